@@ -1,0 +1,154 @@
+/**
+ * The one place configuration is read and validated. `loadConfig()` reads the environment once,
+ * validates every variable with zod and returns a frozen object; every other module receives it.
+ */
+import { resolve } from "node:path";
+import { z } from "zod";
+import { ConfigError } from "./errors.js";
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"], { message: "expected true or false" })
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+const port = z.coerce.number({ message: "expected a TCP port" }).int().min(0).max(65535);
+const list = z.string().transform((v) =>
+  v
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+const url = (schemes: readonly string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return schemes.includes(new URL(v).protocol.replace(/:$/, ""));
+      } catch {
+        return false;
+      }
+    },
+    { message: `expected a URL (${schemes.join(", ")})` },
+  );
+
+/** Environment variables, by their exact names (DESIGN §4). */
+const envSchema = z.object({
+  PORT: port.default(8080),
+  MCP_PORT: port.default(8000),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  DATA_DIR: z.string().min(1).default(".flightly"),
+  MODEL_PROVIDER: z.enum(["local", "bedrock", "openai"]).default("local"),
+  BEDROCK_MODEL_ID: z.string().min(1).default("us.anthropic.claude-haiku-4-5-20251001-v1:0"),
+  AWS_REGION: z.string().min(1).default("us-east-1"),
+  OPENAI_BASE_URL: url(["http", "https"]).default("http://127.0.0.1:11434/v1"),
+  OPENAI_MODEL: z.string().min(1).default("llama3.1"),
+  OPENAI_API_KEY: z.string().optional(),
+  EMBEDDINGS_PROVIDER: z.enum(["local", "bedrock"]).default("local"),
+  EMBEDDING_MODEL_ID: z.string().min(1).default("amazon.titan-embed-text-v2:0"),
+  EMBEDDING_DIMENSIONS: z.coerce
+    .number()
+    .refine((n) => n === 256 || n === 512 || n === 1024, { message: "expected 256, 512 or 1024" })
+    .default(1024),
+  VALKEY_URL: url(["redis", "rediss", "valkey", "valkeys"]).optional(),
+  VALKEY_CLUSTER: bool.default(false),
+  DATABASE_URL: url(["postgres", "postgresql"]).optional(),
+  DATABASE_READONLY_URL: url(["postgres", "postgresql"]).optional(),
+  KNOWLEDGE_BASE_ID: z.string().min(1).optional(),
+  SEMANTIC_CACHE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.92),
+  SEMANTIC_CACHE_TTL_S: z.coerce.number().int().positive().default(86_400),
+  AUTH_DISCOVERY_URL: url(["http", "https"]).optional(),
+  AUTH_ALLOWED_CLIENTS: list.default([]),
+  AUTH_ALLOWED_AUDIENCE: list.default([]),
+  WEATHER_PROVIDER: z.enum(["offline", "open-meteo"]).default("offline"),
+  WEATHER_BASE_URL: url(["http", "https"]).default("https://api.open-meteo.com"),
+  SESSION_TTL_S: z.coerce.number().int().positive().default(86_400),
+  WORKER_ENABLED: bool.default(true),
+});
+
+export interface Config {
+  readonly port: number;
+  readonly mcpPort: number;
+  readonly host: string;
+  readonly logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
+  /** Absolute path of the data directory (embedded Postgres, embedder cache). */
+  readonly dataDir: string;
+  readonly model: {
+    readonly provider: "local" | "bedrock" | "openai";
+    readonly bedrockModelId: string;
+    readonly openai: { readonly baseUrl: string; readonly model: string; readonly apiKey: string | undefined };
+  };
+  readonly awsRegion: string;
+  readonly embeddings: {
+    readonly provider: "local" | "bedrock";
+    readonly modelId: string;
+    readonly dimensions: number;
+  };
+  readonly valkey: { readonly url: string | undefined; readonly cluster: boolean };
+  readonly database: { readonly url: string | undefined; readonly readonlyUrl: string | undefined };
+  readonly knowledgeBaseId: string | undefined;
+  readonly semanticCache: { readonly threshold: number; readonly ttlS: number };
+  readonly auth: {
+    readonly discoveryUrl: string | undefined;
+    readonly allowedClients: readonly string[];
+    readonly allowedAudience: readonly string[];
+  };
+  readonly weather: { readonly provider: "offline" | "open-meteo"; readonly baseUrl: string };
+  readonly sessionTtlS: number;
+  readonly workerEnabled: boolean;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Validates the environment and returns the frozen configuration.
+ * @throws ConfigError naming every bad variable and what it expects.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const known = Object.fromEntries(
+    Object.keys(envSchema.shape).map((k) => [k, env[k] === "" ? undefined : env[k]]),
+  );
+  const parsed = envSchema.safeParse(known);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => {
+      const name = String(i.path[0] ?? "environment");
+      const shown = name.includes("KEY") || name.includes("URL") ? "" : ` (got ${JSON.stringify(env[name])})`;
+      return `${name}: ${i.message}${shown}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  return deepFreeze({
+    port: e.PORT,
+    mcpPort: e.MCP_PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    dataDir: resolve(e.DATA_DIR),
+    model: {
+      provider: e.MODEL_PROVIDER,
+      bedrockModelId: e.BEDROCK_MODEL_ID,
+      openai: { baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL, apiKey: e.OPENAI_API_KEY },
+    },
+    awsRegion: e.AWS_REGION,
+    embeddings: {
+      provider: e.EMBEDDINGS_PROVIDER,
+      modelId: e.EMBEDDING_MODEL_ID,
+      dimensions: e.EMBEDDING_DIMENSIONS,
+    },
+    valkey: { url: e.VALKEY_URL, cluster: e.VALKEY_CLUSTER },
+    database: { url: e.DATABASE_URL, readonlyUrl: e.DATABASE_READONLY_URL },
+    knowledgeBaseId: e.KNOWLEDGE_BASE_ID,
+    semanticCache: { threshold: e.SEMANTIC_CACHE_THRESHOLD, ttlS: e.SEMANTIC_CACHE_TTL_S },
+    auth: {
+      discoveryUrl: e.AUTH_DISCOVERY_URL,
+      allowedClients: e.AUTH_ALLOWED_CLIENTS,
+      allowedAudience: e.AUTH_ALLOWED_AUDIENCE,
+    },
+    weather: { provider: e.WEATHER_PROVIDER, baseUrl: e.WEATHER_BASE_URL },
+    sessionTtlS: e.SESSION_TTL_S,
+    workerEnabled: e.WORKER_ENABLED,
+  } satisfies Config);
+}

@@ -1,0 +1,23 @@
+/**
+ * Key names (DESIGN §8). Everything lives under `flightly:`; per-session keys share the hash tag
+ * `{s:<session>}` and per-actor keys `{a:<actor>}`, so multi-key work stays in one cluster slot.
+ * Ids are encoded so that no caller-supplied string can break out of its tag or namespace.
+ */
+const safe = (id: string): string => encodeURIComponent(id).replace(/[{}]/g, (c) => (c === "{" ? "%7B" : "%7D"));
+
+export const keys = {
+  history: (session: string) => `flightly:{s:${safe(session)}}:history`,
+  sessionState: (session: string) => `flightly:{s:${safe(session)}}:state`,
+  checkpoint: (session: string) => `flightly:{s:${safe(session)}}:checkpoint`,
+  sessionLock: (session: string) => `flightly:{s:${safe(session)}}:lock`,
+  profile: (actor: string) => `flightly:{a:${safe(actor)}}:profile`,
+  actorCache: (actor: string, hash: string) => `flightly:{a:${safe(actor)}}:cache:${hash}`,
+  toolCache: (hash: string) => `flightly:tool:${hash}`,
+  toolLock: (hash: string) => `flightly:tool:${hash}:lock`,
+  toolTag: (tag: string) => `flightly:tooltag:${safe(tag)}`,
+  embedding: (model: string, dims: number, hash: string) => `flightly:emb:${safe(model)}:${dims}:${hash}`,
+  responseCache: (hash: string) => `flightly:resp:${hash}`,
+  events: () => "flightly:events",
+  deadLetters: () => "flightly:events:dead",
+  idempotency: (scope: string, key: string) => `flightly:idem:${safe(scope)}:${safe(key)}`,
+} as const;

@@ -1,0 +1,98 @@
+/**
+ * The model interface every agent talks to, shaped on the Bedrock Converse API. Providers
+ * (`bedrock`, `openai`, `local`) implement `ModelProvider`; vendor SDK types never pass this seam.
+ */
+import type { FlightlyError } from "../../core/errors.js";
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export interface TextBlock {
+  text: string;
+}
+export interface ToolUseBlock {
+  toolUse: { toolUseId: string; name: string; input: JsonValue };
+}
+export interface ToolResultBlock {
+  toolResult: {
+    toolUseId: string;
+    status: "success" | "error";
+    content: Array<{ json: JsonValue } | { text: string }>;
+  };
+}
+export type ContentBlock = TextBlock | ToolUseBlock | ToolResultBlock;
+
+export interface Message {
+  role: "user" | "assistant";
+  content: ContentBlock[];
+}
+
+/** A tool as offered to the model; `inputSchema` is JSON Schema (from `z.toJSONSchema`). */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+}
+
+export interface InferenceSettings {
+  maxTokens?: number;
+  temperature?: number;
+  topP?: number;
+  stopSequences?: string[];
+}
+
+export interface ModelRequest {
+  system: string;
+  messages: Message[];
+  tools: ToolSpec[];
+  inference?: InferenceSettings;
+  signal?: AbortSignal;
+  /** Absolute deadline, epoch milliseconds; retries never go past it. */
+  deadline?: number;
+  /** Mark the system prompt and tool specs as a prompt-cache point where the provider supports it. */
+  promptCache?: boolean;
+}
+
+export type StopReason =
+  | "end_turn"
+  | "tool_use"
+  | "max_tokens"
+  | "stop_sequence"
+  | "guardrail_intervened"
+  | "content_filtered";
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+  cacheReadInputTokens?: number;
+  cacheWriteInputTokens?: number;
+}
+
+export interface ModelResponse {
+  stopReason: StopReason;
+  /** The assistant message: text and/or toolUse blocks. */
+  message: Message;
+  usage: Usage;
+  /** Provider label and model id, e.g. `local`, or the Bedrock model id. */
+  model: string;
+}
+
+export type ModelStreamEvent =
+  | { type: "text"; delta: string }
+  | { type: "toolUseStart"; toolUseId: string; name: string }
+  | { type: "toolUseDelta"; toolUseId: string; delta: string }
+  | { type: "done"; response: ModelResponse };
+
+export interface ModelProvider {
+  readonly name: "local" | "bedrock" | "openai" | "scripted";
+  readonly modelId: string;
+  converse(request: ModelRequest): Promise<ModelResponse>;
+  /** Streams deltas; the last event is always `done` with the assembled response. */
+  converseStream(request: ModelRequest): AsyncIterable<ModelStreamEvent>;
+}
+
+/** Model errors are `FlightlyError`s with one of these codes and the vendor error as `cause`. */
+export type ModelErrorCode = Extract<
+  FlightlyError["code"],
+  "MODEL_THROTTLED" | "MODEL_CONTEXT_OVERFLOW" | "MODEL_TIMEOUT" | "MODEL_BAD_RESPONSE" | "MODEL_UNAVAILABLE"
+>;
