@@ -73,7 +73,11 @@ export interface Config {
   readonly model: {
     readonly provider: "local" | "bedrock" | "openai";
     readonly bedrockModelId: string;
-    readonly openai: { readonly baseUrl: string; readonly model: string; readonly apiKey: string | undefined };
+    readonly openai: {
+      readonly baseUrl: string;
+      readonly model: string;
+      readonly apiKey: string | undefined;
+    };
   };
   readonly awsRegion: string;
   readonly embeddings: {

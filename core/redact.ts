@@ -21,7 +21,8 @@ export function redactText(text: string): string {
     });
 }
 
-const SECRET_KEY = /^(authorization|cookie|set-cookie|password|passwd|secret|token|access_token|id_token|refresh_token|api_?key|card_?number|cvc|cvv|pan)$/i;
+const SECRET_KEY =
+  /^(authorization|cookie|set-cookie|password|passwd|secret|token|access_token|id_token|refresh_token|api_?key|card_?number|cvc|cvv|pan)$/i;
 
 /** Deep copy of a value with secret-named fields replaced and every string scrubbed. */
 export function redactValue(value: unknown, depth = 0): unknown {

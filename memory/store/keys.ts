@@ -3,7 +3,8 @@
  * `{s:<session>}` and per-actor keys `{a:<actor>}`, so multi-key work stays in one cluster slot.
  * Ids are encoded so that no caller-supplied string can break out of its tag or namespace.
  */
-const safe = (id: string): string => encodeURIComponent(id).replace(/[{}]/g, (c) => (c === "{" ? "%7B" : "%7D"));
+const safe = (id: string): string =>
+  encodeURIComponent(id).replace(/[{}]/g, (c) => (c === "{" ? "%7B" : "%7D"));
 
 export const keys = {
   history: (session: string) => `flightly:{s:${safe(session)}}:history`,

@@ -88,7 +88,11 @@ export interface ShortTermStore {
   sadd(key: string, ...members: string[]): Promise<number>;
   smembers(key: string): Promise<string[]>;
 
-  xadd(stream: string, fields: Record<string, string>, options?: { maxLen?: number; id?: string }): Promise<string>;
+  xadd(
+    stream: string,
+    fields: Record<string, string>,
+    options?: { maxLen?: number; id?: string },
+  ): Promise<string>;
   /** Creates the group (and the stream); a no-op when it exists. */
   xgroupCreate(stream: string, group: string, startId?: string): Promise<void>;
   xreadgroup(
