@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+/**
+ * `flightly <command>`: serve, mcp, worker, seed, migrate, chat, invoke, bench.
+ * Logs go to stderr; stdout carries command output (and the MCP stdio channel).
+ */
+import { parseArgs } from "node:util";
+import { type Config, loadConfig } from "../core/config.js";
+import { ConfigError } from "../core/errors.js";
+import { createLogger, type Logger } from "../core/logger.js";
+import { commands } from "./commands.js";
+
+const USAGE = `Usage: flightly <command> [options]
+
+Commands:
+  serve [--protocol http|mcp]      AgentCore HTTP runtime on :8080 (or MCP at :8000/mcp)
+  mcp postgres|weather|orchestrator [--http PORT]
+                                   an MCP server on stdio (or Streamable HTTP)
+  worker                           the tiering worker as its own process
+  seed [--reset]                   load the deterministic Flightly world
+  migrate                          apply database migrations
+  chat                             interactive terminal session
+  invoke "prompt" [--session ID] [--actor ID]
+                                   one request, answer as JSON on stdout
+  bench [--quick]                  benchmarks; writes bench/results and BENCHMARKS.md
+`;
+
+export interface CommandContext {
+  config: Config;
+  logger: Logger;
+  args: string[];
+  flags: Record<string, string | boolean | undefined>;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: false,
+    options: {
+      help: { type: "boolean", short: "h" },
+      protocol: { type: "string" },
+      http: { type: "string" },
+      reset: { type: "boolean" },
+      quick: { type: "boolean" },
+      session: { type: "string" },
+      actor: { type: "string" },
+      stream: { type: "boolean" },
+    },
+  });
+  const [name, ...args] = positionals;
+  if (!name || values.help) {
+    process.stdout.write(USAGE);
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`flightly: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`flightly: ${err.message}\n`);
+      return 78;
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.logLevel });
+  try {
+    return await command({ config, logger, args, flags: values });
+  } catch (err) {
+    logger.error({ err }, `${name} failed`);
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`flightly ${name}: ${message}\n`);
+    logger.flush();
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== -1) process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`flightly: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,98 @@
+/**
+ * Versioned SQL migrations (`migrations/NNNN_name.sql`), applied in order inside transactions,
+ * recorded in `flightly_migrations`, safe to run again. Vector columns take their dimension
+ * from the configured embedder; a database built with another embedder is refused.
+ */
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Sql } from "postgres";
+import { FlightlyError } from "../../core/errors.js";
+import { ROOT } from "../../core/paths.js";
+
+const DIR = join(ROOT, "memory", "db", "migrations");
+
+export interface EmbedderIdentity {
+  modelId: string;
+  dimensions: number;
+}
+
+export interface MigrationResult {
+  applied: string[];
+  current: number;
+}
+
+interface MigrationFile {
+  version: number;
+  name: string;
+  text: string;
+}
+
+function migrationFiles(): MigrationFile[] {
+  return readdirSync(DIR)
+    .filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f))
+    .sort()
+    .map((f) => ({ version: Number(f.slice(0, 4)), name: f, text: readFileSync(join(DIR, f), "utf8") }));
+}
+
+export async function migrate(sql: Sql, embedder: EmbedderIdentity): Promise<MigrationResult> {
+  await sql`CREATE TABLE IF NOT EXISTS flightly_migrations (
+    version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now())`;
+  await sql`CREATE TABLE IF NOT EXISTS flightly_meta (key text PRIMARY KEY, value text NOT NULL)`;
+
+  const meta = Object.fromEntries(
+    (await sql<{ key: string; value: string }[]>`SELECT key, value FROM flightly_meta`).map((r) => [
+      r.key,
+      r.value,
+    ]),
+  );
+  const want = { embedding_model: embedder.modelId, embedding_dim: String(embedder.dimensions) };
+  if (
+    meta.embedding_dim &&
+    (meta.embedding_dim !== want.embedding_dim || meta.embedding_model !== want.embedding_model)
+  ) {
+    throw new FlightlyError(
+      "EMBEDDER_MISMATCH",
+      `the database holds vectors from ${meta.embedding_model} (${meta.embedding_dim} dimensions) but the configured ` +
+        `embedder is ${want.embedding_model} (${want.embedding_dim} dimensions); mixing them would corrupt search. ` +
+        "Point DATA_DIR / DATABASE_URL at a database for this embedder, or rebuild with `flightly seed --reset`.",
+    );
+  }
+
+  const done = new Map(
+    (
+      await sql<{ version: number; checksum: string }[]>`SELECT version, checksum FROM flightly_migrations`
+    ).map((r) => [r.version, r.checksum]),
+  );
+  const applied: string[] = [];
+  for (const m of migrationFiles()) {
+    const text = m.text.replaceAll("{{EMBEDDING_DIM}}", String(embedder.dimensions));
+    const checksum = createHash("sha256").update(m.text).digest("hex").slice(0, 16);
+    const seen = done.get(m.version);
+    if (seen !== undefined) {
+      if (seen !== checksum) {
+        throw new FlightlyError(
+          "CONFIG_INVALID",
+          `migration ${m.name} changed after it was applied; add a new one instead`,
+        );
+      }
+      continue;
+    }
+    await sql.begin(async (tx) => {
+      await tx`SELECT pg_advisory_xact_lock(7318001)`;
+      const [again] = await tx`SELECT 1 FROM flightly_migrations WHERE version = ${m.version}`;
+      if (again) return;
+      await tx.unsafe(text);
+      await tx`INSERT INTO flightly_migrations (version, name, checksum) VALUES (${m.version}, ${m.name}, ${checksum})`;
+      applied.push(m.name);
+    });
+  }
+  await sql`INSERT INTO flightly_meta (key, value) VALUES
+    ('embedding_model', ${want.embedding_model}), ('embedding_dim', ${want.embedding_dim})
+    ON CONFLICT (key) DO NOTHING`;
+  const [{ max } = { max: 0 }] = await sql<
+    { max: number }[]
+  >`SELECT coalesce(max(version), 0)::int AS max FROM flightly_migrations`;
+  return { applied, current: max };
+}

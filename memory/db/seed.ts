@@ -1,0 +1,148 @@
+/**
+ * `flightly seed`: writes the deterministic world (`world.ts`) with embeddings from the
+ * configured embedder. Seeding twice gives the same data (the second run finds it and stops);
+ * `reset` truncates every domain table first.
+ */
+import type { Sql } from "postgres";
+import type { Logger } from "../../core/logger.js";
+import type { Embedder } from "../embeddings/types.js";
+import { toVector } from "./vector.js";
+import { generateWorld } from "./world.js";
+
+export interface SeedOptions {
+  reset?: boolean;
+  /** Day the 120-day schedule starts from; defaults to today (UTC). */
+  anchor?: Date;
+}
+
+export interface SeedResult {
+  seeded: boolean;
+  counts: Record<string, number>;
+  ms: number;
+}
+
+const DOMAIN_TABLES = [
+  "payments",
+  "bookings",
+  "support_messages",
+  "support_conversations",
+  "knowledge_documents",
+  "hotels",
+  "flights",
+  "customers",
+  "airlines",
+  "airports",
+  "memories",
+  "memory_events",
+  "semantic_cache",
+];
+
+async function insertChunks<T extends object>(
+  sql: Sql,
+  table: string,
+  rows: T[],
+  size = 1000,
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += size) {
+    const chunk = rows.slice(i, i + size);
+    // biome-ignore lint/suspicious/noExplicitAny: postgres.js row helper accepts plain records
+    await sql`INSERT INTO ${sql(table)} ${sql(chunk as any)}`;
+  }
+}
+
+async function embedAll(embedder: Embedder, texts: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (let i = 0; i < texts.length; i += 64) {
+    const vectors = await embedder.embed(texts.slice(i, i + 64));
+    out.push(...vectors.map(toVector));
+  }
+  return out;
+}
+
+export async function countWorld(sql: Sql): Promise<Record<string, number>> {
+  const [row] = await sql<Record<string, number>[]>`SELECT
+    (SELECT count(*)::int FROM airports) AS airports,
+    (SELECT count(*)::int FROM airlines) AS airlines,
+    (SELECT count(*)::int FROM flights) AS flights,
+    (SELECT count(*)::int FROM hotels) AS hotels,
+    (SELECT count(*)::int FROM customers) AS customers,
+    (SELECT count(*)::int FROM knowledge_documents WHERE kind = 'guide') AS guides,
+    (SELECT count(*)::int FROM knowledge_documents WHERE kind <> 'guide') AS policies,
+    (SELECT count(*)::int FROM support_conversations) AS support_conversations,
+    (SELECT count(*)::int FROM support_messages) AS support_messages`;
+  return row ?? {};
+}
+
+export async function seed(
+  sql: Sql,
+  embedder: Embedder,
+  logger: Logger,
+  options: SeedOptions = {},
+): Promise<SeedResult> {
+  const started = performance.now();
+  if (options.reset) {
+    await sql.unsafe(`TRUNCATE ${DOMAIN_TABLES.join(", ")} RESTART IDENTITY CASCADE`);
+    await sql`DELETE FROM flightly_meta WHERE key = 'seed_anchor'`;
+  }
+  const [existing] = await sql<
+    { value: string }[]
+  >`SELECT value FROM flightly_meta WHERE key = 'seed_anchor'`;
+  if (existing) {
+    logger.info({ anchor: existing.value }, "already seeded; use --reset to start over");
+    return { seeded: false, counts: await countWorld(sql), ms: Math.round(performance.now() - started) };
+  }
+
+  const world = generateWorld(options.anchor ?? new Date());
+  const docVectors = await embedAll(
+    embedder,
+    world.documents.map((d) => `${d.title}. ${d.body}`),
+  );
+  const messages = world.conversations.flatMap((c) =>
+    c.messages.map((m) => ({ ...m, conversation_id: c.id })),
+  );
+  const msgVectors = await embedAll(
+    embedder,
+    messages.map((m) => m.content),
+  );
+
+  await sql.begin(async (tx) => {
+    const t = tx as unknown as Sql;
+    await insertChunks(
+      t,
+      "airports",
+      world.airports.map(({ aliases: _a, tz, ...a }) => ({ ...a, timezone: tz })),
+    );
+    await insertChunks(
+      t,
+      "airlines",
+      world.airlines.map((a) => ({ code: a.code, name: a.name })),
+    );
+    await insertChunks(t, "flights", world.flights);
+    await insertChunks(t, "hotels", world.hotels);
+    await insertChunks(
+      t,
+      "customers",
+      world.customers.map((c) => ({ ...c, profile: t.json(c.profile as never) })),
+    );
+    await insertChunks(
+      t,
+      "knowledge_documents",
+      world.documents.map((d, i) => ({ ...d, embedding: docVectors[i]! })),
+    );
+    await insertChunks(
+      t,
+      "support_conversations",
+      world.conversations.map(({ messages: _m, contact_email: _e, ...c }) => c),
+    );
+    await insertChunks(
+      t,
+      "support_messages",
+      messages.map((m, i) => ({ ...m, embedding: msgVectors[i]! })),
+    );
+    await t`INSERT INTO flightly_meta (key, value) VALUES ('seed_anchor', ${world.anchor.toISOString()})`;
+  });
+  const counts = await countWorld(sql);
+  const ms = Math.round(performance.now() - started);
+  logger.info({ counts, ms }, "seeded the Flightly world");
+  return { seeded: true, counts, ms };
+}

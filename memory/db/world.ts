@@ -1,0 +1,419 @@
+/**
+ * The deterministic Flightly world: airports, airlines, a flight schedule over the next 120
+ * days, hotels, customers with profiles and their past support conversations. Pure functions
+ * of the anchor date and a seeded PRNG; `seed.ts` writes the result.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { DATA } from "../../core/paths.js";
+
+export interface AirportRow {
+  iata: string;
+  name: string;
+  city: string;
+  country: string;
+  lat: number;
+  lon: number;
+  tz: string;
+  aliases?: string[];
+}
+export interface AirlineRow {
+  code: string;
+  name: string;
+  hubs: string[];
+}
+export interface FlightRow {
+  id: number;
+  airline: string;
+  flight_number: string;
+  origin: string;
+  destination: string;
+  depart_at: Date;
+  arrive_at: Date;
+  price_cents: number;
+  seats_total: number;
+  seats_available: number;
+}
+export interface HotelRow {
+  id: number;
+  name: string;
+  iata: string;
+  city: string;
+  stars: number;
+  price_per_night_cents: number;
+  rating: number;
+  family_friendly: boolean;
+  amenities: string[];
+}
+export interface CustomerRow {
+  id: number;
+  name: string;
+  email: string;
+  phone: string;
+  profile: CustomerProfile;
+  card_last4: string;
+}
+export interface CustomerProfile {
+  home_airport: string;
+  adults: number;
+  children_ages: number[];
+  family: string;
+  budget_per_night_usd: number;
+  seat: "window" | "aisle";
+  avoid_airlines: string[];
+  preferred_airline: string | null;
+  loyalty_tier: "blue" | "silver" | "gold";
+}
+export interface SupportConversationRow {
+  id: number;
+  customer_id: number;
+  subject: string;
+  started_at: Date;
+  messages: { id: number; role: "customer" | "agent"; content: string; created_at: Date }[];
+  /** A contact email given in the conversation that differs from the profile email. */
+  contact_email: string | null;
+}
+export interface KnowledgeDoc {
+  slug: string;
+  title: string;
+  kind: "policy" | "faq" | "guide";
+  topic: string | null;
+  city: string | null;
+  iata: string | null;
+  body: string;
+}
+export interface World {
+  anchor: Date;
+  airports: AirportRow[];
+  airlines: AirlineRow[];
+  flights: FlightRow[];
+  hotels: HotelRow[];
+  customers: CustomerRow[];
+  conversations: SupportConversationRow[];
+  documents: KnowledgeDoc[];
+}
+
+/** mulberry32: small, fast, deterministic. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const readData = <T>(...path: string[]): T => JSON.parse(readFileSync(join(DATA, ...path), "utf8")) as T;
+
+export function haversineKm(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
+  const rad = Math.PI / 180;
+  const dLat = (b.lat - a.lat) * rad;
+  const dLon = (b.lon - a.lon) * rad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * 6371 * Math.asin(Math.sqrt(h));
+}
+
+const HAWAII = new Set(["HNL", "OGG", "KOA", "LIH"]);
+/** Routes every world has, whatever the nearest-neighbour network gives. */
+const KEY_ROUTES: [string, string][] = [
+  ["SEA", "NRT"],
+  ["SEA", "HND"],
+  ["SEA", "HNL"],
+  ["SEA", "LAX"],
+  ["SEA", "SFO"],
+  ["LAS", "HNL"],
+  ["LAS", "OGG"],
+  ["LAS", "LAX"],
+  ["LAS", "JFK"],
+  ["HNL", "OGG"],
+  ["HNL", "KOA"],
+  ["HNL", "LIH"],
+  ["OGG", "KOA"],
+  ["LAX", "HNL"],
+  ["SFO", "HNL"],
+  ["LAX", "NRT"],
+  ["SFO", "NRT"],
+  ["LAX", "SYD"],
+  ["JFK", "LHR"],
+  ["JFK", "CDG"],
+  ["JFK", "MIA"],
+  ["LHR", "CDG"],
+  ["CDG", "FCO"],
+  ["NRT", "KIX"],
+  ["HND", "KIX"],
+  ["HND", "DPS"],
+  ["SYD", "DPS"],
+  ["HNL", "NRT"],
+  ["LAX", "JFK"],
+  ["MIA", "CUN"],
+];
+
+function buildRoutes(airports: AirportRow[], rnd: () => number): [string, string][] {
+  const byCode = new Map(airports.map((a) => [a.iata, a]));
+  const pairs = new Set<string>();
+  const add = (a: string, b: string): void => {
+    if (a === b || !byCode.has(a) || !byCode.has(b)) return;
+    pairs.add(`${a}-${b}`);
+    pairs.add(`${b}-${a}`);
+  };
+  for (const [a, b] of KEY_ROUTES) add(a, b);
+  for (const a of airports) {
+    const nearest = airports
+      .filter((b) => b.iata !== a.iata)
+      .map((b) => ({ b, d: haversineKm(a, b) }))
+      .sort((x, y) => x.d - y.d)
+      .slice(0, 3);
+    for (const { b } of nearest) add(a.iata, b.iata);
+    // One long-haul link per airport keeps the network connected across regions.
+    const far = airports[Math.floor(rnd() * airports.length)]!;
+    add(a.iata, far.iata);
+  }
+  return [...pairs].sort().map((p) => p.split("-") as [string, string]);
+}
+
+function airlinesFor(route: [string, string], airlines: AirlineRow[], rnd: () => number): AirlineRow[] {
+  const island = airlines.find((a) => a.name === "Island Air");
+  const others = airlines.filter((a) => a !== island);
+  const pick = (): AirlineRow => others[Math.floor(rnd() * others.length)]!;
+  const hubbed = others.filter((a) => a.hubs.includes(route[0]) || a.hubs.includes(route[1]));
+  const first = hubbed.length > 0 ? hubbed[Math.floor(rnd() * hubbed.length)]! : pick();
+  const touchesHawaii = HAWAII.has(route[0]) || HAWAII.has(route[1]);
+  const set = new Set<AirlineRow>([first]);
+  if (touchesHawaii && island) set.add(island);
+  if (rnd() < 0.45) set.add(pick());
+  return [...set];
+}
+
+export function generateWorld(anchor: Date, seed = 20_261_121): World {
+  const rnd = prng(seed);
+  const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
+  const choice = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+
+  const airports = readData<AirportRow[]>("airports.json");
+  const airlines = readData<AirlineRow[]>("airlines.json");
+  const names = readData<{
+    first: string[];
+    last: string[];
+    hotelPrefix: string[];
+    hotelSuffix: string[];
+    amenities: string[];
+  }>("names.json");
+  const byCode = new Map(airports.map((a) => [a.iata, a]));
+  const day0 = Date.UTC(anchor.getUTCFullYear(), anchor.getUTCMonth(), anchor.getUTCDate());
+
+  // Flights: every route flown daily by each of its airlines for 120 days.
+  const flights: FlightRow[] = [];
+  let flightId = 1;
+  for (const route of buildRoutes(airports, rnd)) {
+    const [o, d] = [byCode.get(route[0])!, byCode.get(route[1])!];
+    const km = haversineKm(o, d);
+    const minutes = Math.round((km / 820) * 60 + 35);
+    for (const airline of airlinesFor(route, airlines, rnd)) {
+      const number = `${airline.code}${int(100, 2999)}`;
+      const departMinute = int(6 * 60, 22 * 60);
+      const base = 45 + km * (km > 4000 ? 0.075 : 0.11) * (0.85 + rnd() * 0.3);
+      const seatsTotal = km > 4000 ? choice([240, 280, 300]) : choice([76, 120, 150, 180]);
+      for (let day = 1; day <= 120; day++) {
+        const depart = new Date(day0 + day * 86_400_000 + departMinute * 60_000 + int(-20, 20) * 60_000);
+        const weekday = depart.getUTCDay();
+        const demand = (weekday === 5 || weekday === 0 ? 1.18 : 1) * (day < 14 ? 1.25 : day > 60 ? 0.92 : 1);
+        const price = Math.round(base * demand * (0.9 + rnd() * 0.25)) * 100 - 1;
+        flights.push({
+          id: flightId++,
+          airline: airline.code,
+          flight_number: number,
+          origin: o.iata,
+          destination: d.iata,
+          depart_at: depart,
+          arrive_at: new Date(depart.getTime() + minutes * 60_000),
+          price_cents: Math.max(3_900, price),
+          seats_total: seatsTotal,
+          seats_available: Math.max(0, Math.round(seatsTotal * (0.05 + rnd() * 0.6))),
+        });
+      }
+    }
+  }
+
+  // Hotels: seven or more per city, priced by stars and the city's cost of living.
+  const hotels: HotelRow[] = [];
+  let hotelId = 1;
+  for (const a of airports) {
+    const cost = 0.7 + rnd() * 0.9;
+    const count = int(7, 9);
+    const used = new Set<string>();
+    for (let i = 0; i < count; i++) {
+      let name: string;
+      do name = `${choice(names.hotelPrefix)} ${choice(names.hotelSuffix)} ${a.city}`;
+      while (used.has(name));
+      used.add(name);
+      const stars = choice([2, 3, 3, 4, 4, 5]);
+      const amenities = [...new Set(Array.from({ length: int(3, 6) }, () => choice(names.amenities)))].sort();
+      hotels.push({
+        id: hotelId++,
+        name,
+        iata: a.iata,
+        city: a.city,
+        stars,
+        price_per_night_cents: Math.round((45 + stars * stars * 14) * cost * (0.85 + rnd() * 0.3)) * 100,
+        rating: Math.round((3.4 + stars * 0.25 + rnd() * 0.5) * 10) / 10,
+        family_friendly: amenities.includes("kids club") || amenities.includes("family rooms") || rnd() < 0.4,
+        amenities,
+      });
+    }
+  }
+
+  // Customers with profiles.
+  const customers: CustomerRow[] = [];
+  const homes = ["SEA", "LAS", "LAX", "SFO", "JFK", "MIA", "HNL", "ORD", "DEN", "BOS", "ATL", "DFW"].filter(
+    (c) => byCode.has(c),
+  );
+  const islandAir = airlines.find((a) => a.name === "Island Air")?.name;
+  for (let id = 1; id <= 240; id++) {
+    const first = names.first[(id - 1) % names.first.length]!;
+    const last = names.last[Math.floor((id - 1) / names.first.length + id * 7) % names.last.length]!;
+    const kids =
+      rnd() < 0.45 ? Array.from({ length: int(1, 3) }, () => int(1, 15)).sort((x, y) => x - y) : [];
+    const adults = kids.length > 0 ? choice([1, 2, 2]) : choice([1, 1, 2]);
+    const family =
+      kids.length > 0
+        ? `${adults === 2 ? "two adults" : "one adult"} and ${kids.length === 1 ? "a child" : `${kids.length} children`} aged ${kids.join(" and ")}`
+        : adults === 2
+          ? "a couple"
+          : "travels solo";
+    const avoid = rnd() < 0.18 && islandAir ? [islandAir] : [];
+    customers.push({
+      id,
+      name: `${first} ${last}`,
+      email: `${first}.${last}${id}@example.com`.toLowerCase().replace(/[^a-z0-9.@]/g, ""),
+      phone: `+1-555-${String(int(100, 999))}-${String(int(1000, 9999))}`,
+      card_last4: "4242",
+      profile: {
+        home_airport: choice(homes),
+        adults,
+        children_ages: kids,
+        family,
+        budget_per_night_usd: choice([120, 150, 200, 250, 300, 400]),
+        seat: rnd() < 0.6 ? "window" : "aisle",
+        avoid_airlines: avoid,
+        preferred_airline: rnd() < 0.3 ? choice(airlines.filter((a) => a.name !== islandAir)).name : null,
+        loyalty_tier: choice(["blue", "blue", "silver", "gold"] as const),
+      },
+    });
+  }
+
+  // Support history: every customer has one or more conversations; a third of them give a
+  // contact email that differs from the profile email.
+  const conversations: SupportConversationRow[] = [];
+  let convId = 1;
+  let msgId = 1;
+  for (const c of customers) {
+    const n = int(1, 3);
+    for (let i = 0; i < n; i++) {
+      const started = new Date(day0 - int(5, 400) * 86_400_000 - int(0, 86_000) * 1000);
+      const givesEmail = i === 0 && c.id % 3 === 1;
+      const altEmail = givesEmail
+        ? `${c.name.split(" ")[0]!.toLowerCase()}.travel${c.id}@mailbox.example.org`
+        : null;
+      const script = givesEmail
+        ? supportEmailScript(altEmail!, c)
+        : choice(SUPPORT_SCRIPTS)(c, choice(airports.filter((a) => a.iata !== c.profile.home_airport)));
+      const messages = script.lines.map((text, j) => ({
+        id: msgId++,
+        role: (j % 2 === 0 ? "customer" : "agent") as "customer" | "agent",
+        content: text,
+        created_at: new Date(started.getTime() + j * int(60, 900) * 1000),
+      }));
+      conversations.push({
+        id: convId++,
+        customer_id: c.id,
+        subject: script.subject,
+        started_at: started,
+        messages,
+        contact_email: altEmail,
+      });
+    }
+  }
+
+  const policies = readData<Array<KnowledgeDoc & { topic: string }>>("knowledge", "policies.json");
+  const guides = readData<Array<KnowledgeDoc & { city: string; iata: string }>>("knowledge", "guides.json");
+  const documents: KnowledgeDoc[] = [
+    ...policies.map((p) => ({
+      slug: p.slug,
+      title: p.title,
+      kind: p.kind,
+      topic: p.topic,
+      city: null,
+      iata: null,
+      body: p.body,
+    })),
+    ...guides.map((g) => ({
+      slug: g.slug,
+      title: g.title,
+      kind: "guide" as const,
+      topic: "destination",
+      city: g.city,
+      iata: g.iata,
+      body: g.body,
+    })),
+  ];
+
+  return { anchor: new Date(day0), airports, airlines, flights, hotels, customers, conversations, documents };
+}
+
+interface Script {
+  subject: string;
+  lines: string[];
+}
+
+function supportEmailScript(email: string, c: CustomerRow): Script {
+  return {
+    subject: "Updating my contact email for travel notifications",
+    lines: [
+      `Hi, this is ${c.name}. I no longer check ${c.email} very often. For bookings and travel alerts please use ${email} from now on.`,
+      `Thanks ${c.name.split(" ")[0]}, I've noted ${email} as your preferred contact for trip notifications. Your login email stays ${c.email}.`,
+      "Perfect. Will my next booking confirmation go there too?",
+      `Yes. When you book, mention this conversation and we'll send the confirmation and any schedule changes to ${email}.`,
+    ],
+  };
+}
+
+const SUPPORT_SCRIPTS: Array<(c: CustomerRow, a: AirportRow) => Script> = [
+  (c, a) => ({
+    subject: `Delayed bag after flight to ${a.city}`,
+    lines: [
+      `My checked bag didn't arrive in ${a.city} (${a.iata}). The tag ends in ${String(c.id).padStart(4, "0")}.`,
+      "Sorry about that. I've opened a delayed-baggage file; bags are usually delivered within 48 hours. Keep receipts for essentials up to $50 a day.",
+      "Okay, can you call me when it's found?",
+      `We'll call ${c.phone} as soon as the bag is scanned at ${a.iata}.`,
+    ],
+  }),
+  (c, a) => ({
+    subject: `Seat request for family trip to ${a.city}`,
+    lines: [
+      `We're flying to ${a.city} as ${c.profile.family}. Can we sit together, ideally ${c.profile.seat} seats?`,
+      "Family seating is free for children under 13 when booked together; I've added a note to seat you together.",
+      "Great, thank you.",
+      "You're welcome. Seat assignments appear in the app 72 hours before departure.",
+    ],
+  }),
+  (_c, a) => ({
+    subject: `Refund question for cancelled ${a.iata} trip`,
+    lines: [
+      `I cancelled my ${a.city} trip. When will the refund show up?`,
+      "Card refunds take 5 to 10 business days after the cancellation is processed.",
+      "And if I'd rather have travel credit?",
+      "Credit is issued instantly and is valid for 12 months.",
+    ],
+  }),
+  (c) => ({
+    subject: "Wi-Fi purchase did not work",
+    lines: [
+      "I bought the full-flight Wi-Fi pass but it never connected.",
+      `I've refunded the pass to the card ending ${c.card_last4}; it will appear within a few days.`,
+      "Thanks.",
+      "Anything else I can help with today?",
+    ],
+  }),
+];

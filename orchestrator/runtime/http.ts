@@ -1,0 +1,69 @@
+/**
+ * The AgentCore Runtime HTTP protocol (DESIGN §6) on Fastify: `GET /ping` and
+ * `POST /invocations`. Request ids on every answer; errors in the JSON envelope.
+ */
+import { randomUUID } from "node:crypto";
+import Fastify, { type FastifyInstance } from "fastify";
+import { FlightlyError } from "../../core/errors.js";
+import type { Logger } from "../../core/logger.js";
+import { errorBody } from "./errors.js";
+import type { Health } from "./health.js";
+
+export interface HttpOptions {
+  logger: Logger;
+  health: Health;
+  /** Largest accepted body, bytes. */
+  bodyLimit?: number;
+  /** Registers the invocation route; absent until the orchestrator is wired. */
+  routes?: (app: FastifyInstance) => void;
+}
+
+export function createHttpServer(options: HttpOptions): FastifyInstance {
+  const app = Fastify({
+    bodyLimit: options.bodyLimit ?? 1_048_576,
+    logger: false,
+    genReqId: (req) => {
+      const given = req.headers["x-request-id"];
+      return typeof given === "string" && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
+    },
+    return503OnClosing: true,
+  });
+
+  app.addHook("onSend", async (req, reply) => {
+    reply.header("x-request-id", req.id);
+  });
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+    let mapped = err;
+    if (!(err instanceof FlightlyError)) {
+      if (err.statusCode === 413)
+        mapped = new FlightlyError("PAYLOAD_TOO_LARGE", "request body is too large");
+      else if (err.statusCode === 415)
+        mapped = new FlightlyError("BAD_REQUEST", "Content-Type must be application/json");
+      else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+        mapped = new FlightlyError(
+          "BAD_REQUEST",
+          err.code === "FST_ERR_CTP_INVALID_JSON_BODY" || /JSON/i.test(err.message)
+            ? "request body is not valid JSON"
+            : err.message,
+        );
+      }
+    }
+    const { status, body, retryAfterS } = errorBody(mapped, req.id);
+    if (status >= 500) options.logger.error({ err, requestId: req.id }, "request failed");
+    if (retryAfterS !== undefined) reply.header("retry-after", String(retryAfterS));
+    return reply.status(status).send(body);
+  });
+
+  app.setNotFoundHandler((req, reply) =>
+    reply
+      .status(404)
+      .send({
+        error: { code: "NOT_FOUND", message: `no route ${req.method} ${req.url}`, request_id: req.id },
+      }),
+  );
+
+  app.get("/ping", async () => options.health.status());
+  options.routes?.(app);
+  return app;
+}

@@ -1,0 +1,48 @@
+/**
+ * The composition root: opens the stores, the embedder and the database once, runs
+ * migrations, and hands one `Services` object to whichever command is running.
+ */
+import type { Config } from "../../core/config.js";
+import type { Logger } from "../../core/logger.js";
+import { type Database, migrate, openDatabase } from "../../memory/db/index.js";
+import { createEmbedder } from "../../memory/embeddings/index.js";
+import type { Embedder } from "../../memory/embeddings/types.js";
+import { openShortTermStore } from "../../memory/store/index.js";
+import type { ShortTermStore } from "../../memory/store/types.js";
+import { Health } from "./health.js";
+
+export interface Services {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly store: ShortTermStore;
+  readonly db: Database;
+  readonly embedder: Embedder;
+  readonly health: Health;
+  close(): Promise<void>;
+}
+
+export async function openServices(config: Config, logger: Logger): Promise<Services> {
+  const store = await openShortTermStore(config);
+  const db = await openDatabase(config, logger);
+  try {
+    const embedder = createEmbedder(config, store);
+    const result = await migrate(db.sql, embedder);
+    if (result.applied.length > 0) logger.info({ applied: result.applied }, "applied migrations");
+    const closers: Array<() => Promise<void>> = [() => db.close(), () => store.close()];
+    return {
+      config,
+      logger,
+      store,
+      db,
+      embedder,
+      health: new Health(),
+      close: async () => {
+        for (const close of closers) await close().catch((err) => logger.warn({ err }, "close failed"));
+      },
+    };
+  } catch (err) {
+    await db.close().catch(() => {});
+    await store.close().catch(() => {});
+    throw err;
+  }
+}

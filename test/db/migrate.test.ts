@@ -1,0 +1,64 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import postgres, { type Sql } from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "../../core/logger.js";
+import { type EmbeddedPostgres, openEmbeddedPostgres } from "../../memory/db/embedded.js";
+import { migrate } from "../../memory/db/migrate.js";
+
+describe("migrations on embedded PGlite + pgvector", () => {
+  const dir = mkdtempSync(join(tmpdir(), "flightly-migrate-"));
+  let pg: EmbeddedPostgres;
+  let sql: Sql;
+
+  beforeAll(async () => {
+    pg = await openEmbeddedPostgres(dir, createLogger({ level: "silent" }));
+    sql = postgres(pg.url, { max: 2, onnotice: () => {} });
+  });
+  afterAll(async () => {
+    await sql.end();
+    await pg.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("applies every migration once, and a second run applies nothing", async () => {
+    const first = await migrate(sql, { modelId: "test-embedder", dimensions: 8 });
+    expect(first.applied.length).toBeGreaterThanOrEqual(3);
+    expect(first.current).toBe(first.applied.length);
+    const second = await migrate(sql, { modelId: "test-embedder", dimensions: 8 });
+    expect(second.applied).toEqual([]);
+    expect(second.current).toBe(first.current);
+    const [row] = await sql`SELECT count(*)::int AS n FROM flightly_migrations`;
+    expect(row?.n).toBe(first.current);
+  });
+
+  it("sizes vector columns from the embedder and builds HNSW cosine indexes", async () => {
+    const cols = await sql`SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute
+      WHERE attrelid = 'memories'::regclass AND attname = 'embedding'`;
+    expect(cols[0]?.t).toBe("vector(8)");
+    const idx = await sql`SELECT indexdef FROM pg_indexes WHERE indexname = 'memories_embedding'`;
+    expect(idx[0]?.indexdef).toMatch(/USING hnsw \(embedding vector_cosine_ops\)/);
+  });
+
+  it("refuses a different embedder with a clear message", async () => {
+    await expect(migrate(sql, { modelId: "other-embedder", dimensions: 1024 })).rejects.toMatchObject({
+      code: "EMBEDDER_MISMATCH",
+      message: expect.stringContaining("test-embedder (8 dimensions)"),
+    });
+  });
+
+  it("gives the run_query role catalogue tables only", async () => {
+    const grants = await sql<
+      { table_name: string }[]
+    >`SELECT table_name FROM information_schema.role_table_grants
+      WHERE grantee = 'flightly_readonly' AND privilege_type = 'SELECT' ORDER BY table_name`;
+    expect(grants.map((g) => g.table_name)).toEqual([
+      "airlines",
+      "airports",
+      "flights",
+      "hotels",
+      "knowledge_documents",
+    ]);
+  });
+});
