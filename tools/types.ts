@@ -38,6 +38,8 @@ export interface Tool<I = unknown> {
   readonly input: z.ZodType<I>;
   /** Changes data (booking, payment): never cached, never retried blindly. */
   readonly sideEffect: boolean;
+  /** JSON Schema offered to the model when it is not derived from `input` (MCP tools). */
+  readonly inputSchema?: Record<string, unknown>;
   run(input: I, ctx: ToolContext): Promise<ToolResult>;
 }
 

@@ -56,11 +56,9 @@ export function createHttpServer(options: HttpOptions): FastifyInstance {
   });
 
   app.setNotFoundHandler((req, reply) =>
-    reply
-      .status(404)
-      .send({
-        error: { code: "NOT_FOUND", message: `no route ${req.method} ${req.url}`, request_id: req.id },
-      }),
+    reply.status(404).send({
+      error: { code: "NOT_FOUND", message: `no route ${req.method} ${req.url}`, request_id: req.id },
+    }),
   );
 
   app.get("/ping", async () => options.health.status());

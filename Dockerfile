@@ -1,0 +1,34 @@
+# Flightly as an Amazon Bedrock AgentCore Runtime container (linux/arm64, Node 22 LTS).
+# Build:  docker buildx build --platform linux/arm64 -t flightly .
+# Run:    docker run -p 8080:8080 -e MODEL_PROVIDER=bedrock -e VALKEY_URL=... -e DATABASE_URL=... flightly
+
+FROM --platform=linux/arm64 node:22-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY bin ./bin
+COPY core ./core
+COPY memory ./memory
+COPY orchestrator ./orchestrator
+COPY agents ./agents
+COPY tools ./tools
+COPY mcp-servers ./mcp-servers
+COPY scripts ./scripts
+COPY bench ./bench
+COPY data ./data
+# npm ci runs `prepare`: compiles to dist/ and builds the local embedder's vocabulary.
+RUN npm ci --no-audit --no-fund
+
+FROM --platform=linux/arm64 node:22-bookworm-slim AS runtime
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 DATA_DIR=/var/lib/flightly
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/data ./data
+COPY --from=build /app/memory/db/migrations ./memory/db/migrations
+RUN mkdir -p /var/lib/flightly && chown node:node /var/lib/flightly
+USER node
+EXPOSE 8080
+HEALTHCHECK --interval=15s --timeout=3s --start-period=30s \
+  CMD node -e "fetch('http://127.0.0.1:8080/ping').then(r=>r.json()).then(b=>process.exit(b.status?0:1)).catch(()=>process.exit(1))"
+CMD ["node", "dist/bin/flightly.js", "serve"]

@@ -1,0 +1,96 @@
+/**
+ * Storage for the semantic response cache: exact entries in Valkey (normalised-text hash, one
+ * GET per scope), nearest-neighbour entries in pgvector (`semantic_cache`), and invalidation by
+ * source (a knowledge document that changed).
+ */
+import type { Sql } from "postgres";
+import { toVector } from "./db/vector.js";
+import { keys } from "./store/keys.js";
+import type { ShortTermStore } from "./store/types.js";
+
+export interface CachedAnswer {
+  prompt: string;
+  response: string;
+  entities: unknown;
+  category: string;
+  sources: string[];
+}
+
+export interface Neighbour extends CachedAnswer {
+  similarity: number;
+}
+
+/** `shared`, or `actor:<id>`. */
+export type CacheScope = string;
+
+const exactKey = (scope: CacheScope, hash: string): string =>
+  scope === "shared" ? keys.responseCache(hash) : keys.actorCache(scope.slice("actor:".length), hash);
+const sourceKey = (source: string): string => keys.toolTag(`resp:${source}`);
+
+export class ResponseCacheStore {
+  constructor(
+    private readonly store: ShortTermStore,
+    private readonly sql: Sql,
+  ) {}
+
+  /** Looks the scopes up in order in one pipelined round trip; the first hit wins. */
+  async getExact(scopes: readonly CacheScope[], hash: string): Promise<CachedAnswer | undefined> {
+    const p = this.store.pipeline();
+    for (const s of scopes) p.get(exactKey(s, hash));
+    const values = await p.exec();
+    for (const v of values) if (typeof v === "string") return JSON.parse(v) as CachedAnswer;
+    return undefined;
+  }
+
+  async nearest(embedding: Float32Array, scopes: readonly CacheScope[], k = 4): Promise<Neighbour[]> {
+    const rows = await this.sql<
+      {
+        prompt: string;
+        response: { text: string };
+        entities: unknown;
+        category: string;
+        sources: string[];
+        similarity: number;
+      }[]
+    >`SELECT prompt, response, entities, category, sources, 1 - (embedding <=> ${toVector(embedding)}::vector) AS similarity
+      FROM semantic_cache
+      WHERE scope = ANY(${scopes as string[]}) AND expires_at > now()
+      ORDER BY embedding <=> ${toVector(embedding)}::vector
+      LIMIT ${k}`;
+    return rows.map((r) => ({ ...r, response: r.response.text, similarity: Number(r.similarity) }));
+  }
+
+  async put(
+    scope: CacheScope,
+    hash: string,
+    embedding: Float32Array,
+    answer: CachedAnswer,
+    ttlMs: number,
+  ): Promise<void> {
+    const p = this.store.pipeline().set(exactKey(scope, hash), JSON.stringify(answer), { ttlMs });
+    await p.exec();
+    for (const s of answer.sources) await this.store.sadd(sourceKey(s), `${scope}\u0000${hash}`);
+    await this
+      .sql`INSERT INTO semantic_cache (scope, prompt, entities, category, response, sources, embedding, expires_at)
+      VALUES (${scope}, ${answer.prompt}, ${this.sql.json(answer.entities as never)}, ${answer.category},
+        ${this.sql.json({ text: answer.response })}, ${answer.sources}, ${toVector(embedding)}::vector,
+        now() + ${`${Math.round(ttlMs)} milliseconds`}::interval)`;
+  }
+
+  /** Drops every cached answer built from `source`; returns how many exact entries went. */
+  async invalidateSource(source: string): Promise<number> {
+    const members = await this.store.smembers(sourceKey(source));
+    const exact = members.map((m) => {
+      const [scope, hash] = m.split("\u0000") as [string, string];
+      return exactKey(scope, hash);
+    });
+    const n = exact.length > 0 ? await this.store.del(...exact) : 0;
+    await this.store.del(sourceKey(source));
+    await this.sql`DELETE FROM semantic_cache WHERE ${source} = ANY(sources)`;
+    return n;
+  }
+
+  async purgeExpired(): Promise<void> {
+    await this.sql`DELETE FROM semantic_cache WHERE expires_at <= now()`;
+  }
+}

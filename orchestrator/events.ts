@@ -1,0 +1,9 @@
+/** What an invocation streams to a client that watches (SSE `agent`, `tool`, `delta`, `done`, `error`). */
+export type StreamEvent =
+  | { event: "agent"; data: { agent: string; step: number } }
+  | { event: "tool"; data: { agent: string; name: string; status: "success" | "error"; ms: number } }
+  | { event: "delta"; data: { agent: string; text: string } }
+  | { event: "done"; data: unknown }
+  | { event: "error"; data: { code: string; message: string } };
+
+export type StreamSink = (event: StreamEvent) => void;

@@ -1,0 +1,47 @@
+/**
+ * What the orchestrator needs from memory, in one small interface: assemble a turn's context,
+ * record the turn, keep session state and the workflow checkpoint (compare-and-set).
+ */
+import type { WorkflowState } from "./workflow-state.js";
+
+export interface HistoryEntry {
+  role: "user" | "assistant";
+  text: string;
+  agent?: string;
+  at: string;
+}
+
+export interface CustomerView {
+  id: string;
+  name: string;
+  email: string;
+  profile: Record<string, unknown>;
+}
+
+export interface TurnContext {
+  customer: CustomerView | null;
+  history: HistoryEntry[];
+  state: Record<string, string>;
+  checkpoint: { version: number; workflow: WorkflowState | null };
+  memories: { kind: string; content: string }[];
+  timings: { shortTermMs: number; recallMs: number; totalMs: number };
+}
+
+export interface MemoryPort {
+  assemble(
+    sessionId: string,
+    actorId: string,
+    query: string,
+    queryVector?: Float32Array,
+  ): Promise<TurnContext>;
+  /** Appends to the session history and emits the turn's events for the tiering worker. */
+  recordTurn(sessionId: string, actorId: string, entries: HistoryEntry[]): Promise<void>;
+  setState(sessionId: string, fields: Record<string, string>): Promise<void>;
+  /** Compare-and-set; throws CheckpointConflictError when `expectedVersion` is stale. Returns the new version. */
+  writeWorkflow(sessionId: string, expectedVersion: number, workflow: WorkflowState): Promise<number>;
+  recall(
+    actorId: string,
+    query: string,
+    k: number,
+  ): Promise<{ kind: string; content: string; similarity: number }[]>;
+}

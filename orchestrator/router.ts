@@ -1,0 +1,82 @@
+/**
+ * The semantic router: k nearest labelled examples by embedding similarity decide the plan
+ * without a model call when they agree clearly; otherwise the caller falls back to letting the
+ * model route through the handoff tool.
+ */
+
+import type { RouteExample } from "../agents/routes.js";
+import type { AgentName } from "../agents/types.js";
+import type { Embedder } from "../memory/embeddings/types.js";
+
+export interface RouteDecision {
+  plan: AgentName[];
+  confident: boolean;
+  /** Best example similarity, and its margin over the best example of another plan. */
+  similarity: number;
+  margin: number;
+  ms: number;
+}
+
+export interface RouterOptions {
+  minSimilarity?: number;
+  minMargin?: number;
+  k?: number;
+}
+
+const dot = (a: Float32Array, b: Float32Array): number => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+};
+
+export class SemanticRouter {
+  #vectors: Float32Array[] = [];
+  readonly #minSimilarity: number;
+  readonly #minMargin: number;
+  readonly #k: number;
+
+  private constructor(
+    private readonly embedder: Embedder,
+    private readonly examples: readonly RouteExample[],
+    options: RouterOptions,
+  ) {
+    this.#minSimilarity = options.minSimilarity ?? 0.55;
+    this.#minMargin = options.minMargin ?? 0.02;
+    this.#k = options.k ?? 3;
+  }
+
+  static async create(
+    embedder: Embedder,
+    examples: readonly RouteExample[],
+    options: RouterOptions = {},
+  ): Promise<SemanticRouter> {
+    const router = new SemanticRouter(embedder, examples, options);
+    router.#vectors = await embedder.embed(examples.map((e) => e.text));
+    return router;
+  }
+
+  async route(text: string, vector?: Float32Array): Promise<RouteDecision> {
+    const started = performance.now();
+    const v = vector ?? (await this.embedder.embed([text]))[0]!;
+    const scored = this.examples
+      .map((e, i) => ({ plan: e.plan, key: e.plan.join(">"), sim: dot(v, this.#vectors[i]!) }))
+      .sort((a, b) => b.sim - a.sim);
+    // Vote among the k nearest, weighted by similarity.
+    const votes = new Map<string, { plan: AgentName[]; score: number; best: number }>();
+    for (const s of scored.slice(0, this.#k)) {
+      const cur = votes.get(s.key) ?? { plan: s.plan, score: 0, best: s.sim };
+      cur.score += s.sim;
+      votes.set(s.key, cur);
+    }
+    const winner = [...votes.values()].sort((a, b) => b.score - a.score)[0]!;
+    const rival = scored.find((s) => s.key !== winner.plan.join(">"));
+    const margin = winner.best - (rival?.sim ?? 0);
+    return {
+      plan: [...winner.plan],
+      confident: winner.best >= this.#minSimilarity && margin >= this.#minMargin,
+      similarity: Math.round(winner.best * 1000) / 1000,
+      margin: Math.round(margin * 1000) / 1000,
+      ms: performance.now() - started,
+    };
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * `POST /invocations` (DESIGN §6): validated JSON in, the answer as JSON or as SSE events, one
+ * invocation at a time per session, the actor from the token when auth is on.
+ */
+import { randomUUID } from "node:crypto";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
+import { FlightlyError } from "../../core/errors.js";
+import type { Logger } from "../../core/logger.js";
+import type { Leases } from "../../memory/locks.js";
+import { keys } from "../../memory/store/keys.js";
+import type { StreamEvent } from "../events.js";
+import type { InvokeResult, Orchestrator } from "../orchestrator.js";
+import type { Authenticator } from "./auth.js";
+import { errorBody } from "./errors.js";
+import type { Health } from "./health.js";
+
+export const SESSION_HEADER = "x-amzn-bedrock-agentcore-runtime-session-id";
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+const bodySchema = z.strictObject({
+  prompt: z
+    .string({ error: "prompt must be a string" })
+    .trim()
+    .min(1, "prompt must not be empty")
+    .max(20_000, "prompt is longer than 20000 characters")
+    .refine((p) => !CONTROL.test(p), "prompt contains control characters"),
+  actor_id: z
+    .string()
+    .regex(/^[\w.:@-]{1,128}$/, "actor_id must be 1-128 letters, digits or . _ : @ -")
+    .optional(),
+  idempotency_key: z
+    .string()
+    .regex(/^[\w.:-]{1,128}$/, "idempotency_key must be 1-128 letters, digits or . _ : -")
+    .optional(),
+});
+const sessionSchema = z.string().regex(/^[\w.:-]{1,256}$/);
+
+export interface InvocationOptions {
+  orchestrator: () => Orchestrator | undefined;
+  leases: Leases;
+  health: Health;
+  logger: Logger;
+  authenticate: Authenticator | undefined;
+  /** How long a second invocation on a busy session waits before 409. */
+  sessionWaitMs?: number;
+  timeoutMs?: number;
+}
+
+/** JSON bodies must be valid UTF-8; a replacement character would silently change the prompt. */
+function strictJsonParser(
+  _req: FastifyRequest,
+  body: Buffer,
+  done: (err: Error | null, value?: unknown) => void,
+): void {
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(body);
+  } catch {
+    done(new FlightlyError("BAD_REQUEST", "request body is not valid UTF-8"));
+    return;
+  }
+  try {
+    done(null, JSON.parse(text));
+  } catch {
+    done(new FlightlyError("BAD_REQUEST", "request body is not valid JSON"));
+  }
+}
+
+export function invocationRoutes(o: InvocationOptions): (app: FastifyInstance) => void {
+  return (app) => {
+    app.removeContentTypeParser("application/json");
+    app.addContentTypeParser("application/json", { parseAs: "buffer" }, strictJsonParser);
+
+    app.post("/invocations", async (req, reply) => {
+      if (!String(req.headers["content-type"] ?? "").startsWith("application/json")) {
+        throw new FlightlyError("BAD_REQUEST", "Content-Type must be application/json");
+      }
+      const parsed = bodySchema.safeParse(req.body);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        const where = issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
+        const message =
+          issue.code === "unrecognized_keys"
+            ? `unknown field ${issue.keys.join(", ")}`
+            : `${where}${issue.message}`;
+        throw new FlightlyError(
+          "BAD_REQUEST",
+          req.body === null || typeof req.body !== "object" ? "body must be a JSON object" : message,
+        );
+      }
+      const headerSession = req.headers[SESSION_HEADER];
+      const sessionId =
+        typeof headerSession === "string" && headerSession !== "" ? headerSession : randomUUID();
+      if (!sessionSchema.safeParse(sessionId).success) {
+        throw new FlightlyError("BAD_REQUEST", `${SESSION_HEADER} must be 1-256 letters, digits or . _ : -`);
+      }
+      reply.header(SESSION_HEADER, sessionId);
+
+      const actorId = o.authenticate
+        ? (await o.authenticate(req.headers.authorization)).actorId
+        : (parsed.data.actor_id ?? "anonymous");
+
+      const orchestrator = o.orchestrator();
+      if (!orchestrator)
+        throw new FlightlyError("UNAVAILABLE", "Flightly is starting up", { retryAfterS: 2 });
+
+      const lease = await o.leases.acquire(
+        keys.sessionLock(sessionId),
+        (o.timeoutMs ?? 60_000) + 5_000,
+        o.sessionWaitMs ?? 1_500,
+      );
+      if (!lease)
+        throw new FlightlyError(
+          "CONFLICT",
+          "another invocation is running for this session; retry when it finishes",
+        );
+      const end = o.health.begin();
+      const abort = new AbortController();
+      req.raw.once("close", () => {
+        if (!reply.raw.writableEnded) abort.abort();
+      });
+      try {
+        const invoke = (sink?: (e: StreamEvent) => void): Promise<InvokeResult> =>
+          orchestrator.invoke({
+            prompt: parsed.data.prompt,
+            sessionId,
+            actorId,
+            signal: abort.signal,
+            timeoutMs: o.timeoutMs ?? 60_000,
+            ...(parsed.data.idempotency_key ? { idempotencyKey: parsed.data.idempotency_key } : {}),
+            ...(sink ? { sink } : {}),
+          });
+        if (String(req.headers.accept ?? "").includes("text/event-stream")) {
+          return await streamInvocation(req, reply, invoke, o.logger);
+        }
+        return await invoke();
+      } finally {
+        end();
+        await lease.release();
+      }
+    });
+  };
+}
+
+async function streamInvocation(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  invoke: (sink: (e: StreamEvent) => void) => Promise<InvokeResult>,
+  logger: Logger,
+): Promise<FastifyReply> {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache",
+    connection: "keep-alive",
+    "x-request-id": req.id,
+    [SESSION_HEADER]: String(reply.getHeader(SESSION_HEADER)),
+  });
+  const send = (e: StreamEvent): void => {
+    if (!res.writableEnded) res.write(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
+  };
+  try {
+    const result = await invoke(send);
+    send({ event: "done", data: result });
+  } catch (err) {
+    const { body } = errorBody(err, req.id);
+    if (body.error.code === "INTERNAL")
+      logger.error({ err, requestId: req.id }, "streamed invocation failed");
+    send({ event: "error", data: { code: body.error.code, message: body.error.message } });
+  } finally {
+    res.end();
+  }
+  return reply;
+}

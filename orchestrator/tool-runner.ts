@@ -1,0 +1,111 @@
+/**
+ * Runs the tool uses of one model turn: validates inputs with the tool's zod schema, runs
+ * independent calls concurrently, each under the invocation's deadline and signal, and turns
+ * every outcome into a toolResult block the model can read.
+ */
+import { z } from "zod";
+import type { Logger } from "../core/logger.js";
+import type { Tool, ToolContext, ToolResult } from "../tools/types.js";
+import { AfterToolCallEvent, BeforeToolCallEvent, type HookRegistry } from "./hooks.js";
+import type { ContentBlock, JsonValue, ToolUseBlock } from "./models/types.js";
+
+export interface ToolCallRecord {
+  toolUseId: string;
+  name: string;
+  input: unknown;
+  result: ToolResult;
+  ms: number;
+}
+
+export interface RunToolsOptions {
+  agent: string;
+  tools: ReadonlyMap<string, Tool<unknown>>;
+  uses: ToolUseBlock[];
+  context: Omit<ToolContext, "idempotencyKey">;
+  /** Derives the idempotency key of a side-effecting call. */
+  idempotencyKey: (toolName: string) => string | undefined;
+  hooks: HookRegistry;
+  logger: Logger;
+}
+
+const timeout = (deadline: number, signal: AbortSignal): Promise<never> =>
+  new Promise((_, reject) => {
+    const ms = Math.max(0, deadline - Date.now());
+    const t = setTimeout(() => reject(new Error("tool deadline exceeded")), ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(t);
+      reject(new Error("cancelled"));
+    });
+    t.unref?.();
+  });
+
+async function runOne(use: ToolUseBlock, o: RunToolsOptions): Promise<ToolCallRecord> {
+  const { toolUseId, name, input } = use.toolUse;
+  const started = performance.now();
+  await o.hooks.emit(new BeforeToolCallEvent(o.agent, toolUseId, name, input));
+  const tool = o.tools.get(name);
+  let result: ToolResult;
+  if (!tool) {
+    result = { status: "error", error: `tool ${name} is not available to the ${o.agent} agent` };
+  } else {
+    const parsed = tool.input.safeParse(input);
+    if (!parsed.success) {
+      result = {
+        status: "error",
+        error: `invalid input: ${z.prettifyError(parsed.error).replace(/\n/g, "; ")}`,
+      };
+    } else {
+      const key = tool.sideEffect ? o.idempotencyKey(name) : undefined;
+      const ctx: ToolContext = key === undefined ? { ...o.context } : { ...o.context, idempotencyKey: key };
+      try {
+        result = await Promise.race([
+          tool.run(parsed.data, ctx),
+          timeout(o.context.deadline, o.context.signal),
+        ]);
+      } catch (err) {
+        o.logger.warn({ err, tool: name }, "tool failed");
+        result = { status: "error", error: err instanceof Error ? err.message : "tool failed" };
+        if (tool.sideEffect) throw err; // an unknown outcome of a side effect must not be papered over
+      }
+    }
+  }
+  const ms = performance.now() - started;
+  await o.hooks.emit(new AfterToolCallEvent(o.agent, toolUseId, name, input, result, ms));
+  return { toolUseId, name, input, result, ms };
+}
+
+export async function runTools(
+  o: RunToolsOptions,
+): Promise<{ records: ToolCallRecord[]; blocks: ContentBlock[] }> {
+  // Side-effecting calls run one after another in the order the model gave; reads run concurrently.
+  const records: ToolCallRecord[] = new Array(o.uses.length);
+  const reads: Promise<void>[] = [];
+  for (const [i, use] of o.uses.entries()) {
+    const tool = o.tools.get(use.toolUse.name);
+    if (tool?.sideEffect) {
+      await Promise.all(reads);
+      records[i] = await runOne(use, o);
+    } else {
+      reads.push(runOne(use, o).then((r) => void (records[i] = r)));
+    }
+  }
+  await Promise.all(reads);
+  const blocks: ContentBlock[] = records.map((r) => ({
+    toolResult: {
+      toolUseId: r.toolUseId,
+      status: r.result.status,
+      content: [
+        {
+          json:
+            r.result.status === "success"
+              ? r.result.json
+              : ({
+                  error: r.result.error,
+                  ...(r.result.json ? { details: r.result.json } : {}),
+                } as JsonValue),
+        },
+      ],
+    },
+  }));
+  return { records, blocks };
+}

@@ -1,0 +1,141 @@
+/**
+ * Runs a plan of agents in order. Each step reads earlier outputs from the session checkpoint,
+ * runs its agent, and writes its own outputs back (compare-and-set) before the next starts, so
+ * a crashed workflow resumes at the first unfinished step. Side-effecting tools get idempotency
+ * keys derived from the workflow and step, so a resumed step never repeats a booking or charge.
+ * Handoffs are bounded and never bounce straight back.
+ */
+import { agents } from "../agents/index.js";
+import type { AgentName } from "../agents/types.js";
+import type { Logger } from "../core/logger.js";
+import type { Actor, Tool } from "../tools/types.js";
+import { systemPrompt } from "./context-block.js";
+import type { StreamSink } from "./events.js";
+import { HandoffEvent, type HookRegistry } from "./hooks.js";
+import { type AgentRunResult, runAgent } from "./loop.js";
+import type { MemoryPort, TurnContext } from "./memory-port.js";
+import type { ModelProvider, Usage } from "./models/types.js";
+import type { ToolCallRecord } from "./tool-runner.js";
+import { buildWindow } from "./window.js";
+import { stepOutputs, type WorkflowState } from "./workflow-state.js";
+
+export interface WorkflowDeps {
+  model: ModelProvider;
+  tools: ReadonlyMap<string, Tool<unknown>>;
+  memory: MemoryPort;
+  hooks: HookRegistry;
+  logger: Logger;
+  maxHandoffs: number;
+  maxSteps: number;
+}
+
+export interface WorkflowRun {
+  workflow: WorkflowState;
+  usage: Usage;
+  modelCalls: number;
+  toolCalls: ToolCallRecord[];
+}
+
+export interface WorkflowInput {
+  prompt: string;
+  sessionId: string;
+  actor: Actor;
+  context: TurnContext;
+  workflow: WorkflowState;
+  signal: AbortSignal;
+  deadline: number;
+  now: Date;
+  sink?: StreamSink;
+}
+
+/** Session-state fields the next turn reads ("what about hotels there?"). */
+function sessionUpdates(calls: readonly ToolCallRecord[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const c of calls) {
+    if (c.result.status !== "success") continue;
+    const input = c.input as Record<string, unknown>;
+    const json = c.result.json as Record<string, unknown>;
+    if (c.name === "search_flights") {
+      out.last_flights = JSON.stringify(json.flights ?? []);
+      if (typeof input.origin === "string") out.last_origin = input.origin;
+      if (typeof input.destination === "string") out.last_destination = input.destination;
+    } else if (c.name === "search_hotels") {
+      out.last_hotels = JSON.stringify(json.hotels ?? []);
+    }
+  }
+  return out;
+}
+
+export async function runWorkflow(deps: WorkflowDeps, input: WorkflowInput): Promise<WorkflowRun> {
+  const wf: WorkflowState = structuredClone(input.workflow);
+  let version = input.context.checkpoint.version;
+  let usage: Usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
+  let modelCalls = 0;
+  const toolCalls: ToolCallRecord[] = [];
+  const ctx: TurnContext = { ...input.context, state: { ...input.context.state } };
+  const { messages, summary } = buildWindow(ctx.history, input.prompt);
+
+  while (wf.step < wf.plan.length) {
+    const name = wf.plan[wf.step]!;
+    const agent = agents[name];
+    input.sink?.({ event: "agent", data: { agent: name, step: wf.step } });
+    const result: AgentRunResult = await runAgent({
+      agent,
+      model: deps.model,
+      system: systemPrompt(agent, input.actor, ctx, wf, summary, input.now),
+      messages,
+      tools: deps.tools,
+      context: {
+        actor: input.actor,
+        sessionId: input.sessionId,
+        logger: deps.logger.child({ agent: name }),
+        signal: input.signal,
+        deadline: input.deadline,
+      },
+      idempotencyKey: (tool) => `${wf.id}:${name}:${tool}`,
+      hooks: deps.hooks,
+      logger: deps.logger,
+      maxSteps: deps.maxSteps,
+      ...(input.sink ? { sink: input.sink } : {}),
+    });
+    usage = {
+      inputTokens: usage.inputTokens + result.usage.inputTokens,
+      outputTokens: usage.outputTokens + result.usage.outputTokens,
+      totalTokens: usage.totalTokens + result.usage.totalTokens,
+    };
+    modelCalls += result.modelCalls;
+    toolCalls.push(...result.toolCalls);
+
+    wf.outputs[name] = { ...(wf.outputs[name] ?? {}), ...stepOutputs(result.toolCalls) };
+    wf.trail.push({ agent: name, tools: result.toolCalls.map((c) => c.name) });
+    if (result.text) wf.texts.push(result.text);
+    if (result.handoff) {
+      acceptHandoff(deps, wf, name, result.handoff.to);
+      await deps.hooks.emit(new HandoffEvent(name, result.handoff.to, result.handoff.reason));
+    }
+    wf.step += 1;
+
+    const updates = sessionUpdates(result.toolCalls);
+    if (Object.keys(updates).length > 0) {
+      Object.assign(ctx.state, updates);
+      await deps.memory.setState(input.sessionId, updates);
+    }
+    version = await deps.memory.writeWorkflow(input.sessionId, version, wf);
+  }
+  wf.status = "done";
+  wf.response = wf.texts.join("\n\n") || "I couldn't find anything to do for that request.";
+  await deps.memory.writeWorkflow(input.sessionId, version, wf);
+  return { workflow: wf, usage, modelCalls, toolCalls };
+}
+
+function acceptHandoff(deps: WorkflowDeps, wf: WorkflowState, from: AgentName, to: AgentName): void {
+  const upcoming = wf.plan.slice(wf.step + 1);
+  if (upcoming.includes(to)) return;
+  const previous = wf.trail.length >= 2 ? wf.trail[wf.trail.length - 2]!.agent : undefined;
+  if (wf.handoffs >= deps.maxHandoffs || previous === to) {
+    deps.logger.info({ from, to, handoffs: wf.handoffs }, "handoff refused (limit or ping-pong)");
+    return;
+  }
+  wf.handoffs += 1;
+  wf.plan.splice(wf.step + 1, 0, to);
+}
