@@ -86,7 +86,11 @@ export async function runTools(
       await Promise.all(reads);
       records[i] = await runOne(use, o);
     } else {
-      reads.push(runOne(use, o).then((r) => void (records[i] = r)));
+      reads.push(
+        runOne(use, o).then((r) => {
+          records[i] = r;
+        }),
+      );
     }
   }
   await Promise.all(reads);

@@ -102,7 +102,7 @@ export class InProcessStore implements ShortTermStore {
     set: (key, value, ttlMs) => {
       this.#data.set(key, { value, expiresAt: ttlMs === undefined ? undefined : Date.now() + ttlMs });
     },
-    del: (key) => (this.#live(key) ? (this.#data.delete(key), 1) : 0),
+    del: (key) => (this.#live(key) && this.#data.delete(key) ? 1 : 0),
     pttl: (key) => {
       const e = this.#live(key);
       if (!e) return -2;
@@ -379,15 +379,19 @@ export class InProcessStore implements ShortTermStore {
 
   pipeline(): Pipeline {
     const queued: Array<() => unknown> = [];
+    const q = (fn: () => unknown): Pipeline => {
+      queued.push(fn);
+      return p;
+    };
     const p: Pipeline = {
-      get: (k) => (queued.push(() => this.#ops.get(k)), p),
-      set: (k, v, o) => (queued.push(() => this.#setSync(k, v, o)), p),
-      del: (k) => (queued.push(() => this.#ops.del(k)), p),
-      hgetall: (k) => (queued.push(() => this.#ops.hgetall(k)), p),
-      hset: (k, f) => (queued.push(() => this.#ops.hset(k, f)), p),
-      lrange: (k, s, e) => (queued.push(() => this.#lrangeSync(k, s, e)), p),
-      rpushCapped: (k, v, c) => (queued.push(() => this.#rpushCappedSync(k, v, c)), p),
-      pexpire: (k, t) => (queued.push(() => this.#ops.pexpire(k, t)), p),
+      get: (k) => q(() => this.#ops.get(k)),
+      set: (k, v, o) => q(() => this.#setSync(k, v, o)),
+      del: (k) => q(() => this.#ops.del(k)),
+      hgetall: (k) => q(() => this.#ops.hgetall(k)),
+      hset: (k, f) => q(() => this.#ops.hset(k, f)),
+      lrange: (k, s, e) => q(() => this.#lrangeSync(k, s, e)),
+      rpushCapped: (k, v, c) => q(() => this.#rpushCappedSync(k, v, c)),
+      pexpire: (k, t) => q(() => this.#ops.pexpire(k, t)),
       exec: () =>
         this.#call(() =>
           queued.map((fn) => {

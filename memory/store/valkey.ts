@@ -252,9 +252,13 @@ export class ValkeyStore implements ShortTermStore {
     const pipe = this.#client.pipeline();
     // Raw commands per logical op, and which raw reply stands for it.
     const shape: Array<{ n: number; pick: number }> = [];
-    const one = (): Pipeline => (shape.push({ n: 1, pick: 0 }), p);
+    const one = (queue?: unknown): Pipeline => {
+      void queue;
+      shape.push({ n: 1, pick: 0 });
+      return p;
+    };
     const p: Pipeline = {
-      get: (k) => (pipe.get(k), one()),
+      get: (k) => one(pipe.get(k)),
       set: (k, v, o) => {
         const args: (string | number)[] = [];
         if (o?.ttlMs !== undefined) args.push("PX", Math.max(1, Math.round(o.ttlMs)));
@@ -262,10 +266,10 @@ export class ValkeyStore implements ShortTermStore {
         pipe.call("SET", k, v, ...args);
         return one();
       },
-      del: (k) => (pipe.del(k), one()),
-      hgetall: (k) => (pipe.hgetall(k), one()),
-      hset: (k, f) => (pipe.hset(k, f), one()),
-      lrange: (k, s, e) => (pipe.lrange(k, s, e), one()),
+      del: (k) => one(pipe.del(k)),
+      hgetall: (k) => one(pipe.hgetall(k)),
+      hset: (k, f) => one(pipe.hset(k, f)),
+      lrange: (k, s, e) => one(pipe.lrange(k, s, e)),
       rpushCapped: (k, v, c) => {
         pipe
           .rpush(k, ...v)
@@ -274,7 +278,7 @@ export class ValkeyStore implements ShortTermStore {
         shape.push({ n: 3, pick: 2 });
         return p;
       },
-      pexpire: (k, t) => (pipe.pexpire(k, Math.max(1, Math.round(t))), one()),
+      pexpire: (k, t) => one(pipe.pexpire(k, Math.max(1, Math.round(t)))),
       exec: async () => {
         const raw = (await this.#rt(pipe.exec())) ?? [];
         const out: unknown[] = [];

@@ -16,6 +16,7 @@ import { errorBody } from "./errors.js";
 import type { Health } from "./health.js";
 
 export const SESSION_HEADER = "x-amzn-bedrock-agentcore-runtime-session-id";
+// biome-ignore lint/suspicious/noControlCharactersInRegex: this pattern exists to reject control characters
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 const bodySchema = z.strictObject({
