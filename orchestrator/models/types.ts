@@ -45,8 +45,15 @@ export interface ModelRequest {
   messages: Message[];
   tools: ToolSpec[];
   inference?: InferenceSettings;
+  /**
+   * Cancels the call. Providers then reject with the signal's own `reason` (as `fetch` does), not
+   * with a model error: the caller asked for it.
+   */
   signal?: AbortSignal;
-  /** Absolute deadline, epoch milliseconds; retries never go past it. */
+  /**
+   * Absolute deadline, epoch milliseconds; retries never go past it and a call still running at
+   * the deadline fails with `MODEL_TIMEOUT`. Providers apply their own default when it is absent.
+   */
   deadline?: number;
   /** Mark the system prompt and tool specs as a prompt-cache point where the provider supports it. */
   promptCache?: boolean;
@@ -66,6 +73,24 @@ export interface Usage {
   totalTokens: number;
   cacheReadInputTokens?: number;
   cacheWriteInputTokens?: number;
+}
+
+/** Sums two usages, e.g. the model calls of one turn. */
+export function addUsage(a: Usage, b: Usage): Usage {
+  const sum: Usage = {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    totalTokens: a.totalTokens + b.totalTokens,
+  };
+  const read = (a.cacheReadInputTokens ?? 0) + (b.cacheReadInputTokens ?? 0);
+  const write = (a.cacheWriteInputTokens ?? 0) + (b.cacheWriteInputTokens ?? 0);
+  if (a.cacheReadInputTokens !== undefined || b.cacheReadInputTokens !== undefined) {
+    sum.cacheReadInputTokens = read;
+  }
+  if (a.cacheWriteInputTokens !== undefined || b.cacheWriteInputTokens !== undefined) {
+    sum.cacheWriteInputTokens = write;
+  }
+  return sum;
 }
 
 export interface ModelResponse {

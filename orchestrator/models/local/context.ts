@@ -1,0 +1,254 @@
+/**
+ * What the local planner reads from a request: the `<context>` JSON block of the system prompt
+ * (tolerant: a missing or malformed field becomes empty, never an error), and the conversation
+ * (the customer's latest words, earlier customer messages, and the tool calls of this turn).
+ */
+import { z } from "zod";
+import type { JsonValue, Message } from "../types.js";
+
+const optionalString = z.string().optional().catch(undefined);
+const optionalNumber = z.number().optional().catch(undefined);
+const idString = z
+  .union([z.string(), z.number()])
+  .transform((v) => String(v))
+  .optional()
+  .catch(undefined);
+
+const flightSchema = z.object({
+  flight_id: z.union([z.string(), z.number()]).transform((v) => String(v)),
+  airline: z.string().catch(""),
+  airline_code: z.string().catch(""),
+  flight_number: z
+    .union([z.string(), z.number()])
+    .transform((v) => String(v))
+    .catch(""),
+  origin: z.string().catch(""),
+  destination: z.string().catch(""),
+  depart_at: z.string().catch(""),
+  arrive_at: z.string().catch(""),
+  price_usd: z.coerce.number(),
+  seats_available: optionalNumber,
+});
+export type Flight = z.output<typeof flightSchema>;
+
+const contextSchema = z.object({
+  agent: optionalString,
+  now: optionalString,
+  actor: z
+    .object({ id: idString, guest: z.boolean().catch(false), name: z.string().nullable().catch(null) })
+    .partial()
+    .nullable()
+    .catch(null),
+  profile: z
+    .object({
+      family: z.string().nullable().catch(null),
+      adults: z.number().nullable().catch(null),
+      children_ages: z.array(z.number()).nullable().catch(null),
+      budget_per_night_usd: z.number().nullable().catch(null),
+      seat: z.string().nullable().catch(null),
+      avoid_airlines: z.array(z.string()).nullable().catch(null),
+      email: z.string().nullable().catch(null),
+    })
+    .partial()
+    .nullable()
+    .catch(null),
+  memories: z
+    .array(
+      z
+        .object({ kind: z.string().catch("fact"), content: z.string() })
+        .nullable()
+        .catch(null),
+    )
+    .catch([]),
+  session: z
+    .object({
+      last_flights: z.array(z.unknown()).nullable().catch(null),
+      last_origin: z.string().nullable().catch(null),
+      last_destination: z.string().nullable().catch(null),
+    })
+    .partial()
+    .nullable()
+    .catch(null),
+  workflow: z
+    .object({
+      plan: z.array(z.string()).catch([]),
+      step: optionalNumber,
+      request: z.string().nullable().catch(null),
+      outputs: z.record(z.string(), z.record(z.string(), z.unknown()).nullable().catch(null)).catch({}),
+    })
+    .partial()
+    .nullable()
+    .catch(null),
+});
+
+export interface Profile {
+  adults?: number;
+  childrenAges: number[];
+  budgetPerNightUsd?: number;
+  seat?: string;
+  avoidAirlines: string[];
+  email?: string;
+}
+
+export interface PlannerContext {
+  /** The agent being run (`support`, `booking`, `payment`), when the block names one. */
+  agent: string | undefined;
+  now: Date;
+  actor: { id: string | undefined; guest: boolean; name: string | undefined };
+  profile: Profile | undefined;
+  memories: Array<{ kind: string; content: string }>;
+  session: { lastFlights: Flight[]; lastOrigin: string | undefined; lastDestination: string | undefined };
+  /** Empty `plan` when the request is not part of a multi-agent workflow. */
+  workflow: { plan: string[]; request: string | undefined; outputs: Record<string, Record<string, unknown>> };
+}
+
+/** Flights from a tool result or the session; malformed entries are dropped. */
+export function parseFlights(value: unknown): Flight[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((v) => {
+    const parsed = flightSchema.safeParse(v);
+    return parsed.success && Number.isFinite(parsed.data.price_usd) ? [parsed.data] : [];
+  });
+}
+
+const CONTEXT_BLOCK = /<context>([\s\S]*?)<\/context>/;
+
+/** Reads the `<context>` block of a system prompt; `fallbackNow` when it names no time. */
+export function readContext(system: string, fallbackNow: () => Date): PlannerContext {
+  let raw: unknown = {};
+  const block = CONTEXT_BLOCK.exec(system)?.[1];
+  if (block) {
+    try {
+      raw = JSON.parse(block);
+    } catch {
+      raw = {};
+    }
+  }
+  const parsed = contextSchema.safeParse(raw);
+  const c = parsed.success ? parsed.data : contextSchema.parse({});
+  const at = c.now ? new Date(c.now) : undefined;
+  const p = c.profile;
+  const profile: Profile | undefined = p
+    ? {
+        childrenAges: p.children_ages ?? [],
+        avoidAirlines: p.avoid_airlines ?? [],
+        ...(typeof p.adults === "number" ? { adults: p.adults } : {}),
+        ...(typeof p.budget_per_night_usd === "number" ? { budgetPerNightUsd: p.budget_per_night_usd } : {}),
+        ...(p.seat ? { seat: p.seat } : {}),
+        ...(p.email ? { email: p.email } : {}),
+      }
+    : undefined;
+  const outputs: Record<string, Record<string, unknown>> = {};
+  for (const [agent, out] of Object.entries(c.workflow?.outputs ?? {})) if (out) outputs[agent] = out;
+  return {
+    agent: c.agent,
+    now: at && !Number.isNaN(at.getTime()) ? at : fallbackNow(),
+    actor: { id: c.actor?.id, guest: c.actor?.guest ?? false, name: c.actor?.name ?? undefined },
+    profile,
+    memories: (c.memories ?? []).filter((m): m is { kind: string; content: string } => m !== null),
+    session: {
+      lastFlights: parseFlights(c.session?.last_flights),
+      lastOrigin: c.session?.last_origin ?? undefined,
+      lastDestination: c.session?.last_destination ?? undefined,
+    },
+    workflow: { plan: c.workflow?.plan ?? [], request: c.workflow?.request ?? undefined, outputs },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// the conversation
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  input: Record<string, JsonValue>;
+  /** Undefined while no result has come back. */
+  status: "success" | "error" | undefined;
+  /** The result's JSON (or its text, parsed when it is JSON). */
+  result: unknown;
+  /** What went wrong, for an error result. */
+  error: string | undefined;
+}
+
+export interface Conversation {
+  /** The customer's latest words. */
+  text: string;
+  /** Earlier customer messages, newest first. */
+  earlier: string[];
+  /** Tool calls made since the customer's latest words, in order. */
+  calls: ToolCall[];
+  /** All toolUse blocks in the messages (for fresh, deterministic ids). */
+  toolUseCount: number;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+function resultValue(content: ReadonlyArray<{ json: JsonValue } | { text: string }>): unknown {
+  const first = content[0];
+  if (!first) return undefined;
+  if ("json" in first) return first.json;
+  try {
+    return JSON.parse(first.text);
+  } catch {
+    return first.text;
+  }
+}
+
+function errorText(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (isRecord(value)) {
+    const e = value.error ?? value.message;
+    if (typeof e === "string") return e;
+    if (isRecord(e) && typeof e.message === "string") return e.message;
+  }
+  return "the tool reported an error";
+}
+
+/** Splits the messages into the customer's latest words and the tool calls made since. */
+export function readConversation(messages: readonly Message[]): Conversation {
+  const texts: Array<{ index: number; text: string }> = [];
+  let toolUseCount = 0;
+  for (const [index, m] of messages.entries()) {
+    for (const b of m.content) {
+      if ("toolUse" in b) toolUseCount += 1;
+      if (m.role === "user" && "text" in b && b.text.trim()) texts.push({ index, text: b.text });
+    }
+  }
+  const latest = texts[texts.length - 1];
+  const since = latest ? latest.index : -1;
+  const calls: ToolCall[] = [];
+  const byId = new Map<string, ToolCall>();
+  for (const m of messages.slice(since + 1)) {
+    for (const b of m.content) {
+      if ("toolUse" in b) {
+        const input = isRecord(b.toolUse.input) ? (b.toolUse.input as Record<string, JsonValue>) : {};
+        const call: ToolCall = {
+          id: b.toolUse.toolUseId,
+          name: b.toolUse.name,
+          input,
+          status: undefined,
+          result: undefined,
+          error: undefined,
+        };
+        calls.push(call);
+        byId.set(call.id, call);
+      } else if ("toolResult" in b) {
+        const call = byId.get(b.toolResult.toolUseId);
+        if (!call) continue;
+        call.status = b.toolResult.status;
+        call.result = resultValue(b.toolResult.content);
+        call.error = b.toolResult.status === "error" ? errorText(call.result) : undefined;
+      }
+    }
+  }
+  return {
+    text: latest?.text ?? "",
+    earlier: texts
+      .slice(0, -1)
+      .map((t) => t.text)
+      .reverse(),
+    calls,
+    toolUseCount,
+  };
+}

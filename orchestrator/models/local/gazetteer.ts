@@ -1,0 +1,320 @@
+/**
+ * Places and airlines for the local planner: loads `data/airports.json` and `data/airlines.json`
+ * and finds mentions of them in free text (IATA codes, city names, airport names, aliases;
+ * case-insensitive, multi-word, longest match first).
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { DATA } from "../../../core/paths.js";
+
+const airportSchema = z.object({
+  iata: z.string().regex(/^[A-Z]{3}$/),
+  name: z.string().min(1),
+  city: z.string().min(1),
+  country: z.string().length(2),
+  lat: z.number().min(-90).max(90),
+  lon: z.number().min(-180).max(180),
+  tz: z.string().min(1),
+  aliases: z.array(z.string()).default([]),
+});
+const airlineSchema = z.object({
+  code: z.string().regex(/^[A-Z0-9]{2}$/),
+  name: z.string().min(1),
+  hubs: z.array(z.string()).default([]),
+  aliases: z.array(z.string()).default([]),
+});
+
+export type Airport = z.infer<typeof airportSchema>;
+export type Airline = z.infer<typeof airlineSchema>;
+
+/** A place named in the text; `airports` lists every airport the words can mean (Tokyo → NRT, HND). */
+export interface PlaceMention {
+  start: number;
+  end: number;
+  /** The words as written. */
+  text: string;
+  airports: Airport[];
+  via: "iata" | "name";
+}
+
+export interface AirlineMention {
+  start: number;
+  end: number;
+  text: string;
+  /** Undefined for an airline we do not know ("Delta Air Lines"), kept by its written name. */
+  airline: Airline | undefined;
+}
+
+/** Accents off, curly apostrophes straight: the same length-stable form every extractor scans. */
+export function foldText(text: string): string {
+  return text
+    .normalize("NFD")
+    .replace(/\p{M}/gu, "")
+    .replace(/[‘’ʼ]/g, "'")
+    .replace(/[‐‑‒–—]/g, "-");
+}
+
+interface Token {
+  word: string;
+  raw: string;
+  start: number;
+  end: number;
+}
+
+const TOKEN = /[A-Za-z0-9]+(?:'[A-Za-z]+)?/g;
+
+function tokenize(folded: string): Token[] {
+  const tokens: Token[] = [];
+  for (const m of folded.matchAll(TOKEN)) {
+    const start = m.index ?? 0;
+    tokens.push({ word: m[0].toLowerCase(), raw: m[0], start, end: start + m[0].length });
+  }
+  return tokens;
+}
+
+/** The lookup key for a name: lower-case tokens joined by one space ("Sea-Tac" → "sea tac"). */
+export function nameKey(name: string): string {
+  return tokenize(foldText(name))
+    .map((t) => t.word)
+    .join(" ");
+}
+
+/** Names that are also everyday words: matched only capitalised and after a place word. */
+const EVERYDAY_NAMES = new Set(["nice"]);
+/** IATA codes that are words; written in lower case they are words, never airports. */
+const WORD_CODES = new Set([
+  "sea",
+  "mad",
+  "den",
+  "lax",
+  "nan",
+  "gum",
+  "sin",
+  "san",
+  "mel",
+  "doh",
+  "aus",
+  "vie",
+  "dub",
+  "bom",
+  "arn",
+  "oka",
+  "ito",
+  "fra",
+  "hel",
+  "per",
+]);
+const PLACE_WORDS = new Set([
+  "to",
+  "from",
+  "in",
+  "into",
+  "at",
+  "near",
+  "visit",
+  "visiting",
+  "or",
+  "and",
+  "via",
+]);
+/** Tokens may join into one name only across spaces, hyphens, slashes or a dot ("St. Paul"). */
+const JOINABLE_GAP = /^[\s\-/.]*$/;
+const MAX_NAME_TOKENS = 5;
+const GENERIC_AIRLINE = /\b(?:[A-Z][a-z]+\s+){1,2}(?:Air(?:\s+Lines)?|Airlines|Airways|Airline)\b/g;
+const NOT_NAME_WORDS = new Set([
+  "not",
+  "no",
+  "avoid",
+  "book",
+  "fly",
+  "the",
+  "on",
+  "with",
+  "but",
+  "except",
+  "anything",
+  "prefer",
+  "only",
+  "never",
+  "and",
+  "or",
+  "please",
+  "any",
+  "skip",
+]);
+
+export class Gazetteer {
+  readonly airports: readonly Airport[];
+  readonly airlines: readonly Airline[];
+  readonly #byIata = new Map<string, Airport>();
+  readonly #byName = new Map<string, Airport[]>();
+  readonly #airlineByKey = new Map<string, Airline>();
+  readonly #airlineByCode = new Map<string, Airline>();
+
+  constructor(airports: readonly Airport[], airlines: readonly Airline[]) {
+    this.airports = airports;
+    this.airlines = airlines;
+    for (const a of airports) {
+      this.#byIata.set(a.iata, a);
+      for (const name of [a.city, a.name, ...a.aliases]) this.#addName(nameKey(name), a);
+    }
+    for (const al of airlines) {
+      this.#airlineByCode.set(al.code.toUpperCase(), al);
+      for (const name of [al.name, ...al.aliases]) this.#airlineByKey.set(nameKey(name), al);
+    }
+  }
+
+  #addName(key: string, airport: Airport): void {
+    if (!key) return;
+    const list = this.#byName.get(key) ?? [];
+    if (!list.includes(airport)) list.push(airport);
+    this.#byName.set(key, list);
+  }
+
+  /** Loads the shipped data files (validated; a malformed file fails with the reason). */
+  static load(dir: string = DATA): Gazetteer {
+    const read = (file: string): unknown => JSON.parse(readFileSync(join(dir, file), "utf8"));
+    const airports = z.array(airportSchema).parse(read("airports.json"));
+    const airlines = z.array(airlineSchema).parse(read("airlines.json"));
+    return new Gazetteer(airports, airlines);
+  }
+
+  airport(iata: string): Airport | undefined {
+    return this.#byIata.get(iata.toUpperCase());
+  }
+
+  /** Airports a name or code stands for ("maui" → [OGG], "Tokyo" → [NRT, HND], "sea" → [SEA]). */
+  resolve(nameOrCode: string): Airport[] {
+    const byCode = /^[A-Za-z]{3}$/.test(nameOrCode.trim()) ? this.airport(nameOrCode.trim()) : undefined;
+    if (byCode) return [byCode];
+    return [...(this.#byName.get(nameKey(nameOrCode)) ?? [])];
+  }
+
+  /** Known airline by name, alias or two-letter code. */
+  airline(nameOrCode: string): Airline | undefined {
+    return (
+      this.#airlineByCode.get(nameOrCode.trim().toUpperCase()) ?? this.#airlineByKey.get(nameKey(nameOrCode))
+    );
+  }
+
+  /** True when a flight's airline name or code is the airline a user named. */
+  sameAirline(flight: { airline?: string; airline_code?: string }, named: string): boolean {
+    const known = this.airline(named);
+    const key = nameKey(named);
+    const names = new Set([key, ...(known ? [nameKey(known.name), ...known.aliases.map(nameKey)] : [])]);
+    const code = known?.code ?? named.trim().toUpperCase();
+    return (
+      (flight.airline !== undefined && names.has(nameKey(flight.airline))) ||
+      (flight.airline_code !== undefined && flight.airline_code.toUpperCase() === code)
+    );
+  }
+
+  /** Place mentions in reading order; longest name wins, names never overlap. */
+  findPlaces(text: string): PlaceMention[] {
+    const folded = foldText(text);
+    const tokens = tokenize(folded);
+    const found: PlaceMention[] = [];
+    let i = 0;
+    while (i < tokens.length) {
+      const hit = this.#nameAt(folded, tokens, i) ?? this.#codeAt(tokens, i);
+      if (hit) {
+        found.push(hit.mention);
+        i += hit.length;
+      } else {
+        i += 1;
+      }
+    }
+    return found;
+  }
+
+  #nameAt(folded: string, tokens: Token[], i: number): { mention: PlaceMention; length: number } | undefined {
+    for (let n = Math.min(MAX_NAME_TOKENS, tokens.length - i); n >= 1; n--) {
+      const span = tokens.slice(i, i + n);
+      if (!span.every((t, k) => k === 0 || JOINABLE_GAP.test(folded.slice(span[k - 1]!.end, t.start))))
+        continue;
+      const key = span.map((t) => t.word).join(" ");
+      const airports = this.#byName.get(key);
+      if (!airports) continue;
+      const first = span[0]!;
+      const last = span[n - 1]!;
+      if (
+        EVERYDAY_NAMES.has(key) &&
+        !(/^[A-Z]/.test(first.raw) && PLACE_WORDS.has(tokens[i - 1]?.word ?? ""))
+      ) {
+        continue;
+      }
+      const mention: PlaceMention = {
+        start: first.start,
+        end: last.end,
+        text: folded.slice(first.start, last.end),
+        airports: [...airports],
+        via: "name",
+      };
+      return { mention, length: n };
+    }
+    return undefined;
+  }
+
+  #codeAt(tokens: Token[], i: number): { mention: PlaceMention; length: number } | undefined {
+    const t = tokens[i]!;
+    if (t.raw.length !== 3) return undefined;
+    const airport = this.#byIata.get(t.raw.toUpperCase());
+    if (!airport) return undefined;
+    const upper = t.raw === t.raw.toUpperCase();
+    const routeWord = ["from", "to", "into"].includes(tokens[i - 1]?.word ?? "");
+    if (!upper && !(routeWord && !WORD_CODES.has(t.word))) return undefined;
+    return {
+      mention: { start: t.start, end: t.end, text: t.raw, airports: [airport], via: "iata" },
+      length: 1,
+    };
+  }
+
+  /**
+   * Airline mentions: known names and aliases (any case), and unknown names shaped like one
+   * ("Delta Air Lines", "Alaska Airlines") so that they are not read as places.
+   */
+  findAirlines(text: string): AirlineMention[] {
+    const folded = foldText(text);
+    const tokens = tokenize(folded);
+    const found: AirlineMention[] = [];
+    let i = 0;
+    while (i < tokens.length) {
+      let matched = 0;
+      for (let n = Math.min(4, tokens.length - i); n >= 1 && matched === 0; n--) {
+        const span = tokens.slice(i, i + n);
+        if (!span.every((t, k) => k === 0 || JOINABLE_GAP.test(folded.slice(span[k - 1]!.end, t.start))))
+          continue;
+        const airline = this.#airlineByKey.get(span.map((t) => t.word).join(" "));
+        if (!airline) continue;
+        const start = span[0]!.start;
+        const end = span[n - 1]!.end;
+        found.push({ start, end, text: folded.slice(start, end), airline });
+        matched = n;
+      }
+      i += matched || 1;
+    }
+    for (const m of folded.matchAll(GENERIC_AIRLINE)) {
+      const end = (m.index ?? 0) + m[0].length;
+      // Drop sentence words caught by the capital-letter pattern ("Not Delta Air Lines").
+      const words = m[0].split(/\s+/);
+      let start = m.index ?? 0;
+      while (words.length > 1 && NOT_NAME_WORDS.has(words[0]!.toLowerCase())) {
+        start = folded.indexOf(words[1]!, start + words[0]!.length);
+        words.shift();
+      }
+      if (/^(?:air|airlines|airways|airline)$/i.test(words[0]!)) continue;
+      if (found.some((f) => f.start < end && start < f.end)) continue;
+      found.push({ start, end, text: folded.slice(start, end), airline: undefined });
+    }
+    return found.sort((a, b) => a.start - b.start);
+  }
+}
+
+let shared: Gazetteer | undefined;
+
+/** The gazetteer built from the shipped data files, loaded once on first use. */
+export function defaultGazetteer(): Gazetteer {
+  shared ??= Gazetteer.load();
+  return shared;
+}

@@ -1,0 +1,325 @@
+/**
+ * Intent detection for the local planner: weighted phrase rules, negation-aware, plus a few
+ * rules on extracted slots. A request can carry several intents; they come back in the order a
+ * careful agent would work through them (look things up first, then book, then pay).
+ */
+import type { Slots } from "./slots.js";
+
+/** Intents in working order. */
+export const INTENTS = [
+  "greeting",
+  "support_history",
+  "my_bookings",
+  "cancel_booking",
+  "policy_faq",
+  "weather",
+  "destination_advice",
+  "flight_search",
+  "hotel_search",
+  "book_flight",
+  "insurance",
+  "payment",
+  "other",
+] as const;
+
+export type Intent = (typeof INTENTS)[number];
+
+interface PhraseRule {
+  intent: Intent;
+  re: RegExp;
+  /** Negative weights let a phrase count against an intent ("how do I pay" is a question). */
+  weight: number;
+  /** The rule does not count when the whole text matches this. */
+  unless?: RegExp;
+}
+
+interface SlotRule {
+  intent: Intent;
+  weight: number;
+  when(slots: Slots, lower: string): boolean;
+}
+
+const HOTEL_WITHOUT_FLIGHT = /\b(?:hotels?|rooms?|resorts?|accommodations?)\b(?![^.]*\bflights?\b)/;
+/** "Does travel insurance cover…?", "what is the insurance…": a question, not an order. */
+const INSURANCE_QUESTION =
+  /(?:^|[.!?]\s*)(?:does|do|what|is|are|how|which)\b[^.?!]*\binsurance\b|\binsurance\b[^.?!]*\b(?:cover|covers|covered|worth)\b[^.?!]*\?/;
+const QUESTION_ABOUT = /\b(?:how|can|could|may|do|does|what|is|are|when)\b/;
+
+const PHRASE_RULES: readonly PhraseRule[] = [
+  // greeting
+  {
+    intent: "greeting",
+    re: /^\s*(?:hi|hello|hey|howdy|good (?:morning|afternoon|evening)|thanks|thank you)\b/,
+    weight: 1,
+  },
+
+  // support history
+  {
+    intent: "support_history",
+    re: /\bsupport (?:conversations?|chats?|calls?|tickets?|threads?|cases?|agents?|team)\b/,
+    weight: 1,
+  },
+  {
+    intent: "support_history",
+    re: /\bwhat did (?:support|the agent|your agent|you guys|your team) (?:tell|say)/,
+    weight: 1,
+  },
+  {
+    intent: "support_history",
+    re: /\b(?:our|my) (?:last |previous |earlier |recent )?(?:conversation|chat)\b/,
+    weight: 1,
+  },
+  {
+    intent: "support_history",
+    re: /\b(?:contacted|talked to|spoke (?:to|with)|called) (?:support|customer service|an agent)\b/,
+    weight: 1,
+  },
+  {
+    intent: "support_history",
+    re: /\b(?:email|phone number|number) (?:from|in|i gave|i used)\b/,
+    weight: 0.5,
+  },
+
+  // bookings
+  {
+    intent: "my_bookings",
+    re: /\bmy (?:bookings|reservations|trips|itinerary|itineraries|upcoming (?:trips|flights|bookings))\b/,
+    weight: 1,
+  },
+  {
+    intent: "my_bookings",
+    re: /\b(?:status of|look up|lookup|check|show me|find|where is|details of|details for) (?:my |the )?(?:booking|reservation)\b/,
+    weight: 1,
+  },
+  {
+    intent: "cancel_booking",
+    re: /\bcancel(?:l?ing)?\b(?=[^.?!]*\b(?:booking|reservation|trip|flight|ticket|it|fl-))/,
+    weight: 1,
+    unless: /\b(?:can|could|may) (?:i|we)\b|\bpolic(?:y|ies)\b|\bwhat happens\b|\bif (?:i|we)\b/,
+  },
+
+  // policies and FAQ
+  { intent: "policy_faq", re: /\bpolic(?:y|ies)\b/, weight: 1 },
+  {
+    intent: "policy_faq",
+    re: /\b(?:baggage|luggage|carry-?on|checked bags?|bag fees?|allowance|strollers?|car seats?)\b/,
+    weight: 1,
+  },
+  { intent: "policy_faq", re: /\brefund(?:s|able)?\b/, weight: 1, unless: /\bcancel (?:my|the|booking|fl-)/ },
+  { intent: "policy_faq", re: /\b(?:change|cancell?ation|rebooking) fees?\b|\bcancell?ation\b/, weight: 1 },
+  {
+    intent: "policy_faq",
+    re: /\bcan (?:i|we) (?:bring|take|carry|change|cancel|get|travel|fly)\b/,
+    weight: 1,
+  },
+  {
+    intent: "policy_faq",
+    re: /\b(?:pets?|dogs?|cats?|unaccompanied|wheelchair|special assistance)\b/,
+    weight: 0.5,
+  },
+  {
+    intent: "policy_faq",
+    re: /\b(?:visas?|passports?|loyalty|miles|points|faq|rules?|allowed)\b/,
+    weight: 0.5,
+  },
+  {
+    intent: "policy_faq",
+    re: /\bhow (?:do|can) (?:i|we) (?:book|pay|cancel|change)\b|\bpayment methods?\b/,
+    weight: 1,
+  },
+  { intent: "policy_faq", re: INSURANCE_QUESTION, weight: 1 },
+  { intent: "policy_faq", re: /\bmy flight (?:was|got|is|has been) (?:cancell?ed|delayed)\b/, weight: 1 },
+
+  // weather
+  {
+    intent: "weather",
+    re: /\b(?:weather|forecast|temperatures?|rain(?:y|ing)?|storms?|hurricanes?|typhoons?|snow(?:ing)?|sunny|humid(?:ity)?|degrees)\b/,
+    weight: 1,
+  },
+  {
+    intent: "weather",
+    re: /\b(?:weather )?alerts?\b|\bwarnings?\b|\b(?:hot|cold|warm|chilly)\b/,
+    weight: 0.5,
+  },
+
+  // destination advice
+  {
+    intent: "destination_advice",
+    re: /\b(?:things to do|what to do|what to see|to visit|attractions?|sights|sightseeing|activities|beaches|museums?|restaurants?|best time to (?:visit|go)|worth (?:visiting|seeing|it)|recommend(?:ations?)?|suggest(?:ions?)?|tips|ideas)\b/,
+    weight: 1,
+  },
+  {
+    intent: "destination_advice",
+    re: /\b(?:which|what) (?:one |island |city |place )?(?:is |would be )?better\b/,
+    weight: 1,
+  },
+  {
+    intent: "destination_advice",
+    re: /\bshould (?:we|i) (?:go|visit|choose|pick|stay)\b|\bwhere should\b/,
+    weight: 1,
+  },
+  {
+    intent: "destination_advice",
+    re: /\b(?:kid|family|child)[- ]friendly\b|\bwith (?:kids|children|the family)\b/,
+    weight: 0.5,
+  },
+
+  // flights
+  {
+    intent: "flight_search",
+    re: /\b(?:flights?|airfares?|fares?|nonstop|non-stop|one-way|round[- ]trip)\b/,
+    weight: 1,
+  },
+  { intent: "flight_search", re: /\bfly(?:ing)?\b/, weight: 1 },
+  { intent: "flight_search", re: /\b(?:plane )?tickets?\b/, weight: 0.5 },
+  { intent: "flight_search", re: /\bmy flight (?:was|got|is|has been) (?:cancell?ed|delayed)\b/, weight: -1 },
+
+  // hotels
+  {
+    intent: "hotel_search",
+    re: /\b(?:hotels?|resorts?|accommodations?|lodging|place to stay|somewhere to stay|where to stay|rooms?|inns?|motels?)\b/,
+    weight: 1,
+  },
+  {
+    intent: "hotel_search",
+    re: /\b(?:stay(?:ing)?|nights?|check[- ]in|sea view|ocean view|pool)\b/,
+    weight: 0.5,
+  },
+
+  // booking a flight
+  { intent: "book_flight", re: /\b(?:book|reserve|purchase|buy)\b/, weight: 1, unless: HOTEL_WITHOUT_FLIGHT },
+  {
+    intent: "book_flight",
+    re: /\b(?:book|reserve) (?:me |us )?(?:a |the |my |that |this |our )?(?:\w+ )?flights?\b/,
+    weight: 1,
+  },
+  {
+    intent: "book_flight",
+    re: /\b(?:i'll|i will|we'll|we will|let's|lets) (?:take|go with|book)\b|\bhold (?:it|that|the flight|a seat)\b/,
+    weight: 1,
+  },
+  { intent: "book_flight", re: /\bhow (?:do|can) (?:i|we) book\b/, weight: -1 },
+
+  // insurance (an action; questions about it are policy questions)
+  {
+    intent: "insurance",
+    re: /\b(?:add|get|buy|include|purchase|want|need|with|plus|and)\b[^.?!]{0,30}\b(?:insurance|trip protection|travel protection)\b/,
+    weight: 1,
+  },
+  { intent: "insurance", re: /\binsure (?:it|my|the|our|this|that)\b/, weight: 1 },
+  { intent: "insurance", re: INSURANCE_QUESTION, weight: -1 },
+
+  // payment
+  {
+    intent: "payment",
+    re: /\b(?:pay|charge|checkout|check out|process (?:the )?payment|bill me)\b/,
+    weight: 1,
+  },
+  { intent: "payment", re: /\b(?:card on file|my (?:card|visa|mastercard|amex))\b/, weight: 0.5 },
+  {
+    intent: "payment",
+    re: /\bhow (?:do|can) (?:i|we) pay\b|\bpayment methods?\b|\bcan (?:i|we) pay\b/,
+    weight: -1,
+  },
+];
+
+const SLOT_RULES: readonly SlotRule[] = [
+  {
+    intent: "flight_search",
+    weight: 1,
+    when: (s, lower) =>
+      s.origin !== undefined && s.destinations.length > 0 && !HOTEL_WITHOUT_FLIGHT.test(lower),
+  },
+  {
+    intent: "my_bookings",
+    weight: 1,
+    when: (s, lower) =>
+      s.bookingRefs.length > 0 && !/\b(?:cancel\w*|insur\w*|pay|charge|confirm|book)\b/.test(lower),
+  },
+  { intent: "cancel_booking", weight: 0.5, when: (s) => s.bookingRefs.length > 0 },
+  {
+    intent: "destination_advice",
+    weight: 0.5,
+    when: (s, lower) => s.destinations.length > 1 && /\b(?:or|vs\.?|versus)\b/.test(lower),
+  },
+  { intent: "payment", weight: 0.5, when: (s) => s.cardLast4 !== undefined },
+];
+
+/** When every intent on the left is present, the one on the right is too. */
+const IMPLIES: ReadonlyArray<{ all: readonly Intent[]; add: Intent }> = [
+  // Insurance on a booking being made means paying for it: the flagship request.
+  { all: ["book_flight", "insurance"], add: "payment" },
+];
+
+/** The left intent is dropped when the right one is present (booking searches on its own). */
+const SUPPRESSED_BY: ReadonlyArray<{ intent: Intent; by: Intent }> = [
+  { intent: "flight_search", by: "book_flight" },
+  { intent: "my_bookings", by: "cancel_booking" },
+  { intent: "greeting", by: "other" },
+];
+
+const NEGATION =
+  /\b(?:no|not|don't|dont|do not|never|without|skip|no need (?:for|to)|nor|rather not|won't|wont|instead of|neither)\b(?:\s+\S+){0,3}\s*$/;
+
+/** The clause before a match: back to the last sentence mark, comma or "but". */
+function clauseBefore(lower: string, index: number): string {
+  return (
+    lower
+      .slice(0, index)
+      .split(/[.;!?,]|\bbut\b/)
+      .pop() ?? ""
+  );
+}
+
+export interface IntentResult {
+  /** Active intents, in working order (see `INTENTS`). */
+  intents: Intent[];
+  scores: Partial<Record<Intent, number>>;
+  /** Intents the user said no to ("no insurance"): never act on these. */
+  negated: Intent[];
+}
+
+const THRESHOLD = 1;
+
+/** Scores every intent for one message; `slots` (from `extractSlots`) adds the slot rules. */
+export function detectIntents(text: string, slots?: Slots): IntentResult {
+  const lower = text.toLowerCase().replace(/[’‘]/g, "'");
+  const scores: Partial<Record<Intent, number>> = {};
+  const negated = new Set<Intent>();
+  const add = (intent: Intent, weight: number): void => {
+    scores[intent] = (scores[intent] ?? 0) + weight;
+  };
+
+  for (const rule of PHRASE_RULES) {
+    if (rule.unless?.test(lower)) continue;
+    const m = rule.re.exec(lower);
+    if (!m) continue;
+    if (rule.weight > 0 && NEGATION.test(clauseBefore(lower, m.index))) {
+      negated.add(rule.intent);
+      continue;
+    }
+    add(rule.intent, rule.weight);
+  }
+  if (slots) for (const rule of SLOT_RULES) if (rule.when(slots, lower)) add(rule.intent, rule.weight);
+
+  const active = new Set<Intent>(
+    INTENTS.filter(
+      (i) => (scores[i] ?? 0) >= THRESHOLD && !(negated.has(i) && (scores[i] ?? 0) < 2 * THRESHOLD),
+    ),
+  );
+  for (const rule of IMPLIES) {
+    if (rule.all.every((i) => active.has(i)) && !negated.has(rule.add)) active.add(rule.add);
+  }
+  const work = [...active].filter((i) => i !== "greeting");
+  if (work.length === 0 && !active.has("greeting")) active.add("other");
+  if (work.length > 0) active.delete("greeting");
+  for (const rule of SUPPRESSED_BY) if (active.has(rule.by)) active.delete(rule.intent);
+
+  return { intents: INTENTS.filter((i) => active.has(i)), scores, negated: [...negated] };
+}
+
+/** True for a question rather than a request ("can I…?", "what is…?"). */
+export function isQuestion(text: string): boolean {
+  const lower = text.trim().toLowerCase();
+  return lower.endsWith("?") || QUESTION_ABOUT.test(lower.split(/\s+/)[0] ?? "");
+}

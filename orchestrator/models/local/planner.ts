@@ -1,0 +1,395 @@
+/**
+ * `local`: a deterministic offline planner behind the `ModelProvider` interface, so the whole
+ * service runs with no network. Each call reads the offered tools, the customer's latest words,
+ * the tool results of this turn and the `<context>` block, then either asks for tools (valid for
+ * their JSON Schemas) or answers from those results and the context alone.
+ */
+import type {
+  ContentBlock,
+  JsonValue,
+  ModelProvider,
+  ModelRequest,
+  ModelResponse,
+  ModelStreamEvent,
+  ToolSpec,
+  ToolUseBlock,
+  Usage,
+} from "../types.js";
+import { type PlannerContext, readContext, readConversation, type ToolCall } from "./context.js";
+import { defaultGazetteer, type Gazetteer, nameKey } from "./gazetteer.js";
+import { detectIntents, type Intent } from "./intents.js";
+import { listing, plural, usd } from "./render.js";
+import { fitInput } from "./schema.js";
+import {
+  ACCOUNT_INTENTS,
+  type AgentName,
+  canonical,
+  type PlannedCall,
+  type PlanState,
+  type Prefs,
+  SIDE_EFFECTS,
+  SKILLS,
+  type Skill,
+  type ToolBox,
+} from "./skills.js";
+import { extractSlots, type Slots } from "./slots.js";
+
+export interface LocalPlannerOptions {
+  gazetteer?: Gazetteer;
+  /** Time used when the context block names none. */
+  clock?: () => Date;
+}
+
+/** What the planner decided for one model call. */
+export type Decision =
+  | { kind: "tools"; calls: Array<{ name: string; input: Record<string, JsonValue> }>; text?: string }
+  | { kind: "answer"; text: string };
+
+/** Tool calls in one turn beyond which the planner stops and answers with what it has. */
+const MAX_CALLS_PER_TURN = 12;
+const HANDOFF = "handoff_to_agent";
+
+const ACCOUNT_ACTIONS: Partial<Record<Intent, string>> = {
+  book_flight: "book flights",
+  insurance: "add travel insurance",
+  payment: "take payments",
+  my_bookings: "look up bookings",
+  cancel_booking: "cancel bookings",
+  support_history: "look up your past support conversations",
+};
+
+// ---------------------------------------------------------------------------------------------
+// helpers
+
+function toolBox(specs: readonly ToolSpec[]): ToolBox {
+  const find = (tool: string): ToolSpec | undefined =>
+    specs.find((t) => t.name === tool) ?? specs.find((t) => canonical(t.name) === tool);
+  return { has: (tool) => find(tool) !== undefined, spec: find };
+}
+
+/** JSON with sorted keys: equal inputs give equal strings. */
+function stable(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stable).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stable(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+const estimateTokens = (chars: number): number => Math.ceil(chars / 4);
+
+function partyWords(adults: number | undefined, ages: readonly number[]): string {
+  const parts: string[] = [];
+  if (adults !== undefined) parts.push(plural(adults, "adult"));
+  if (ages.length > 0) parts.push(`children aged ${listing(ages.map(String))}`);
+  return listing(parts);
+}
+
+/** Preferences: the message, then earlier messages, then the profile and saved preferences. */
+function preferences(
+  slots: Slots,
+  earlier: Slots[],
+  ctx: PlannerContext,
+  gazetteer: Gazetteer,
+): Prefs & {
+  notes: Array<{ text: string; intents: Intent[] }>;
+} {
+  const notes: Array<{ text: string; intents: Intent[] }> = [];
+  const profile = ctx.profile;
+  const saved = ctx.memories
+    .filter((m) => m.kind === "preference")
+    .map((m) => extractSlots(m.content, ctx.now, gazetteer));
+
+  const pastParty = earlier.find((e) => e.passengers !== undefined || e.childrenAges.length > 0);
+  let childrenAges = slots.childrenAges.length > 0 ? slots.childrenAges : (pastParty?.childrenAges ?? []);
+  let passengers = slots.passengers ?? pastParty?.passengers;
+  if (passengers === undefined && (slots.children ?? 0) > 0) {
+    passengers = (profile?.adults ?? 1) + (slots.children ?? 0);
+  }
+  if (passengers === undefined && profile?.adults !== undefined) {
+    childrenAges = profile.childrenAges;
+    passengers = profile.adults + profile.childrenAges.length;
+    notes.push({
+      text: `party of ${passengers} (${partyWords(profile.adults, profile.childrenAges)})`,
+      intents: ["flight_search", "hotel_search", "book_flight"],
+    });
+  }
+  if (childrenAges.length === 0 && profile && profile.childrenAges.length > 0 && passengers === undefined) {
+    childrenAges = profile.childrenAges;
+  }
+
+  const preferred = slots.preferredAirline;
+  const isPreferred = (a: string): boolean => preferred !== undefined && nameKey(a) === nameKey(preferred);
+  const avoid: string[] = [];
+  const addAvoid = (names: readonly string[], note: boolean): void => {
+    for (const name of names) {
+      if (isPreferred(name) || avoid.some((a) => nameKey(a) === nameKey(name))) continue;
+      avoid.push(name);
+      if (note) notes.push({ text: `no ${name} flights`, intents: ["flight_search", "book_flight"] });
+    }
+  };
+  addAvoid(slots.avoidAirlines, false);
+  for (const e of earlier) addAvoid(e.avoidAirlines, false);
+  addAvoid(profile?.avoidAirlines ?? [], true);
+  for (const m of saved) addAvoid(m.avoidAirlines, true);
+
+  const budget = slots.budget;
+  let budgetPerNightUsd: number | undefined;
+  let maxFareUsd: number | undefined;
+  if (budget) {
+    if (budget.per === "night" || budget.per === "unspecified") budgetPerNightUsd = budget.amountUsd;
+    if (budget.per === "total" && slots.nights)
+      budgetPerNightUsd = Math.floor((budget.amountUsd / slots.nights) * 100) / 100;
+    if (budget.per === "person" || budget.per === "unspecified") maxFareUsd = budget.amountUsd;
+    if (budget.per === "total") maxFareUsd = Math.floor((budget.amountUsd / (passengers ?? 1)) * 100) / 100;
+  }
+  if (budgetPerNightUsd === undefined && profile?.budgetPerNightUsd !== undefined) {
+    budgetPerNightUsd = profile.budgetPerNightUsd;
+    notes.push({ text: `up to ${usd(budgetPerNightUsd)} per night`, intents: ["hotel_search"] });
+  }
+
+  return {
+    passengers,
+    childrenAges,
+    avoidAirlines: avoid,
+    preferredAirline: preferred,
+    seat: slots.seat ?? profile?.seat ?? saved.find((m) => m.seat)?.seat,
+    budgetPerNightUsd,
+    maxFareUsd,
+    applied: notes.map((n) => n.text),
+    notes,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// deciding
+
+interface Plan {
+  state: PlanState;
+  skills: Skill[];
+  notes: Array<{ text: string; intents: Intent[] }>;
+}
+
+function inScope(skill: Skill, ctx: PlannerContext): boolean {
+  if (skill.owner === "any" || ctx.agent === undefined || skill.owner === ctx.agent) return true;
+  return !ctx.workflow.plan.includes(skill.owner);
+}
+
+function usable(skill: Skill, tools: ToolBox): boolean {
+  return skill.needs.length === 0 || skill.needs.some((t) => tools.has(t));
+}
+
+function guestDecline(intents: readonly Intent[]): string | undefined {
+  const actions = intents.flatMap((i) => (ACCOUNT_INTENTS.has(i) ? [ACCOUNT_ACTIONS[i] ?? i] : []));
+  if (actions.length === 0) return undefined;
+  return (
+    `To ${listing(actions)} you need to sign in to your Flightly account first — I can't do that for a guest. ` +
+    "Meanwhile I'm happy to search flights and hotels, check the weather, and answer questions about " +
+    "destinations and our policies."
+  );
+}
+
+/** Fits a planned call to the offered tool's schema; undefined when it cannot be made valid. */
+function prepare(
+  call: PlannedCall,
+  tools: ToolBox,
+): { name: string; input: Record<string, JsonValue> } | undefined {
+  const spec = tools.spec(call.tool);
+  if (!spec) return undefined;
+  const input = fitInput(call.input, spec.inputSchema);
+  return input ? { name: spec.name, input } : undefined;
+}
+
+/** A call already made this turn with the same input, or a side effect already made this turn. */
+function repeated(c: { name: string; input: Record<string, JsonValue> }, made: readonly ToolCall[]): boolean {
+  const tool = canonical(c.name);
+  if (SIDE_EFFECTS.has(tool) && made.some((m) => canonical(m.name) === tool)) return true;
+  const key = stable(c.input);
+  return made.some((m) => m.name === c.name && stable(m.input) === key);
+}
+
+function compose(plan: Plan, says: readonly string[], trailer?: string): string {
+  const { state } = plan;
+  const parts: string[] = [];
+  const answered = new Set<Intent>();
+  for (const skill of plan.skills) {
+    const lines = skill.answer(state);
+    if (lines.length > 0) answered.add(skill.intent);
+    parts.push(...lines);
+  }
+  parts.push(...says);
+  const notes = plan.notes.filter((n) => n.intents.some((i) => answered.has(i))).map((n) => n.text);
+  if (notes.length > 0) parts.push(`Applied from your saved preferences: ${notes.join("; ")}.`);
+  if (trailer) parts.push(trailer);
+  return parts.filter(Boolean).join("\n\n");
+}
+
+function decide(plan: Plan, guest: string | undefined): Decision {
+  const { state } = plan;
+  if (guest) return { kind: "answer", text: guest };
+  if (state.calls.length >= MAX_CALLS_PER_TURN) return { kind: "answer", text: compose(plan, []) };
+
+  const batch: Array<{ name: string; input: Record<string, JsonValue> }> = [];
+  const says: string[] = [];
+  const missing: Skill[] = [];
+  for (const skill of plan.skills) {
+    if (!usable(skill, state.tools)) {
+      missing.push(skill);
+      continue;
+    }
+    const step = skill.next(state);
+    if (step.kind === "say") says.push(step.text);
+    if (step.kind !== "call") continue;
+    const calls = step.calls
+      .map((c) => prepare(c, state.tools))
+      .filter((c): c is { name: string; input: Record<string, JsonValue> } => c !== undefined)
+      .filter((c) => !repeated(c, state.calls));
+    if (calls.length === 0) continue;
+    if (calls.some((c) => SIDE_EFFECTS.has(canonical(c.name)))) {
+      if (batch.length > 0) break;
+      return { kind: "tools", calls: calls.slice(0, 1) };
+    }
+    batch.push(...calls);
+  }
+  if (batch.length > 0) return { kind: "tools", calls: batch };
+
+  const handedOff = state.calls.some((c) => c.name === HANDOFF);
+  const target = missing.find((s) => s.owner !== "any" && s.owner !== state.ctx.agent);
+  if (target && !handedOff && state.tools.has(HANDOFF)) {
+    const purposes = listing(missing.filter((s) => s.owner === target.owner).map((s) => s.purpose));
+    const handoff = prepare(
+      {
+        tool: HANDOFF,
+        input: { agent: target.owner as AgentName, reason: `The customer wants to ${purposes}.` },
+      },
+      state.tools,
+    );
+    if (handoff) {
+      const text = compose(plan, says, `I'm passing this to our ${target.owner} agent to ${purposes}.`);
+      return { kind: "tools", calls: [handoff], text };
+    }
+  }
+  const cannot =
+    missing.length > 0 && !handedOff
+      ? `I can't ${listing(missing.map((s) => s.purpose))} from here.`
+      : undefined;
+  const text = compose(plan, says, cannot);
+  return { kind: "answer", text: text || (plan.skills.length === 0 ? "" : "I have nothing to add to that.") };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** The offline planner. Same request in, same response out. */
+export class LocalPlanner implements ModelProvider {
+  readonly name = "local" as const;
+  readonly modelId = "local";
+  readonly #gazetteer: Gazetteer | undefined;
+  readonly #clock: () => Date;
+
+  constructor(options: LocalPlannerOptions = {}) {
+    this.#gazetteer = options.gazetteer;
+    this.#clock = options.clock ?? (() => new Date());
+  }
+
+  /** The next step for a request, without the response envelope. */
+  decide(request: Pick<ModelRequest, "system" | "messages" | "tools">): Decision {
+    const gazetteer = this.#gazetteer ?? defaultGazetteer();
+    const ctx = readContext(request.system, this.#clock);
+    const conversation = readConversation(request.messages);
+    const text = conversation.text || ctx.workflow.request || "";
+    const slots = extractSlots(text, ctx.now, gazetteer);
+    const earlier = conversation.earlier.slice(0, 6).map((t) => extractSlots(t, ctx.now, gazetteer));
+    const intents = detectIntents(text, slots);
+    const tools = toolBox(request.tools);
+    const { notes, ...prefs } = preferences(slots, earlier, ctx, gazetteer);
+    const skills = intents.intents.map((i) => SKILLS[i]).filter((s) => inScope(s, ctx));
+    const state: PlanState = {
+      text,
+      slots,
+      earlier,
+      intents,
+      ctx,
+      prefs,
+      tools,
+      calls: conversation.calls,
+      gazetteer,
+      inScope: new Set(skills.map((s) => s.intent)),
+    };
+    const guest = ctx.actor.guest ? guestDecline(intents.intents) : undefined;
+    return decide({ state, skills, notes }, guest);
+  }
+
+  async converse(request: ModelRequest): Promise<ModelResponse> {
+    request.signal?.throwIfAborted();
+    const decision = this.decide(request);
+    const used = conversationSize(request);
+    const firstId = readConversation(request.messages).toolUseCount + 1;
+    return respond(decision, used, firstId);
+  }
+
+  async *converseStream(request: ModelRequest): AsyncIterable<ModelStreamEvent> {
+    const response = await this.converse(request);
+    for (const block of response.message.content) {
+      if ("text" in block) {
+        for (const delta of chunks(block.text)) yield { type: "text", delta };
+      } else if ("toolUse" in block) {
+        yield { type: "toolUseStart", toolUseId: block.toolUse.toolUseId, name: block.toolUse.name };
+        yield {
+          type: "toolUseDelta",
+          toolUseId: block.toolUse.toolUseId,
+          delta: JSON.stringify(block.toolUse.input),
+        };
+      }
+    }
+    yield { type: "done", response };
+  }
+}
+
+function conversationSize(request: ModelRequest): number {
+  return (
+    request.system.length + JSON.stringify(request.messages).length + JSON.stringify(request.tools).length
+  );
+}
+
+function respond(decision: Decision, inputChars: number, firstId: number): ModelResponse {
+  const content: ContentBlock[] = [];
+  if (decision.text) content.push({ text: decision.text });
+  if (decision.kind === "tools") {
+    decision.calls.forEach((c, i) => {
+      const use: ToolUseBlock = {
+        toolUse: { toolUseId: `tooluse_${firstId + i}`, name: c.name, input: c.input },
+      };
+      content.push(use);
+    });
+  }
+  if (content.length === 0) content.push({ text: "" });
+  const outputChars = JSON.stringify(content).length;
+  const usage: Usage = {
+    inputTokens: estimateTokens(inputChars),
+    outputTokens: estimateTokens(outputChars),
+    totalTokens: estimateTokens(inputChars) + estimateTokens(outputChars),
+  };
+  return {
+    stopReason: decision.kind === "tools" ? "tool_use" : "end_turn",
+    message: { role: "assistant", content },
+    usage,
+    model: "local",
+  };
+}
+
+/** Text in pieces of a few words, as a streaming model would send it. */
+function chunks(text: string, size = 40): string[] {
+  const out: string[] = [];
+  let rest = text;
+  while (rest.length > size) {
+    const cut = rest.lastIndexOf(" ", size);
+    const at = cut > 0 ? cut + 1 : size;
+    out.push(rest.slice(0, at));
+    rest = rest.slice(at);
+  }
+  if (rest) out.push(rest);
+  return out;
+}
