@@ -43,7 +43,6 @@ const HOTEL_WITHOUT_FLIGHT = /\b(?:hotels?|rooms?|resorts?|accommodations?)\b(?!
 /** "Does travel insurance cover…?", "what is the insurance…": a question, not an order. */
 const INSURANCE_QUESTION =
   /(?:^|[.!?]\s*)(?:does|do|what|is|are|how|which)\b[^.?!]*\binsurance\b|\binsurance\b[^.?!]*\b(?:cover|covers|covered|worth)\b[^.?!]*\?/;
-const QUESTION_ABOUT = /\b(?:how|can|could|may|do|does|what|is|are|when)\b/;
 
 const PHRASE_RULES: readonly PhraseRule[] = [
   // greeting
@@ -79,11 +78,16 @@ const PHRASE_RULES: readonly PhraseRule[] = [
     re: /\b(?:email|phone number|number) (?:from|in|i gave|i used)\b/,
     weight: 0.5,
   },
+  {
+    intent: "support_history",
+    re: /\bwhat (?:the|your|an?) (?:agent|support|rep(?:resentative)?) (?:said|told)\b|\blast time i (?:called|contacted|wrote|chatted)\b/,
+    weight: 1,
+  },
 
   // bookings
   {
     intent: "my_bookings",
-    re: /\bmy (?:bookings|reservations|trips|itinerary|itineraries|upcoming (?:trips|flights|bookings))\b/,
+    re: /\bmy (?:\w+ )?(?:bookings|reservations|trips|itinerary|itineraries)\b|\bmy upcoming flights\b/,
     weight: 1,
   },
   {
@@ -105,7 +109,9 @@ const PHRASE_RULES: readonly PhraseRule[] = [
     re: /\b(?:baggage|luggage|carry-?on|checked bags?|bag fees?|allowance|strollers?|car seats?)\b/,
     weight: 1,
   },
-  { intent: "policy_faq", re: /\brefund(?:s|able)?\b/, weight: 1, unless: /\bcancel (?:my|the|booking|fl-)/ },
+  { intent: "policy_faq", re: /\brefund(?:s|able)?\b/, weight: 1 },
+  { intent: "policy_faq", re: /\b(?:bags?|suitcases?)\b/, weight: 1 },
+  { intent: "policy_faq", re: /\bchange (?:my|the|a) (?:booking|flight|reservation|ticket)\b/, weight: 1 },
   { intent: "policy_faq", re: /\b(?:change|cancell?ation|rebooking) fees?\b|\bcancell?ation\b/, weight: 1 },
   {
     intent: "policy_faq",
@@ -119,8 +125,13 @@ const PHRASE_RULES: readonly PhraseRule[] = [
   },
   {
     intent: "policy_faq",
-    re: /\b(?:visas?|passports?|loyalty|miles|points|faq|rules?|allowed)\b/,
+    re: /\b(?:miles|points|faq|rules?|allowed)\b/,
     weight: 0.5,
+  },
+  {
+    intent: "policy_faq",
+    re: /\b(?:visas?|passports?|loyalty|check-?in (?:time|online|desk|opens|closes))\b/,
+    weight: 1,
   },
   {
     intent: "policy_faq",
@@ -160,8 +171,14 @@ const PHRASE_RULES: readonly PhraseRule[] = [
   },
   {
     intent: "destination_advice",
-    re: /\b(?:kid|family|child)[- ]friendly\b|\bwith (?:kids|children|the family)\b/,
+    re: /\b(?:kid|family|child)[- ]friendly\b|\b(?:with|for) (?:the |a |my |our )?(?:kids|children|family|families)\b/,
     weight: 0.5,
+  },
+
+  {
+    intent: "destination_advice",
+    re: /\bwhat (?:can|should|could) (?:we|i) (?:do|see)\b|\bsomewhere (?:warm|sunny|cheap|new|fun|quiet|relaxing)\b|\bwhere to go\b/,
+    weight: 1,
   },
 
   // flights
@@ -237,6 +254,8 @@ const SLOT_RULES: readonly SlotRule[] = [
       s.bookingRefs.length > 0 && !/\b(?:cancel\w*|insur\w*|pay|charge|confirm|book)\b/.test(lower),
   },
   { intent: "cancel_booking", weight: 0.5, when: (s) => s.bookingRefs.length > 0 },
+  // "my flight FL-7K2Q9D" is about a booking, not a new search.
+  { intent: "flight_search", weight: -1, when: (s) => s.bookingRefs.length > 0 },
   {
     intent: "destination_advice",
     weight: 0.5,
@@ -255,6 +274,8 @@ const IMPLIES: ReadonlyArray<{ all: readonly Intent[]; add: Intent }> = [
 const SUPPRESSED_BY: ReadonlyArray<{ intent: Intent; by: Intent }> = [
   { intent: "flight_search", by: "book_flight" },
   { intent: "my_bookings", by: "cancel_booking" },
+  // A cancellation's result carries the refund rule that applies.
+  { intent: "policy_faq", by: "cancel_booking" },
   { intent: "greeting", by: "other" },
 ];
 
@@ -316,10 +337,4 @@ export function detectIntents(text: string, slots?: Slots): IntentResult {
   for (const rule of SUPPRESSED_BY) if (active.has(rule.by)) active.delete(rule.intent);
 
   return { intents: INTENTS.filter((i) => active.has(i)), scores, negated: [...negated] };
-}
-
-/** True for a question rather than a request ("can I…?", "what is…?"). */
-export function isQuestion(text: string): boolean {
-  const lower = text.trim().toLowerCase();
-  return lower.endsWith("?") || QUESTION_ABOUT.test(lower.split(/\s+/)[0] ?? "");
 }

@@ -16,9 +16,10 @@ import type {
   Usage,
 } from "../types.js";
 import { type PlannerContext, readContext, readConversation, type ToolCall } from "./context.js";
-import { defaultGazetteer, type Gazetteer, nameKey } from "./gazetteer.js";
+import { defaultGazetteer, type Gazetteer } from "./gazetteer.js";
 import { detectIntents, type Intent } from "./intents.js";
-import { listing, plural, usd } from "./render.js";
+import { preferences } from "./prefs.js";
+import { listing } from "./render.js";
 import { fitInput } from "./schema.js";
 import {
   ACCOUNT_INTENTS,
@@ -26,13 +27,12 @@ import {
   canonical,
   type PlannedCall,
   type PlanState,
-  type Prefs,
   SIDE_EFFECTS,
   SKILLS,
   type Skill,
   type ToolBox,
-} from "./skills.js";
-import { extractSlots, type Slots } from "./slots.js";
+} from "./skills/index.js";
+import { extractSlots } from "./slots.js";
 
 export interface LocalPlannerOptions {
   gazetteer?: Gazetteer;
@@ -81,96 +81,12 @@ function stable(value: unknown): string {
 
 const estimateTokens = (chars: number): number => Math.ceil(chars / 4);
 
-function partyWords(adults: number | undefined, ages: readonly number[]): string {
-  const parts: string[] = [];
-  if (adults !== undefined) parts.push(plural(adults, "adult"));
-  if (ages.length > 0) parts.push(`children aged ${listing(ages.map(String))}`);
-  return listing(parts);
-}
-
-/** Preferences: the message, then earlier messages, then the profile and saved preferences. */
-function preferences(
-  slots: Slots,
-  earlier: Slots[],
-  ctx: PlannerContext,
-  gazetteer: Gazetteer,
-): Prefs & {
-  notes: Array<{ text: string; intents: Intent[] }>;
-} {
-  const notes: Array<{ text: string; intents: Intent[] }> = [];
-  const profile = ctx.profile;
-  const saved = ctx.memories
-    .filter((m) => m.kind === "preference")
-    .map((m) => extractSlots(m.content, ctx.now, gazetteer));
-
-  const pastParty = earlier.find((e) => e.passengers !== undefined || e.childrenAges.length > 0);
-  let childrenAges = slots.childrenAges.length > 0 ? slots.childrenAges : (pastParty?.childrenAges ?? []);
-  let passengers = slots.passengers ?? pastParty?.passengers;
-  if (passengers === undefined && (slots.children ?? 0) > 0) {
-    passengers = (profile?.adults ?? 1) + (slots.children ?? 0);
-  }
-  if (passengers === undefined && profile?.adults !== undefined) {
-    childrenAges = profile.childrenAges;
-    passengers = profile.adults + profile.childrenAges.length;
-    notes.push({
-      text: `party of ${passengers} (${partyWords(profile.adults, profile.childrenAges)})`,
-      intents: ["flight_search", "hotel_search", "book_flight"],
-    });
-  }
-  if (childrenAges.length === 0 && profile && profile.childrenAges.length > 0 && passengers === undefined) {
-    childrenAges = profile.childrenAges;
-  }
-
-  const preferred = slots.preferredAirline;
-  const isPreferred = (a: string): boolean => preferred !== undefined && nameKey(a) === nameKey(preferred);
-  const avoid: string[] = [];
-  const addAvoid = (names: readonly string[], note: boolean): void => {
-    for (const name of names) {
-      if (isPreferred(name) || avoid.some((a) => nameKey(a) === nameKey(name))) continue;
-      avoid.push(name);
-      if (note) notes.push({ text: `no ${name} flights`, intents: ["flight_search", "book_flight"] });
-    }
-  };
-  addAvoid(slots.avoidAirlines, false);
-  for (const e of earlier) addAvoid(e.avoidAirlines, false);
-  addAvoid(profile?.avoidAirlines ?? [], true);
-  for (const m of saved) addAvoid(m.avoidAirlines, true);
-
-  const budget = slots.budget;
-  let budgetPerNightUsd: number | undefined;
-  let maxFareUsd: number | undefined;
-  if (budget) {
-    if (budget.per === "night" || budget.per === "unspecified") budgetPerNightUsd = budget.amountUsd;
-    if (budget.per === "total" && slots.nights)
-      budgetPerNightUsd = Math.floor((budget.amountUsd / slots.nights) * 100) / 100;
-    if (budget.per === "person" || budget.per === "unspecified") maxFareUsd = budget.amountUsd;
-    if (budget.per === "total") maxFareUsd = Math.floor((budget.amountUsd / (passengers ?? 1)) * 100) / 100;
-  }
-  if (budgetPerNightUsd === undefined && profile?.budgetPerNightUsd !== undefined) {
-    budgetPerNightUsd = profile.budgetPerNightUsd;
-    notes.push({ text: `up to ${usd(budgetPerNightUsd)} per night`, intents: ["hotel_search"] });
-  }
-
-  return {
-    passengers,
-    childrenAges,
-    avoidAirlines: avoid,
-    preferredAirline: preferred,
-    seat: slots.seat ?? profile?.seat ?? saved.find((m) => m.seat)?.seat,
-    budgetPerNightUsd,
-    maxFareUsd,
-    applied: notes.map((n) => n.text),
-    notes,
-  };
-}
-
 // ---------------------------------------------------------------------------------------------
 // deciding
 
 interface Plan {
   state: PlanState;
   skills: Skill[];
-  notes: Array<{ text: string; intents: Intent[] }>;
 }
 
 function inScope(skill: Skill, ctx: PlannerContext): boolean {
@@ -221,7 +137,7 @@ function compose(plan: Plan, says: readonly string[], trailer?: string): string 
     parts.push(...lines);
   }
   parts.push(...says);
-  const notes = plan.notes.filter((n) => n.intents.some((i) => answered.has(i))).map((n) => n.text);
+  const notes = state.prefs.notes.filter((n) => n.intents.some((i) => answered.has(i))).map((n) => n.text);
   if (notes.length > 0) parts.push(`Applied from your saved preferences: ${notes.join("; ")}.`);
   if (trailer) parts.push(trailer);
   return parts.filter(Boolean).join("\n\n");
@@ -257,7 +173,9 @@ function decide(plan: Plan, guest: string | undefined): Decision {
   if (batch.length > 0) return { kind: "tools", calls: batch };
 
   const handedOff = state.calls.some((c) => c.name === HANDOFF);
-  const target = missing.find((s) => s.owner !== "any" && s.owner !== state.ctx.agent);
+  // The latest missing step goes first: it is what the work done here leads to (book → pay);
+  // the agent receiving it hands on whatever is still left.
+  const target = [...missing].reverse().find((s) => s.owner !== "any" && s.owner !== state.ctx.agent);
   if (target && !handedOff && state.tools.has(HANDOFF)) {
     const purposes = listing(missing.filter((s) => s.owner === target.owner).map((s) => s.purpose));
     const handoff = prepare(
@@ -304,7 +222,7 @@ export class LocalPlanner implements ModelProvider {
     const earlier = conversation.earlier.slice(0, 6).map((t) => extractSlots(t, ctx.now, gazetteer));
     const intents = detectIntents(text, slots);
     const tools = toolBox(request.tools);
-    const { notes, ...prefs } = preferences(slots, earlier, ctx, gazetteer);
+    const prefs = preferences(slots, earlier, ctx, gazetteer);
     const skills = intents.intents.map((i) => SKILLS[i]).filter((s) => inScope(s, ctx));
     const state: PlanState = {
       text,
@@ -319,7 +237,7 @@ export class LocalPlanner implements ModelProvider {
       inScope: new Set(skills.map((s) => s.intent)),
     };
     const guest = ctx.actor.guest ? guestDecline(intents.intents) : undefined;
-    return decide({ state, skills, notes }, guest);
+    return decide({ state, skills }, guest);
   }
 
   async converse(request: ModelRequest): Promise<ModelResponse> {

@@ -322,7 +322,7 @@ const DATE_RULES: readonly DateRule[] = [
     },
   },
   {
-    re: new RegExp(`\\b(?:for\\s+)${NUM_OR_A}\\s+weeks?\\b`),
+    re: new RegExp(`\\b(?:for\\s+)?${NUM_OR_A}\\s+weeks?\\b`),
     read: (m) => {
       const weeks = toNumber(m[1]);
       return weeks === undefined ? undefined : [{ kind: "nights", at: m.index, nights: weeks * 7 }];

@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { detectIntents, extractSlots, type Intent } from "../../orchestrator/models/local/index.js";
+
+const NOW = new Date("2026-05-13T10:00:00Z");
+
+const CASES: Array<{ text: string; intents: Intent[]; negated?: Intent[] }> = [
+  {
+    text: "Add travel insurance before you book my flight, and use the email from our support conversation",
+    intents: ["support_history", "book_flight", "insurance", "payment"],
+  },
+  {
+    text: "Flights from Vegas to Maui next month for two adults and kids aged 4 and 8",
+    intents: ["flight_search"],
+  },
+  { text: "SEA to NRT on March 3", intents: ["flight_search"] },
+  { text: "book the cheapest, but not Island Air", intents: ["book_flight"] },
+  { text: "what about hotels there?", intents: ["hotel_search"] },
+  { text: "Honolulu or Maui for a family with kids?", intents: ["destination_advice"] },
+  { text: "What's your baggage policy?", intents: ["policy_faq"] },
+  { text: "Can I cancel my booking for free?", intents: ["policy_faq"] },
+  { text: "Cancel my booking FL-7K2Q9D", intents: ["cancel_booking"] },
+  { text: "Where is my booking FL-ABC123?", intents: ["my_bookings"] },
+  { text: "show me my bookings", intents: ["my_bookings"] },
+  { text: "What's the weather in Maui next week?", intents: ["weather"] },
+  { text: "what did support tell me about my refund?", intents: ["support_history", "policy_faq"] },
+  { text: "Does travel insurance cover missed connections?", intents: ["policy_faq"] },
+  { text: "Can you add travel insurance to FL-7K2Q9D?", intents: ["insurance"] },
+  { text: "pay for FL-7K2Q9D with my card on file", intents: ["payment"] },
+  { text: "I don't want insurance, just book it", intents: ["book_flight"], negated: ["insurance"] },
+  { text: "Do not charge my card yet", intents: ["other"], negated: ["payment"] },
+  { text: "Find me a hotel in Tokyo under $200 a night", intents: ["hotel_search"] },
+  { text: "book a hotel in Paris", intents: ["hotel_search"] },
+  { text: "hi", intents: ["greeting"] },
+  { text: "Hello, I need flights from SEA to NRT", intents: ["flight_search"] },
+  { text: "Tell me a joke", intents: ["other"] },
+  { text: "My flight was cancelled, what are my options?", intents: ["policy_faq"] },
+  { text: "show my cancelled bookings", intents: ["my_bookings"] },
+  { text: "What can we do in Tokyo with kids?", intents: ["destination_advice"] },
+  { text: "How much does it cost to check a bag?", intents: ["policy_faq"] },
+  { text: "Tell me what the agent said last time I called", intents: ["support_history"] },
+  { text: "Do I need a visa for Japan?", intents: ["policy_faq"] },
+  { text: "Is my flight FL-7K2Q9D confirmed?", intents: ["my_bookings"] },
+  { text: "what's the refund if I cancel FL-7K2Q9D?", intents: ["policy_faq"] },
+  { text: "find the cheapest flight to Maui from Seattle and book it", intents: ["book_flight"] },
+];
+
+describe("detectIntents", () => {
+  it.each(CASES)("$text", ({ text, intents, negated }) => {
+    const result = detectIntents(text, extractSlots(text, NOW));
+    expect(result.intents).toEqual(intents);
+    for (const n of negated ?? []) expect(result.negated).toContain(n);
+  });
+
+  it("returns intents in working order: look up, then book, then pay", () => {
+    const { intents } = detectIntents(
+      "pay and add insurance, then book my flight, and check what support said",
+    );
+    expect(intents.indexOf("support_history")).toBeLessThan(intents.indexOf("book_flight"));
+    expect(intents.indexOf("book_flight")).toBeLessThan(intents.indexOf("insurance"));
+    expect(intents.indexOf("insurance")).toBeLessThan(intents.indexOf("payment"));
+  });
+});
