@@ -206,8 +206,12 @@ export function generateWorld(anchor: Date, seed = 20_261_121): World {
   // Flights: every route flown daily by each of its airlines for 120 days.
   const flights: FlightRow[] = [];
   let flightId = 1;
+  const key = new Set(KEY_ROUTES.flatMap(([a, b]) => [`${a}-${b}`, `${b}-${a}`]));
   for (const route of buildRoutes(airports, rnd)) {
     const [o, d] = [byCode.get(route[0])!, byCode.get(route[1])!];
+    // Key routes fly daily; the rest of the network three days a week.
+    const daily = key.has(`${o.iata}-${d.iata}`);
+    const phase = int(0, 6);
     const km = haversineKm(o, d);
     const minutes = Math.round((km / 820) * 60 + 35);
     for (const airline of airlinesFor(route, airlines, rnd)) {
@@ -216,6 +220,7 @@ export function generateWorld(anchor: Date, seed = 20_261_121): World {
       const base = 45 + km * (km > 4000 ? 0.075 : 0.11) * (0.85 + rnd() * 0.3);
       const seatsTotal = km > 4000 ? choice([240, 280, 300]) : choice([76, 120, 150, 180]);
       for (let day = 1; day <= 120; day++) {
+        if (!daily && (day + phase) % 7 > 2) continue;
         const depart = new Date(day0 + day * 86_400_000 + departMinute * 60_000 + int(-20, 20) * 60_000);
         const weekday = depart.getUTCDay();
         const demand = (weekday === 5 || weekday === 0 ? 1.18 : 1) * (day < 14 ? 1.25 : day > 60 ? 0.92 : 1);
