@@ -18,7 +18,12 @@ export const commands: Record<string, Command> = {
 
   async migrate(ctx) {
     const services = await openServices(ctx.config, ctx.logger);
-    print({ migrated: true, database: services.db.embedded ? "embedded" : "external" });
+    print({
+      migrated: true,
+      database: services.db.embedded ? "embedded" : "external",
+      servesEmbedded: services.db.servesEmbedded,
+      pid: process.pid,
+    });
     await services.close();
     return 0;
   },

@@ -7,7 +7,7 @@ const CARD = /\b(?:\d[ -]?){12,18}\d\b/g;
 const JWT = /\beyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*/g;
 const BEARER = /\b(Bearer)\s+[\w.~+/=-]{8,}/gi;
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^:/\s@]+):[^@\s/]+@/gi;
-const KEY_VALUE = /\b(password|passwd|secret|api[_-]?key|token)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&]+)/gi;
+const KEY_VALUE = /\b(password|passwd|secret|api[_-]?key|token)("?\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&]+)/gi;
 
 export function redactText(text: string): string {
   return text

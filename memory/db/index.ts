@@ -13,6 +13,8 @@ export { type EmbedderIdentity, migrate } from "./migrate.js";
 export interface Database {
   readonly sql: Sql;
   readonly embedded: boolean;
+  /** True when this process serves the embedded PGlite for `DATA_DIR` (others connect to it). */
+  readonly servesEmbedded: boolean;
   /** URL for the least-privileged run_query login, if separate from `sql`. */
   readonly readonlyUrl: string | undefined;
   close(): Promise<void>;
@@ -32,6 +34,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
   return {
     sql,
     embedded: embedded !== undefined,
+    servesEmbedded: embedded?.owner ?? false,
     readonlyUrl: config.database.readonlyUrl,
     close: async () => {
       await sql.end({ timeout: 5 });

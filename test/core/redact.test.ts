@@ -1,0 +1,51 @@
+import { Writable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { createLogger } from "../../core/logger.js";
+import { redactText } from "../../core/redact.js";
+
+describe("log redaction", () => {
+  it.each([
+    ["card 4242 4242 4242 4242 please", "4242 4242 4242 4242"],
+    ["card 4000-0000-0000-0002", "4000-0000-0000-0002"],
+    ["pan 378282246310005", "378282246310005"],
+    ["Authorization: Bearer abc.def-ghi_jkl.mnopqrstuv", "abc.def-ghi_jkl.mnopqrstuv"],
+    ["token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", "eyJhbGciOiJSUzI1NiJ9"],
+    ["postgres://flightly:s3cret@db:5432/x", "s3cret"],
+    ["password=hunter2 next", "hunter2"],
+    ['{"api_key": "sk-123456"}', "sk-123456"],
+  ])("scrubs %s", (text, secret) => {
+    expect(redactText(text)).not.toContain(secret);
+  });
+
+  it("keeps ordinary numbers, dates and booking refs", () => {
+    const text = "Booking FL-7K2Q9D on 2026-12-03 costs $812.40 for 2 adults, flight PC1234";
+    expect(redactText(text)).toBe(text);
+  });
+
+  it("scrubs fields and messages in emitted log lines", async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(String(chunk));
+        cb();
+      },
+    });
+    const log = createLogger({ destination: sink, level: "info" });
+    log.info(
+      {
+        headers: { authorization: "Bearer abcdefghijkl" },
+        card: "4242424242424242",
+        nested: { password: "pw" },
+      },
+      "charging 4242424242424242 for postgres://u:pw@h/db",
+    );
+    log.child({ requestId: "r1" }).warn({ err: new Error("token=supersecret failed") }, "oops");
+    await new Promise((r) => setImmediate(r));
+    const all = lines.join("");
+    for (const secret of ["abcdefghijkl", "4242424242424242", '"pw"', "u:pw@", "supersecret"]) {
+      expect(all).not.toContain(secret);
+    }
+    expect(all).toContain("****4242");
+    expect(all).toContain('"requestId":"r1"');
+  });
+});
