@@ -27,6 +27,73 @@ export interface EmbeddedPostgres {
   close(): Promise<void>;
 }
 
+/**
+ * pglite-socket queues protocol messages one at a time across connections and only keeps a
+ * connection's messages together inside a transaction. An extended-protocol batch (Parse, Bind,
+ * Describe, Execute ... Sync) outside a transaction can then interleave with another
+ * connection's and run in the wrong portal. This replaces the queue's scheduler on our server
+ * instance so a connection keeps the backend from its first message to its Sync (or simple
+ * Query), as well as for a whole transaction; it also clears the busy flag when a message fails.
+ */
+interface QueuedMessage {
+  handlerId: number;
+  message: Uint8Array;
+  resolve: (bytes: number) => void;
+  reject: (err: unknown) => void;
+  onData: (data: Uint8Array) => void;
+}
+interface QueryQueue {
+  queue: QueuedMessage[];
+  processing: boolean;
+  lastHandlerId: number | null;
+  db: PGlite;
+  processQueue(): Promise<void>;
+  clearQueueForHandler(id: number): void;
+}
+const BATCH_END = new Set([0x53 /* Sync */, 0x51 /* Query */, 0x58 /* Terminate */, 0x00 /* startup */]);
+
+function keepBatchesTogether(server: PGLiteSocketServer): void {
+  const q = (server as unknown as { queryQueue: QueryQueue }).queryQueue;
+  let pinned: number | null = null;
+  const clear = q.clearQueueForHandler.bind(q);
+  q.clearQueueForHandler = (id: number) => {
+    if (pinned === id) pinned = null;
+    clear(id);
+  };
+  q.processQueue = async function (this: QueryQueue): Promise<void> {
+    if (this.processing || this.queue.length === 0) return;
+    this.processing = true;
+    try {
+      while (this.queue.length > 0) {
+        const owner = this.db.isInTransaction() && this.lastHandlerId !== null ? this.lastHandlerId : pinned;
+        const index = owner === null ? 0 : this.queue.findIndex((m) => m.handlerId === owner);
+        if (index === -1) break; // wait for the owner's next message
+        const item = this.queue.splice(index, 1)[0]!;
+        let bytes = 0;
+        try {
+          await this.db.runExclusive(() =>
+            this.db.execProtocolRawStream(item.message, {
+              onRawData: (data: Uint8Array) => {
+                bytes += data.length;
+                item.onData(data);
+              },
+            }),
+          );
+        } catch (err) {
+          pinned = null;
+          item.reject(err);
+          continue;
+        }
+        this.lastHandlerId = item.handlerId;
+        pinned = BATCH_END.has(item.message[0] ?? 0) ? null : item.handlerId;
+        item.resolve(bytes);
+      }
+    } finally {
+      this.processing = false;
+    }
+  };
+}
+
 const RECORD = "pglite-server.json";
 const LOCK = "pglite.lock";
 
@@ -121,6 +188,7 @@ async function serve(dataDir: string, logger: Logger): Promise<EmbeddedPostgres>
   try {
     db = await PGlite.create(join(dataDir, "pgdata"), { extensions: { vector } });
     const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 256 });
+    keepBatchesTogether(server);
     await server.start();
     const port = Number(server.getServerConn().split(":").pop());
     const record: ServerRecord = { pid: process.pid, port, startedAt: new Date().toISOString() };

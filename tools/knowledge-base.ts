@@ -1,0 +1,128 @@
+/**
+ * `search_knowledge_base`: Flightly policies and FAQs. With `KNOWLEDGE_BASE_ID` set, a Bedrock
+ * Knowledge Base `Retrieve` call (the only place the agent-runtime SDK is imported); otherwise, or
+ * when Bedrock fails, pgvector over `knowledge_documents` of kind policy / faq.
+ */
+import {
+  BedrockAgentRuntimeClient,
+  type KnowledgeBaseRetrievalResult,
+  RetrieveCommand,
+} from "@aws-sdk/client-bedrock-agent-runtime";
+import { z } from "zod";
+import { toVector } from "../memory/db/vector.js";
+import type { CachePolicy } from "./cache.js";
+import { excerpt, round3, type ToolDeps } from "./common.js";
+import { ok, type Tool, type ToolContext } from "./types.js";
+
+export const knowledgeBaseInput = z.object({
+  query: z.string().trim().min(2).max(500).describe("The policy or FAQ question, in the customer's words"),
+});
+export type KnowledgeBaseInput = z.output<typeof knowledgeBaseInput>;
+
+export const knowledgeBaseCachePolicy: CachePolicy<KnowledgeBaseInput> = {
+  ttlMs: 60 * 60_000,
+  scope: "global",
+};
+
+const RESULTS = 4;
+
+type Result = {
+  title: string;
+  kind: string;
+  excerpt: string;
+  similarity: number;
+  source: string;
+};
+
+const str = (v: unknown): string | undefined => (typeof v === "string" && v.length > 0 ? v : undefined);
+
+function fromBedrock(r: KnowledgeBaseRetrievalResult, query: string): Result {
+  const meta = (r.metadata ?? {}) as Record<string, unknown>;
+  const loc = r.location;
+  const source =
+    loc?.s3Location?.uri ??
+    loc?.webLocation?.url ??
+    loc?.confluenceLocation?.url ??
+    loc?.salesforceLocation?.url ??
+    loc?.sharePointLocation?.url ??
+    loc?.customDocumentLocation?.id ??
+    str(meta["x-amz-bedrock-kb-source-uri"]) ??
+    "bedrock-knowledge-base";
+  const title =
+    str(meta.title) ??
+    source
+      .split("/")
+      .pop()
+      ?.replace(/\.[a-z]+$/i, "") ??
+    "Flightly policy";
+  return {
+    title,
+    kind: str(meta.kind) ?? "policy",
+    excerpt: excerpt(r.content?.text ?? "", query, 600),
+    similarity: round3(r.score ?? 0),
+    source,
+  };
+}
+
+export function knowledgeBaseTool(
+  deps: Pick<ToolDeps, "sql" | "embedder" | "config" | "logger">,
+): Tool<KnowledgeBaseInput> {
+  const { sql, embedder, config, logger } = deps;
+  let client: BedrockAgentRuntimeClient | undefined;
+
+  const viaPgvector = async (query: string, ctx: ToolContext): Promise<Result[]> => {
+    const [vector] = await embedder.embed([query], { signal: ctx.signal });
+    const v = toVector(vector!);
+    const rows = await sql<{ slug: string; title: string; kind: string; body: string; similarity: number }[]>`
+      SELECT slug, title, kind, body, (1 - (embedding <=> ${v}::vector))::float8 AS similarity
+      FROM knowledge_documents
+      WHERE kind IN ('policy', 'faq')
+      ORDER BY embedding <=> ${v}::vector
+      LIMIT ${RESULTS}`;
+    return rows.map((r) => ({
+      title: r.title,
+      kind: r.kind,
+      excerpt: excerpt(r.body, query, 600),
+      similarity: round3(r.similarity),
+      source: `knowledge_documents/${r.slug}`,
+    }));
+  };
+
+  const viaBedrock = async (knowledgeBaseId: string, query: string, ctx: ToolContext): Promise<Result[]> => {
+    client ??= new BedrockAgentRuntimeClient({ region: config.awsRegion });
+    const out = await client.send(
+      new RetrieveCommand({
+        knowledgeBaseId,
+        retrievalQuery: { text: query },
+        retrievalConfiguration: { vectorSearchConfiguration: { numberOfResults: RESULTS } },
+      }),
+      { abortSignal: ctx.signal },
+    );
+    return (out.retrievalResults ?? []).map((r) => fromBedrock(r, query));
+  };
+
+  return {
+    name: "search_knowledge_base",
+    description:
+      "Search Flightly's policies and FAQs: baggage, check-in, cancellations and refunds, travel " +
+      "insurance, pets, loyalty, seats, delays, Wi-Fi, visas. Returns the best matching passages with " +
+      "their title, source and a similarity score (0-1). Quote the policy; never invent one.",
+    input: knowledgeBaseInput,
+    sideEffect: false,
+    async run(input, ctx) {
+      const kb = config.knowledgeBaseId;
+      if (kb) {
+        try {
+          return ok({ results: await viaBedrock(kb, input.query, ctx) });
+        } catch (err) {
+          if (ctx.signal.aborted) throw err;
+          logger.warn(
+            { err: { name: (err as Error).name, message: (err as Error).message } },
+            "knowledge base retrieve failed; answering from pgvector",
+          );
+        }
+      }
+      return ok({ results: await viaPgvector(input.query, ctx) });
+    },
+  };
+}

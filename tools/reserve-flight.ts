@@ -1,0 +1,160 @@
+/**
+ * `reserve_flight`: holds seats for 15 minutes. One transaction takes the seats with a guarded
+ * decrement (`seats_available >= n`, so concurrent holds never oversell) and inserts the held
+ * booking; with an idempotency key a repeated call returns the first booking instead of holding
+ * twice. Cached searches on the route and date are invalidated.
+ */
+import { randomInt } from "node:crypto";
+import { z } from "zod";
+import { bookingJson, loadBooking, releaseExpiredHolds } from "./bookings.js";
+import { isResult, seatChangeTags, signedInCustomer, type ToolDeps, usd } from "./common.js";
+import { fail, ok, type Tool, type ToolResult } from "./types.js";
+
+export const reserveFlightInput = z.object({
+  flight_id: z
+    .union([
+      z
+        .string()
+        .trim()
+        .regex(/^\d{1,18}$/, "expected a flight_id from search_flights"),
+      z.number().int().positive(),
+    ])
+    .transform(String)
+    .describe("flight_id from search_flights"),
+  passengers: z.number().int().min(1).max(9).default(1).describe("Seats to hold (1-9)"),
+  contact_email: z.email().optional().describe("Where confirmations go, if not the profile email"),
+});
+export type ReserveFlightInput = z.output<typeof reserveFlightInput>;
+
+/** How long a hold keeps its seats before it must be confirmed. */
+export const HOLD_MINUTES = 15;
+
+const REF_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+/** `FL-` and six upper-case letters or digits. */
+export const newBookingRef = (): string =>
+  `FL-${Array.from({ length: 6 }, () => REF_ALPHABET[randomInt(REF_ALPHABET.length)]).join("")}`;
+
+/** Rolls the transaction back when a concurrent call with the same idempotency key won. */
+class SameKeyWon extends Error {}
+
+interface Taken {
+  price_cents: number;
+  depart_at: Date;
+  origin: string;
+  destination: string;
+  local_date: string;
+}
+
+export function reserveFlightTool(deps: Pick<ToolDeps, "sql" | "cache">): Tool<ReserveFlightInput> {
+  const { sql, cache } = deps;
+
+  const replay = async (customerId: string, key: string): Promise<ToolResult | undefined> => {
+    const [prior] = await sql<{ ref: string; customer_id: string }[]>`
+      SELECT ref, customer_id::text AS customer_id FROM bookings WHERE idempotency_key = ${key}`;
+    if (!prior) return undefined;
+    if (prior.customer_id !== customerId) return fail("this request was already used for another booking");
+    const b = await loadBooking(sql, customerId, prior.ref);
+    if (!b) return undefined;
+    const view = bookingJson(b);
+    return ok({
+      booking_ref: view.booking_ref,
+      status: view.status,
+      hold_expires_at: view.hold_expires_at,
+      total_usd: view.total_usd,
+      flight_id: view.flight_id,
+      passengers: view.passengers,
+      origin: view.origin,
+      destination: view.destination,
+      depart_at: view.depart_at,
+      replayed: true,
+    });
+  };
+
+  return {
+    name: "reserve_flight",
+    description:
+      `Hold seats on a flight for the signed-in customer for ${HOLD_MINUTES} minutes. Pass the flight_id ` +
+      "from search_flights and the number of passengers. Returns the booking_ref (status held), the hold " +
+      "expiry and the total in USD; the booking must then be confirmed with confirm_booking before the " +
+      "hold expires. Requires a signed-in customer.",
+    input: reserveFlightInput,
+    sideEffect: true,
+    async run(input, ctx) {
+      const customer = await signedInCustomer(sql, ctx);
+      if (isResult(customer)) return customer;
+      const key = ctx.idempotencyKey;
+      if (key) {
+        const prior = await replay(customer.id, key);
+        if (prior) return prior;
+      }
+      ctx.signal.throwIfAborted();
+      let outcome:
+        | { booking: { ref: string; hold_expires_at: Date; total_cents: number }; taken: Taken }
+        | ToolResult;
+      try {
+        outcome = await sql.begin(async (tx) => {
+          const take = async (): Promise<Taken | undefined> => {
+            const [row] = await tx<Taken[]>`
+              UPDATE flights f SET seats_available = f.seats_available - ${input.passengers}
+              FROM airports o
+              WHERE f.id = ${input.flight_id} AND o.iata = f.origin
+                AND f.seats_available >= ${input.passengers} AND f.depart_at > now()
+              RETURNING f.price_cents, f.depart_at, f.origin, f.destination,
+                        to_char(f.depart_at AT TIME ZONE o.timezone, 'YYYY-MM-DD') AS local_date`;
+            return row;
+          };
+          let taken = await take();
+          // Lapsed holds still count against the flight until something releases them: do it now.
+          if (!taken && (await releaseExpiredHolds(tx, input.flight_id)).expired > 0) taken = await take();
+          if (!taken) {
+            const [f] = await tx<{ seats_available: number; departed: boolean }[]>`
+              SELECT seats_available, depart_at <= now() AS departed FROM flights WHERE id = ${input.flight_id}`;
+            if (!f) return fail(`no flight ${input.flight_id}; use a flight_id from search_flights`);
+            if (f.departed) return fail(`flight ${input.flight_id} has already departed`);
+            return fail(
+              f.seats_available === 0
+                ? `flight ${input.flight_id} is sold out`
+                : `only ${f.seats_available} seat(s) left on flight ${input.flight_id}, not ${input.passengers}`,
+            );
+          }
+          for (let attempt = 0; attempt < 5; attempt++) {
+            const [booking] = await tx<{ ref: string; hold_expires_at: Date; total_cents: number }[]>`
+              INSERT INTO bookings (ref, customer_id, flight_id, passengers, status, contact_email,
+                                    total_cents, hold_expires_at, idempotency_key)
+              VALUES (${newBookingRef()}, ${customer.id}, ${input.flight_id}, ${input.passengers}, 'held',
+                      ${input.contact_email ?? null}, ${taken.price_cents * input.passengers},
+                      now() + make_interval(mins => ${HOLD_MINUTES}), ${key ?? null})
+              ON CONFLICT DO NOTHING
+              RETURNING ref, hold_expires_at, total_cents`;
+            if (booking) return { booking, taken };
+            if (key) {
+              const [same] = await tx`SELECT 1 FROM bookings WHERE idempotency_key = ${key}`;
+              if (same) throw new SameKeyWon();
+            }
+            // Otherwise the random reference collided: draw another.
+          }
+          throw new Error("could not allocate a unique booking reference");
+        });
+      } catch (err) {
+        if (!(err instanceof SameKeyWon) || !key) throw err;
+        return (
+          (await replay(customer.id, key)) ?? fail("the booking could not be read back; try get_booking")
+        );
+      }
+      if (isResult(outcome)) return outcome;
+      const { booking, taken } = outcome;
+      await cache.invalidate(...seatChangeTags(taken.origin, taken.destination, taken.local_date));
+      return ok({
+        booking_ref: booking.ref,
+        status: "held",
+        hold_expires_at: booking.hold_expires_at.toISOString(),
+        total_usd: usd(booking.total_cents),
+        flight_id: input.flight_id,
+        passengers: input.passengers,
+        origin: taken.origin,
+        destination: taken.destination,
+        depart_at: taken.depart_at.toISOString(),
+      });
+    },
+  };
+}
