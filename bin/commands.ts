@@ -1,7 +1,13 @@
 /** One function per CLI command; each returns an exit code (-1: keeps running until a signal). */
+import { randomUUID } from "node:crypto";
+import { createInterface } from "node:readline/promises";
+import { runHttp, runStdio, startMcpCommand } from "../mcp-servers/index.js";
 import { countWorld, seed } from "../memory/db/seed.js";
+import { createOrchestratorMcpServer } from "../orchestrator/mcp-server.js";
+import type { InvokeResult } from "../orchestrator/orchestrator.js";
+import { type App, buildApp } from "../orchestrator/runtime/app.js";
 import { serveHttp } from "../orchestrator/runtime/serve.js";
-import { openServices } from "../orchestrator/runtime/services.js";
+import { openServices, type Services } from "../orchestrator/runtime/services.js";
 import type { CommandContext } from "./flightly.js";
 
 type Command = (ctx: CommandContext) => Promise<number>;
@@ -10,10 +16,164 @@ const print = (value: unknown): void => {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 };
 
+const portFlag = (value: unknown): number | undefined => {
+  if (typeof value !== "string") return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error("--http expects a port number");
+  return port;
+};
+
+/** Services and the app, with the embedded database seeded on first use. */
+async function openApp(ctx: CommandContext, worker: boolean): Promise<{ services: Services; app: App }> {
+  const services = await openServices(ctx.config, ctx.logger);
+  try {
+    if (services.db.embedded) await seed(services.db.sql, services.embedder, ctx.logger);
+    const app = await buildApp(services, { worker });
+    return { services, app };
+  } catch (err) {
+    await services.close();
+    throw err;
+  }
+}
+
+async function closeApp(services: Services, app: App): Promise<void> {
+  // The in-process store dies with this process: settle its memory events first.
+  if (services.store.kind === "in-process") await app.worker.drain({ timeoutMs: 10_000 }).catch(() => {});
+  await app.close();
+  await services.close();
+}
+
+const actorOf = (ctx: CommandContext): string =>
+  typeof ctx.flags.actor === "string" ? ctx.flags.actor : ctx.config.localActorId;
+
+function describe(result: InvokeResult): string {
+  const trail = result.cache.hit
+    ? `cache ${result.cache.kind} hit (similarity ${result.cache.similarity})`
+    : result.agents.map((a) => `${a.agent}${a.tools.length ? `[${a.tools.join(", ")}]` : ""}`).join(" → ");
+  return `${trail}  ${Math.round(result.timing_ms.total ?? 0)} ms`;
+}
+
 export const commands: Record<string, Command> = {
   async serve(ctx) {
-    await serveHttp(ctx.config, ctx.logger);
+    const protocol = ctx.flags.protocol === "mcp" ? "mcp" : "http";
+    if (ctx.flags.protocol !== undefined && ctx.flags.protocol !== "mcp" && ctx.flags.protocol !== "http") {
+      throw new Error("--protocol expects http or mcp");
+    }
+    await serveHttp(ctx.config, ctx.logger, protocol);
     return -1;
+  },
+
+  async mcp(ctx) {
+    const [name] = ctx.args;
+    const port = portFlag(ctx.flags.http);
+    if (name === "postgres" || name === "weather") {
+      const handle = await startMcpCommand(name, port, ctx.config, ctx.logger);
+      await handle.closed;
+      return 0;
+    }
+    if (name !== "orchestrator") {
+      process.stderr.write("flightly mcp: expected postgres, weather or orchestrator\n");
+      return 2;
+    }
+    const { services, app } = await openApp(ctx, true);
+    const create = () =>
+      createOrchestratorMcpServer({
+        orchestrator: app.orchestrator,
+        memory: app.memory,
+        logger: ctx.logger,
+        actorId: () => ctx.config.localActorId,
+      });
+    let close: () => Promise<void>;
+    let closed: Promise<void>;
+    if (port !== undefined) {
+      const http = await runHttp(create, port, ctx.config.host, { logger: ctx.logger });
+      ctx.logger.info({ url: http.url }, "orchestrator MCP server on Streamable HTTP");
+      close = () => http.close();
+      closed = new Promise((resolve) => {
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      });
+    } else {
+      const stdio = await runStdio(create());
+      close = () => stdio.close();
+      closed = stdio.closed;
+    }
+    await closed;
+    await close();
+    await closeApp(services, app);
+    return 0;
+  },
+
+  async worker(ctx) {
+    const services = await openServices(ctx.config, ctx.logger);
+    if (services.store.kind === "in-process") {
+      await services.close();
+      throw new Error(
+        "the worker needs a shared Valkey: set VALKEY_URL (the in-process store is per process)",
+      );
+    }
+    const app = await buildApp(services, { worker: true, mcpServers: [] });
+    ctx.logger.info("tiering worker running");
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", () => resolve());
+      process.once("SIGTERM", () => resolve());
+    });
+    ctx.logger.info({ stats: app.worker.stats }, "worker stopping after its current batch");
+    await app.close();
+    await services.close();
+    return 0;
+  },
+
+  async invoke(ctx) {
+    const prompt = ctx.args.join(" ").trim();
+    if (!prompt) throw new Error('usage: flightly invoke "prompt" [--session ID] [--actor ID]');
+    const { services, app } = await openApp(ctx, false);
+    try {
+      const result = await app.orchestrator.invoke({
+        prompt,
+        sessionId: typeof ctx.flags.session === "string" ? ctx.flags.session : randomUUID(),
+        actorId: actorOf(ctx),
+      });
+      print(result);
+      return 0;
+    } finally {
+      await closeApp(services, app);
+    }
+  },
+
+  async chat(ctx) {
+    const { services, app } = await openApp(ctx, true);
+    const sessionId = typeof ctx.flags.session === "string" ? ctx.flags.session : randomUUID();
+    const actorId = actorOf(ctx);
+    const rl = createInterface({ input: process.stdin, output: process.stdout });
+    process.stdout.write(
+      `Flightly chat — session ${sessionId}, actor ${actorId}. Empty line or Ctrl-D to leave.\n`,
+    );
+    try {
+      for (;;) {
+        const line = await rl.question("you> ").catch(() => "");
+        if (!line.trim()) break;
+        try {
+          const result = await app.orchestrator.invoke({
+            prompt: line,
+            sessionId,
+            actorId,
+            sink: (e) => {
+              if (e.event === "agent") process.stdout.write(`  · ${e.data.agent} agent\n`);
+              if (e.event === "tool")
+                process.stdout.write(`    ↳ ${e.data.name} (${e.data.status}, ${e.data.ms} ms)\n`);
+            },
+          });
+          process.stdout.write(`flightly> ${result.response}\n  (${describe(result)})\n`);
+        } catch (err) {
+          process.stdout.write(`flightly> error: ${err instanceof Error ? err.message : String(err)}\n`);
+        }
+      }
+    } finally {
+      rl.close();
+      await closeApp(services, app);
+    }
+    return 0;
   },
 
   async migrate(ctx) {

@@ -61,6 +61,10 @@ const envSchema = z.object({
   WEATHER_BASE_URL: url(["http", "https"]).default("https://api.open-meteo.com"),
   SESSION_TTL_S: z.coerce.number().int().positive().default(86_400),
   WORKER_ENABLED: bool.default(true),
+  FLIGHTLY_ACTOR_ID: z
+    .string()
+    .regex(/^[\w.:@-]{1,128}$/, { message: "expected a customer id" })
+    .default("anonymous"),
 });
 
 export interface Config {
@@ -97,6 +101,8 @@ export interface Config {
   readonly weather: { readonly provider: "offline" | "open-meteo"; readonly baseUrl: string };
   readonly sessionTtlS: number;
   readonly workerEnabled: boolean;
+  /** The actor of local, unauthenticated MCP use (stdio, or HTTP without auth). */
+  readonly localActorId: string;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -154,5 +160,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     weather: { provider: e.WEATHER_PROVIDER, baseUrl: e.WEATHER_BASE_URL },
     sessionTtlS: e.SESSION_TTL_S,
     workerEnabled: e.WORKER_ENABLED,
+    localActorId: e.FLIGHTLY_ACTOR_ID,
   } satisfies Config);
 }

@@ -27,18 +27,19 @@ export interface TurnContext {
   timings: { shortTermMs: number; recallMs: number; totalMs: number };
 }
 
+/** A conversation: every per-session key is derived from both, so actors never share sessions. */
+export interface Scope {
+  actorId: string;
+  sessionId: string;
+}
+
 export interface MemoryPort {
-  assemble(
-    sessionId: string,
-    actorId: string,
-    query: string,
-    queryVector?: Float32Array,
-  ): Promise<TurnContext>;
+  assemble(scope: Scope, query: string): Promise<TurnContext>;
   /** Appends to the session history and emits the turn's events for the tiering worker. */
-  recordTurn(sessionId: string, actorId: string, entries: HistoryEntry[]): Promise<void>;
-  setState(sessionId: string, fields: Record<string, string>): Promise<void>;
+  recordTurn(scope: Scope, entries: HistoryEntry[]): Promise<void>;
+  setState(scope: Scope, fields: Record<string, string>): Promise<void>;
   /** Compare-and-set; throws CheckpointConflictError when `expectedVersion` is stale. Returns the new version. */
-  writeWorkflow(sessionId: string, expectedVersion: number, workflow: WorkflowState): Promise<number>;
+  writeWorkflow(scope: Scope, expectedVersion: number, workflow: WorkflowState): Promise<number>;
   recall(
     actorId: string,
     query: string,

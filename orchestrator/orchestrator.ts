@@ -119,7 +119,7 @@ export class Orchestrator {
       // 2. Context and route in parallel.
       const t = performance.now();
       const [context, route] = await Promise.all([
-        deps.memory.assemble(req.sessionId, actor.id, req.prompt, miss?.embedding),
+        deps.memory.assemble({ actorId: actor.id, sessionId: req.sessionId }, req.prompt),
         deps.router.route(req.prompt, miss?.embedding),
       ]);
       timing.context = round(context.timings.totalMs);
@@ -228,7 +228,7 @@ export class Orchestrator {
   ): Promise<void> {
     const at = new Date().toISOString();
     await this.deps.memory
-      .recordTurn(req.sessionId, actor.id, [
+      .recordTurn({ actorId: actor.id, sessionId: req.sessionId }, [
         { role: "user", text: req.prompt, at },
         { role: "assistant", text: response, agent, at },
       ])

@@ -118,13 +118,17 @@ export async function runWorkflow(deps: WorkflowDeps, input: WorkflowInput): Pro
     const updates = sessionUpdates(result.toolCalls);
     if (Object.keys(updates).length > 0) {
       Object.assign(ctx.state, updates);
-      await deps.memory.setState(input.sessionId, updates);
+      await deps.memory.setState({ actorId: input.actor.id, sessionId: input.sessionId }, updates);
     }
-    version = await deps.memory.writeWorkflow(input.sessionId, version, wf);
+    version = await deps.memory.writeWorkflow(
+      { actorId: input.actor.id, sessionId: input.sessionId },
+      version,
+      wf,
+    );
   }
   wf.status = "done";
   wf.response = wf.texts.join("\n\n") || "I couldn't find anything to do for that request.";
-  await deps.memory.writeWorkflow(input.sessionId, version, wf);
+  await deps.memory.writeWorkflow({ actorId: input.actor.id, sessionId: input.sessionId }, version, wf);
   return { workflow: wf, usage, modelCalls, toolCalls };
 }
 

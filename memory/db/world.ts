@@ -1,6 +1,6 @@
 /**
- * The deterministic Flightly world: airports, airlines, a flight schedule over the next 120
- * days, hotels, customers with profiles and their past support conversations. Pure functions
+ * The deterministic Flightly world: airports, airlines, a flight schedule (the whole network
+ * for 120 days, the key routes for a year), hotels, customers with profiles and their past support conversations. Pure functions
  * of the anchor date and a seeded PRNG; `seed.ts` writes the result.
  */
 import { readFileSync } from "node:fs";
@@ -209,8 +209,10 @@ export function generateWorld(anchor: Date, seed = 20_261_121): World {
   const key = new Set(KEY_ROUTES.flatMap(([a, b]) => [`${a}-${b}`, `${b}-${a}`]));
   for (const route of buildRoutes(airports, rnd)) {
     const [o, d] = [byCode.get(route[0])!, byCode.get(route[1])!];
-    // Key routes fly daily; the rest of the network three days a week.
+    // Key routes fly daily for a year (customers plan months ahead); the rest of the network
+    // three days a week over the next 120 days.
     const daily = key.has(`${o.iata}-${d.iata}`);
+    const horizon = daily ? 365 : 120;
     const phase = int(0, 6);
     const km = haversineKm(o, d);
     const minutes = Math.round((km / 820) * 60 + 35);
@@ -219,7 +221,7 @@ export function generateWorld(anchor: Date, seed = 20_261_121): World {
       const departMinute = int(6 * 60, 22 * 60);
       const base = 45 + km * (km > 4000 ? 0.075 : 0.11) * (0.85 + rnd() * 0.3);
       const seatsTotal = km > 4000 ? choice([240, 280, 300]) : choice([76, 120, 150, 180]);
-      for (let day = 1; day <= 120; day++) {
+      for (let day = 1; day <= horizon; day++) {
         if (!daily && (day + phase) % 7 > 2) continue;
         const depart = new Date(day0 + day * 86_400_000 + departMinute * 60_000 + int(-20, 20) * 60_000);
         const weekday = depart.getUTCDay();

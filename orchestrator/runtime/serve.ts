@@ -1,35 +1,99 @@
 /**
- * `flightly serve`: listens first (so `/ping` answers during warm-up), then seeds an empty
- * embedded database in the background, and shuts down gracefully on SIGTERM / SIGINT.
+ * `flightly serve`: listens first (so `/ping` answers during warm-up), seeds an empty embedded
+ * database and builds the orchestrator in the background (invocations get 503 until then), and
+ * shuts down gracefully on SIGTERM / SIGINT: stop accepting, finish in-flight work, flush the
+ * worker, close the stores.
  */
+import type { FastifyInstance } from "fastify";
 import type { Config } from "../../core/config.js";
 import type { Logger } from "../../core/logger.js";
 import { seed } from "../../memory/db/seed.js";
+import { Leases } from "../../memory/locks.js";
+import { type App, type AppOptions, buildApp } from "./app.js";
+import { createAuthenticator } from "./auth.js";
 import { createHttpServer } from "./http.js";
-import { openServices } from "./services.js";
+import { invocationRoutes } from "./invocations.js";
+import { mcpRoutes } from "./mcp-http.js";
+import { openServices, type Services } from "./services.js";
 
-export async function serveHttp(config: Config, logger: Logger): Promise<void> {
+export interface Running {
+  services: Services;
+  http: FastifyInstance;
+  /** Resolves when the orchestrator is ready to answer. */
+  ready: Promise<App>;
+  stop(): Promise<void>;
+}
+
+export async function startRuntime(
+  config: Config,
+  logger: Logger,
+  options: { protocol?: "http" | "mcp"; app?: AppOptions } = {},
+): Promise<Running> {
+  const protocol = options.protocol ?? "http";
   const services = await openServices(config, logger);
-  const app = createHttpServer({ logger, health: services.health });
-  await app.listen({ port: config.port, host: config.host });
-  logger.info({ port: config.port, host: config.host }, "AgentCore runtime listening");
+  let app: App | undefined;
+  const authenticate = config.auth.discoveryUrl
+    ? createAuthenticator({
+        discoveryUrl: config.auth.discoveryUrl,
+        allowedClients: config.auth.allowedClients,
+        allowedAudience: config.auth.allowedAudience,
+      })
+    : undefined;
+  const http = createHttpServer({
+    logger,
+    health: services.health,
+    routes:
+      protocol === "http"
+        ? invocationRoutes({
+            orchestrator: () => app?.orchestrator,
+            leases: new Leases(services.store),
+            health: services.health,
+            logger,
+            authenticate,
+          })
+        : mcpRoutes({ app: () => app, logger, authenticate, localActorId: config.localActorId }),
+  });
+  const port = protocol === "http" ? config.port : config.mcpPort;
+  await http.listen({ port, host: config.host });
+  logger.info(
+    { port, host: config.host, protocol },
+    protocol === "http" ? "AgentCore runtime listening" : "MCP server listening on /mcp",
+  );
 
-  if (services.db.embedded) {
-    void services.health
-      .track(() => seed(services.db.sql, services.embedder, logger))
-      .catch((err) => logger.error({ err }, "seeding failed"));
-  }
+  const ready = services.health.track(async () => {
+    if (services.db.embedded) await seed(services.db.sql, services.embedder, logger);
+    app = await buildApp(services, options.app);
+    logger.info("orchestrator ready");
+    return app;
+  });
+  ready.catch((err) => logger.error({ err }, "start-up failed"));
 
-  let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "shutting down: finishing in-flight work");
-    await app.close();
-    await services.close();
-    logger.flush();
-    process.exit(0);
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      await http.close();
+      await ready.catch(() => undefined);
+      await app?.close();
+      await services.close();
+    })();
+    return stopping;
   };
-  process.once("SIGTERM", () => void stop("SIGTERM"));
-  process.once("SIGINT", () => void stop("SIGINT"));
+  return { services, http, ready, stop };
+}
+
+export async function serveHttp(
+  config: Config,
+  logger: Logger,
+  protocol: "http" | "mcp" = "http",
+): Promise<void> {
+  const running = await startRuntime(config, logger, { protocol });
+  const onSignal = (signal: string): void => {
+    logger.info({ signal }, "shutting down: finishing in-flight work");
+    void running.stop().finally(() => {
+      logger.flush();
+      process.exit(0);
+    });
+  };
+  process.once("SIGTERM", () => onSignal("SIGTERM"));
+  process.once("SIGINT", () => onSignal("SIGINT"));
 }

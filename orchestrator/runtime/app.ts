@@ -1,0 +1,129 @@
+/**
+ * Builds the product from the services: tools (custom and MCP), the model, memory, router,
+ * semantic cache, the orchestrator and the tiering worker. One function, used by every entry
+ * point (HTTP runtime, MCP server, CLI, tests, benchmarks).
+ */
+import { join } from "node:path";
+import { ROUTE_EXAMPLES } from "../../agents/routes.js";
+import { ROOT } from "../../core/paths.js";
+import { Customers } from "../../memory/customers.js";
+import { LongTermMemory } from "../../memory/long-term/index.js";
+import { ResponseCacheStore } from "../../memory/response-cache.js";
+import { Worker } from "../../memory/worker/index.js";
+import { createToolCache, type ToolCache } from "../../tools/cache.js";
+import { createTools } from "../../tools/index.js";
+import type { Tool } from "../../tools/types.js";
+import { HookRegistry } from "../hooks.js";
+import { McpClientManager, type McpServerSpec } from "../mcp-client.js";
+import type { MemoryPort } from "../memory-port.js";
+import { createModel } from "../models/index.js";
+import type { ModelProvider } from "../models/types.js";
+import { Orchestrator } from "../orchestrator.js";
+import { SemanticRouter } from "../router.js";
+import { SemanticCache } from "../semantic-cache/cache.js";
+import { MemoryAdapter } from "./memory-adapter.js";
+import type { Services } from "./services.js";
+
+export interface App {
+  readonly orchestrator: Orchestrator;
+  readonly memory: MemoryPort;
+  readonly tools: Map<string, Tool<unknown>>;
+  readonly toolCache: ToolCache;
+  readonly hooks: HookRegistry;
+  readonly model: ModelProvider;
+  readonly worker: Worker;
+  readonly mcp: McpClientManager;
+  readonly customers: Customers;
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  /** Replaces the configured model (tests and benchmarks use a scripted one). */
+  model?: ModelProvider;
+  /** MCP servers to connect; by default the weather and Postgres servers as stdio children. */
+  mcpServers?: McpServerSpec[];
+  /** Start the tiering worker in this process (default: config.workerEnabled). */
+  worker?: boolean;
+  /** Disable the semantic cache (benchmarks of the full path). */
+  semanticCache?: boolean;
+}
+
+/** The two tool servers as child processes speaking MCP on stdio. */
+export function defaultMcpServers(env: NodeJS.ProcessEnv = process.env): McpServerSpec[] {
+  const cli = join(ROOT, "dist", "bin", "flightly.js");
+  const childEnv = Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
+  );
+  return (["weather", "postgres"] as const).map((name) => ({
+    name,
+    kind: "stdio" as const,
+    command: process.execPath,
+    args: [cli, "mcp", name],
+    env: { ...childEnv, LOG_LEVEL: childEnv.LOG_LEVEL ?? "warn" },
+    timeoutMs: 15_000,
+  }));
+}
+
+export async function buildApp(services: Services, options: AppOptions = {}): Promise<App> {
+  const { config, logger, store, db, embedder } = services;
+  const model = options.model ?? createModel(config, logger);
+  const toolCache = createToolCache(store, { logger });
+  const tools = new Map<string, Tool<unknown>>(
+    Object.entries(createTools({ sql: db.sql, store, embedder, config, logger, cache: toolCache })),
+  );
+  const mcp = new McpClientManager(options.mcpServers ?? defaultMcpServers(), tools, logger);
+  const customers = new Customers(db.sql);
+  const longTerm = new LongTermMemory(db.sql, embedder);
+  const memory = new MemoryAdapter({
+    store,
+    longTerm,
+    customers,
+    sessionTtlS: config.sessionTtlS,
+    cluster: config.valkey.cluster,
+  });
+  const hooks = new HookRegistry();
+  const [router] = await Promise.all([SemanticRouter.create(embedder, ROUTE_EXAMPLES), mcp.start()]);
+  const cache =
+    options.semanticCache === false
+      ? undefined
+      : new SemanticCache({
+          storage: new ResponseCacheStore(store, db.sql),
+          embedder,
+          threshold: config.semanticCache.threshold,
+          logger,
+        });
+  const orchestrator = new Orchestrator({
+    model,
+    tools,
+    memory,
+    router,
+    cache,
+    embedder,
+    hooks,
+    logger,
+    cacheTtlS: config.semanticCache.ttlS,
+    resolveActor: async (actorId) => ({ id: actorId, guest: (await customers.get(actorId)) === null }),
+  });
+  const worker = new Worker({
+    store,
+    memory: longTerm,
+    logger: logger.child({ component: "worker" }),
+    ...(model.name === "local" || model.name === "scripted" ? {} : { model }),
+  });
+  if (options.worker ?? config.workerEnabled) worker.start();
+  return {
+    orchestrator,
+    memory,
+    tools,
+    toolCache,
+    hooks,
+    model,
+    worker,
+    mcp,
+    customers,
+    close: async () => {
+      await worker.stop();
+      await mcp.close();
+    },
+  };
+}

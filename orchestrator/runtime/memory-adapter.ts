@@ -1,0 +1,148 @@
+/**
+ * `MemoryPort` over the memory tiers: Valkey short-term state (history, session state, profile,
+ * checkpoint) in one pipelined read, long-term recall from pgvector in parallel, the customer
+ * record from Postgres, and the turn events the tiering worker consumes.
+ */
+import type { Customers } from "../../memory/customers.js";
+import type { LongTermMemory } from "../../memory/long-term/index.js";
+import {
+  appendHistory,
+  assembleContext,
+  type CustomerProfile,
+  setSessionState,
+  writeCheckpoint,
+} from "../../memory/short-term/index.js";
+import type { ShortTermStore } from "../../memory/store/types.js";
+import { appendTurnEvent } from "../../memory/worker/index.js";
+import type { CustomerView, HistoryEntry, MemoryPort, Scope, TurnContext } from "../memory-port.js";
+import type { JsonValue } from "../models/types.js";
+import type { WorkflowState } from "../workflow-state.js";
+
+export interface MemoryAdapterOptions {
+  store: ShortTermStore;
+  longTerm: LongTermMemory;
+  customers: Customers;
+  sessionTtlS: number;
+  cluster: boolean;
+}
+
+/** The live profile (learned in conversation) over the stored one, in the stored snake_case shape. */
+function mergeProfile(stored: Record<string, unknown>, live: CustomerProfile): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...stored };
+  const set = (key: string, value: unknown): void => {
+    if (value !== undefined && !(Array.isArray(value) && value.length === 0)) out[key] = value;
+  };
+  set("family", live.family);
+  set("adults", live.adults);
+  set("children_ages", live.childrenAges);
+  set("budget_per_night_usd", live.budgetPerNightUsd);
+  set("seat", live.seat);
+  set("avoid_airlines", live.avoidAirlines);
+  set("preferred_airlines", live.preferredAirlines);
+  set("home_airport", live.homeAirport);
+  set("dietary", live.dietary);
+  set("accessibility", live.accessibility);
+  return out;
+}
+
+export class MemoryAdapter implements MemoryPort {
+  constructor(private readonly o: MemoryAdapterOptions) {}
+
+  async assemble(scope: Scope, query: string): Promise<TurnContext> {
+    const [ctx, customer] = await Promise.all([
+      assembleContext(this.o.store, this.o.longTerm, {
+        scope,
+        query,
+        historyLimit: 24,
+        recallK: 5,
+        minSimilarity: 0.3,
+        cluster: this.o.cluster,
+      }),
+      this.o.customers.get(scope.actorId),
+    ]);
+    const view: CustomerView | null = customer
+      ? { ...customer, profile: mergeProfile(customer.profile, ctx.profile) }
+      : null;
+    const plan = ctx.checkpoint?.data.plan as unknown as WorkflowState | null | undefined;
+    return {
+      customer: view,
+      history: ctx.history
+        .filter((h) => h.role === "user" || h.role === "assistant")
+        .map((h) => ({
+          role: h.role as "user" | "assistant",
+          text: h.content,
+          at: h.at,
+          ...(h.agent ? { agent: h.agent } : {}),
+        })),
+      state: ctx.state,
+      checkpoint: {
+        version: ctx.checkpoint?.version ?? 0,
+        workflow: plan && typeof plan === "object" ? plan : null,
+      },
+      memories: customer ? ctx.memories.map((m) => ({ kind: m.kind, content: m.content })) : [],
+      timings: ctx.timings,
+    };
+  }
+
+  async recordTurn(scope: Scope, entries: HistoryEntry[]): Promise<void> {
+    const ttl = { ttlMs: this.o.sessionTtlS * 1000 };
+    await appendHistory(
+      this.o.store,
+      scope,
+      entries.map((e) => ({
+        role: e.role,
+        content: e.text,
+        at: e.at,
+        ...(e.agent ? { agent: e.agent } : {}),
+      })),
+      ttl,
+    );
+    // Only customers accumulate long-term memory.
+    if (!(await this.o.customers.get(scope.actorId))) return;
+    for (const e of entries) {
+      await appendTurnEvent(this.o.store, {
+        actorId: scope.actorId,
+        sessionId: scope.sessionId,
+        role: e.role,
+        text: e.text,
+        at: e.at,
+      });
+    }
+  }
+
+  setState(scope: Scope, fields: Record<string, string>): Promise<void> {
+    return setSessionState(this.o.store, scope, fields, { ttlMs: this.o.sessionTtlS * 1000 });
+  }
+
+  writeWorkflow(scope: Scope, expectedVersion: number, workflow: WorkflowState): Promise<number> {
+    return writeCheckpoint(
+      this.o.store,
+      scope,
+      expectedVersion,
+      {
+        plan: workflow as unknown as JsonValue,
+        steps: workflow.trail.map((t, i) => ({
+          step: `${i}:${t.agent}`,
+          agent: t.agent,
+          output: (workflow.outputs[t.agent] ?? {}) as JsonValue,
+          at: new Date().toISOString(),
+        })),
+      },
+      { ttlMs: this.o.sessionTtlS * 1000 },
+    );
+  }
+
+  async recall(
+    actorId: string,
+    query: string,
+    k: number,
+  ): Promise<{ kind: string; content: string; similarity: number }[]> {
+    if (!(await this.o.customers.get(actorId))) return [];
+    const found = await this.o.longTerm.recall({ actorId, query, k });
+    return found.map((m) => ({
+      kind: m.kind,
+      content: m.content,
+      similarity: Math.round(m.similarity * 1000) / 1000,
+    }));
+  }
+}
