@@ -63,7 +63,9 @@ async function openPostgres(config: Config, logger: Logger) {
     await db.close().catch(() => {});
     throw err;
   }
-  const deps = { sql: db.sql, embedded: db.embedded, logger };
+  // A child of `flightly serve` reaches the embedded server by URL: recognise PGlite by its version.
+  const [{ version } = { version: "" }] = await db.sql<{ version: string }[]>`SELECT version()`;
+  const deps = { sql: db.sql, embedded: db.embedded || /PGlite|emscripten/i.test(version), logger };
   return { create: () => createPostgresMcpServer(deps), close: () => db.close() };
 }
 

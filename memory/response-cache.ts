@@ -23,20 +23,30 @@ export interface Neighbour extends CachedAnswer {
 /** `shared`, or `actor:<id>`. */
 export type CacheScope = string;
 
-const exactKey = (scope: CacheScope, hash: string): string =>
-  scope === "shared" ? keys.responseCache(hash) : keys.actorCache(scope.slice("actor:".length), hash);
-const sourceKey = (source: string): string => keys.toolTag(`resp:${source}`);
-
+/**
+ * `namespace` separates deployments (or test worlds) that share one Valkey but not one database:
+ * an answer is only valid for the knowledge it was built from.
+ */
 export class ResponseCacheStore {
   constructor(
     private readonly store: ShortTermStore,
     private readonly sql: Sql,
+    private readonly namespace: string,
   ) {}
+
+  #exactKey(scope: CacheScope, hash: string): string {
+    const h = `${this.namespace}:${hash}`;
+    return scope === "shared" ? keys.responseCache(h) : keys.actorCache(scope.slice("actor:".length), h);
+  }
+
+  #sourceKey(source: string): string {
+    return keys.toolTag(`resp:${this.namespace}:${source}`);
+  }
 
   /** Looks the scopes up in order in one pipelined round trip; the first hit wins. */
   async getExact(scopes: readonly CacheScope[], hash: string): Promise<CachedAnswer | undefined> {
     const p = this.store.pipeline();
-    for (const s of scopes) p.get(exactKey(s, hash));
+    for (const s of scopes) p.get(this.#exactKey(s, hash));
     const values = await p.exec();
     for (const v of values) if (typeof v === "string") return JSON.parse(v) as CachedAnswer;
     return undefined;
@@ -67,9 +77,9 @@ export class ResponseCacheStore {
     answer: CachedAnswer,
     ttlMs: number,
   ): Promise<void> {
-    const p = this.store.pipeline().set(exactKey(scope, hash), JSON.stringify(answer), { ttlMs });
+    const p = this.store.pipeline().set(this.#exactKey(scope, hash), JSON.stringify(answer), { ttlMs });
     await p.exec();
-    for (const s of answer.sources) await this.store.sadd(sourceKey(s), `${scope}\u0000${hash}`);
+    for (const s of answer.sources) await this.store.sadd(this.#sourceKey(s), `${scope}\u0000${hash}`);
     await this
       .sql`INSERT INTO semantic_cache (scope, prompt, entities, category, response, sources, embedding, expires_at)
       VALUES (${scope}, ${answer.prompt}, ${this.sql.json(answer.entities as never)}, ${answer.category},
@@ -79,13 +89,13 @@ export class ResponseCacheStore {
 
   /** Drops every cached answer built from `source`; returns how many exact entries went. */
   async invalidateSource(source: string): Promise<number> {
-    const members = await this.store.smembers(sourceKey(source));
+    const members = await this.store.smembers(this.#sourceKey(source));
     const exact = members.map((m) => {
       const [scope, hash] = m.split("\u0000") as [string, string];
-      return exactKey(scope, hash);
+      return this.#exactKey(scope, hash);
     });
     const n = exact.length > 0 ? await this.store.del(...exact) : 0;
-    await this.store.del(sourceKey(source));
+    await this.store.del(this.#sourceKey(source));
     await this.sql`DELETE FROM semantic_cache WHERE ${source} = ANY(sources)`;
     return n;
   }

@@ -12,6 +12,8 @@ export { type EmbedderIdentity, migrate } from "./migrate.js";
 
 export interface Database {
   readonly sql: Sql;
+  /** Where `sql` connects (for child processes that must reach the same database). */
+  readonly url: string;
   readonly embedded: boolean;
   /** True when this process serves the embedded PGlite for `DATA_DIR` (others connect to it). */
   readonly servesEmbedded: boolean;
@@ -33,6 +35,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
   });
   return {
     sql,
+    url,
     embedded: embedded !== undefined,
     servesEmbedded: embedded?.owner ?? false,
     readonlyUrl: config.database.readonlyUrl,

@@ -3,7 +3,7 @@
  * recorded in `flightly_migrations`, safe to run again. Vector columns take their dimension
  * from the configured embedder; a database built with another embedder is refused.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Sql } from "postgres";
@@ -20,6 +20,8 @@ export interface EmbedderIdentity {
 export interface MigrationResult {
   applied: string[];
   current: number;
+  /** A random id fixed when the database was created: separates deployments sharing one Valkey. */
+  instanceId: string;
 }
 
 interface MigrationFile {
@@ -91,8 +93,12 @@ export async function migrate(sql: Sql, embedder: EmbedderIdentity): Promise<Mig
   await sql`INSERT INTO flightly_meta (key, value) VALUES
     ('embedding_model', ${want.embedding_model}), ('embedding_dim', ${want.embedding_dim})
     ON CONFLICT (key) DO NOTHING`;
+  await sql`INSERT INTO flightly_meta (key, value) VALUES ('instance_id', ${randomUUID()}) ON CONFLICT (key) DO NOTHING`;
+  const [instance] = await sql<
+    { value: string }[]
+  >`SELECT value FROM flightly_meta WHERE key = 'instance_id'`;
   const [{ max } = { max: 0 }] = await sql<
     { max: number }[]
   >`SELECT coalesce(max(version), 0)::int AS max FROM flightly_migrations`;
-  return { applied, current: max };
+  return { applied, current: max, instanceId: instance!.value };
 }

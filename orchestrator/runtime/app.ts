@@ -46,14 +46,23 @@ export interface AppOptions {
   worker?: boolean;
   /** Disable the semantic cache (benchmarks of the full path). */
   semanticCache?: boolean;
+  /** Separates cached answers of worlds sharing one Valkey (default: the database's instance id). */
+  cacheNamespace?: string;
 }
 
-/** The two tool servers as child processes speaking MCP on stdio. */
-export function defaultMcpServers(env: NodeJS.ProcessEnv = process.env): McpServerSpec[] {
+/**
+ * The two tool servers as child processes speaking MCP on stdio. They reach this process's
+ * database directly (`databaseUrl`), so a child never becomes the embedded database's owner.
+ */
+export function defaultMcpServers(
+  databaseUrl: string,
+  env: NodeJS.ProcessEnv = process.env,
+): McpServerSpec[] {
   const cli = join(ROOT, "dist", "bin", "flightly.js");
   const childEnv = Object.fromEntries(
     Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
   );
+  childEnv.DATABASE_URL = databaseUrl;
   return (["weather", "postgres"] as const).map((name) => ({
     name,
     kind: "stdio" as const,
@@ -71,7 +80,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   const tools = new Map<string, Tool<unknown>>(
     Object.entries(createTools({ sql: db.sql, store, embedder, config, logger, cache: toolCache })),
   );
-  const mcp = new McpClientManager(options.mcpServers ?? defaultMcpServers(), tools, logger);
+  const mcp = new McpClientManager(options.mcpServers ?? defaultMcpServers(db.url), tools, logger);
   const customers = new Customers(db.sql);
   const longTerm = new LongTermMemory(db.sql, embedder);
   const memory = new MemoryAdapter({
@@ -87,7 +96,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     options.semanticCache === false
       ? undefined
       : new SemanticCache({
-          storage: new ResponseCacheStore(store, db.sql),
+          storage: new ResponseCacheStore(store, db.sql, options.cacheNamespace ?? services.instanceId),
           embedder,
           threshold: config.semanticCache.threshold,
           logger,

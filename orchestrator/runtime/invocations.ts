@@ -8,6 +8,7 @@ import { z } from "zod";
 import { FlightlyError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import type { Leases } from "../../memory/locks.js";
+import { sessionSlot } from "../../memory/short-term/index.js";
 import { keys } from "../../memory/store/keys.js";
 import type { StreamEvent } from "../events.js";
 import type { InvokeResult, Orchestrator } from "../orchestrator.js";
@@ -77,6 +78,9 @@ export function invocationRoutes(o: InvocationOptions): (app: FastifyInstance) =
       if (!String(req.headers["content-type"] ?? "").startsWith("application/json")) {
         throw new FlightlyError("BAD_REQUEST", "Content-Type must be application/json");
       }
+      if (req.body === null || typeof req.body !== "object" || Array.isArray(req.body)) {
+        throw new FlightlyError("BAD_REQUEST", "body must be a JSON object");
+      }
       const parsed = bodySchema.safeParse(req.body);
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
@@ -107,7 +111,7 @@ export function invocationRoutes(o: InvocationOptions): (app: FastifyInstance) =
         throw new FlightlyError("UNAVAILABLE", "Flightly is starting up", { retryAfterS: 2 });
 
       const lease = await o.leases.acquire(
-        keys.sessionLock(sessionId),
+        keys.sessionLock(sessionSlot({ actorId, sessionId })),
         (o.timeoutMs ?? 60_000) + 5_000,
         o.sessionWaitMs ?? 1_500,
       );

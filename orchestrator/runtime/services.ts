@@ -18,6 +18,8 @@ export interface Services {
   readonly db: Database;
   readonly embedder: Embedder;
   readonly health: Health;
+  /** This database's id (see `MigrationResult.instanceId`). */
+  readonly instanceId: string;
   close(): Promise<void>;
 }
 
@@ -36,6 +38,7 @@ export async function openServices(config: Config, logger: Logger): Promise<Serv
       db,
       embedder,
       health: new Health(),
+      instanceId: result.instanceId,
       close: async () => {
         for (const close of closers) await close().catch((err) => logger.warn({ err }, "close failed"));
       },

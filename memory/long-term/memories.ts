@@ -1,0 +1,326 @@
+/**
+ * Long-term memories in Postgres + pgvector: per actor and namespace, HNSW cosine search.
+ *
+ * Every read and write runs in a transaction as the `flightly_app` role with
+ * `flightly.actor_id` set (`withActor`), so the row-level security policy on `memories` applies
+ * on top of the explicit `actor_id = $1` in every statement: a bug that drops the filter still
+ * cannot read another actor's rows. (The owner role bypasses RLS, hence the role switch.)
+ *
+ * Filtered search keeps returning `k` rows however selective the filter: with pgvector >= 0.8
+ * the HNSW scan is iterative (`hnsw.iterative_scan = relaxed_order`, results re-sorted
+ * outside a materialized CTE); older versions fall back to exact search over the actor's rows.
+ */
+import type { Sql, TransactionSql } from "postgres";
+import { FlightlyError } from "../../core/errors.js";
+import type { JsonValue } from "../../orchestrator/models/types.js";
+import { toVector } from "../db/vector.js";
+import type { Embedder } from "../embeddings/types.js";
+import { likeBelow, type MemoryKind, namespaces, resolveNamespace } from "./namespaces.js";
+
+export type Tx = TransactionSql;
+
+export interface MemoryRevision {
+  content: string;
+  replacedAt: string;
+  eventId?: string;
+}
+
+export interface Memory {
+  id: string;
+  actorId: string;
+  namespace: string;
+  kind: MemoryKind;
+  content: string;
+  /** Earlier contents, oldest first, when consolidation updated this memory. */
+  history: MemoryRevision[];
+  metadata: Record<string, JsonValue>;
+  sourceEventId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface RecalledMemory extends Memory {
+  /** Cosine similarity to the query, -1..1. */
+  similarity: number;
+}
+
+export interface RecallRequest {
+  /** From the caller's auth context, never from the namespace string. */
+  actorId: string;
+  query: string;
+  /** Results wanted (default 5, at most 100). */
+  k?: number;
+  /** Absolute (`/actors/<actorId>/...`) or relative (`preferences`); must be the actor's own. */
+  namespacePrefix?: string;
+  minSimilarity?: number;
+  kinds?: readonly MemoryKind[];
+  signal?: AbortSignal;
+}
+
+export interface SearchOptions {
+  k: number;
+  /** A resolved namespace prefix (`resolveNamespace`); the actor's root when absent. */
+  prefix?: string;
+  minSimilarity?: number;
+  kinds?: readonly MemoryKind[];
+}
+
+export interface NewMemory {
+  namespace: string;
+  kind: MemoryKind;
+  content: string;
+  embedding: Float32Array | readonly number[];
+  metadata?: Record<string, JsonValue>;
+  sourceEventId?: string;
+}
+
+interface Row {
+  id: string;
+  actor_id: string;
+  namespace: string;
+  kind: MemoryKind;
+  content: string;
+  history: Array<{ content: string; replaced_at: string; event_id?: string | null }>;
+  metadata: Record<string, JsonValue>;
+  source_event_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+  distance?: number;
+}
+
+const COLUMNS =
+  "id, actor_id, namespace, kind, content, history, metadata, source_event_id, created_at, updated_at";
+const MAX_K = 100;
+const SECTION_OF: Record<MemoryKind, string> = {
+  preference: "preferences",
+  fact: "facts",
+  summary: "summaries",
+  episode: "episodes",
+};
+
+const iso = (d: Date | string): string => (d instanceof Date ? d.toISOString() : String(d));
+
+export function toMemory(row: Row): Memory {
+  return {
+    id: String(row.id),
+    actorId: row.actor_id,
+    namespace: row.namespace,
+    kind: row.kind,
+    content: row.content,
+    history: (row.history ?? []).map((h) => ({
+      content: h.content,
+      replacedAt: iso(h.replaced_at),
+      ...(h.event_id ? { eventId: h.event_id } : {}),
+    })),
+    metadata: row.metadata ?? {},
+    sourceEventId: row.source_event_id,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+  };
+}
+
+const toRecalled = (row: Row): RecalledMemory => ({ ...toMemory(row), similarity: 1 - Number(row.distance) });
+
+/** `namespace` is `prefix` or below it; nothing for the actor's root (actor_id already scopes). */
+function namespaceFilter(tx: Tx, actorId: string, prefix: string | undefined) {
+  if (prefix === undefined || prefix === namespaces.root(actorId)) return tx``;
+  return tx`AND (namespace = ${prefix} OR namespace LIKE ${likeBelow(prefix)} ESCAPE '\\')`;
+}
+
+function kindFilter(tx: Tx, kinds: readonly MemoryKind[] | undefined) {
+  return kinds && kinds.length > 0 ? tx`AND kind IN ${tx([...kinds])}` : tx``;
+}
+
+/**
+ * Nearest memories of `actorId` to `vector`, best first. Must run inside `withActor(actorId, fn,
+ * { searchK })` so the HNSW settings are in place.
+ */
+export async function searchMemories(
+  tx: Tx,
+  actorId: string,
+  vector: Float32Array | readonly number[],
+  options: SearchOptions & { exact?: boolean },
+): Promise<RecalledMemory[]> {
+  const k = Math.min(Math.max(1, Math.floor(options.k)), MAX_K);
+  const q = toVector(vector);
+  const maxDistance = options.minSimilarity === undefined ? 2 : 1 - options.minSimilarity;
+  // `+ 0` hides the distance from the planner's index matching: an exact scan of the actor's rows.
+  const order = options.exact ? tx`(embedding <=> ${q}::vector) + 0` : tx`embedding <=> ${q}::vector`;
+  const rows = await tx<Row[]>`
+    WITH nearest AS MATERIALIZED (
+      SELECT ${tx.unsafe(COLUMNS)}, embedding <=> ${q}::vector AS distance
+      FROM memories
+      WHERE actor_id = ${actorId} ${namespaceFilter(tx, actorId, options.prefix)} ${kindFilter(tx, options.kinds)}
+      ORDER BY ${order}
+      LIMIT ${k}
+    )
+    SELECT * FROM nearest WHERE distance <= ${maxDistance} ORDER BY distance, id`;
+  return rows.map(toRecalled);
+}
+
+/** Inserts a memory for `actorId` (inside `withActor`); the namespace must match the kind. */
+export async function insertMemory(tx: Tx, actorId: string, memory: NewMemory): Promise<Memory> {
+  const namespace = resolveNamespace(actorId, memory.namespace, true);
+  if (namespace.split("/")[3] !== SECTION_OF[memory.kind]) {
+    throw new FlightlyError("BAD_REQUEST", `a ${memory.kind} memory cannot live in ${namespace}`);
+  }
+  const [row] = await tx<Row[]>`
+    INSERT INTO memories (actor_id, namespace, kind, content, embedding, metadata, source_event_id)
+    VALUES (${actorId}, ${namespace}, ${memory.kind}, ${memory.content}, ${toVector(memory.embedding)}::vector,
+            ${tx.json(memory.metadata ?? {})}, ${memory.sourceEventId ?? null})
+    RETURNING ${tx.unsafe(COLUMNS)}`;
+  return toMemory(row!);
+}
+
+/** Replaces a memory's content, keeping the old text in `history`; null when not the actor's. */
+export async function reviseMemory(
+  tx: Tx,
+  actorId: string,
+  id: string,
+  revision: {
+    content: string;
+    embedding: Float32Array | readonly number[];
+    metadata?: Record<string, JsonValue>;
+    eventId?: string;
+  },
+): Promise<Memory | null> {
+  const [row] = await tx<Row[]>`
+    UPDATE memories SET
+      history = history || jsonb_build_array(jsonb_build_object(
+        'content', content, 'replaced_at', now(), 'event_id', ${revision.eventId ?? null}::text)),
+      content = ${revision.content},
+      embedding = ${toVector(revision.embedding)}::vector,
+      metadata = metadata || ${tx.json(revision.metadata ?? {})},
+      source_event_id = coalesce(${revision.eventId ?? null}, source_event_id),
+      updated_at = now()
+    WHERE id = ${id} AND actor_id = ${actorId}
+    RETURNING ${tx.unsafe(COLUMNS)}`;
+  return row ? toMemory(row) : null;
+}
+
+/** Memories of an actor below a prefix, newest first. */
+export async function listMemories(
+  tx: Tx,
+  actorId: string,
+  options: { prefix?: string; kinds?: readonly MemoryKind[]; limit?: number } = {},
+): Promise<Memory[]> {
+  const rows = await tx<Row[]>`
+    SELECT ${tx.unsafe(COLUMNS)} FROM memories
+    WHERE actor_id = ${actorId} ${namespaceFilter(tx, actorId, options.prefix)} ${kindFilter(tx, options.kinds)}
+    ORDER BY updated_at DESC, id DESC
+    LIMIT ${Math.min(Math.max(1, options.limit ?? 100), 10_000)}`;
+  return rows.map(toMemory);
+}
+
+export interface LongTermMemoryOptions {
+  /** HNSW candidate list size per scan step (`hnsw.ef_search`, default 40 as in pgvector; at least k). */
+  efSearch?: number;
+}
+
+/** Long-term memory for the service: recall, insert and list, always scoped to one actor. */
+export class LongTermMemory {
+  readonly sql: Sql;
+  readonly embedder: Embedder;
+  readonly #efSearch: number;
+  #iterative: Promise<boolean> | undefined;
+
+  constructor(sql: Sql, embedder: Embedder, options: LongTermMemoryOptions = {}) {
+    this.sql = sql;
+    this.embedder = embedder;
+    this.#efSearch = options.efSearch ?? 40;
+  }
+
+  /** Whether the server's pgvector has iterative index scans (0.8.0+). Checked once. */
+  supportsIterativeScan(): Promise<boolean> {
+    this.#iterative ??= this.sql<{ v: string | null }[]>`
+      SELECT extversion AS v FROM pg_extension WHERE extname = 'vector'`.then(([row]) => {
+      const [major = 0, minor = 0] = (row?.v ?? "0").split(".").map(Number);
+      return major > 0 || minor >= 8;
+    });
+    return this.#iterative;
+  }
+
+  /**
+   * Runs `fn` in a transaction as `flightly_app` with `flightly.actor_id` = `actorId`, so
+   * row-level security applies. `searchK` also sets the HNSW search parameters for `k` results.
+   * Keep `fn` short and free of other I/O: embedded PGlite serves one transaction at a time.
+   */
+  async withActor<T>(
+    actorId: string,
+    fn: (tx: Tx) => Promise<T>,
+    options: { searchK?: number } = {},
+  ): Promise<T> {
+    if (typeof actorId !== "string" || actorId.length === 0) {
+      throw new FlightlyError("BAD_REQUEST", "actorId is required");
+    }
+    const search = options.searchK !== undefined;
+    const iterative = search ? await this.supportsIterativeScan() : false;
+    const ef = String(Math.min(1000, Math.max(this.#efSearch, options.searchK ?? 0)));
+    return (await this.sql.begin(async (tx) => {
+      // Sent without waiting: `fn`'s first statement is pipelined behind it on the same
+      // connection (one round trip saved), and a failed setup fails the transaction.
+      const setup =
+        tx`SELECT set_config('role', 'flightly_app', true), set_config('flightly.actor_id', ${actorId}, true)
+        ${search ? tx`, set_config('hnsw.ef_search', ${ef}, true)` : tx``}
+        ${iterative ? tx`, set_config('hnsw.iterative_scan', 'relaxed_order', true)` : tx``}`.execute();
+      const [, result] = await Promise.all([setup, fn(tx)]);
+      return result;
+    })) as T;
+  }
+
+  /** The actor's memories most similar to `query`, best first (at most `k`). */
+  async recall(request: RecallRequest): Promise<RecalledMemory[]> {
+    const k = Math.min(Math.max(1, Math.floor(request.k ?? 5)), MAX_K);
+    const prefix = resolveNamespace(request.actorId, request.namespacePrefix);
+    const [vector] = await this.embedder.embed(
+      [request.query],
+      request.signal ? { signal: request.signal } : {},
+    );
+    if (!vector) throw new FlightlyError("INTERNAL", "embedder returned no vector");
+    return this.recallByVector(request.actorId, vector, {
+      k,
+      prefix,
+      ...(request.minSimilarity === undefined ? {} : { minSimilarity: request.minSimilarity }),
+      ...(request.kinds ? { kinds: request.kinds } : {}),
+    });
+  }
+
+  /** `recall` with a ready vector; `options.prefix` is resolved here too. */
+  async recallByVector(
+    actorId: string,
+    vector: Float32Array | readonly number[],
+    options: SearchOptions,
+  ): Promise<RecalledMemory[]> {
+    const prefix = resolveNamespace(actorId, options.prefix);
+    const exact = !(await this.supportsIterativeScan());
+    return this.withActor(
+      actorId,
+      (tx) => searchMemories(tx, actorId, vector, { ...options, prefix, exact }),
+      {
+        searchK: options.k,
+      },
+    );
+  }
+
+  /** Embeds and stores one memory. */
+  async remember(actorId: string, memory: Omit<NewMemory, "embedding">): Promise<Memory> {
+    const [embedding] = await this.embedder.embed([memory.content]);
+    if (!embedding) throw new FlightlyError("INTERNAL", "embedder returned no vector");
+    return this.withActor(actorId, (tx) => insertMemory(tx, actorId, { ...memory, embedding }));
+  }
+
+  /** The actor's memories below a namespace prefix, newest first. */
+  async list(
+    actorId: string,
+    options: { namespacePrefix?: string; kinds?: readonly MemoryKind[]; limit?: number } = {},
+  ): Promise<Memory[]> {
+    const prefix = resolveNamespace(actorId, options.namespacePrefix);
+    return this.withActor(actorId, (tx) =>
+      listMemories(tx, actorId, {
+        prefix,
+        ...(options.kinds ? { kinds: options.kinds } : {}),
+        ...(options.limit === undefined ? {} : { limit: options.limit }),
+      }),
+    );
+  }
+}

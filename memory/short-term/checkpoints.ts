@@ -1,0 +1,156 @@
+/**
+ * Workflow checkpoints: one versioned record per session (the current plan, the steps completed
+ * so far and their outputs, e.g. the confirmed booking the payment agent reads). Every write is
+ * a compare-and-set on the version, atomic on the server (a Lua script that runs the same on
+ * Redis 7 and Valkey 7.2 / 8, and in-process): a stale writer gets `CheckpointConflictError`,
+ * never a silent overwrite. `updateCheckpoint` is the read-modify-write loop around it.
+ */
+import { CheckpointConflictError, FlightlyError } from "../../core/errors.js";
+import type { JsonValue } from "../../orchestrator/models/types.js";
+import type { Script, ShortTermStore } from "../store/types.js";
+import { type SessionScope, type SessionTtlOptions, sessionKeys, sessionTtlMs } from "./session.js";
+
+export interface CompletedStep {
+  /** Step name from the plan, e.g. `book_hotel`. */
+  step: string;
+  agent?: string;
+  output: JsonValue;
+  /** ISO timestamp. */
+  at: string;
+}
+
+export interface WorkflowState {
+  /** The current plan, in whatever shape the orchestrator uses. */
+  plan: JsonValue;
+  steps: CompletedStep[];
+}
+
+export interface Checkpoint {
+  /** 1 for the first write; each accepted write adds one. */
+  version: number;
+  data: WorkflowState;
+  updatedAt: string;
+}
+
+/**
+ * KEYS[1] checkpoint hash; ARGV: expected version, data JSON, updatedAt, ttl ms.
+ * Returns the new version (> 0), or -(current version) - 1 when the expectation is stale.
+ */
+const casScript: Script<number> = {
+  name: "flightly-checkpoint-cas",
+  lua: `
+local current = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
+if current ~= tonumber(ARGV[1]) then return -current - 1 end
+local nextVersion = current + 1
+redis.call('HSET', KEYS[1], 'version', nextVersion, 'data', ARGV[2], 'updated_at', ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return nextVersion`,
+  local: (ops, keys, args) => {
+    const key = keys[0]!;
+    const current = Number(ops.hget(key, "version") ?? "0");
+    if (current !== Number(args[0])) return -current - 1;
+    const nextVersion = current + 1;
+    ops.hset(key, { version: String(nextVersion), data: args[1]!, updated_at: args[2]! });
+    ops.pexpire(key, Number(args[3]));
+    return nextVersion;
+  },
+};
+
+/** Decodes a checkpoint hash (as HGETALL returns it); null when absent or unreadable. */
+export function parseCheckpoint(hash: unknown): Checkpoint | null {
+  if (!hash || typeof hash !== "object") return null;
+  const h = hash as Record<string, string>;
+  const version = Number(h.version);
+  if (!h.data || !Number.isInteger(version) || version < 1) return null;
+  try {
+    const data = JSON.parse(h.data) as Partial<WorkflowState>;
+    if (!data || typeof data !== "object" || !Array.isArray(data.steps)) return null;
+    return { version, data: { plan: data.plan ?? null, steps: data.steps }, updatedAt: h.updated_at ?? "" };
+  } catch {
+    return null;
+  }
+}
+
+/** The session's checkpoint, or null when none was written (or it expired). */
+export async function getCheckpoint(store: ShortTermStore, scope: SessionScope): Promise<Checkpoint | null> {
+  return parseCheckpoint(await store.hgetall(sessionKeys(scope).checkpoint));
+}
+
+async function compareAndSet(
+  store: ShortTermStore,
+  scope: SessionScope,
+  expectedVersion: number,
+  data: WorkflowState,
+  options?: SessionTtlOptions,
+): Promise<Checkpoint> {
+  if (!Number.isInteger(expectedVersion) || expectedVersion < 0) {
+    throw new FlightlyError("BAD_REQUEST", "expectedVersion must be a non-negative integer");
+  }
+  const key = sessionKeys(scope).checkpoint;
+  const updatedAt = new Date().toISOString();
+  const result = await store.runScript(
+    casScript,
+    [key],
+    [String(expectedVersion), JSON.stringify(data), updatedAt, String(sessionTtlMs(options))],
+  );
+  const n = Number(result);
+  if (n > 0) return { version: n, data, updatedAt };
+  throw new CheckpointConflictError(key, expectedVersion, -n - 1);
+}
+
+/**
+ * Writes `data` if the checkpoint is still at `expectedVersion` (0: none yet); returns the new
+ * version. @throws CheckpointConflictError when another writer got there first.
+ */
+export async function writeCheckpoint(
+  store: ShortTermStore,
+  scope: SessionScope,
+  expectedVersion: number,
+  data: WorkflowState,
+  options?: SessionTtlOptions,
+): Promise<number> {
+  return (await compareAndSet(store, scope, expectedVersion, data, options)).version;
+}
+
+export interface UpdateCheckpointOptions extends SessionTtlOptions {
+  /** Attempts before the last conflict is thrown (default 10). */
+  maxAttempts?: number;
+  /** Upper bound of the random pause between attempts, milliseconds (default 20; doubles up to 8x). */
+  backoffMs?: number;
+}
+
+/**
+ * Read, apply `fn`, compare-and-set; on conflict re-read and re-apply, up to `maxAttempts`.
+ * `fn` must be a pure function of the current checkpoint (it may run several times).
+ * @throws CheckpointConflictError when every attempt lost the race.
+ */
+export async function updateCheckpoint(
+  store: ShortTermStore,
+  scope: SessionScope,
+  fn: (current: Checkpoint | null) => WorkflowState | Promise<WorkflowState>,
+  options?: UpdateCheckpointOptions,
+): Promise<Checkpoint> {
+  const maxAttempts = Math.max(1, options?.maxAttempts ?? 10);
+  const backoffMs = options?.backoffMs ?? 20;
+  for (let attempt = 1; ; attempt++) {
+    const current = await getCheckpoint(store, scope);
+    const data = await fn(current);
+    try {
+      return await compareAndSet(store, scope, current?.version ?? 0, data, options);
+    } catch (err) {
+      if (!(err instanceof CheckpointConflictError) || attempt >= maxAttempts) throw err;
+      const cap = backoffMs * 2 ** Math.min(attempt - 1, 3);
+      await new Promise((r) => setTimeout(r, Math.random() * cap));
+    }
+  }
+}
+
+/** A new state with `step` appended (the plan unchanged). */
+export function completeStep(state: WorkflowState | undefined, step: CompletedStep): WorkflowState {
+  return { plan: state?.plan ?? null, steps: [...(state?.steps ?? []), step] };
+}
+
+/** The output of the latest completed step named `step`, if any. */
+export function stepOutput(checkpoint: Checkpoint | null, step: string): JsonValue | undefined {
+  return checkpoint?.data.steps.findLast((s) => s.step === step)?.output;
+}

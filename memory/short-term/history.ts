@@ -1,0 +1,93 @@
+/**
+ * Conversation history per session: a capped Valkey list of JSON messages, newest last.
+ */
+import { z } from "zod";
+import type { ShortTermStore } from "../store/types.js";
+import {
+  type SessionScope,
+  type SessionTtlOptions,
+  sessionKeys,
+  sessionTtlMs,
+  throwFirstError,
+} from "./session.js";
+
+export type HistoryRole = "user" | "assistant" | "tool" | "system";
+
+export interface HistoryMessage {
+  role: HistoryRole;
+  content: string;
+  /** ISO timestamp. */
+  at: string;
+  /** The agent that spoke (assistant / tool messages). */
+  agent?: string;
+  /** Tool name, for tool messages. */
+  name?: string;
+}
+
+const messageSchema = z.object({
+  role: z.enum(["user", "assistant", "tool", "system"]),
+  content: z.string(),
+  at: z.string(),
+  agent: z.string().optional(),
+  name: z.string().optional(),
+});
+
+/** Messages kept per session by default. */
+export const DEFAULT_HISTORY_CAP = 50;
+
+export interface HistoryOptions extends SessionTtlOptions {
+  /** Keep only the newest `cap` messages. */
+  cap?: number;
+}
+
+/** Appends messages, trims to the cap and refreshes the TTL in one round trip; returns the length. */
+export async function appendHistory(
+  store: ShortTermStore,
+  scope: SessionScope,
+  messages: readonly HistoryMessage[],
+  options?: HistoryOptions,
+): Promise<number> {
+  const key = sessionKeys(scope).history;
+  if (messages.length === 0) return (await store.lrange(key, 0, -1)).length;
+  const encoded = messages.map((m) => JSON.stringify(messageSchema.parse(m)));
+  const results = await store
+    .pipeline()
+    .rpushCapped(key, encoded, options?.cap ?? DEFAULT_HISTORY_CAP)
+    .pexpire(key, sessionTtlMs(options))
+    .exec();
+  throwFirstError(results);
+  return Number(results[0]);
+}
+
+/** The newest `limit` messages, oldest first. */
+export async function readHistory(
+  store: ShortTermStore,
+  scope: SessionScope,
+  limit = DEFAULT_HISTORY_CAP,
+): Promise<HistoryMessage[]> {
+  if (limit <= 0) return [];
+  return parseHistory(await store.lrange(sessionKeys(scope).history, -limit, -1));
+}
+
+/** Decodes raw list entries; entries that are not valid messages are dropped. */
+export function parseHistory(raw: unknown): HistoryMessage[] {
+  if (!Array.isArray(raw)) return [];
+  const out: HistoryMessage[] = [];
+  for (const item of raw) {
+    if (typeof item !== "string") continue;
+    try {
+      const parsed = messageSchema.safeParse(JSON.parse(item));
+      if (parsed.success) out.push(stripUndefined(parsed.data));
+    } catch {
+      // not JSON: skip
+    }
+  }
+  return out;
+}
+
+function stripUndefined(m: z.infer<typeof messageSchema>): HistoryMessage {
+  const out: HistoryMessage = { role: m.role, content: m.content, at: m.at };
+  if (m.agent !== undefined) out.agent = m.agent;
+  if (m.name !== undefined) out.name = m.name;
+  return out;
+}

@@ -1,0 +1,29 @@
+export {
+  type ConsolidationAction,
+  type ConsolidationOptions,
+  type ConsolidationResult,
+  consolidate,
+  lockActor,
+  nextSummary,
+  renderSummary,
+  type SummaryState,
+  upsertSessionSummary,
+} from "./consolidate.js";
+export {
+  EXTRACTION_PROMPT,
+  type Extraction,
+  extractionSchema,
+  extractWithModel,
+  extractWithRules,
+  type MemoryCandidate,
+} from "./extract.js";
+export {
+  type AppendOptions,
+  appendTurnEvent,
+  parseTurnEvent,
+  type TurnEvent,
+  type TurnRole,
+  Worker,
+  type WorkerOptions,
+  type WorkerStats,
+} from "./worker.js";

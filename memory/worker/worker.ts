@@ -1,0 +1,514 @@
+/**
+ * The tiering worker: each conversation turn is appended to a Valkey stream (`appendTurnEvent`);
+ * a consumer group reads it, stores the turn as an episode, extracts preferences and facts,
+ * consolidates them into long-term memory, keeps a session summary and the customer's profile
+ * hash current.
+ *
+ * Delivery is at least once; writes are idempotent on the event id (`memory_events`, written in
+ * the same transaction as the memories), so a replay or a redelivery adds nothing. A consumer
+ * that dies holding events leaves them pending; another claims them once idle (XAUTOCLAIM). An
+ * event that keeps failing goes to the dead-letter stream with its error after `maxDeliveries`
+ * deliveries; one that can never succeed (malformed) goes at once.
+ */
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import { z } from "zod";
+import { FlightlyError } from "../../core/errors.js";
+import type { Logger } from "../../core/logger.js";
+import type { ModelProvider } from "../../orchestrator/models/types.js";
+import { insertEpisodeTurn } from "../long-term/episodes.js";
+import type { LongTermMemory } from "../long-term/memories.js";
+import { updateProfile } from "../short-term/profile.js";
+import { assertId } from "../short-term/session.js";
+import { keys } from "../store/keys.js";
+import type { Script, ShortTermStore, StreamEntry } from "../store/types.js";
+import {
+  type ConsolidationResult,
+  consolidate,
+  lockActor,
+  nextSummary,
+  readSummaryState,
+  renderSummary,
+  upsertSessionSummary,
+} from "./consolidate.js";
+import { type Extraction, extractWithModel, extractWithRules } from "./extract.js";
+
+// ---------------------------------------------------------------------------------------------
+// events
+
+export type TurnRole = "user" | "assistant";
+
+export interface TurnEvent {
+  /** Idempotency key: the same turn appended twice is processed once. */
+  eventId: string;
+  actorId: string;
+  sessionId: string;
+  role: TurnRole;
+  text: string;
+  /** ISO timestamp. */
+  at: string;
+}
+
+const MAX_TEXT = 20_000;
+
+const eventSchema = z.object({
+  event_id: z.string().min(1).max(200),
+  actor_id: z.string().min(1).max(256),
+  session_id: z.string().min(1).max(256),
+  role: z.enum(["user", "assistant"]),
+  text: z.string().max(MAX_TEXT),
+  at: z.string().refine((s) => !Number.isNaN(Date.parse(s)), "at must be a timestamp"),
+});
+
+/** Stream entry fields → event. @throws FlightlyError BAD_REQUEST (never retried). */
+export function parseTurnEvent(fields: Record<string, string>): TurnEvent {
+  const parsed = eventSchema.safeParse(fields);
+  if (!parsed.success) {
+    throw new FlightlyError(
+      "BAD_REQUEST",
+      `malformed turn event: ${parsed.error.issues[0]?.message ?? "invalid"}`,
+    );
+  }
+  const e = parsed.data;
+  return {
+    eventId: e.event_id,
+    actorId: e.actor_id,
+    sessionId: e.session_id,
+    role: e.role,
+    text: e.text,
+    at: e.at,
+  };
+}
+
+export interface AppendOptions {
+  /** Stream key (default `keys.events()`). */
+  stream?: string;
+  /** Approximate cap on the stream's length (default 100,000). */
+  maxLen?: number;
+}
+
+/**
+ * Appends one turn to the events stream; `eventId` defaults to a new UUID and `at` to now.
+ * Returns the event id and the stream entry id.
+ */
+export async function appendTurnEvent(
+  store: ShortTermStore,
+  turn: Omit<TurnEvent, "eventId" | "at"> & { eventId?: string; at?: string },
+  options: AppendOptions = {},
+): Promise<{ eventId: string; streamId: string }> {
+  assertId(turn.actorId, "actorId");
+  assertId(turn.sessionId, "sessionId");
+  const eventId = turn.eventId ?? randomUUID();
+  const fields = {
+    event_id: eventId,
+    actor_id: turn.actorId,
+    session_id: turn.sessionId,
+    role: turn.role,
+    text: turn.text.slice(0, MAX_TEXT),
+    at: turn.at ?? new Date().toISOString(),
+  };
+  const streamId = await store.xadd(options.stream ?? keys.events(), fields, {
+    maxLen: options.maxLen ?? 100_000,
+  });
+  return { eventId, streamId };
+}
+
+// ---------------------------------------------------------------------------------------------
+// delivery accounting
+
+/**
+ * Per-entry delivery record, a hash {deliveries, error}. KEYS[1] record; ARGV: mode (`claim`
+ * counts one more delivery, `fail` records the error), error text, ttl ms. A first delivery has
+ * no record and counts as 1. Returns {deliveries, last error}.
+ */
+const deliveryScript: Script<[number, string]> = {
+  name: "flightly-worker-delivery",
+  lua: `
+local n = tonumber(redis.call('HGET', KEYS[1], 'deliveries') or '1')
+if ARGV[1] == 'claim' then n = n + 1 end
+redis.call('HSET', KEYS[1], 'deliveries', n)
+if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'error', ARGV[2]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return {n, redis.call('HGET', KEYS[1], 'error') or ''}`,
+  local: (ops, keys, args) => {
+    const key = keys[0]!;
+    let n = Number(ops.hget(key, "deliveries") ?? "1");
+    if (args[0] === "claim") n += 1;
+    ops.hset(key, { deliveries: String(n) });
+    if (args[1]) ops.hset(key, { error: args[1] });
+    ops.pexpire(key, Number(args[2]));
+    return [n, ops.hget(key, "error") ?? ""];
+  },
+};
+
+const DELIVERY_TTL_MS = 7 * 86_400_000;
+
+const errorText = (err: unknown): string => {
+  const e = err as { code?: unknown; message?: unknown };
+  const text = `${typeof e?.code === "string" ? `${e.code}: ` : ""}${String(e?.message ?? err)}`;
+  return text.slice(0, 500);
+};
+
+const isPermanent = (err: unknown): boolean =>
+  err instanceof FlightlyError && (err.code === "BAD_REQUEST" || err.code === "FORBIDDEN");
+
+// ---------------------------------------------------------------------------------------------
+// worker
+
+export interface WorkerOptions {
+  store: ShortTermStore;
+  memory: LongTermMemory;
+  /** Extraction through this model (Bedrock / OpenAI); the local rules when absent. */
+  model?: ModelProvider;
+  logger?: Logger;
+  /** Stream key (default `keys.events()`). */
+  stream?: string;
+  /** Dead-letter stream key (default `keys.deadLetters()`). */
+  deadLetterStream?: string;
+  /** Consumer group (default `flightly-tiering`). */
+  group?: string;
+  /** This consumer's name (default host-pid-random). */
+  consumer?: string;
+  /** Entries per read (default 16). */
+  batchSize?: number;
+  /** How long a read waits for new entries, milliseconds (default 1,000; also bounds `stop()`). */
+  blockMs?: number;
+  /** Pending entries idle this long are claimed from their consumer, milliseconds (default 30,000). */
+  claimIdleMs?: number;
+  /** Deliveries after which a failing event is dead-lettered (default 5). */
+  maxDeliveries?: number;
+  /** Deadline of one model extraction call, milliseconds (default 20,000). */
+  modelTimeoutMs?: number;
+  /** Profile hash TTL, milliseconds (default `DEFAULT_PROFILE_TTL_S`). */
+  profileTtlMs?: number;
+  /** Cosine similarity at which a candidate counts as already known (default 0.92). */
+  duplicateSimilarity?: number;
+}
+
+export interface WorkerStats {
+  /** Events whose memories were written. */
+  processed: number;
+  /** Events already processed before (replays, redeliveries). */
+  duplicates: number;
+  /** Failed attempts (the event stays pending and is retried). */
+  failures: number;
+  deadLettered: number;
+  added: number;
+  updated: number;
+  skipped: number;
+}
+
+type Outcome = "processed" | "duplicate" | "dead-lettered" | "pending";
+
+const emptyStats = (): WorkerStats => ({
+  processed: 0,
+  duplicates: 0,
+  failures: 0,
+  deadLettered: 0,
+  added: 0,
+  updated: 0,
+  skipped: 0,
+});
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export class Worker {
+  readonly stream: string;
+  readonly deadLetterStream: string;
+  readonly group: string;
+  readonly consumer: string;
+  readonly #o: WorkerOptions;
+  readonly #batchSize: number;
+  readonly #blockMs: number;
+  readonly #claimIdleMs: number;
+  readonly #maxDeliveries: number;
+  readonly #stats = emptyStats();
+  #groupReady: Promise<void> | undefined;
+  #loop: Promise<void> | undefined;
+  #stopping = false;
+  #claimCursor = "0-0";
+
+  constructor(options: WorkerOptions) {
+    this.#o = options;
+    this.stream = options.stream ?? keys.events();
+    this.deadLetterStream = options.deadLetterStream ?? keys.deadLetters();
+    this.group = options.group ?? "flightly-tiering";
+    this.consumer = options.consumer ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 6)}`;
+    this.#batchSize = options.batchSize ?? 16;
+    this.#blockMs = options.blockMs ?? 1_000;
+    this.#claimIdleMs = options.claimIdleMs ?? 30_000;
+    this.#maxDeliveries = Math.max(1, options.maxDeliveries ?? 5);
+  }
+
+  /** Cumulative counters since this worker was created. */
+  get stats(): WorkerStats {
+    return { ...this.#stats };
+  }
+
+  get running(): boolean {
+    return this.#loop !== undefined;
+  }
+
+  /** Starts consuming in the background; a no-op when already running. */
+  start(): void {
+    if (this.#loop) return;
+    this.#stopping = false;
+    this.#loop = this.#run().finally(() => {
+      this.#loop = undefined;
+    });
+  }
+
+  /** Stops after the current batch is finished and acknowledged (waits at most one `blockMs` read). */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await this.#loop;
+  }
+
+  /**
+   * Processes until every event in the stream is handled (acknowledged or dead-lettered),
+   * including pending ones once claimable; returns what this call did.
+   * @throws FlightlyError UNAVAILABLE when events are still pending after `timeoutMs`.
+   */
+  async drain(options: { timeoutMs?: number } = {}): Promise<WorkerStats> {
+    const before = this.stats;
+    const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+    await this.#ensureGroup();
+    const { store } = this.#o;
+    for (;;) {
+      const fresh = await store.xreadgroup(this.stream, this.group, this.consumer, {
+        count: this.#batchSize,
+      });
+      if (fresh.length > 0) {
+        await this.process(fresh);
+        continue;
+      }
+      const claimed = await this.#claim("0-0");
+      if (claimed.length > 0) {
+        await this.process(claimed, { redelivered: true });
+        continue;
+      }
+      const pending = await store.xpending(this.stream, this.group);
+      if (pending.count === 0) break;
+      if (Date.now() > deadline) {
+        throw new FlightlyError("UNAVAILABLE", `worker drain timed out with ${pending.count} events pending`);
+      }
+      await sleep(Math.min(50, Math.max(5, this.#claimIdleMs / 4)));
+    }
+    const after = this.stats;
+    return Object.fromEntries(
+      Object.entries(after).map(([k, v]) => [k, v - before[k as keyof WorkerStats]]),
+    ) as unknown as WorkerStats;
+  }
+
+  /**
+   * Handles a batch read from the group and acknowledges what is done (processed, duplicate or
+   * dead-lettered); failures stay pending for a retry. `redelivered` marks claimed entries,
+   * whose delivery count goes up. `ack: false` leaves everything pending (tests use it to
+   * simulate a consumer that dies before acknowledging).
+   */
+  async process(
+    entries: readonly StreamEntry[],
+    options: { redelivered?: boolean; ack?: boolean } = {},
+  ): Promise<Outcome[]> {
+    const outcomes: Outcome[] = [];
+    for (const entry of entries) outcomes.push(await this.#handle(entry, options.redelivered ?? false));
+    const done = entries.filter((_, i) => outcomes[i] !== "pending").map((e) => e.id);
+    if (done.length > 0 && options.ack !== false) await this.#o.store.xack(this.stream, this.group, ...done);
+    return outcomes;
+  }
+
+  async #run(): Promise<void> {
+    const { store, logger } = this.#o;
+    let lastClaim = 0;
+    let failures = 0;
+    while (!this.#stopping) {
+      try {
+        await this.#ensureGroup();
+        if (Date.now() - lastClaim >= Math.min(this.#claimIdleMs, 10_000)) {
+          lastClaim = Date.now();
+          const claimed = await this.#claim(this.#claimCursor);
+          if (claimed.length > 0) {
+            await this.process(claimed, { redelivered: true });
+            continue;
+          }
+        }
+        const fresh = await store.xreadgroup(this.stream, this.group, this.consumer, {
+          count: this.#batchSize,
+          blockMs: this.#blockMs,
+        });
+        // Entries a read delivered are this consumer's: finish them even when stopping.
+        if (fresh.length > 0) await this.process(fresh);
+        failures = 0;
+      } catch (err) {
+        failures++;
+        this.#groupReady = undefined;
+        logger?.warn({ err: errorText(err), consumer: this.consumer }, "tiering worker loop error; retrying");
+        await sleep(Math.min(5_000, 100 * 2 ** Math.min(failures, 6)));
+      }
+    }
+  }
+
+  #ensureGroup(): Promise<void> {
+    this.#groupReady ??= this.#o.store.xgroupCreate(this.stream, this.group, "0").catch((err) => {
+      this.#groupReady = undefined;
+      throw err;
+    });
+    return this.#groupReady;
+  }
+
+  async #claim(start: string): Promise<StreamEntry[]> {
+    const res = await this.#o.store.xautoclaim(this.stream, this.group, this.consumer, this.#claimIdleMs, {
+      start,
+      count: this.#batchSize,
+    });
+    this.#claimCursor = res.next;
+    return res.entries;
+  }
+
+  #deliveryKey(entryId: string): string {
+    return keys.idempotency(`tiering:${this.group}`, `${this.stream}/${entryId}`);
+  }
+
+  async #handle(entry: StreamEntry, redelivered: boolean): Promise<Outcome> {
+    const { store, logger } = this.#o;
+    const key = this.#deliveryKey(entry.id);
+    if (redelivered) {
+      const [deliveries, lastError] = await store.runScript(
+        deliveryScript,
+        [key],
+        ["claim", "", String(DELIVERY_TTL_MS)],
+      );
+      if (deliveries > this.#maxDeliveries) {
+        return this.#deadLetter(entry, lastError || "not acknowledged (consumer died?)", deliveries - 1);
+      }
+    }
+    try {
+      const outcome = await this.#processEvent(parseTurnEvent(entry.fields), entry.id);
+      if (outcome === "processed") this.#stats.processed++;
+      else this.#stats.duplicates++;
+      if (redelivered) await store.del(key);
+      return outcome;
+    } catch (err) {
+      this.#stats.failures++;
+      const message = errorText(err);
+      const [deliveries] = await store.runScript(
+        deliveryScript,
+        [key],
+        ["fail", message, String(DELIVERY_TTL_MS)],
+      );
+      if (isPermanent(err) || deliveries >= this.#maxDeliveries)
+        return this.#deadLetter(entry, message, deliveries);
+      logger?.warn({ streamId: entry.id, deliveries, err: message }, "tiering event failed; will retry");
+      return "pending";
+    }
+  }
+
+  async #deadLetter(entry: StreamEntry, error: string, deliveries: number): Promise<Outcome> {
+    const { store, logger } = this.#o;
+    await store.xadd(this.deadLetterStream, {
+      ...entry.fields,
+      stream_id: entry.id,
+      error,
+      deliveries: String(deliveries),
+      group: this.group,
+      consumer: this.consumer,
+      failed_at: new Date().toISOString(),
+    });
+    await store.del(this.#deliveryKey(entry.id));
+    this.#stats.deadLettered++;
+    logger?.error({ streamId: entry.id, deliveries, err: error }, "tiering event dead-lettered");
+    return "dead-lettered";
+  }
+
+  async #extract(event: TurnEvent, previousSummary: string | undefined): Promise<Extraction> {
+    if (event.role !== "user") return { candidates: [], profile: {} };
+    const { model } = this.#o;
+    if (!model) return extractWithRules(event.text, new Date(event.at));
+    return extractWithModel(model, event.text, {
+      ...(previousSummary === undefined ? {} : { previousSummary }),
+      deadline: Date.now() + (this.#o.modelTimeoutMs ?? 20_000),
+    });
+  }
+
+  async #processEvent(event: TurnEvent, streamId: string): Promise<"processed" | "duplicate"> {
+    const { memory, store, logger } = this.#o;
+    const { actorId, sessionId, eventId } = event;
+
+    // Cheap pre-check so a replay costs no extraction (model call) and no embedding.
+    const prior = await memory.withActor(actorId, async (tx) => {
+      const [seen] = await tx`SELECT 1 FROM memory_events WHERE event_id = ${eventId}`;
+      return seen ? null : { summary: await readSummaryState(tx, actorId, sessionId) };
+    });
+    if (prior === null) return "duplicate";
+
+    const extraction = await this.#extract(event, prior.summary ? renderSummary(prior.summary) : undefined);
+    const summaryUpdate = {
+      at: event.at,
+      role: event.role,
+      text: event.text,
+      candidates: extraction.candidates,
+      ...(extraction.summary === undefined ? {} : { modelSummary: extraction.summary }),
+    };
+    const expectedSummary = renderSummary(nextSummary(prior.summary, summaryUpdate));
+    const vectors = await memory.embedder.embed([
+      event.text || "(empty)",
+      expectedSummary,
+      ...extraction.candidates.map((c) => c.content),
+    ]);
+    const [turnVector, summaryVector] = vectors;
+    if (!turnVector || !summaryVector || vectors.length !== extraction.candidates.length + 2) {
+      throw new FlightlyError("INTERNAL", "embedder returned the wrong number of vectors");
+    }
+    const exact = !(await memory.supportsIterativeScan());
+
+    const results = await memory.withActor(
+      actorId,
+      async (tx) => {
+        await lockActor(tx, actorId);
+        const claimed = await tx`
+          INSERT INTO memory_events (event_id, actor_id, session_id) VALUES (${eventId}, ${actorId}, ${sessionId})
+          ON CONFLICT (event_id) DO NOTHING RETURNING event_id`;
+        if (claimed.length === 0) return null;
+        await insertEpisodeTurn(
+          tx,
+          actorId,
+          sessionId,
+          { eventId, role: event.role, text: event.text, at: event.at, streamId },
+          turnVector,
+        );
+        const out: ConsolidationResult[] = [];
+        for (const [i, candidate] of extraction.candidates.entries()) {
+          out.push(
+            await consolidate(tx, actorId, candidate, vectors[i + 2]!, eventId, {
+              exact,
+              ...(this.#o.duplicateSimilarity === undefined
+                ? {}
+                : { duplicateSimilarity: this.#o.duplicateSimilarity }),
+            }),
+          );
+        }
+        await upsertSessionSummary(tx, actorId, sessionId, summaryUpdate, summaryVector, eventId);
+        return out;
+      },
+      { searchK: 5 },
+    );
+    if (results === null) return "duplicate";
+    for (const r of results) {
+      if (r.action === "add") this.#stats.added++;
+      else if (r.action === "update") this.#stats.updated++;
+      else this.#stats.skipped++;
+    }
+
+    if (Object.keys(extraction.profile).length > 0) {
+      try {
+        await updateProfile(store, actorId, extraction.profile, {
+          ...(this.#o.profileTtlMs === undefined ? {} : { ttlMs: this.#o.profileTtlMs }),
+        });
+      } catch (err) {
+        // The memories are committed; the profile is a cache of them and the next turn refreshes it.
+        logger?.warn({ err: errorText(err) }, "profile update failed after tiering an event");
+      }
+    }
+    return "processed";
+  }
+}

@@ -1,0 +1,63 @@
+/** Shared set-up for the memory suites: a fresh PGlite (migrated) in a temp dir, the stores. */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import postgres, { type Sql } from "postgres";
+import { loadConfig } from "../../core/config.js";
+import { createLogger } from "../../core/logger.js";
+import { openEmbeddedPostgres } from "../../memory/db/embedded.js";
+import { migrate } from "../../memory/db/migrate.js";
+import { createEmbedder } from "../../memory/embeddings/index.js";
+import type { Embedder } from "../../memory/embeddings/types.js";
+import { LongTermMemory } from "../../memory/long-term/memories.js";
+import { InProcessStore } from "../../memory/store/inprocess.js";
+import type { ShortTermStore } from "../../memory/store/types.js";
+import { ValkeyStore } from "../../memory/store/valkey.js";
+import { TEST_VALKEY_URL } from "../support/env.js";
+
+export interface TestDatabase {
+  sql: Sql;
+  memory: LongTermMemory;
+  embedder: Embedder;
+  close(): Promise<void>;
+}
+
+/** The embedder the memory suites use: the shipped local embedder (offline, deterministic). */
+export function testEmbedder(): Embedder {
+  return createEmbedder(loadConfig({ EMBEDDINGS_PROVIDER: "local" }));
+}
+
+export async function openTestDatabase(embedder: Embedder = testEmbedder()): Promise<TestDatabase> {
+  const dir = mkdtempSync(join(tmpdir(), "flightly-memory-"));
+  const pg = await openEmbeddedPostgres(dir, createLogger({ level: "silent" }));
+  const sql = postgres(pg.url, { max: 4, onnotice: () => {}, transform: { undefined: null } });
+  await migrate(sql, { modelId: embedder.modelId, dimensions: embedder.dimensions });
+  return {
+    sql,
+    memory: new LongTermMemory(sql, embedder),
+    embedder,
+    close: async () => {
+      await sql.end({ timeout: 5 });
+      await pg.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const storeBackends: Array<[string, () => Promise<ShortTermStore>]> = [
+  ["valkey", () => ValkeyStore.connect({ url: TEST_VALKEY_URL })],
+  ["in-process", async () => new InProcessStore()],
+];
+
+/** Inserts `n` memories with random unit vectors for one actor, in one `INSERT ... SELECT`. */
+export async function insertRandomMemories(
+  sql: Sql,
+  options: { actorId: string; namespace: string; kind: string; n: number; dimensions: number },
+): Promise<void> {
+  await sql`
+    INSERT INTO memories (actor_id, namespace, kind, content, embedding)
+    SELECT ${options.actorId}, ${options.namespace}, ${options.kind}, 'random memory ' || g,
+           l2_normalize((SELECT array_agg(random() - 0.5) FROM generate_series(1, ${options.dimensions}) d
+                         WHERE g > 0)::vector)
+    FROM generate_series(1, ${options.n}) g`;
+}
