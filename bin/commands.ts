@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { createInterface } from "node:readline/promises";
 import { runHttp, runStdio, startMcpCommand } from "../mcp-servers/index.js";
+import { runBench } from "../bench/index.js";
 import { countWorld, seed } from "../memory/db/seed.js";
 import { createOrchestratorMcpServer } from "../orchestrator/mcp-server.js";
 import type { InvokeResult } from "../orchestrator/orchestrator.js";
@@ -173,6 +174,11 @@ export const commands: Record<string, Command> = {
       rl.close();
       await closeApp(services, app);
     }
+    return 0;
+  },
+
+  async bench(ctx) {
+    await runBench({ config: ctx.config, logger: ctx.logger, quick: ctx.flags.quick === true });
     return 0;
   },
 
