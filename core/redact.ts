@@ -1,6 +1,6 @@
 /**
  * Scrubs secrets out of free text before it reaches a log line or an error message: card
- * numbers (13–19 digits, spaced or dashed), JWTs and bearer tokens, passwords in connection
+ * numbers (13–19 digits, spaced or dashed, passing the Luhn check), JWTs and bearer tokens, passwords in connection
  * strings, and `password=` / `api_key=` style pairs.
  */
 const CARD = /\b(?:\d[ -]?){12,18}\d\b/g;
@@ -8,6 +8,20 @@ const JWT = /\beyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*/g;
 const BEARER = /\b(Bearer)\s+[\w.~+/=-]{8,}/gi;
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^:/\s@]+):[^@\s/]+@/gi;
 const KEY_VALUE = /\b(password|passwd|secret|api[_-]?key|token)("?\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&]+)/gi;
+
+/** Card numbers pass the Luhn check; ids and timestamps mostly do not. */
+function luhn(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
 
 export function redactText(text: string): string {
   return text
@@ -17,7 +31,7 @@ export function redactText(text: string): string {
     .replace(KEY_VALUE, "$1$2[REDACTED]")
     .replace(CARD, (m) => {
       const digits = m.replace(/\D/g, "");
-      return digits.length >= 13 ? `[CARD ****${digits.slice(-4)}]` : m;
+      return digits.length >= 13 && luhn(digits) ? `[CARD ****${digits.slice(-4)}]` : m;
     });
 }
 

@@ -120,7 +120,7 @@ export class Orchestrator {
       const t = performance.now();
       const [context, route] = await Promise.all([
         deps.memory.assemble({ actorId: actor.id, sessionId: req.sessionId }, req.prompt),
-        deps.router.route(req.prompt, miss?.embedding),
+        deps.router.route(req.prompt),
       ]);
       timing.context = round(context.timings.totalMs);
       timing.route = round(route.ms);

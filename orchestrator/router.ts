@@ -29,6 +29,13 @@ const dot = (a: Float32Array, b: Float32Array): number => {
   return s;
 };
 
+/** Intent, not identity, decides the route: case and trailing punctuation are noise here. */
+const routingText = (text: string): string =>
+  text
+    .toLowerCase()
+    .replace(/[?!.]+$/u, "")
+    .trim();
+
 export class SemanticRouter {
   #vectors: Float32Array[] = [];
   readonly #minSimilarity: number;
@@ -51,13 +58,13 @@ export class SemanticRouter {
     options: RouterOptions = {},
   ): Promise<SemanticRouter> {
     const router = new SemanticRouter(embedder, examples, options);
-    router.#vectors = await embedder.embed(examples.map((e) => e.text));
+    router.#vectors = await embedder.embed(examples.map((e) => routingText(e.text)));
     return router;
   }
 
-  async route(text: string, vector?: Float32Array): Promise<RouteDecision> {
+  async route(text: string): Promise<RouteDecision> {
     const started = performance.now();
-    const v = vector ?? (await this.embedder.embed([text]))[0]!;
+    const v = (await this.embedder.embed([routingText(text)]))[0]!;
     const scored = this.examples
       .map((e, i) => ({ plan: e.plan, key: e.plan.join(">"), sim: dot(v, this.#vectors[i]!) }))
       .sort((a, b) => b.sim - a.sim);

@@ -66,7 +66,8 @@ export class SemanticCache {
         category: exact.category,
       };
     }
-    const [embedding] = await this.o.embedder.embed([normalised]);
+    // Embed the text as written: case and punctuation carry entity cues for the embedder.
+    const [embedding] = await this.o.embedder.embed([prompt.trim()]);
     if (!embedding) return { hit: false, embedding: undefined, entities, hash };
     const neighbours = await this.o.storage.nearest(embedding, scopes);
     for (const n of neighbours) {
