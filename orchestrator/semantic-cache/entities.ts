@@ -5,12 +5,20 @@
  */
 import { defaultGazetteer, foldText } from "../models/local/gazetteer.js";
 
+/**
+ * Words that flip an answer while barely moving a sentence vector (join / leave, carry-on /
+ * checked, arrival / departure): whichever of them a request uses must match too.
+ */
+const CONTRASTS =
+  /\b(join|leave|quit|add|remove|upgrade|downgrade|increase|decrease|before|after|arriv\w*|depart\w*|earliest|latest|cheapest|most expensive|window|aisle|domestic|international|adults?|child(?:ren)?|kids?|infants?|checked|carry-on|cabin|hold|one-way|round-trip|refundable|non-refundable|economy|business|first class|outbound|return)\b/g;
+
 export interface Entities {
   /** `role:IATA|IATA` in order of appearance; role is the preposition before the place. */
   places: string[];
   airlines: string[];
   numbers: string[];
   dates: string[];
+  contrasts: string[];
   negated: boolean;
 }
 
@@ -40,7 +48,8 @@ export function extractEntities(text: string): Entities {
     .sort();
   const numbers = (lower.match(NUMBER) ?? []).map((n) => n.replace(/,/g, "").replace(/\.0+$/, "")).sort();
   const dates = (lower.match(DATE_WORDS) ?? []).map((d) => d.replace(/\s+/g, " ")).sort();
-  return { places, airlines, numbers, dates, negated: NEGATION.test(lower) };
+  const contrasts = [...new Set(lower.match(CONTRASTS) ?? [])].sort();
+  return { places, airlines, numbers, dates, contrasts, negated: NEGATION.test(lower) };
 }
 
 export function sameEntities(a: Entities, b: Entities): boolean {
@@ -50,6 +59,7 @@ export function sameEntities(a: Entities, b: Entities): boolean {
     eq(a.places, b.places) &&
     eq(a.airlines, b.airlines) &&
     eq(a.numbers, b.numbers) &&
-    eq(a.dates, b.dates)
+    eq(a.dates, b.dates) &&
+    eq(a.contrasts ?? [], b.contrasts ?? [])
   );
 }

@@ -27,7 +27,7 @@ const SHARED: Record<string, CacheCategory> = {
 const AVAILABILITY = new Set(["search_flights", "search_hotels"]);
 const PERSONAL_WORDS = /\b(my|mine|our|ours|me|we|us|i|i'm|i've|we're|booking|bookings|reservation)\b/i;
 const ACTION_WORDS =
-  /\b(book|reserve|pay|charge|cancel|refund|confirm|buy|purchase|add\s+(?:travel\s+)?insurance)\b/i;
+  /\b(book|reserve|pay|charge|cancel|confirm|buy|purchase|add\s+(?:travel\s+)?insurance)\b/i;
 
 const jitter = (ms: number): number => Math.round(ms * (0.9 + Math.random() * 0.2));
 
