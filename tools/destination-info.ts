@@ -11,9 +11,13 @@ export const destinationInfoInput = z.object({
 });
 export type DestinationInfoInput = z.output<typeof destinationInfoInput>;
 
+/** Tag of every cached destination search: a changed guide drops them all. */
+export const GUIDES_TAG = "knowledge:guides";
+
 export const destinationInfoCachePolicy: CachePolicy<DestinationInfoInput> = {
   ttlMs: 60 * 60_000,
   scope: "global",
+  tags: () => [GUIDES_TAG],
 };
 
 interface Row {

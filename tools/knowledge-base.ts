@@ -19,9 +19,13 @@ export const knowledgeBaseInput = z.object({
 });
 export type KnowledgeBaseInput = z.output<typeof knowledgeBaseInput>;
 
+/** Tag of every cached knowledge search: a changed policy document drops them all. */
+export const KNOWLEDGE_TAG = "knowledge:policies";
+
 export const knowledgeBaseCachePolicy: CachePolicy<KnowledgeBaseInput> = {
   ttlMs: 60 * 60_000,
   scope: "global",
+  tags: () => [KNOWLEDGE_TAG],
 };
 
 const RESULTS = 4;

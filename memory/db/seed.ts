@@ -6,6 +6,7 @@
 import type { Sql } from "postgres";
 import type { Logger } from "../../core/logger.js";
 import type { Embedder } from "../embeddings/types.js";
+import { indexText } from "../knowledge.js";
 import { toVector } from "./vector.js";
 import { generateWorld } from "./world.js";
 
@@ -93,10 +94,7 @@ export async function seed(
   }
 
   const world = generateWorld(options.anchor ?? new Date());
-  const docVectors = await embedAll(
-    embedder,
-    world.documents.map((d) => `${d.title}. ${d.body}`),
-  );
+  const docVectors = await embedAll(embedder, world.documents.map(indexText));
   const messages = world.conversations.flatMap((c) =>
     c.messages.map((m) => ({ ...m, conversation_id: c.id })),
   );

@@ -7,11 +7,14 @@ import { join } from "node:path";
 import { ROUTE_EXAMPLES } from "../../agents/routes.js";
 import { ROOT } from "../../core/paths.js";
 import { Customers } from "../../memory/customers.js";
+import { type KnowledgeDocumentInput, upsertKnowledgeDocument } from "../../memory/knowledge.js";
 import { LongTermMemory } from "../../memory/long-term/index.js";
 import { ResponseCacheStore } from "../../memory/response-cache.js";
 import { Worker } from "../../memory/worker/index.js";
 import { createToolCache, type ToolCache } from "../../tools/cache.js";
+import { GUIDES_TAG } from "../../tools/destination-info.js";
 import { createTools } from "../../tools/index.js";
+import { KNOWLEDGE_TAG } from "../../tools/knowledge-base.js";
 import type { Tool } from "../../tools/types.js";
 import { HookRegistry } from "../hooks.js";
 import { McpClientManager, type McpServerSpec } from "../mcp-client.js";
@@ -34,6 +37,11 @@ export interface App {
   readonly worker: Worker;
   readonly mcp: McpClientManager;
   readonly customers: Customers;
+  /**
+   * Changes a policy, FAQ or guide and drops every cached answer built from that kind of
+   * document (tool results and semantic cache entries).
+   */
+  updateKnowledge(doc: KnowledgeDocumentInput): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -130,6 +138,15 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     worker,
     mcp,
     customers,
+    updateKnowledge: async (doc) => {
+      const changed = await upsertKnowledgeDocument(db.sql, embedder, doc);
+      if (changed) {
+        const guide = doc.kind === "guide";
+        await toolCache.invalidate(guide ? GUIDES_TAG : KNOWLEDGE_TAG);
+        await cache?.invalidateSource(guide ? "tool:get_destination_info" : "tool:search_knowledge_base");
+      }
+      return changed;
+    },
     close: async () => {
       await worker.stop();
       await mcp.close();

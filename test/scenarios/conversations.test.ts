@@ -92,6 +92,29 @@ describe.each(MODES)("conversations (%s)", (mode) => {
     expect(s.modelCalls()).toBe(calls);
   });
 
+  it("drops a cached policy answer when the policy changes", async () => {
+    const prompt = `Are pets allowed in the cabin? (${mode} update)`;
+    const first = await s.invoke(prompt, { actor: "32" });
+    expect(first.status).toBe(200);
+    expect((await s.invoke(prompt, { actor: "33" })).body.cache.hit).toBe(true);
+    const docs = await s.sql<
+      { slug: string; title: string; body: string; kind: "policy" | "faq"; topic: string }[]
+    >`
+      SELECT slug, title, body, kind, topic FROM knowledge_documents WHERE topic = 'pets'`;
+    expect(docs.length).toBeGreaterThan(0);
+    for (const d of docs) {
+      expect(
+        await s.rt.app.updateKnowledge({
+          ...d,
+          body: `Updated rule: cabin pets now cost $99 each way. ${d.body}`,
+        }),
+      ).toBe(true);
+    }
+    const after = await s.invoke(prompt, { actor: "34" });
+    expect(after.body.cache.hit).toBe(false);
+    expect(after.body.response).toContain("$99");
+  });
+
   it("never serves one customer's answer to another", async () => {
     const prompt = "Show me my bookings";
     const a = await s.invoke(prompt, { actor: "1" });
