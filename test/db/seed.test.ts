@@ -1,0 +1,142 @@
+/** The Flightly world: deterministic, realistic, and written once. */
+import { createHash } from "node:crypto";
+import { rmSync } from "node:fs";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../core/config.js";
+import { createLogger } from "../../core/logger.js";
+import { type EmbeddedPostgres, openEmbeddedPostgres } from "../../memory/db/embedded.js";
+import { countWorld, seed } from "../../memory/db/seed.js";
+import { generateWorld, haversineKm } from "../../memory/db/world.js";
+import { createEmbedder } from "../../memory/embeddings/index.js";
+import { worldDir } from "../support/world.js";
+
+const digest = (value: unknown): string => createHash("sha256").update(JSON.stringify(value)).digest("hex");
+
+describe("the generated world", () => {
+  const anchor = new Date("2026-11-21T08:00:00Z");
+  const world = generateWorld(anchor);
+
+  it("is the same every time for the same day", () => {
+    expect(digest(generateWorld(new Date("2026-11-21T23:59:00Z")))).toBe(digest(world));
+    expect(digest(generateWorld(new Date("2026-11-22T00:00:00Z")).flights)).not.toBe(digest(world.flights));
+  });
+
+  it("has the required airports with true coordinates, and Island Air", () => {
+    expect(world.airports.length).toBeGreaterThanOrEqual(60);
+    const codes = new Set(world.airports.map((a) => a.iata));
+    for (const c of [
+      "LAS",
+      "HNL",
+      "OGG",
+      "KOA",
+      "SEA",
+      "LAX",
+      "SFO",
+      "JFK",
+      "MIA",
+      "NRT",
+      "HND",
+      "KIX",
+      "DPS",
+      "CDG",
+      "FCO",
+      "LHR",
+      "SYD",
+    ]) {
+      expect(codes.has(c), c).toBe(true);
+    }
+    const at = (c: string) => world.airports.find((a) => a.iata === c)!;
+    expect(haversineKm(at("JFK"), at("LHR"))).toBeGreaterThan(5_400);
+    expect(haversineKm(at("JFK"), at("LHR"))).toBeLessThan(5_700);
+    expect(world.airlines.map((a) => a.name)).toContain("Island Air");
+  });
+
+  it("schedules plausible flights over the next 120 days", () => {
+    const day = 86_400_000;
+    const next120 = world.flights.filter((f) => f.depart_at.getTime() < anchor.getTime() + 121 * day);
+    expect(next120.length).toBeGreaterThanOrEqual(20_000);
+    expect(Math.min(...world.flights.map((f) => f.depart_at.getTime()))).toBeGreaterThan(anchor.getTime());
+    for (const f of world.flights.slice(0, 2_000)) {
+      expect(f.arrive_at.getTime()).toBeGreaterThan(f.depart_at.getTime());
+      expect(f.seats_available).toBeLessThanOrEqual(f.seats_total);
+      expect(f.price_cents).toBeGreaterThan(0);
+    }
+    // Longer flights cost more on average.
+    const avg = (o: string, d: string) => {
+      const xs = world.flights.filter((f) => f.origin === o && f.destination === d).map((f) => f.price_cents);
+      return xs.reduce((a, b) => a + b, 0) / xs.length;
+    };
+    expect(avg("SEA", "NRT")).toBeGreaterThan(avg("HNL", "OGG"));
+    expect(world.flights.some((f) => f.airline === "IA" && f.origin === "HNL")).toBe(true);
+  });
+
+  it("has hotels, documents, customers with profiles, and support emails that differ from the profile", () => {
+    expect(world.hotels.length).toBeGreaterThanOrEqual(500);
+    expect(world.documents.filter((d) => d.kind === "guide").length).toBeGreaterThanOrEqual(100);
+    expect(world.documents.filter((d) => d.kind !== "guide").length).toBeGreaterThanOrEqual(60);
+    expect(world.customers.length).toBeGreaterThanOrEqual(200);
+    expect(world.customers.some((c) => c.profile.children_ages.length > 0)).toBe(true);
+    const differing = world.conversations.filter((c) => c.contact_email !== null);
+    expect(differing.length).toBeGreaterThan(20);
+    for (const conv of differing) {
+      const customer = world.customers.find((c) => c.id === conv.customer_id)!;
+      expect(conv.contact_email).not.toBe(customer.email);
+      expect(conv.messages.some((m) => m.content.includes(conv.contact_email!))).toBe(true);
+    }
+    const topics = new Set(world.documents.map((d) => d.topic));
+    for (const t of [
+      "baggage",
+      "check-in",
+      "cancellation",
+      "refunds",
+      "pets",
+      "insurance",
+      "loyalty",
+      "seats",
+      "delays",
+      "wifi",
+      "visas",
+    ]) {
+      expect(topics.has(t), t).toBe(true);
+    }
+  });
+});
+
+describe("flightly seed", () => {
+  const dir = worldDir();
+  let pg: EmbeddedPostgres;
+  let sql: postgres.Sql;
+  const logger = createLogger({ level: "silent" });
+  const embedder = createEmbedder(loadConfig({}));
+
+  beforeAll(async () => {
+    pg = await openEmbeddedPostgres(dir, logger);
+    sql = postgres(pg.url, { max: 4, onnotice: () => {} });
+  });
+  afterAll(async () => {
+    await sql.end();
+    await pg.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("a second seed finds the world and changes nothing; --reset writes the same world again", async () => {
+    const before = await countWorld(sql);
+    const flightsDigest = async () =>
+      digest(
+        await sql`SELECT id, airline, origin, destination, depart_at, price_cents FROM flights ORDER BY id LIMIT 500`,
+      );
+    const firstDigest = await flightsDigest();
+    const again = await seed(sql, embedder, logger);
+    expect(again.seeded).toBe(false);
+    expect(await countWorld(sql)).toEqual(before);
+
+    const [{ value: anchor } = { value: "" }] = await sql<
+      { value: string }[]
+    >`SELECT value FROM flightly_meta WHERE key = 'seed_anchor'`;
+    const reset = await seed(sql, embedder, logger, { reset: true, anchor: new Date(anchor) });
+    expect(reset.seeded).toBe(true);
+    expect(reset.counts).toEqual(before);
+    expect(await flightsDigest()).toBe(firstDigest);
+  }, 120_000);
+});
