@@ -24,6 +24,7 @@ import type { ModelProvider } from "../models/types.js";
 import { Orchestrator } from "../orchestrator.js";
 import { SemanticRouter } from "../router.js";
 import { SemanticCache } from "../semantic-cache/cache.js";
+import { Telemetry } from "../telemetry.js";
 import { MemoryAdapter } from "./memory-adapter.js";
 import type { Services } from "./services.js";
 
@@ -37,6 +38,7 @@ export interface App {
   readonly worker: Worker;
   readonly mcp: McpClientManager;
   readonly customers: Customers;
+  readonly telemetry: Telemetry;
   /**
    * Changes a policy, FAQ or guide and drops every cached answer built from that kind of
    * document (tool results and semantic cache entries).
@@ -99,6 +101,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     cluster: config.valkey.cluster,
   });
   const hooks = new HookRegistry();
+  const telemetry = new Telemetry(hooks, logger);
   const [router] = await Promise.all([SemanticRouter.create(embedder, ROUTE_EXAMPLES), mcp.start()]);
   const cache =
     options.semanticCache === false
@@ -138,6 +141,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     worker,
     mcp,
     customers,
+    telemetry,
     updateKnowledge: async (doc) => {
       const changed = await upsertKnowledgeDocument(db.sql, embedder, doc);
       if (changed) {

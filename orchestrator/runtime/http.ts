@@ -16,6 +16,8 @@ export interface HttpOptions {
   bodyLimit?: number;
   /** Registers the invocation route; absent until the orchestrator is wired. */
   routes?: (app: FastifyInstance) => void;
+  /** Counters for `GET /metrics` (JSON). */
+  metrics?: () => unknown;
 }
 
 export function createHttpServer(options: HttpOptions): FastifyInstance {
@@ -62,6 +64,10 @@ export function createHttpServer(options: HttpOptions): FastifyInstance {
   );
 
   app.get("/ping", async () => options.health.status());
+  if (options.metrics) {
+    const metrics = options.metrics;
+    app.get("/metrics", async () => ({ health: options.health.status(), ...(metrics() as object) }));
+  }
   options.routes?.(app);
   return app;
 }

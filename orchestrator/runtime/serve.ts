@@ -42,6 +42,10 @@ export async function startRuntime(
   const http = createHttpServer({
     logger,
     health: services.health,
+    metrics: () => ({
+      orchestrator: app?.telemetry.snapshot() ?? null,
+      toolCache: app?.toolCache.stats() ?? null,
+    }),
     routes:
       protocol === "http"
         ? invocationRoutes({

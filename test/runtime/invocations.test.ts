@@ -132,6 +132,18 @@ describe("POST /invocations", () => {
     );
   });
 
+  it("counts invocations, model and tool calls through the hooks on /metrics", async () => {
+    const before = (await rt.running.http.inject({ method: "GET", url: "/metrics" })).json();
+    await post({ prompt: "find flights from Las Vegas to Honolulu next month", actor_id: "6" });
+    const after = (await rt.running.http.inject({ method: "GET", url: "/metrics" })).json();
+    expect(after.orchestrator.invocations.count).toBe(before.orchestrator.invocations.count + 1);
+    expect(after.orchestrator.modelCalls.count).toBeGreaterThan(before.orchestrator.modelCalls.count);
+    expect(after.orchestrator.toolCalls.search_flights.count).toBeGreaterThan(
+      before.orchestrator.toolCalls.search_flights?.count ?? 0,
+    );
+    expect(after.toolCache.misses).toBeGreaterThan(0);
+  });
+
   it("declines account actions for a guest in a normal answer", async () => {
     const res = await post({ prompt: "Show me my bookings", actor_id: "guest-77" });
     expect(res.statusCode).toBe(200);
