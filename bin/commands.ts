@@ -1,8 +1,8 @@
 /** One function per CLI command; each returns an exit code (-1: keeps running until a signal). */
 import { randomUUID } from "node:crypto";
 import { createInterface } from "node:readline/promises";
-import { runHttp, runStdio, startMcpCommand } from "../mcp-servers/index.js";
 import { runBench } from "../bench/index.js";
+import { runHttp, runStdio, startMcpCommand } from "../mcp-servers/index.js";
 import { countWorld, seed } from "../memory/db/seed.js";
 import { createOrchestratorMcpServer } from "../orchestrator/mcp-server.js";
 import type { InvokeResult } from "../orchestrator/orchestrator.js";

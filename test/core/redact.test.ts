@@ -18,7 +18,8 @@ describe("log redaction", () => {
   });
 
   it("keeps ordinary numbers, dates, booking refs and stream ids", () => {
-    const text = "Booking FL-7K2Q9D on 2026-12-03 costs $812.40 for 2 adults, flight PC1234, entry 1763706234500-0";
+    const text =
+      "Booking FL-7K2Q9D on 2026-12-03 costs $812.40 for 2 adults, flight PC1234, entry 1763706234500-0";
     expect(redactText(text)).toBe(text);
   });
 
