@@ -28,7 +28,8 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
   const sql = postgres(url, {
     max: embedded ? 8 : 20,
     idle_timeout: 30,
-    connect_timeout: 10,
+    // PGlite serves one transaction at a time: a new connection waits out the seed's transaction.
+    connect_timeout: embedded ? 120 : 10,
     onnotice: () => {},
     connection: { application_name: "flightly" },
     transform: { undefined: null },

@@ -40,7 +40,7 @@ const sessionSchema = z.string().regex(/^[\w.:-]{1,256}$/);
 
 export interface InvocationOptions {
   orchestrator: () => Orchestrator | undefined;
-  leases: Leases;
+  leases: Pick<Leases, "acquire">;
   health: Health;
   logger: Logger;
   authenticate: Authenticator | undefined;

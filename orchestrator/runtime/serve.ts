@@ -11,16 +11,18 @@ import { seed } from "../../memory/db/seed.js";
 import { Leases } from "../../memory/locks.js";
 import { type App, type AppOptions, buildApp } from "./app.js";
 import { createAuthenticator } from "./auth.js";
+import { Health } from "./health.js";
 import { createHttpServer } from "./http.js";
 import { invocationRoutes } from "./invocations.js";
 import { mcpRoutes } from "./mcp-http.js";
 import { openServices, type Services } from "./services.js";
 
 export interface Running {
-  services: Services;
-  http: FastifyInstance;
+  /** The stores (available once `ready` resolved). */
+  readonly services: Services;
+  readonly http: FastifyInstance;
   /** Resolves when the orchestrator is ready to answer. */
-  ready: Promise<App>;
+  readonly ready: Promise<{ services: Services; app: App }>;
   stop(): Promise<void>;
 }
 
@@ -30,8 +32,9 @@ export async function startRuntime(
   options: { protocol?: "http" | "mcp"; app?: AppOptions } = {},
 ): Promise<Running> {
   const protocol = options.protocol ?? "http";
-  const services = await openServices(config, logger);
-  let app: App | undefined;
+  // Listen before anything slow: /ping answers (HealthyBusy) while the stores open and seed.
+  const health = new Health();
+  const state: { services?: Services; app?: App; leases?: Leases } = {};
   const authenticate = config.auth.discoveryUrl
     ? createAuthenticator({
         discoveryUrl: config.auth.discoveryUrl,
@@ -41,21 +44,23 @@ export async function startRuntime(
     : undefined;
   const http = createHttpServer({
     logger,
-    health: services.health,
+    health,
     metrics: () => ({
-      orchestrator: app?.telemetry.snapshot() ?? null,
-      toolCache: app?.toolCache.stats() ?? null,
+      orchestrator: state.app?.telemetry.snapshot() ?? null,
+      toolCache: state.app?.toolCache.stats() ?? null,
     }),
     routes:
       protocol === "http"
         ? invocationRoutes({
-            orchestrator: () => app?.orchestrator,
-            leases: new Leases(services.store),
-            health: services.health,
+            orchestrator: () => state.app?.orchestrator,
+            leases: {
+              acquire: (key, ttlMs, waitMs) => state.leases!.acquire(key, ttlMs, waitMs),
+            },
+            health,
             logger,
             authenticate,
           })
-        : mcpRoutes({ app: () => app, logger, authenticate, localActorId: config.localActorId }),
+        : mcpRoutes({ app: () => state.app, logger, authenticate, localActorId: config.localActorId }),
   });
   const port = protocol === "http" ? config.port : config.mcpPort;
   await http.listen({ port, host: config.host });
@@ -64,11 +69,14 @@ export async function startRuntime(
     protocol === "http" ? "AgentCore runtime listening" : "MCP server listening on /mcp",
   );
 
-  const ready = services.health.track(async () => {
+  const ready = health.track(async () => {
+    const services = await openServices(config, logger, health);
+    state.services = services;
+    state.leases = new Leases(services.store);
     if (services.db.embedded) await seed(services.db.sql, services.embedder, logger);
-    app = await buildApp(services, options.app);
+    state.app = await buildApp(services, options.app);
     logger.info("orchestrator ready");
-    return app;
+    return { services, app: state.app };
   });
   ready.catch((err) => logger.error({ err }, "start-up failed"));
 
@@ -77,12 +85,20 @@ export async function startRuntime(
     stopping ??= (async () => {
       await http.close();
       await ready.catch(() => undefined);
-      await app?.close();
-      await services.close();
+      await state.app?.close();
+      await state.services?.close();
     })();
     return stopping;
   };
-  return { services, http, ready, stop };
+  return {
+    http,
+    ready,
+    get services(): Services {
+      if (!state.services) throw new Error("the runtime is still starting");
+      return state.services;
+    },
+    stop,
+  };
 }
 
 export async function serveHttp(

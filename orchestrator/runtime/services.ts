@@ -23,7 +23,11 @@ export interface Services {
   close(): Promise<void>;
 }
 
-export async function openServices(config: Config, logger: Logger): Promise<Services> {
+export async function openServices(
+  config: Config,
+  logger: Logger,
+  health: Health = new Health(),
+): Promise<Services> {
   const store = await openShortTermStore(config);
   const db = await openDatabase(config, logger);
   try {
@@ -37,7 +41,7 @@ export async function openServices(config: Config, logger: Logger): Promise<Serv
       store,
       db,
       embedder,
-      health: new Health(),
+      health,
       instanceId: result.instanceId,
       close: async () => {
         for (const close of closers) await close().catch((err) => logger.warn({ err }, "close failed"));

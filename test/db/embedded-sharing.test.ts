@@ -2,7 +2,7 @@
  * Only one process can open a PGlite directory: the first Flightly process serves it and later
  * ones connect; a record left by a killed owner is detected and replaced.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -20,11 +20,14 @@ describe("embedded Postgres shared through DATA_DIR", () => {
 
   it("a second process connects to the first one's server instead of opening the directory", async () => {
     owner = await startServe(env);
-    const record = JSON.parse(readFileSync(join(dir, "pglite-server.json"), "utf8"));
+    // /ping answers before the stores open; the record appears once PGlite is served.
+    const path = join(dir, "pglite-server.json");
+    for (let i = 0; i < 600 && !existsSync(path); i++) await new Promise((r) => setTimeout(r, 100));
+    const record = JSON.parse(readFileSync(path, "utf8"));
     expect(record.pid).toBe(owner.proc.pid);
 
     const second = await runCli(["migrate"], env);
-    expect(second.code).toBe(0);
+    expect(second.code, second.stderr).toBe(0);
     const out = JSON.parse(second.stdout);
     expect(out).toMatchObject({ migrated: true, database: "embedded", servesEmbedded: false });
     // The owner kept serving throughout.

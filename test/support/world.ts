@@ -70,7 +70,7 @@ export async function startTestRuntime(
       ...(options.model ? { model: options.model } : {}),
     },
   });
-  const app = await running.ready;
+  const { app } = await running.ready;
   return {
     running,
     app,
