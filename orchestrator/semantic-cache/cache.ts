@@ -53,7 +53,6 @@ export class SemanticCache {
   async lookup(prompt: string, actorId: string): Promise<CacheHit | CacheMiss> {
     const normalised = normalise(prompt);
     const hash = createHash("sha256").update(normalised).digest("hex").slice(0, 32);
-    const entities = extractEntities(prompt);
     const scopes = this.#scopes(actorId);
     const exact = await this.o.storage.getExact(scopes, hash);
     if (exact) {
@@ -66,6 +65,8 @@ export class SemanticCache {
         category: exact.category,
       };
     }
+    // Entities only matter from here on: an exact hit is the same text.
+    const entities = extractEntities(prompt);
     // Embed the text as written: case and punctuation carry entity cues for the embedder.
     const [embedding] = await this.o.embedder.embed([prompt.trim()]);
     if (!embedding) return { hit: false, embedding: undefined, entities, hash };
