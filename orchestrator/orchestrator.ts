@@ -28,6 +28,11 @@ export interface InvokeRequest {
   signal?: AbortSignal;
   /** Milliseconds the whole invocation may take. */
   timeoutMs?: number;
+  /**
+   * Takes the session for the agents' run (after a cache miss); resolves to its release, or
+   * throws (e.g. CONFLICT) when another invocation holds the session.
+   */
+  exclusive?: () => Promise<() => Promise<void>>;
 }
 
 export interface InvokeResult {
@@ -80,6 +85,7 @@ export class Orchestrator {
     const timing: Record<string, number> = {};
     let response = "";
     let error: unknown;
+    let release: (() => Promise<void>) | undefined;
     try {
       const actor = await deps.resolveActor(req.actorId);
 
@@ -115,6 +121,8 @@ export class Orchestrator {
         }
         miss = looked ?? undefined;
       }
+
+      release = await req.exclusive?.();
 
       // 2. Context and route in parallel.
       const t = performance.now();
@@ -213,6 +221,7 @@ export class Orchestrator {
       error = err;
       throw err;
     } finally {
+      await release?.();
       await deps.hooks.emit(
         new AfterInvocationEvent(invocationId, req.sessionId, req.actorId, response, error),
       );

@@ -110,16 +110,22 @@ export function invocationRoutes(o: InvocationOptions): (app: FastifyInstance) =
       if (!orchestrator)
         throw new FlightlyError("UNAVAILABLE", "Flightly is starting up", { retryAfterS: 2 });
 
-      const lease = await o.leases.acquire(
-        keys.sessionLock(sessionSlot({ actorId, sessionId })),
-        (o.timeoutMs ?? 60_000) + 5_000,
-        o.sessionWaitMs ?? 1_500,
-      );
-      if (!lease)
-        throw new FlightlyError(
-          "CONFLICT",
-          "another invocation is running for this session; retry when it finishes",
+      // One invocation at a time per session, taken only when the agents run: a cache hit
+      // reads and appends, so it needs no lease.
+      const exclusive = async (): Promise<() => Promise<void>> => {
+        const lease = await o.leases.acquire(
+          keys.sessionLock(sessionSlot({ actorId, sessionId })),
+          (o.timeoutMs ?? 60_000) + 5_000,
+          o.sessionWaitMs ?? 1_500,
         );
+        if (!lease) {
+          throw new FlightlyError(
+            "CONFLICT",
+            "another invocation is running for this session; retry when it finishes",
+          );
+        }
+        return () => lease.release();
+      };
       const end = o.health.begin();
       const abort = new AbortController();
       req.raw.once("close", () => {
@@ -133,6 +139,7 @@ export function invocationRoutes(o: InvocationOptions): (app: FastifyInstance) =
             actorId,
             signal: abort.signal,
             timeoutMs: o.timeoutMs ?? 60_000,
+            exclusive,
             ...(parsed.data.idempotency_key ? { idempotencyKey: parsed.data.idempotency_key } : {}),
             ...(sink ? { sink } : {}),
           });
@@ -142,7 +149,6 @@ export function invocationRoutes(o: InvocationOptions): (app: FastifyInstance) =
         return await invoke();
       } finally {
         end();
-        await lease.release();
       }
     });
   };
