@@ -27,6 +27,21 @@ const asText = (
   structuredContent: value as Record<string, unknown>,
 });
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: this pattern exists to reject control characters
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+/** A UTF-16 surrogate without its pair: not a character, and not encodable as UTF-8. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Free text as `/invocations` accepts it: trimmed, bounded, no control characters, well-formed UTF-16. */
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, "must not be empty")
+    .max(max, `must be at most ${max} characters`)
+    .refine((t) => !CONTROL.test(t), "must not contain control characters")
+    .refine((t) => !LONE_SURROGATE.test(t), "must be valid Unicode (no lone surrogates)");
+
 const toolError = (message: string): { content: { type: "text"; text: string }[]; isError: true } => ({
   content: [{ type: "text", text: message }],
   isError: true,
@@ -43,14 +58,15 @@ export function createOrchestratorMcpServer(deps: OrchestratorMcpDeps): McpServe
         "Ask Flightly's travel agents (support, booking, payment) anything: policies, flights, hotels, bookings, " +
         "insurance, payments. Returns the answer and the trail of agents and tools that produced it. " +
         "Pass the same session_id to continue a conversation.",
-      inputSchema: {
-        prompt: z.string().trim().min(1).max(20_000).describe("the request, in plain language"),
+      // Strict: an unknown field (say `actor_id`) is an error, never silently dropped.
+      inputSchema: z.strictObject({
+        prompt: text(20_000).describe("the request, in plain language"),
         session_id: z
           .string()
-          .regex(/^[\w.:-]{1,256}$/)
+          .regex(/^[\w.:-]{1,256}$/, "must be 1-256 letters, digits or . _ : -")
           .optional()
           .describe("continue this session; omit to start a new one"),
-      },
+      }),
       annotations: {
         readOnlyHint: false,
         destructiveHint: false,
@@ -81,10 +97,10 @@ export function createOrchestratorMcpServer(deps: OrchestratorMcpDeps): McpServe
     {
       title: "Recall memories",
       description: "Search what Flightly remembers about you (preferences, facts, past trip summaries).",
-      inputSchema: {
-        query: z.string().trim().min(1).max(2_000).describe("what to look for"),
+      inputSchema: z.strictObject({
+        query: text(2_000).describe("what to look for"),
         k: z.number().int().min(1).max(20).optional().describe("how many memories (default 5)"),
-      },
+      }),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async ({ query, k }, extra) => {

@@ -6,6 +6,7 @@
  */
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import type { FastifyInstance } from "fastify";
+import { isFlightlyError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import { createOrchestratorMcpServer } from "../mcp-server.js";
 import type { App } from "./app.js";
@@ -19,6 +20,15 @@ export interface McpRoutesOptions {
   localActorId: string;
 }
 
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+const loopbackOrigin = (origin: string): boolean => {
+  try {
+    return LOOPBACK.has(new URL(origin).hostname.toLowerCase());
+  } catch {
+    return false;
+  }
+};
+
 export function mcpRoutes(o: McpRoutesOptions): (http: FastifyInstance) => void {
   return (http) => {
     http.post("/mcp", async (req, reply) => {
@@ -28,9 +38,31 @@ export function mcpRoutes(o: McpRoutesOptions): (http: FastifyInstance) => void 
           .status(503)
           .send({ jsonrpc: "2.0", error: { code: -32000, message: "Flightly is starting up" }, id: null });
       }
-      const actorId = o.authenticate
-        ? (await o.authenticate(req.headers.authorization)).actorId
-        : o.localActorId;
+      let actorId = o.localActorId;
+      // Without auth, a browser page must not drive the local actor's agent (DNS rebinding):
+      // browsers always send Origin on a POST, MCP clients that are not browsers never do.
+      const origin = req.headers.origin;
+      if (!o.authenticate && origin !== undefined && !loopbackOrigin(origin)) {
+        return reply.status(403).send({
+          jsonrpc: "2.0",
+          error: { code: -32000, message: "Forbidden: Origin not allowed" },
+          id: null,
+        });
+      }
+      if (o.authenticate) {
+        try {
+          actorId = (await o.authenticate(req.headers.authorization)).actorId;
+        } catch (err) {
+          // RFC 6750 §3 (and the MCP authorization spec): a 401 names the scheme to use.
+          if (isFlightlyError(err) && err.code === "UNAUTHORIZED") {
+            reply.header(
+              "www-authenticate",
+              req.headers.authorization ? 'Bearer error="invalid_token"' : "Bearer",
+            );
+          }
+          throw err;
+        }
+      }
       const server = createOrchestratorMcpServer({
         orchestrator: app.orchestrator,
         memory: app.memory,
