@@ -1,4 +1,8 @@
-/** `flightly bench`: see BENCHMARKS.md for the method. */
+/**
+ * `flightly bench`: see BENCHMARKS.md for the method. The stages and their dev dependencies
+ * (Strands, bedrock-agentcore, autocannon, TypeScript) load only when the command runs, so every
+ * other `flightly` command starts without them (the container ships without dev dependencies).
+ */
 import type { Config } from "../core/config.js";
 import type { Logger } from "../core/logger.js";
 
@@ -9,6 +13,27 @@ export interface BenchOptions {
   quick: boolean;
 }
 
-export async function runBench(_options: BenchOptions): Promise<void> {
-  throw new Error("benchmarks are being written");
+export async function runBench(options: BenchOptions): Promise<void> {
+  const { run } = await import("./run.js");
+  const result = await run(options);
+  const f = result.figures;
+  const line = (label: string, key: string): string => {
+    const x = f[key];
+    if (!x) return `  ${label}: not measured`;
+    const central = x.median ?? x.value;
+    return `  ${label}: ${central} ${x.unit}${x.p99 === undefined ? "" : ` (p99 ${x.p99})`}`;
+  };
+  const summary = [
+    `flightly bench (${result.mode}) finished in ${result.durationS} s`,
+    line("turn overhead", "turn.full"),
+    line("our loop", "loop.ours.scripted"),
+    line("Strands loop", "loop.strands.scripted"),
+    line("/invocations exact hit", "http.ours.exact_hit.rps"),
+    line("peer /invocations", "http.peer.invocations.rps"),
+    line("Valkey PING", "floor.valkey_ping"),
+    line("PG SELECT 1", "floor.pg_select_1"),
+    ...Object.entries(result.ratios).map(([k, r]) => `  ${k}: ${r.value}×`),
+    "results: bench/results/, BENCHMARKS.md",
+  ];
+  process.stdout.write(`${summary.join("\n")}\n`);
 }

@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { type Config, loadConfig } from "../core/config.js";
 import { ConfigError } from "../core/errors.js";
 import { createLogger, type Logger } from "../core/logger.js";
+import { redactText } from "../core/redact.js";
 import { commands } from "./commands.js";
 
 const USAGE = `Usage: flightly <command> [options]
@@ -72,7 +73,7 @@ async function main(argv: string[]): Promise<number> {
     return await command({ config, logger, args, flags: values });
   } catch (err) {
     logger.error({ err }, `${name} failed`);
-    const message = err instanceof Error ? err.message : String(err);
+    const message = redactText(err instanceof Error ? err.message : String(err));
     process.stderr.write(`flightly ${name}: ${message}\n`);
     logger.flush();
     return 1;
@@ -84,7 +85,7 @@ main(process.argv.slice(2)).then(
     if (code !== -1) process.exitCode = code;
   },
   (err) => {
-    process.stderr.write(`flightly: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`flightly: ${redactText(err instanceof Error ? err.message : String(err))}\n`);
     process.exitCode = 1;
   },
 );

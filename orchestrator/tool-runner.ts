@@ -28,16 +28,23 @@ export interface RunToolsOptions {
   logger: Logger;
 }
 
-const timeout = (deadline: number, signal: AbortSignal): Promise<never> =>
-  new Promise((_, reject) => {
-    const ms = Math.max(0, deadline - Date.now());
-    const t = setTimeout(() => reject(new Error("tool deadline exceeded")), ms);
-    signal.addEventListener("abort", () => {
-      clearTimeout(t);
-      reject(new Error("cancelled"));
-    });
-    t.unref?.();
+/** Rejects at the deadline or on abort; `clear()` drops the timer and the listener. */
+function timeout(deadline: number, signal: AbortSignal): { promise: Promise<never>; clear: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const promise = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("tool deadline exceeded")), Math.max(0, deadline - Date.now()));
+    onAbort = () => reject(new Error("cancelled"));
+    signal.addEventListener("abort", onAbort, { once: true });
   });
+  return {
+    promise,
+    clear: () => {
+      clearTimeout(timer);
+      if (onAbort) signal.removeEventListener("abort", onAbort);
+    },
+  };
+}
 
 async function runOne(use: ToolUseBlock, o: RunToolsOptions): Promise<ToolCallRecord> {
   const { toolUseId, name, input } = use.toolUse;
@@ -58,10 +65,12 @@ async function runOne(use: ToolUseBlock, o: RunToolsOptions): Promise<ToolCallRe
       const key = tool.sideEffect ? o.idempotencyKey(name) : undefined;
       const ctx: ToolContext = key === undefined ? { ...o.context } : { ...o.context, idempotencyKey: key };
       try {
-        result = await Promise.race([
-          tool.run(parsed.data, ctx),
-          timeout(o.context.deadline, o.context.signal),
-        ]);
+        const limit = timeout(o.context.deadline, o.context.signal);
+        try {
+          result = await Promise.race([tool.run(parsed.data, ctx), limit.promise]);
+        } finally {
+          limit.clear();
+        }
       } catch (err) {
         o.logger.warn({ err, tool: name }, "tool failed");
         result = { status: "error", error: err instanceof Error ? err.message : "tool failed" };

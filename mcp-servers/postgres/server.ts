@@ -168,7 +168,7 @@ export function createPostgresMcpServer(deps: PostgresMcpDeps): McpServer {
         "list_tables shows are readable. At most max_rows rows come back; `truncated` says when there were " +
         "more. Writes, locks, DDL, SET, stacked statements, parameters ($1) and functions that are not " +
         "read-only built-ins are refused with the reason.",
-      inputSchema: {
+      inputSchema: z.strictObject({
         sql: z
           .string()
           .min(1)
@@ -181,7 +181,7 @@ export function createPostgresMcpServer(deps: PostgresMcpDeps): McpServer {
           .max(opts.maxRowsLimit)
           .optional()
           .describe(`Maximum rows to return (default ${opts.defaultMaxRows}, at most ${opts.maxRowsLimit})`),
-      },
+      }),
       outputSchema: runQueryOutput,
       annotations: { title: "Run a read-only SQL query", ...READ_ONLY },
     },
@@ -240,14 +240,14 @@ export function createPostgresMcpServer(deps: PostgresMcpDeps): McpServer {
       description:
         "Columns (type, nullability, default), primary key, foreign keys, unique and check constraints and " +
         "indexes of one table that run_query can read.",
-      inputSchema: {
+      inputSchema: z.strictObject({
         table: z
           .string()
           .min(1)
           .max(130)
           .regex(TABLE_NAME, "expected a table name such as flights or public.flights")
           .describe("Table name, optionally schema-qualified (public.flights)"),
-      },
+      }),
       outputSchema: schemaOutput,
       annotations: { title: "Describe a table", ...READ_ONLY },
     },
@@ -271,7 +271,7 @@ export function createPostgresMcpServer(deps: PostgresMcpDeps): McpServer {
     {
       title: "List readable tables",
       description: "The tables and views run_query can read, with column counts and estimated row counts.",
-      inputSchema: {},
+      inputSchema: z.strictObject({}),
       outputSchema: listTablesOutput,
       annotations: { title: "List readable tables", ...READ_ONLY },
     },

@@ -53,6 +53,8 @@ const locationInput = z
   .string()
   .min(1)
   .max(120)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+  .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), "location must not contain control characters")
   .describe('A city ("Honolulu"), an IATA airport code ("HNL") or coordinates ("21.31,-157.86")');
 
 const nullableNumber = z.number().nullable();
@@ -175,7 +177,7 @@ export function createWeatherMcpServer(deps: WeatherMcpDeps): McpServer {
         "Daily weather for a place for the next `days` days (1–16): high/low °C, precipitation, conditions, " +
         'wind. When `kind` is "climate_normals" the answer is monthly averages for the period, not a forecast; ' +
         "say so when you use it.",
-      inputSchema: {
+      inputSchema: z.strictObject({
         location: locationInput,
         days: z
           .number()
@@ -184,7 +186,7 @@ export function createWeatherMcpServer(deps: WeatherMcpDeps): McpServer {
           .max(MAX_DAYS, "days must be between 1 and 16")
           .optional()
           .describe("How many days ahead, 1–16 (default 7)"),
-      },
+      }),
       outputSchema: forecastOutput,
       annotations: { title: "Weather forecast", ...READ_ONLY, openWorldHint: provider.name !== "offline" },
     },
@@ -207,7 +209,7 @@ export function createWeatherMcpServer(deps: WeatherMcpDeps): McpServer {
         "Weather risks for a place over the next 7 days (heavy rain, heat, cold, strong wind, thunderstorms, " +
         "snow), derived from the forecast by fixed thresholds — not official warnings. Offline, it lists what " +
         "the month is typically like instead.",
-      inputSchema: { location: locationInput },
+      inputSchema: z.strictObject({ location: locationInput }),
       outputSchema: alertsOutput,
       annotations: { title: "Weather alerts", ...READ_ONLY, openWorldHint: provider.name !== "offline" },
     },

@@ -257,11 +257,13 @@ export class LongTermMemory {
     const iterative = search ? await this.supportsIterativeScan() : false;
     const ef = String(Math.min(1000, Math.max(this.#efSearch, options.searchK ?? 0)));
     return (await this.sql.begin(async (tx) => {
+      // A custom plan per search: a generic plan averages actors and picks the actor index and a
+      // sort, which is a full scan for a customer with thousands of memories.
       // Sent without waiting: `fn`'s first statement is pipelined behind it on the same
       // connection (one round trip saved), and a failed setup fails the transaction.
       const setup =
         tx`SELECT set_config('role', 'flightly_app', true), set_config('flightly.actor_id', ${actorId}, true)
-        ${search ? tx`, set_config('hnsw.ef_search', ${ef}, true)` : tx``}
+        ${search ? tx`, set_config('hnsw.ef_search', ${ef}, true), set_config('plan_cache_mode', 'force_custom_plan', true)` : tx``}
         ${iterative ? tx`, set_config('hnsw.iterative_scan', 'relaxed_order', true)` : tx``}`.execute();
       const [, result] = await Promise.all([setup, fn(tx)]);
       return result;

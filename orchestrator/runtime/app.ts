@@ -56,7 +56,7 @@ export interface AppOptions {
   worker?: boolean;
   /** Disable the semantic cache (benchmarks of the full path). */
   semanticCache?: boolean;
-  /** Separates cached answers of worlds sharing one Valkey (default: the database's instance id). */
+  /** Separates cached answers and tool results of worlds sharing one Valkey (default: the database's instance id). */
   cacheNamespace?: string;
 }
 
@@ -86,7 +86,8 @@ export function defaultMcpServers(
 export async function buildApp(services: Services, options: AppOptions = {}): Promise<App> {
   const { config, logger, store, db, embedder } = services;
   const model = options.model ?? createModel(config, logger);
-  const toolCache = createToolCache(store, { logger });
+  const namespace = options.cacheNamespace ?? services.instanceId;
+  const toolCache = createToolCache(store, { logger, namespace });
   const tools = new Map<string, Tool<unknown>>(
     Object.entries(createTools({ sql: db.sql, store, embedder, config, logger, cache: toolCache })),
   );
@@ -107,7 +108,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     options.semanticCache === false
       ? undefined
       : new SemanticCache({
-          storage: new ResponseCacheStore(store, db.sql, options.cacheNamespace ?? services.instanceId),
+          storage: new ResponseCacheStore(store, db.sql, namespace),
           embedder,
           threshold: config.semanticCache.threshold,
           logger,

@@ -54,6 +54,12 @@ export function createHttpServer(options: HttpOptions): FastifyInstance {
     const { status, body, retryAfterS } = errorBody(mapped, req.id);
     if (status >= 500) options.logger.error({ err, requestId: req.id }, "request failed");
     if (retryAfterS !== undefined) reply.header("retry-after", String(retryAfterS));
+    if (status === 401 && !reply.hasHeader("www-authenticate")) {
+      reply.header(
+        "www-authenticate",
+        body.error.message.includes("required") ? "Bearer" : 'Bearer error="invalid_token"',
+      );
+    }
     return reply.status(status).send(body);
   });
 

@@ -26,7 +26,8 @@ const bodySchema = z.strictObject({
     .trim()
     .min(1, "prompt must not be empty")
     .max(20_000, "prompt is longer than 20000 characters")
-    .refine((p) => !CONTROL.test(p), "prompt contains control characters"),
+    .refine((p) => !CONTROL.test(p), "prompt contains control characters")
+    .refine((p) => !LONE_SURROGATE.test(p), "prompt contains an unpaired UTF-16 surrogate"),
   actor_id: z
     .string()
     .regex(/^[\w.:@-]{1,128}$/, "actor_id must be 1-128 letters, digits or . _ : @ -")
@@ -36,6 +37,7 @@ const bodySchema = z.strictObject({
     .regex(/^[\w.:-]{1,128}$/, "idempotency_key must be 1-128 letters, digits or . _ : -")
     .optional(),
 });
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const sessionSchema = z.string().regex(/^[\w.:-]{1,256}$/);
 
 export interface InvocationOptions {
@@ -75,6 +77,10 @@ export function invocationRoutes(o: InvocationOptions): (app: FastifyInstance) =
     app.addContentTypeParser("application/json", { parseAs: "buffer" }, strictJsonParser);
 
     app.post("/invocations", async (req, reply) => {
+      // Who is asking comes first: an unauthenticated caller learns nothing about the body.
+      const tokenActor = o.authenticate
+        ? (await o.authenticate(req.headers.authorization)).actorId
+        : undefined;
       if (!String(req.headers["content-type"] ?? "").startsWith("application/json")) {
         throw new FlightlyError("BAD_REQUEST", "Content-Type must be application/json");
       }
@@ -101,10 +107,8 @@ export function invocationRoutes(o: InvocationOptions): (app: FastifyInstance) =
         throw new FlightlyError("BAD_REQUEST", `${SESSION_HEADER} must be 1-256 letters, digits or . _ : -`);
       }
       reply.header(SESSION_HEADER, sessionId);
-
-      const actorId = o.authenticate
-        ? (await o.authenticate(req.headers.authorization)).actorId
-        : (parsed.data.actor_id ?? "anonymous");
+      // With auth on, the actor is the token's subject, whatever the body says.
+      const actorId = tokenActor ?? parsed.data.actor_id ?? "anonymous";
 
       const orchestrator = o.orchestrator();
       if (!orchestrator)
@@ -128,8 +132,10 @@ export function invocationRoutes(o: InvocationOptions): (app: FastifyInstance) =
       };
       const end = o.health.begin();
       const abort = new AbortController();
-      req.raw.once("close", () => {
-        if (!reply.raw.writableEnded) abort.abort();
+      // The response closing before it finished means the client left: stop the work.
+      // (The request's own "close" fires as soon as its body has been read.)
+      reply.raw.once("close", () => {
+        if (!reply.raw.writableFinished) abort.abort();
       });
       try {
         const invoke = (sink?: (e: StreamEvent) => void): Promise<InvokeResult> =>

@@ -122,7 +122,7 @@ describe("hostile input to POST /invocations (beyond test/runtime)", () => {
     }
   });
 
-  it.fails("KNOWN GAP (orchestrator/runtime/invocations.ts, see report): an escaped lone surrogate in valid JSON is a 400", async () => {
+  it("an escaped lone surrogate in valid JSON is a 400", async () => {
     const session = uniq("surrogate");
     const res = await post('{"prompt":"what is the baggage allowance \\ud800?","actor_id":"4"}', {
       [SESSION_HEADER]: session,

@@ -340,7 +340,7 @@ describe("hostile input to every MCP tool", () => {
     expect(rows?.[0]?.t).toBe(RTL_EMOJI);
   });
 
-  it.fails("KNOWN GAP (mcp-servers, see report): postgres and weather refuse unknown fields and control characters", async () => {
+  it("postgres and weather refuse unknown fields and control characters", async () => {
     for (const [server, tool, args] of [
       ["postgres", "run_query", { sql: "SELECT 1", role: "postgres" }],
       ["postgres", "list_tables", { schema: "pg_catalog" }],

@@ -1,0 +1,215 @@
+/**
+ * The runtime as a client sees it, in child processes: cold starts of `flightly serve` (seeded and
+ * fresh `DATA_DIR`), RSS, then ours and the peer AgentCore app side by side under autocannon load,
+ * scenarios alternating between the two and pooled over rounds.
+ */
+import type { LabelledPair } from "../scripts/eval-embeddings.js";
+import {
+  descendants,
+  findCacheHits,
+  type LoadFigures,
+  type LoadRun,
+  type LoadSpec,
+  load,
+  poolRuns,
+  request,
+  rssMb,
+  SESSION_HEADER,
+  startPeer,
+  startServe,
+} from "./http.js";
+import { type Figure, round, single, summarize } from "./stats.js";
+
+export interface RuntimeSettings {
+  coldSeeded: number;
+  coldFresh: number;
+  connections: number;
+  loadS: number;
+  loadRounds: number;
+  warmupS: number;
+}
+
+export interface RuntimeStage {
+  /** The environment of a runtime serving `dir`. */
+  env: (dir: string) => NodeJS.ProcessEnv;
+  /** A seeded data directory, not open in any process. */
+  served: string;
+  /** A new empty data directory (for the fresh cold starts). */
+  freshDir: () => string;
+  /** The flight-search prompt of the full-path load. */
+  prompt: string;
+  pairs: readonly LabelledPair[];
+  settings: RuntimeSettings;
+  progress: (message: string) => void;
+}
+
+export async function benchRuntime(
+  o: RuntimeStage,
+): Promise<{ figures: Record<string, Figure>; notes: string[] }> {
+  const { env, served, prompt, pairs, progress } = o;
+  const s = o.settings;
+  const figures: Record<string, Figure> = {};
+  const notes: string[] = [];
+  const listen: number[] = [];
+  const ready: number[] = [];
+  for (let i = 0; i < s.coldSeeded - 1; i++) {
+    progress(`cold start on the seeded DATA_DIR (${i + 1}/${s.coldSeeded})`);
+    const c = await startServe(env(served));
+    listen.push(c.listenMs);
+    ready.push(c.readyMs);
+    await c.child.stop();
+  }
+  progress(`cold start on the seeded DATA_DIR (${s.coldSeeded}/${s.coldSeeded}), then load`);
+  const ours = await startServe(env(served));
+  listen.push(ours.listenMs);
+  ready.push(ours.readyMs);
+  figures["cold_start.seeded.listen"] = summarize(listen, "ms");
+  figures["cold_start.seeded.ready"] = summarize(ready, "ms");
+  const loads: Record<string, LoadFigures> = {};
+  let peer: Awaited<ReturnType<typeof startPeer>> | undefined;
+  try {
+    await new Promise((r) => setTimeout(r, 500));
+    const mcp = (): number => descendants(ours.child.pid).reduce((sum, pid) => sum + (rssMb(pid) || 0), 0);
+    figures["memory.rss_after_start"] = single(rssMb(ours.child.pid), "MB");
+    figures["memory.rss_after_start_with_mcp"] = single(
+      round(rssMb(ours.child.pid) + mcp(), 1),
+      "MB",
+      1,
+      `runtime + ${descendants(ours.child.pid).length} child processes`,
+    );
+    progress("peer: BedrockAgentCoreApp with a trivial handler");
+    peer = await startPeer(env(served));
+    figures["cold_start.peer.listen"] = single(round(peer.listenMs, 1), "ms");
+    figures["memory.peer_rss_after_start"] = single(rssMb(peer.child.pid), "MB");
+    const peerCheck = await request(
+      peer.child.port,
+      "POST",
+      "/invocations",
+      { prompt: "hi" },
+      { [SESSION_HEADER]: "bench" },
+    );
+    if (peerCheck.status !== 200) throw new Error(`peer /invocations answered ${peerCheck.status}`);
+
+    const port = ours.child.port;
+    const base = { connections: s.connections, durationS: s.loadS, warmupS: s.warmupS };
+    const actor = `bench-load-${process.pid}`;
+    progress("finding prompts that hit the semantic cache");
+    const hits = await findCacheHits(port, actor, pairs, 4);
+    if (hits.semantic.length === 0)
+      notes.push("no paraphrase hit the semantic cache: semantic-hit load not run");
+    const exactBody = JSON.stringify({ prompt: hits.exactPrompt, actor_id: actor });
+    const fullCheck = await request(port, "POST", "/invocations", {
+      prompt,
+      actor_id: `bench-full-check-${process.pid}`,
+    });
+    const fullBody = fullCheck.body as {
+      cache?: { hit: boolean };
+      agents?: Array<{ agent: string; tools: string[] }>;
+    };
+    const trail = (fullBody.agents ?? []).map((a) => `${a.agent}[${a.tools.join(",")}]`).join(" ");
+    if (fullCheck.status !== 200 || fullBody.cache?.hit !== false) {
+      throw new Error(
+        `full-path check failed: ${fullCheck.status} ${JSON.stringify(fullCheck.body).slice(0, 300)}`,
+      );
+    }
+
+    let guest = 0;
+    const peerPort = peer.child.port;
+    const scenarios: Array<{ key: string; note: string; spec: LoadSpec }> = [
+      { key: "ours.ping", note: "GET /ping", spec: { ...base, port, method: "GET", path: "/ping" } },
+      {
+        key: "peer.ping",
+        note: "GET /ping",
+        spec: { ...base, port: peerPort, method: "GET", path: "/ping" },
+      },
+      {
+        key: "ours.exact_hit",
+        note: `one cached prompt: "${hits.exactPrompt}"`,
+        spec: { ...base, port, method: "POST", path: "/invocations", bodies: [exactBody] },
+      },
+      {
+        key: "peer.invocations",
+        note: "trivial handler returning a small JSON object; same body as the exact hit, fixed session header",
+        spec: {
+          ...base,
+          port: peerPort,
+          method: "POST",
+          path: "/invocations",
+          headers: { [SESSION_HEADER]: "bench-session" },
+          bodies: [exactBody],
+        },
+      },
+      ...(hits.semantic.length > 0
+        ? [
+            {
+              key: "ours.semantic_hit",
+              note: `${hits.semantic.length} paraphrases rotated, each checked to hit with cache.kind "semantic"`,
+              spec: {
+                ...base,
+                port,
+                method: "POST" as const,
+                path: "/invocations",
+                bodies: hits.semantic.map((p) => JSON.stringify({ prompt: p, actor_id: actor })),
+              },
+            },
+          ]
+        : []),
+      {
+        key: "ours.full_path",
+        note: `a new guest actor per request (the cache always misses): "${prompt}" → ${trail}`,
+        spec: {
+          ...base,
+          port,
+          method: "POST",
+          path: "/invocations",
+          bodyFor: () => JSON.stringify({ prompt, actor_id: `bench-guest-${process.pid}-${guest++}` }),
+        },
+      },
+    ];
+    const runs: Record<string, LoadRun[]> = {};
+    for (let round = 1; round <= s.loadRounds; round++) {
+      for (const { key, spec } of scenarios) {
+        progress(`load: ${key}, ${s.loadS} s after ${s.warmupS} s warm-up (round ${round}/${s.loadRounds})`);
+        const result = await load(spec);
+        runs[key] = [...(runs[key] ?? []), result];
+      }
+    }
+    for (const { key, note } of scenarios) loads[key] = poolRuns(runs[key] ?? [], note);
+    await new Promise((r) => setTimeout(r, 500));
+    figures["memory.rss_after_load"] = single(rssMb(ours.child.pid), "MB");
+    figures["memory.rss_after_load_with_mcp"] = single(round(rssMb(ours.child.pid) + mcp(), 1), "MB");
+    figures["memory.peer_rss_after_load"] = single(rssMb(peer.child.pid), "MB");
+  } catch (err) {
+    // The runtime logs the cause of a 500 on its stderr: show it with the failure.
+    const tail = ours.child.stderr().trim();
+    const message = err instanceof Error ? err.message : String(err);
+    throw new Error(tail ? `${message}\n--- flightly serve stderr (last lines) ---\n${tail}` : message, {
+      cause: err,
+    });
+  } finally {
+    await peer?.child.stop();
+    await ours.child.stop();
+  }
+  for (const [key, r] of Object.entries(loads)) {
+    figures[`http.${key}.latency`] = r.latency;
+    figures[`http.${key}.rps`] = r.rps;
+    if (r.non2xx > 0 || r.errors > 0) notes.push(`${key}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
+  }
+
+  const fresh: { listen: number[]; ready: number[] } = { listen: [], ready: [] };
+  if (s.coldFresh === 0)
+    notes.push("quick run: no cold start on a fresh DATA_DIR (migrate + seed take ~20-40 s; full run only)");
+  for (let i = 0; i < s.coldFresh; i++) {
+    progress(`cold start on a fresh DATA_DIR (${i + 1}/${s.coldFresh}): migrate + seed`);
+    const dir = o.freshDir();
+    const c = await startServe(env(dir));
+    fresh.listen.push(c.listenMs);
+    fresh.ready.push(c.readyMs);
+    await c.child.stop();
+  }
+  if (fresh.ready.length > 0) {
+    figures["cold_start.fresh.listen"] = summarize(fresh.listen, "ms");
+    figures["cold_start.fresh.ready"] = summarize(fresh.ready, "ms");
+  }
+  return { figures, notes };
+}
