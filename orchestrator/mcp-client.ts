@@ -10,7 +10,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode, McpError, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { Logger } from "../core/logger.js";
 import type { Tool, ToolResult } from "../tools/types.js";
@@ -35,6 +35,8 @@ interface Connection {
 }
 
 const looseInput = z.looseObject({});
+/** Time a server gets to start and answer `initialize` / `tools/list`. */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 function textOf(result: object): string {
   const content = (result as { content?: unknown }).content;
@@ -77,13 +79,23 @@ export class McpClientManager {
 
   #transport(spec: McpServerSpec): Transport {
     switch (spec.kind) {
-      case "stdio":
-        return new StdioClientTransport({
+      case "stdio": {
+        const transport = new StdioClientTransport({
           command: spec.command,
           args: spec.args,
           stderr: "pipe",
           ...(spec.env ? { env: spec.env } : {}),
         });
+        // The child's stderr must be read: a full pipe blocks its (synchronous) log writes, and
+        // with them the whole server. Its lines go to our log at debug level.
+        transport.stderr?.on("data", (chunk: Buffer) => {
+          this.logger.debug(
+            { server: spec.name, stderr: String(chunk).slice(0, 2_000) },
+            "MCP server stderr",
+          );
+        });
+        return transport;
+      }
       case "http":
         return new StreamableHTTPClientTransport(new URL(spec.url));
       case "memory": {
@@ -99,7 +111,8 @@ export class McpClientManager {
     const client = new Client({ name: "flightly-orchestrator", version: "0.1.0" });
     const transport = this.#transport(c.spec);
     try {
-      await client.connect(transport, { timeout: c.spec.timeoutMs ?? 10_000 });
+      // Starting a server (a stdio child boots Node) may take longer than a short call limit.
+      await client.connect(transport, { timeout: Math.max(c.spec.timeoutMs ?? 0, CONNECT_TIMEOUT_MS) });
       client.onclose = () => this.#lost(c, client);
       client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
         void this.#discover(c, client).catch((err) =>
@@ -126,6 +139,14 @@ export class McpClientManager {
     }
   }
 
+  #recycle(c: Connection, client: Client): void {
+    if (c.client !== client || this.#closed) return;
+    this.logger.warn({ server: c.spec.name }, "MCP server did not answer in time; reconnecting");
+    c.client = undefined;
+    void client.close().catch(() => {});
+    this.#schedule(c);
+  }
+
   #schedule(c: Connection): void {
     if (this.#closed || c.timer) return;
     const delay = Math.min(100 * 2 ** c.attempts++, 5_000);
@@ -137,7 +158,9 @@ export class McpClientManager {
   }
 
   async #discover(c: Connection, client: Client): Promise<void> {
-    const { tools } = await client.listTools(undefined, { timeout: c.spec.timeoutMs ?? 10_000 });
+    const { tools } = await client.listTools(undefined, {
+      timeout: Math.max(c.spec.timeoutMs ?? 0, CONNECT_TIMEOUT_MS),
+    });
     for (const old of c.toolNames) this.tools.delete(old);
     c.toolNames = [];
     for (const t of tools) {
@@ -174,8 +197,9 @@ export class McpClientManager {
         const client = c.client;
         if (!client)
           return { status: "error", error: `the ${c.spec.name} server is reconnecting; try again shortly` };
+        const limit = c.spec.timeoutMs ?? 15_000;
+        const timeout = Math.max(1, Math.min(limit, ctx.deadline - Date.now()));
         try {
-          const timeout = Math.max(1, Math.min(c.spec.timeoutMs ?? 15_000, ctx.deadline - Date.now()));
           const result = await client.callTool(
             { name: remote, arguments: args as Record<string, unknown> },
             undefined,
@@ -194,6 +218,11 @@ export class McpClientManager {
             return { status: "success", json: { text } };
           }
         } catch (err) {
+          // A server silent for its whole time limit is hung (stopped, deadlocked, a full pipe):
+          // start a fresh connection (a stdio child is killed and started again).
+          if (err instanceof McpError && err.code === ErrorCode.RequestTimeout && timeout === limit) {
+            this.#recycle(c, client);
+          }
           return {
             status: "error",
             error: `${name} failed: ${err instanceof Error ? err.message : String(err)}`,

@@ -2,9 +2,16 @@
  * The production short-term store: iovalkey against Valkey / ElastiCache (standalone or
  * cluster). Commands fail fast while disconnected (no offline queue) so callers can bypass
  * caches instead of hanging; the client keeps reconnecting in the background.
+ *
+ * Faults are mapped here, once: a command that cannot reach the server (disconnected, connection
+ * lost mid-command, no answer within `commandTimeoutMs`, a server still loading or failing over)
+ * rejects with `FlightlyError` `UNAVAILABLE`; errors the server answered stay as they are. A
+ * command whose connection drops before its reply is never sent again after the reconnect (its
+ * outcome is unknown, and a resent RPUSH / XADD / compare-and-set would apply twice); it fails.
  */
 import { createHash } from "node:crypto";
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from "iovalkey";
+import { FlightlyError } from "../../core/errors.js";
 import type { PendingSummary, Pipeline, Script, SetOptions, ShortTermStore, StreamEntry } from "./types.js";
 
 type Client = Redis | Cluster;
@@ -19,11 +26,46 @@ const toEntries = (raw: RawEntry[] | null | undefined): StreamEntry[] =>
   (raw ?? []).filter((e) => e[1] !== null).map(([id, flat]) => ({ id, fields: toFields(flat) }));
 const flatten = (fields: Record<string, string>): string[] => Object.entries(fields).flat();
 
+/** Server replies that mean "not now" rather than "wrong": loading, failing over, cluster down. */
+const TRANSIENT_REPLY = /^(LOADING|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|READONLY|BUSY )/;
+
+/** iovalkey's own transport faults (no server reply): offline, dropped, unanswered, unreachable. */
+const TRANSPORT_FAULT =
+  /Stream isn't writeable|Connection is closed|Command timed out|max retries per request|connect E\w+|read E\w+|write E\w+|None of startup nodes is available|Failed to refresh slots cache|ClusterAllFailedError/i;
+
+/**
+ * Whether `err` means the server could not be reached (rather than refused the command): a
+ * transport fault, a socket error code, or a "not now" reply. Programming errors stay as they are.
+ */
+function unreachable(err: unknown): boolean {
+  if (!(err instanceof Error) || err instanceof FlightlyError) return false;
+  if (err.name === "ReplyError") return TRANSIENT_REPLY.test(err.message);
+  if (err.name === "MaxRetriesPerRequestError" || err.name === "AbortError") return true;
+  const code = (err as { code?: unknown }).code;
+  return (typeof code === "string" && /^E[A-Z]+$/.test(code)) || TRANSPORT_FAULT.test(err.message);
+}
+
+/** The `UNAVAILABLE` error a transport fault becomes (the iovalkey error as `cause`). */
+export function storeUnavailable(cause: unknown): FlightlyError {
+  return new FlightlyError("UNAVAILABLE", "the session store (Valkey) is unreachable; retry shortly", {
+    cause,
+    retryAfterS: 2,
+  });
+}
+
+const mapError = (err: unknown): unknown => (unreachable(err) ? storeUnavailable(err) : err);
+
 export interface ValkeyStoreOptions {
   url: string;
   cluster?: boolean;
   /** Milliseconds to wait for the first connection. */
   connectTimeoutMs?: number;
+  /**
+   * A command (or pipeline) without an answer after this long fails with `UNAVAILABLE`, so a
+   * server that hangs (partition, stopped process) never hangs a caller. Default 2,000 ms.
+   * Blocking reads are exempt (their own connection waits as long as they ask).
+   */
+  commandTimeoutMs?: number;
 }
 
 export class ValkeyStore implements ShortTermStore {
@@ -45,6 +87,8 @@ export class ValkeyStore implements ShortTermStore {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectTimeout: options.connectTimeoutMs ?? 5_000,
+      commandTimeout: options.commandTimeoutMs ?? 2_000,
+      autoResendUnfulfilledCommands: false,
       retryStrategy: (times) => Math.min(50 * 2 ** times, 1_000),
       ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
       ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
@@ -79,7 +123,19 @@ export class ValkeyStore implements ShortTermStore {
 
   #rt<T>(p: Promise<T>): Promise<T> {
     this.#roundTrips++;
-    return p;
+    return p.catch((err: unknown) => {
+      if (err instanceof Error && err.message === "Command timed out") this.#suspectHung();
+      throw mapError(err);
+    });
+  }
+
+  /**
+   * A command went unanswered: the server may hang with the connection open (stopped process,
+   * partition). Reconnecting makes every later command fail at once ("not writeable") until the
+   * server answers the new connection's ready check, instead of each waiting for its timeout.
+   */
+  #suspectHung(): void {
+    if (this.#client.status === "ready") this.#client.disconnect(true);
   }
 
   async ping(): Promise<void> {
@@ -179,10 +235,22 @@ export class ValkeyStore implements ShortTermStore {
   /** Blocking reads get their own connection so they never stall other commands. */
   async #blockingClient(): Promise<Client> {
     if (!this.#blocking) {
-      const dup = this.#client.duplicate();
+      // No command timeout (a read may block longer), and a blocking read cut by a reconnect is
+      // simply sent again: entries it had delivered stay pending and are claimed later.
+      const dup =
+        this.#client instanceof Redis
+          ? this.#client.duplicate({
+              commandTimeout: undefined,
+              autoResendUnfulfilledCommands: true,
+            } as unknown as Partial<RedisOptions>)
+          : this.#client.duplicate();
       dup.on("error", () => {});
       this.#blocking = dup;
-      await dup.connect();
+      await dup.connect().catch((err: unknown) => {
+        this.#blocking = undefined;
+        dup.disconnect();
+        throw mapError(err);
+      });
     }
     return this.#blocking;
   }
@@ -287,7 +355,7 @@ export class ValkeyStore implements ShortTermStore {
           const group = raw.slice(i, i + n);
           i += n;
           const failed = group.find(([err]) => err);
-          out.push(failed ? failed[0] : group[pick]?.[1]);
+          out.push(failed ? mapError(failed[0]) : group[pick]?.[1]);
         }
         return out;
       },

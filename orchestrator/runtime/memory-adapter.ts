@@ -2,10 +2,20 @@
  * `MemoryPort` over the memory tiers: Valkey short-term state (history, session state, profile,
  * checkpoint) in one pipelined read, long-term recall from pgvector in parallel, the customer
  * record from Postgres, and the turn events the tiering worker consumes.
+ *
+ * While Valkey is unreachable (the store's `UNAVAILABLE`) a turn still runs on what Postgres
+ * holds: the context has no history, session state or checkpoint (policy questions, searches and
+ * account actions still work; bookings and payments live in Postgres), session-state writes are
+ * skipped, and a checkpoint write fails with a 503 while later steps of the workflow remain, so
+ * no step runs without a checkpoint to resume from. A workflow whose steps are all done loses
+ * only its final checkpoint; its answer is still returned.
  */
+import { FlightlyError } from "../../core/errors.js";
+import type { Logger } from "../../core/logger.js";
 import type { Customers } from "../../memory/customers.js";
 import type { LongTermMemory } from "../../memory/long-term/index.js";
 import {
+  type AssembledContext,
   appendHistory,
   assembleContext,
   type CustomerProfile,
@@ -24,7 +34,23 @@ export interface MemoryAdapterOptions {
   customers: Customers;
   sessionTtlS: number;
   cluster: boolean;
+  /** Where degraded operation (Valkey unreachable) is reported. */
+  logger?: Logger;
 }
+
+/** The short-term store could not be reached (see `ValkeyStore`). */
+const storeDown = (err: unknown): boolean => err instanceof FlightlyError && err.code === "UNAVAILABLE";
+
+/** The context of a turn when the short-term tier is unreachable: nothing from Valkey. */
+const withoutShortTerm = (): AssembledContext => ({
+  profile: {},
+  history: [],
+  state: {},
+  checkpoint: null,
+  memories: [],
+  degraded: ["short-term"],
+  timings: { shortTermMs: 0, recallMs: 0, totalMs: 0 },
+});
 
 /** The live profile (learned in conversation) over the stored one, in the stored snake_case shape. */
 function mergeProfile(stored: Record<string, unknown>, live: CustomerProfile): Record<string, unknown> {
@@ -57,6 +83,10 @@ export class MemoryAdapter implements MemoryPort {
         recallK: 5,
         minSimilarity: 0.3,
         cluster: this.o.cluster,
+      }).catch((err: unknown) => {
+        if (!storeDown(err)) throw err;
+        this.o.logger?.warn({ err }, "session store unreachable: answering without history or checkpoint");
+        return withoutShortTerm();
       }),
       this.o.customers.get(scope.actorId),
     ]);
@@ -110,11 +140,37 @@ export class MemoryAdapter implements MemoryPort {
     }
   }
 
-  setState(scope: Scope, fields: Record<string, string>): Promise<void> {
-    return setSessionState(this.o.store, scope, fields, { ttlMs: this.o.sessionTtlS * 1000 });
+  async setState(scope: Scope, fields: Record<string, string>): Promise<void> {
+    try {
+      await setSessionState(this.o.store, scope, fields, { ttlMs: this.o.sessionTtlS * 1000 });
+    } catch (err) {
+      // Session state only helps the next turn ("hotels there?"); losing it must not fail this one.
+      if (!storeDown(err)) throw err;
+      this.o.logger?.warn({ err }, "session store unreachable: session state not saved");
+    }
   }
 
-  writeWorkflow(scope: Scope, expectedVersion: number, workflow: WorkflowState): Promise<number> {
+  async writeWorkflow(scope: Scope, expectedVersion: number, workflow: WorkflowState): Promise<number> {
+    try {
+      return await this.#writeWorkflow(scope, expectedVersion, workflow);
+    } catch (err) {
+      if (!storeDown(err)) throw err;
+      if (workflow.status === "done" || workflow.step >= workflow.plan.length) {
+        this.o.logger?.warn(
+          { err, workflow: workflow.id },
+          "session store unreachable: final checkpoint not saved",
+        );
+        return expectedVersion;
+      }
+      throw new FlightlyError(
+        "UNAVAILABLE",
+        "the session store is unreachable, so the rest of this request was not started; retry with the same idempotency_key",
+        { cause: err, retryAfterS: 2 },
+      );
+    }
+  }
+
+  #writeWorkflow(scope: Scope, expectedVersion: number, workflow: WorkflowState): Promise<number> {
     return writeCheckpoint(
       this.o.store,
       scope,
