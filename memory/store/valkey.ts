@@ -113,7 +113,13 @@ export class ValkeyStore implements ShortTermStore {
     client.on("error", () => {
       // Connection errors surface on the commands that hit them; reconnects are automatic.
     });
-    await client.connect();
+    try {
+      await client.connect();
+    } catch (err) {
+      // Without this the client keeps reconnecting and holds the process open.
+      client.disconnect();
+      throw err;
+    }
     return new ValkeyStore(client);
   }
 

@@ -12,6 +12,7 @@
  */
 import { FlightlyError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
+import { redactText } from "../../core/redact.js";
 import type { Customers } from "../../memory/customers.js";
 import type { LongTermMemory } from "../../memory/long-term/index.js";
 import {
@@ -114,8 +115,10 @@ export class MemoryAdapter implements MemoryPort {
     };
   }
 
-  async recordTurn(scope: Scope, entries: HistoryEntry[]): Promise<void> {
+  async recordTurn(scope: Scope, given: HistoryEntry[]): Promise<void> {
     const ttl = { ttlMs: this.o.sessionTtlS * 1000 };
+    // Nothing typed into a prompt is kept at rest in full if it looks like a card or a secret.
+    const entries = given.map((e) => ({ ...e, text: redactText(e.text) }));
     await appendHistory(
       this.o.store,
       scope,

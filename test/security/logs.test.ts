@@ -306,7 +306,7 @@ describe("the CLI on error paths (built dist/)", () => {
     expect(valkeyRun.output).not.toContain(VALKEY_PW);
   });
 
-  it.fails("KNOWN GAP (memory/store/valkey.ts, see report): Valkey unreachable at start-up: the CLI exits instead of hanging", () => {
+  it("Valkey unreachable at start-up: the CLI exits instead of hanging", () => {
     expect(valkeyRun.exited).toBe(true);
   });
 });
