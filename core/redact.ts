@@ -15,8 +15,8 @@ const URL_PASSWORD = /\b([a-z][a-z0-9+.-]{0,30}:\/\/[^:/\s@]{0,256}):[^@\s]{1,25
 const KEY_VALUE =
   /\b([\w-]{0,40}?(?:password|passwd|secret|api[_-]?key|token))("?\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&]+)/gi;
 
-/** Card numbers pass the Luhn check; ids and timestamps mostly do not. */
-function luhn(digits: string): boolean {
+/** The Luhn checksum every real card number passes (ids and timestamps mostly do not). */
+export function luhn(digits: string): boolean {
   let sum = 0;
   for (let i = 0; i < digits.length; i++) {
     let d = Number(digits[digits.length - 1 - i]);

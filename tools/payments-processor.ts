@@ -19,6 +19,7 @@
  * (on file ending 0002 declines, ending 4242 succeeds).
  */
 import { randomUUID } from "node:crypto";
+import { luhn } from "../core/redact.js";
 
 export type DeclineReason = "card_declined" | "insufficient_funds" | "expired_card" | "incorrect_cvc";
 
@@ -59,19 +60,9 @@ export interface PaymentProcessor {
 /** Digits only: spaces and dashes removed. */
 export const cardDigits = (card: string): string => card.replace(/[\s-]/g, "");
 
-/** The Luhn checksum every real card number passes. */
+/** A 12–19 digit number passing the Luhn checksum. */
 export function luhnValid(digits: string): boolean {
-  if (!/^\d{12,19}$/.test(digits)) return false;
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return sum % 10 === 0;
+  return /^\d{12,19}$/.test(digits) && luhn(digits);
 }
 
 /** In-memory processor; `charges` counts distinct charges (idempotent repeats excluded). */
