@@ -190,6 +190,28 @@ describe("fault: the model throttles in a burst", () => {
     expect(Number(throttled.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(JSON.stringify(throttled.body)).not.toMatch(/at .*\.(ts|js):\d+/);
     const mid = await flagshipOutcome(sql, key);
+    if (mid.bookings.length !== 1) {
+      console.info(
+        "DEBUG",
+        JSON.stringify(
+          bedrock
+            .converseRequests()
+            .slice(since)
+            .map((r) => {
+              const c = contextOf(r);
+              return [
+                c.agent,
+                c.workflow?.plan,
+                c.workflow?.step,
+                JSON.stringify(c.workflow?.outputs).slice(0, 300),
+                (r.body.messages ?? [])
+                  .map((m) => m.content.map((b) => Object.keys(b)[0]).join("+"))
+                  .join(","),
+              ];
+            }),
+        ),
+      );
+    }
     expect(mid.bookings).toHaveLength(1); // booked and confirmed before the payment step
     expect(mid.payments).toHaveLength(0);
 
