@@ -86,7 +86,10 @@ describe("fault: Postgres drops connections", () => {
       [FLAGSHIP_SEARCH, "4"],
     ] as const) {
       const started = Date.now();
-      const a = await invoke(base, prompt, { session: uniq("pg-down"), actor });
+      const a = await invoke(base, prompt, { session: uniq("pg-down"), actor }).catch((err: unknown) => {
+        assertAlive(served); // a crash says so, with the process's last lines
+        throw err;
+      });
       expect(Date.now() - started).toBeLessThan(12_000);
       expect(a.status).toBe(503);
       expect(a.body.error?.code).toBe("UNAVAILABLE");
@@ -122,6 +125,7 @@ describe("fault: Postgres drops connections", () => {
     let armed: string | undefined;
 
     beforeAll(async () => {
+      await pg.start(); // whatever an earlier test left behind
       const local = createModel(loadConfig({ LOG_LEVEL: "silent" }), createLogger({ level: "silent" }));
       const model: ModelProvider = {
         name: local.name,
