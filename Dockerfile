@@ -15,14 +15,14 @@ COPY mcp-servers ./mcp-servers
 COPY scripts ./scripts
 COPY bench ./bench
 COPY data ./data
-# npm install runs `prepare`: compiles to dist/ and builds the local embedder's vocabulary.
-RUN npm install --no-audit --no-fund
+# npm ci runs `prepare`: compiles to dist/ and builds the local embedder's vocabulary.
+RUN npm ci --no-audit --no-fund
 
 FROM --platform=linux/arm64 node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 DATA_DIR=/var/lib/flightly
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/data ./data
 COPY --from=build /app/memory/db/migrations ./memory/db/migrations
