@@ -1,6 +1,7 @@
 /**
  * Many postgres.js connections on the embedded server at once: plain queries (extended protocol)
- * interleaved with transactions must never cross portals or lose rows.
+ * interleaved with transactions must never cross portals or lose rows. PGlite-only: this is about
+ * pglite-socket's one-session multiplexing, which a real server does not have.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

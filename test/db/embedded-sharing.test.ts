@@ -1,6 +1,7 @@
 /**
  * Only one process can open a PGlite directory: the first Flightly process serves it and later
- * ones connect; a record left by a killed owner is detected and replaced.
+ * ones connect; a record left by a killed owner is detected and replaced. PGlite-only by nature,
+ * also in the real-PostgreSQL lane.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -1,25 +1,19 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import postgres, { type Sql } from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLogger } from "../../core/logger.js";
-import { type EmbeddedPostgres, openEmbeddedPostgres } from "../../memory/db/embedded.js";
 import { migrate } from "../../memory/db/migrate.js";
+import { openTestPostgres, type TestPostgres } from "../support/pg.js";
 
-describe("migrations on embedded PGlite + pgvector", () => {
-  const dir = mkdtempSync(join(tmpdir(), "flightly-migrate-"));
-  let pg: EmbeddedPostgres;
+describe("migrations on PostgreSQL + pgvector (embedded PGlite, or TEST_DATABASE_URL's server)", () => {
+  let pg: TestPostgres;
   let sql: Sql;
 
   beforeAll(async () => {
-    pg = await openEmbeddedPostgres(dir, createLogger({ level: "silent" }));
+    pg = await openTestPostgres({ label: "migrate" });
     sql = postgres(pg.url, { max: 2, onnotice: () => {} });
   });
   afterAll(async () => {
-    await sql.end();
-    await pg.close();
-    rmSync(dir, { recursive: true, force: true });
+    await sql?.end();
+    await pg?.close();
   });
 
   it("applies every migration once, and a second run applies nothing", async () => {

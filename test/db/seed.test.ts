@@ -1,14 +1,13 @@
 /** The Flightly world: deterministic, realistic, and written once. */
 import { createHash } from "node:crypto";
-import { rmSync } from "node:fs";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../core/config.js";
 import { createLogger } from "../../core/logger.js";
-import { type EmbeddedPostgres, openEmbeddedPostgres } from "../../memory/db/embedded.js";
 import { countWorld, seed } from "../../memory/db/seed.js";
 import { generateWorld, haversineKm } from "../../memory/db/world.js";
 import { createEmbedder } from "../../memory/embeddings/index.js";
+import { openTestPostgres, type TestPostgres } from "../support/pg.js";
 import { worldDir } from "../support/world.js";
 
 const digest = (value: unknown): string => createHash("sha256").update(JSON.stringify(value)).digest("hex");
@@ -104,20 +103,18 @@ describe("the generated world", () => {
 });
 
 describe("flightly seed", () => {
-  const dir = worldDir();
-  let pg: EmbeddedPostgres;
+  let pg: TestPostgres;
   let sql: postgres.Sql;
   const logger = createLogger({ level: "silent" });
   const embedder = createEmbedder(loadConfig({}));
 
   beforeAll(async () => {
-    pg = await openEmbeddedPostgres(dir, logger);
+    pg = await openTestPostgres({ world: true, label: "seed", copyWorld: worldDir });
     sql = postgres(pg.url, { max: 4, onnotice: () => {} });
   });
   afterAll(async () => {
-    await sql.end();
-    await pg.close();
-    rmSync(dir, { recursive: true, force: true });
+    await sql?.end();
+    await pg?.close();
   });
 
   it("a second seed finds the world and changes nothing; --reset writes the same world again", async () => {

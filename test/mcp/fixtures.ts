@@ -1,38 +1,37 @@
 /**
- * Shared set-up for the MCP server tests: a fresh embedded PGlite (pgvector, wire protocol) in a
- * temp dir, migrated with an 8-dimension test embedder and a few rows in every kind of table, a
+ * Shared set-up for the MCP server tests: a fresh database (embedded PGlite over the wire protocol,
+ * or a private one on TEST_DATABASE_URL's server), migrated with an 8-dimension test embedder and a few rows in every kind of table, a
  * state snapshot that must not change under attack, and an MCP client wired to a server in-process.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import postgres, { type Sql } from "postgres";
 import { createLogger } from "../../core/logger.js";
-import { type EmbeddedPostgres, openEmbeddedPostgres } from "../../memory/db/embedded.js";
 import { migrate } from "../../memory/db/migrate.js";
+import { openTestPostgres, type TestPostgres } from "../support/pg.js";
 
 export const silentLogger = createLogger({ level: "silent" });
 
 export interface TestDatabase {
   readonly sql: Sql;
   readonly url: string;
-  /** The DATA_DIR whose embedded server this process runs. */
+  /** The DATA_DIR whose embedded server this process runs (an empty one in the real-PG lane). */
   readonly dir: string;
+  /** Points a config at this database: DATA_DIR, and DATABASE_URL in the real-PG lane. */
+  readonly env: { DATA_DIR: string; DATABASE_URL?: string };
+  readonly real: boolean;
   close(): Promise<void>;
 }
 
 const vec = (i: number): string => `[${Array.from({ length: 8 }, (_, k) => (k === i ? 1 : 0)).join(",")}]`;
 
 /** A fresh, migrated database with a few rows in catalogue and private tables alike. */
-export async function openTestDatabase(prefix = "flightly-mcp-"): Promise<TestDatabase> {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  let pg: EmbeddedPostgres | undefined;
+export async function openTestDatabase(prefix = "mcp"): Promise<TestDatabase> {
+  let pg: TestPostgres | undefined;
   try {
-    pg = await openEmbeddedPostgres(dir, silentLogger);
+    pg = await openTestPostgres({ label: prefix });
     const sql = postgres(pg.url, { max: 4, onnotice: () => {} });
     await migrate(sql, { modelId: "test", dimensions: 8 });
     await sql.unsafe(`
@@ -62,16 +61,16 @@ export async function openTestDatabase(prefix = "flightly-mcp-"): Promise<TestDa
     return {
       sql,
       url: pg.url,
-      dir,
+      dir: pg.dir,
+      env: pg.env,
+      real: pg.real,
       close: async () => {
         await sql.end({ timeout: 5 });
         await owned.close();
-        rmSync(dir, { recursive: true, force: true });
       },
     };
   } catch (err) {
     await pg?.close();
-    rmSync(dir, { recursive: true, force: true });
     throw err;
   }
 }

@@ -28,7 +28,12 @@ beforeAll(async () => {
   db = await openTestDatabase();
   target = { sql: db.sql, role: "flightly_readonly" };
   client = await connectInMemory(
-    createPostgresMcpServer({ sql: db.sql, embedded: true, logger: silentLogger, statementTimeoutMs: 1_500 }),
+    createPostgresMcpServer({
+      sql: db.sql,
+      embedded: !db.real,
+      logger: silentLogger,
+      statementTimeoutMs: 1_500,
+    }),
   );
 });
 afterAll(async () => {
@@ -215,7 +220,7 @@ describe("flightly-postgres tools", () => {
     const readonlySql = postgres(db.url, { max: 1, onnotice: () => {} });
     try {
       const c = await connectInMemory(
-        createPostgresMcpServer({ sql: db.sql, readonlySql, embedded: true, logger: silentLogger }),
+        createPostgresMcpServer({ sql: db.sql, readonlySql, embedded: !db.real, logger: silentLogger }),
       );
       const result = await callTool(c, "run_query", { sql: "SELECT current_user::text AS who" });
       expect((result.structuredContent as { rows: unknown[] }).rows).toEqual([{ who: "postgres" }]);

@@ -1,6 +1,7 @@
 /**
  * The MCP client configurations in the README, started exactly as documented (with the
- * placeholder path replaced by this checkout) through the official SDK client over stdio.
+ * placeholder path replaced by this checkout) through the official SDK client over stdio. The
+ * documented configurations share embedded PGlite through DATA_DIR, so this stays PGlite-only.
  */
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";

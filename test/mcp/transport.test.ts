@@ -174,7 +174,7 @@ describe("flightly-postgres over Streamable HTTP", () => {
   beforeAll(async () => {
     db = await openTestDatabase();
     http = await runHttp(
-      () => createPostgresMcpServer({ sql: db.sql, embedded: true, logger: silentLogger }),
+      () => createPostgresMcpServer({ sql: db.sql, embedded: !db.real, logger: silentLogger }),
       0,
       "127.0.0.1",
     );
@@ -261,10 +261,10 @@ describe("startMcpCommand", () => {
     await expect(handle.closed).resolves.toBeUndefined();
   });
 
-  it("postgres over HTTP, sharing the embedded database through DATA_DIR", async () => {
+  it("postgres over HTTP, reaching the database through DATA_DIR (or DATABASE_URL)", async () => {
     const db = await openTestDatabase();
     try {
-      const config = loadConfig({ DATA_DIR: db.dir, LOG_LEVEL: "silent" });
+      const config = loadConfig({ ...db.env, LOG_LEVEL: "silent" });
       const handle = await startMcpCommand("postgres", 0, config, silentLogger, { handleSignals: false });
       const { client, transport } = await connectHttp(handle.url!);
       const result = await callTool(client, "run_query", { sql: "SELECT count(*)::int AS n FROM flights" });

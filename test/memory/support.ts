@@ -1,11 +1,6 @@
-/** Shared set-up for the memory suites: a fresh PGlite (migrated) in a temp dir, the stores. */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+/** Shared set-up for the memory suites: a fresh migrated database (PGlite, or the real-PG lane's), the stores. */
 import postgres, { type Sql } from "postgres";
 import { loadConfig } from "../../core/config.js";
-import { createLogger } from "../../core/logger.js";
-import { openEmbeddedPostgres } from "../../memory/db/embedded.js";
 import { migrate } from "../../memory/db/migrate.js";
 import { createEmbedder } from "../../memory/embeddings/index.js";
 import type { Embedder } from "../../memory/embeddings/types.js";
@@ -14,6 +9,7 @@ import { InProcessStore } from "../../memory/store/inprocess.js";
 import type { ShortTermStore } from "../../memory/store/types.js";
 import { ValkeyStore } from "../../memory/store/valkey.js";
 import { TEST_VALKEY_URL } from "../support/env.js";
+import { openTestPostgres } from "../support/pg.js";
 
 export interface TestDatabase {
   sql: Sql;
@@ -28,8 +24,7 @@ export function testEmbedder(): Embedder {
 }
 
 export async function openTestDatabase(embedder: Embedder = testEmbedder()): Promise<TestDatabase> {
-  const dir = mkdtempSync(join(tmpdir(), "flightly-memory-"));
-  const pg = await openEmbeddedPostgres(dir, createLogger({ level: "silent" }));
+  const pg = await openTestPostgres({ label: "memory" });
   const sql = postgres(pg.url, { max: 4, onnotice: () => {}, transform: { undefined: null } });
   await migrate(sql, { modelId: embedder.modelId, dimensions: embedder.dimensions });
   return {
@@ -39,7 +34,6 @@ export async function openTestDatabase(embedder: Embedder = testEmbedder()): Pro
     close: async () => {
       await sql.end({ timeout: 5 });
       await pg.close();
-      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

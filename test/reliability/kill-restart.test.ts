@@ -1,6 +1,7 @@
 /**
  * Fault: the service is killed (SIGKILL) at random points of the flagship workflow. One seeded
- * DATA_DIR (embedded PGlite, owned by the serving process, so the database dies with it too) and
+ * DATA_DIR (embedded PGlite, owned by the serving process, so the database dies with it too; in the
+ * real-PostgreSQL lane a private database on that server instead) and
  * a private redis-server; each run starts `flightly serve`, searches, sends the flagship with a
  * new idempotency key, kills the process 0-300 ms later, starts it again and resends with the same
  * key until answered. Every run must end with exactly one confirmed, insured booking to the
@@ -9,14 +10,13 @@
  *
  * 6 runs by default; FLIGHTLY_LONG_TESTS=1 runs 50 (FLIGHTLY_KILL_RUNS overrides either).
  */
-import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sessionSlot } from "../../memory/short-term/index.js";
 import { keys } from "../../memory/store/keys.js";
 import { ValkeyStore } from "../../memory/store/valkey.js";
 import { type Served, startServe } from "../support/cli.js";
 import { sleep, uniq } from "../support/env.js";
-import { worldDir } from "../support/world.js";
+import { type WorldEnv, worldEnv } from "../support/world.js";
 import {
   FLAGSHIP,
   FLAGSHIP_EMAIL,
@@ -35,18 +35,19 @@ const RUNS = Number(process.env.FLIGHTLY_KILL_RUNS ?? (LONG ? 50 : 6));
 const MAX_DELAY_MS = 300;
 
 describe("fault: the service is killed during the flagship workflow", () => {
-  const dir = worldDir();
+  let world: WorldEnv;
   let redis: RedisServer;
   let store: ValkeyStore;
   let served: Served | undefined;
 
   const start = async (): Promise<Served> => {
-    const s = await startServe({ DATA_DIR: dir, VALKEY_URL: redis.url, LOG_LEVEL: "warn" });
+    const s = await startServe({ ...world.env, VALKEY_URL: redis.url, LOG_LEVEL: "warn" });
     await waitHealthy(s.url);
     return s;
   };
 
   beforeAll(async () => {
+    world = await worldEnv("kill");
     redis = await startRedis();
     store = await ValkeyStore.connect({ url: redis.url });
   });
@@ -54,7 +55,7 @@ describe("fault: the service is killed during the flagship workflow", () => {
     await served?.stop("SIGKILL");
     await store?.close();
     await redis?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await world?.close();
   });
 
   it(
@@ -73,7 +74,7 @@ describe("fault: the service is killed during the flagship workflow", () => {
         const search = await invokeUntilAnswered(() => base, FLAGSHIP_SEARCH, { session, actor: "1" });
         expect(search.status).toBe(200);
 
-        const sql = servedDatabase(dir);
+        const sql = servedDatabase(world.env);
         const before = Number(
           (await sql<{ n: string }[]>`SELECT count(*) AS n FROM bookings WHERE customer_id = 1`)[0]!.n,
         );
@@ -118,7 +119,7 @@ describe("fault: the service is killed during the flagship workflow", () => {
         expect(done.status, `run ${run} (killed after ${delay} ms)`).toBe(200);
         expect(done.body.response).toContain(FLAGSHIP_EMAIL);
 
-        const check = servedDatabase(dir);
+        const check = servedDatabase(world.env);
         try {
           const { bookings, payments } = await flagshipOutcome(check, key);
           expect(bookings, `run ${run}: bookings`).toHaveLength(1);

@@ -17,7 +17,7 @@ import { keys } from "../../memory/store/keys.js";
 import { ValkeyStore } from "../../memory/store/valkey.js";
 import { type Served, startServe } from "../support/cli.js";
 import { uniq } from "../support/env.js";
-import { worldDir } from "../support/world.js";
+import { type WorldEnv, worldDir, worldEnv } from "../support/world.js";
 import {
   type Answer,
   invoke,
@@ -95,22 +95,23 @@ interface Turn {
 }
 
 describe("load: concurrent sessions on the local planner", () => {
-  const dir = worldDir();
+  let world: WorldEnv;
   let redis: RedisServer;
   let store: ValkeyStore;
   let served: Served;
 
   beforeAll(async () => {
+    world = await worldEnv("load");
     redis = await startRedis();
     store = await ValkeyStore.connect({ url: redis.url, commandTimeoutMs: 30_000 });
-    served = await startServe({ DATA_DIR: dir, VALKEY_URL: redis.url, LOG_LEVEL: "warn" });
+    served = await startServe({ ...world.env, VALKEY_URL: redis.url, LOG_LEVEL: "warn" });
     await waitHealthy(served.url);
   });
   afterAll(async () => {
     await served?.stop("SIGKILL");
     await store?.close();
     await redis?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await world?.close();
   });
 
   const checkpointVersion = async (p: SessionPlan): Promise<number> =>

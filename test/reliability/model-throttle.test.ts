@@ -7,7 +7,6 @@
  * resending with the same idempotency key finishes the workflow. No tool side effect ever runs
  * twice: each tool use the model emitted got exactly one result, none of them a replay.
  */
-import { rmSync } from "node:fs";
 import type { Sql } from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -19,7 +18,7 @@ import {
 } from "../support/bedrock-server.js";
 import { type Served, startServe } from "../support/cli.js";
 import { uniq } from "../support/env.js";
-import { worldDir } from "../support/world.js";
+import { type WorldEnv, worldEnv } from "../support/world.js";
 import {
   flagshipOutcome,
   invoke,
@@ -102,7 +101,7 @@ function scriptedModel(flightId: () => string) {
 }
 
 describe("fault: the model throttles in a burst", () => {
-  const dir = worldDir();
+  let world: WorldEnv;
   let redis: RedisServer;
   let bedrock: BedrockServer;
   let served: Served;
@@ -111,9 +110,13 @@ describe("fault: the model throttles in a burst", () => {
   const model = scriptedModel(() => flight);
 
   beforeAll(async () => {
-    [redis, bedrock] = await Promise.all([startRedis(), startBedrockServer(model.handler)]);
+    [world, redis, bedrock] = await Promise.all([
+      worldEnv("throttle"),
+      startRedis(),
+      startBedrockServer(model.handler),
+    ]);
     served = await startServe({
-      DATA_DIR: dir,
+      ...world.env,
       VALKEY_URL: redis.url,
       LOG_LEVEL: "warn",
       MODEL_PROVIDER: "bedrock",
@@ -124,14 +127,14 @@ describe("fault: the model throttles in a burst", () => {
       WORKER_ENABLED: "false",
     });
     await waitHealthy(served.url);
-    sql = servedDatabase(dir);
+    sql = servedDatabase(world.env);
   });
   afterAll(async () => {
     await sql?.end({ timeout: 2 });
     await served?.stop("SIGKILL");
     await bedrock?.close();
     await redis?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await world?.close();
   });
 
   const pickFlight = async (): Promise<string> => {

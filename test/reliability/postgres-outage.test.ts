@@ -4,7 +4,8 @@
  * process and start it again at the same address. Meanwhile invocations get a clear 503 with
  * Retry-After (never a hang, a 500 or a stack) and the same serving process recovers without a
  * restart. A flagship cut at a side effect answers 503 and completes exactly once when resent
- * with its idempotency key (deterministic cut points, in process).
+ * with its idempotency key (deterministic cut points, in process). PGlite-only, also in the
+ * real-PostgreSQL lane: the test kills and restarts the database process, which a shared server is not.
  *
  * FLIGHTLY_LONG_TESTS=1 adds 20 cuts at random points over HTTP, classifying each outcome. They
  * currently expose two defects outside this folder (see the report): postgres.js 3.4.9 crashes

@@ -183,9 +183,13 @@ export async function startPglite(dataDir: string): Promise<PgliteServer> {
   return server;
 }
 
-/** postgres.js to the database a `flightly serve` in `dataDir` is serving (its pglite-server.json). */
-export function servedDatabase(dataDir: string): Sql {
-  const rec = JSON.parse(readFileSync(join(dataDir, "pglite-server.json"), "utf8")) as { port: number };
+/**
+ * postgres.js to the database a `flightly serve` with this env uses: its DATABASE_URL, or the
+ * embedded server it runs for DATA_DIR (its pglite-server.json).
+ */
+export function servedDatabase(env: { DATA_DIR: string; DATABASE_URL?: string }): Sql {
+  if (env.DATABASE_URL) return sqlAt(env.DATABASE_URL);
+  const rec = JSON.parse(readFileSync(join(env.DATA_DIR, "pglite-server.json"), "utf8")) as { port: number };
   return sqlAt(`postgres://postgres@127.0.0.1:${rec.port}/postgres`);
 }
 

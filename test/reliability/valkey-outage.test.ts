@@ -7,12 +7,11 @@
  * returns, the client reconnects and resending with the same idempotency key completes the
  * flagship exactly once. A hung Valkey (SIGSTOP) costs seconds, not a hung request.
  */
-import { rmSync } from "node:fs";
 import type { Sql } from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Served, startServe } from "../support/cli.js";
 import { sleep, uniq } from "../support/env.js";
-import { worldDir } from "../support/world.js";
+import { type WorldEnv, worldEnv } from "../support/world.js";
 import {
   FLAGSHIP,
   FLAGSHIP_EMAIL,
@@ -28,22 +27,23 @@ import {
 } from "./support.js";
 
 describe("fault: Valkey stops mid-run", () => {
-  const dir = worldDir();
+  let world: WorldEnv;
   let redis: RedisServer;
   let served: Served;
   let sql: Sql;
 
   beforeAll(async () => {
+    world = await worldEnv("valkey_outage");
     redis = await startRedis({ appendOnly: true });
-    served = await startServe({ DATA_DIR: dir, VALKEY_URL: redis.url, LOG_LEVEL: "warn" });
+    served = await startServe({ ...world.env, VALKEY_URL: redis.url, LOG_LEVEL: "warn" });
     await waitHealthy(served.url);
-    sql = servedDatabase(dir);
+    sql = servedDatabase(world.env);
   });
   afterAll(async () => {
     await sql?.end({ timeout: 2 });
     await served?.stop("SIGKILL");
     await redis?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await world?.close();
   });
 
   it("keeps answering, 503s before a side effect, and completes exactly once when Valkey returns", async () => {

@@ -7,7 +7,6 @@
  * dead-lettered, nothing stays pending.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { rmSync } from "node:fs";
 import type { Sql } from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LongTermMemory } from "../../memory/long-term/memories.js";
@@ -17,7 +16,7 @@ import { appendTurnEvent, Worker } from "../../memory/worker/index.js";
 import { testEmbedder } from "../memory/support.js";
 import { CLI } from "../support/cli.js";
 import { sleep, uniq } from "../support/env.js";
-import { worldDir } from "../support/world.js";
+import { type WorldEnv, worldEnv } from "../support/world.js";
 import { type PgliteServer, type RedisServer, sqlAt, startPglite, startRedis } from "./support.js";
 
 const SAYINGS = [
@@ -30,17 +29,22 @@ const SAYINGS = [
 ];
 
 describe("fault: the worker process dies mid-batch", () => {
-  const dir = worldDir();
+  let world: WorldEnv;
   let redis: RedisServer;
-  let pg: PgliteServer;
+  /** The database as a separate process (PGlite), or the real-PG lane's private database. */
+  let pg: PgliteServer | undefined;
+  let dbUrl: string;
   let store: ValkeyStore;
   let sql: Sql;
   let child: ChildProcess | undefined;
 
   beforeAll(async () => {
-    [redis, pg] = await Promise.all([startRedis(), startPglite(dir)]);
+    world = await worldEnv("worker_crash");
+    redis = await startRedis();
+    if (!world.env.DATABASE_URL) pg = await startPglite(world.dir);
+    dbUrl = world.env.DATABASE_URL ?? pg!.url;
     store = await ValkeyStore.connect({ url: redis.url });
-    sql = sqlAt(pg.url);
+    sql = sqlAt(dbUrl);
   });
   afterAll(async () => {
     if (child && child.exitCode === null) child.kill("SIGKILL");
@@ -48,7 +52,7 @@ describe("fault: the worker process dies mid-batch", () => {
     await sql?.end({ timeout: 2 });
     await pg?.close();
     await redis?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await world?.close();
   });
 
   it("loses no event and applies none twice", async () => {
@@ -66,7 +70,13 @@ describe("fault: the worker process dies mid-batch", () => {
     for (let i = 0; i < 40; i++) await say(i);
 
     child = spawn(process.execPath, [CLI, "worker"], {
-      env: { ...process.env, VALKEY_URL: redis.url, DATABASE_URL: pg.url, DATA_DIR: dir, LOG_LEVEL: "warn" },
+      env: {
+        ...process.env,
+        VALKEY_URL: redis.url,
+        DATABASE_URL: dbUrl,
+        DATA_DIR: world.dir,
+        LOG_LEVEL: "warn",
+      },
       stdio: ["ignore", "ignore", "pipe"],
     });
     let stderr = "";

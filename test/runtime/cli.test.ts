@@ -1,15 +1,18 @@
 /** `flightly invoke` and `flightly chat` as a user runs them. */
 import { spawn } from "node:child_process";
-import { rmSync } from "node:fs";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI, runCli } from "../support/cli.js";
 import { TEST_VALKEY_URL } from "../support/env.js";
-import { worldDir } from "../support/world.js";
+import { type WorldEnv, worldEnv } from "../support/world.js";
 
 describe("command line", () => {
-  const dir = worldDir();
-  const env = { DATA_DIR: dir, LOG_LEVEL: "warn", VALKEY_URL: TEST_VALKEY_URL };
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let world: WorldEnv;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    world = await worldEnv("cli");
+    env = { ...world.env, LOG_LEVEL: "warn", VALKEY_URL: TEST_VALKEY_URL };
+  });
+  afterAll(() => world?.close());
 
   it("invoke prints the JSON answer with the handoff trail on stdout, logs on stderr", async () => {
     const res = await runCli(["invoke", "What is the checked baggage allowance?", "--actor", "3"], env);

@@ -1,4 +1,7 @@
-/** `flightly serve` on embedded defaults: healthy /ping, busy while seeding, graceful SIGTERM. */
+/**
+ * `flightly serve` on embedded defaults: healthy /ping, busy while seeding, graceful SIGTERM.
+ * PGlite-only by nature (the defaults), also in the real-PostgreSQL lane.
+ */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

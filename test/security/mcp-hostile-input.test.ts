@@ -294,7 +294,11 @@ describe("hostile input to every MCP tool", () => {
       }),
     );
     clients.postgres = await connectInMemory(
-      createPostgresMcpServer({ sql: rt.running.services.db.sql, embedded: true, logger: logs.logger }),
+      createPostgresMcpServer({
+        sql: rt.running.services.db.sql,
+        embedded: rt.running.services.db.embedded,
+        logger: logs.logger,
+      }),
     );
     clients.weather = await connectInMemory(
       createWeatherMcpServer({

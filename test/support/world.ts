@@ -12,14 +12,28 @@ import type { ModelProvider } from "../../orchestrator/models/types.js";
 import type { App } from "../../orchestrator/runtime/app.js";
 import { type Running, startRuntime } from "../../orchestrator/runtime/serve.js";
 import { TEST_VALKEY_URL, uniq } from "./env.js";
+import { worldEnvOn } from "./pg.js";
 
-/** A copy of the seeded world in a new temp dir. */
+/** A copy of the seeded world in a new temp dir (embedded PGlite; see `worldEnv` for either lane). */
 export function worldDir(): string {
   const dir = mkdtempSync(join(tmpdir(), "flightly-test-"));
   cpSync(inject("worldTemplate"), dir, { recursive: true });
   rmSync(join(dir, "pglite-server.json"), { force: true });
   rmSync(join(dir, "pglite.lock"), { force: true });
   return dir;
+}
+
+export interface WorldEnv {
+  /** `DATA_DIR`, and `DATABASE_URL` in the real-PostgreSQL lane: spread it into a config or a child's env. */
+  env: { DATA_DIR: string; DATABASE_URL?: string };
+  dir: string;
+  /** Drops the private database (or removes the PGlite copy). */
+  close(): Promise<void>;
+}
+
+/** A private copy of the seeded world: PGlite in DATA_DIR, or a database on TEST_DATABASE_URL's server. */
+export function worldEnv(label = "world"): Promise<WorldEnv> {
+  return worldEnvOn(worldDir, label);
 }
 
 export interface TestRuntime {
@@ -42,7 +56,12 @@ export function inMemoryMcpServers(running: () => Running, logger: Logger): McpS
     {
       name: "postgres",
       kind: "memory",
-      create: () => createPostgresMcpServer({ sql: running().services.db.sql, embedded: true, logger }),
+      create: () =>
+        createPostgresMcpServer({
+          sql: running().services.db.sql,
+          embedded: running().services.db.embedded,
+          logger,
+        }),
     },
   ];
 }
@@ -50,9 +69,10 @@ export function inMemoryMcpServers(running: () => Running, logger: Logger): McpS
 export async function startTestRuntime(
   options: { model?: ModelProvider; env?: Record<string, string>; logger?: Logger; worker?: boolean } = {},
 ): Promise<TestRuntime> {
-  const dir = worldDir();
+  const world = await worldEnv("runtime");
+  const dir = world.dir;
   const config = loadConfig({
-    DATA_DIR: dir,
+    ...world.env,
     VALKEY_URL: TEST_VALKEY_URL,
     LOG_LEVEL: "warn",
     PORT: "0",
@@ -78,7 +98,7 @@ export async function startTestRuntime(
     dir,
     close: async () => {
       await running?.stop();
-      rmSync(dir, { recursive: true, force: true });
+      await world.close();
     },
   };
 }

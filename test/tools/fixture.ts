@@ -1,16 +1,12 @@
 /**
- * A fresh PGlite database with a small travel world, the real Valkey, the hash embedder, and
+ * A fresh database (PGlite, or a private one on TEST_DATABASE_URL's server) with a small travel world, the real Valkey, the hash embedder, and
  * the tools built by `createTools`, for the tool suites. Each suite gets its own database and
  * its own cache namespace, so suites sharing the Valkey server never see each other's entries.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import postgres, { type Sql } from "postgres";
 import { z } from "zod";
 import { type Config, loadConfig } from "../../core/config.js";
 import { createLogger, type Logger } from "../../core/logger.js";
-import { type EmbeddedPostgres, openEmbeddedPostgres } from "../../memory/db/embedded.js";
 import { migrate } from "../../memory/db/migrate.js";
 import { toVector } from "../../memory/db/vector.js";
 import type { Embedder } from "../../memory/embeddings/types.js";
@@ -22,6 +18,7 @@ import { SimulatedProcessor } from "../../tools/payments-processor.js";
 import type { Tool, ToolContext, ToolResult } from "../../tools/types.js";
 import { TEST_VALKEY_URL, uniq } from "../support/env.js";
 import { HashEmbedder } from "../support/hash-embedder.js";
+import { openTestPostgres } from "../support/pg.js";
 
 export const ALICE = "1";
 export const BOB = "2";
@@ -76,14 +73,13 @@ export interface HarnessOptions {
 }
 
 export async function openHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const dir = mkdtempSync(join(tmpdir(), "flightly-tools-"));
-  const pg: EmbeddedPostgres = await openEmbeddedPostgres(dir, createLogger({ level: "silent" }));
-  // One connection: pglite-socket runs every connection's protocol messages on one PGlite
+  const pg = await openTestPostgres({ label: "tools" });
+  // On PGlite, one connection: pglite-socket runs every connection's protocol messages on one PGlite
   // session and, outside a transaction, interleaves them message by message, so another
   // connection's transaction can destroy a pending query's unnamed portal ("portal \"\" does not
   // exist"). PGlite executes one statement at a time anyway; the tools' SQL is written for a
-  // real multi-connection Postgres.
-  const sql = postgres(pg.url, { max: 1, onnotice: () => {}, transform: { undefined: null } });
+  // real multi-connection Postgres, which the real-PG lane gives them.
+  const sql = postgres(pg.url, { max: pg.real ? 10 : 1, onnotice: () => {}, transform: { undefined: null } });
   const embedder = options.embedder ?? new HashEmbedder(64);
   await migrate(sql, embedder);
   await insertWorld(sql, embedder);
@@ -96,7 +92,7 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
   const store = options.store ?? (await ValkeyStore.connect({ url: TEST_VALKEY_URL }));
   const cache = createToolCache(store, { logger, namespace: uniq("tools-test") });
   const processor = new SimulatedProcessor();
-  const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: "silent", ...options.env });
+  const config = loadConfig({ ...pg.env, LOG_LEVEL: "silent", ...options.env });
   const tools = createTools({ sql, store, embedder, config, logger, cache, processor });
 
   const ctx = (actor: string, o: { idempotencyKey?: string } = {}): ToolContext => ({
@@ -144,7 +140,6 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
       if (!options.store) await store.close();
       await sql.end({ timeout: 5 });
       await pg.close();
-      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
