@@ -3,17 +3,14 @@
  * checkpoint from Valkey in one pipelined round trip, in parallel with long-term recall from
  * Postgres, with the time each part took.
  *
- * Cluster mode: the profile is per actor (`{a:...}`) and history / state / checkpoint are per
- * session (`{s:...}`), so they hash to different slots, possibly on different nodes. iovalkey
- * sends a cluster pipeline only when every key is served by the same node (otherwise it rejects
- * it: "All keys in the pipeline should belong to the same slots allocation group"). With
- * `cluster: true` the two parts therefore go as two pipelines sent at the same time: two round
- * trips, to at most two nodes, overlapping, so the latency stays about one round trip.
+ * On a cluster the profile (`{a:...}`) and the session's keys (`{s:...}`) hash to different
+ * slots; the store sends the pipeline as one part per slot at the same time, so the latency
+ * stays about one round trip.
  */
 import type { RecalledMemory, RecallRequest } from "../long-term/memories.js";
 import type { MemoryKind } from "../long-term/namespaces.js";
 import { keys } from "../store/keys.js";
-import type { Pipeline, ShortTermStore } from "../store/types.js";
+import type { ShortTermStore } from "../store/types.js";
 import { type Checkpoint, parseCheckpoint } from "./checkpoints.js";
 import { type HistoryMessage, parseHistory } from "./history.js";
 import { type CustomerProfile, decodeProfile } from "./profile.js";
@@ -36,8 +33,6 @@ export interface ContextRequest {
   minSimilarity?: number;
   /** Kinds of memory to recall (default preferences, facts and session summaries; not raw episodes). */
   kinds?: readonly MemoryKind[];
-  /** Valkey cluster mode: split the pipeline per slot (see the module comment). */
-  cluster?: boolean;
   signal?: AbortSignal;
 }
 
@@ -68,25 +63,17 @@ async function readShortTerm(
   store: ShortTermStore,
   scope: SessionScope,
   historyLimit: number,
-  cluster: boolean,
 ): Promise<[unknown, unknown, unknown, unknown]> {
   assertId(scope.actorId, "actorId");
-  const profileKey = keys.profile(scope.actorId);
   const k = sessionKeys(scope);
-  const session = (p: Pipeline): Pipeline =>
-    p
-      .lrange(k.history, historyLimit > 0 ? -historyLimit : 1, historyLimit > 0 ? -1 : 0)
-      .hgetall(k.state)
-      .hgetall(k.checkpoint);
-  if (!cluster) {
-    const res = await session(store.pipeline().hgetall(profileKey)).exec();
-    return [res[0], res[1], res[2], res[3]];
-  }
-  const [actorPart, sessionPart] = await Promise.all([
-    store.pipeline().hgetall(profileKey).exec(),
-    session(store.pipeline()).exec(),
-  ]);
-  return [actorPart[0], sessionPart[0], sessionPart[1], sessionPart[2]];
+  const res = await store
+    .pipeline()
+    .hgetall(keys.profile(scope.actorId))
+    .lrange(k.history, historyLimit > 0 ? -historyLimit : 1, historyLimit > 0 ? -1 : 0)
+    .hgetall(k.state)
+    .hgetall(k.checkpoint)
+    .exec();
+  return [res[0], res[1], res[2], res[3]];
 }
 
 /**
@@ -102,7 +89,7 @@ export async function assembleContext(
   const { scope } = request;
   const historyLimit = Math.max(0, request.historyLimit ?? 20);
 
-  const shortTerm = readShortTerm(store, scope, historyLimit, request.cluster ?? false).then((parts) => ({
+  const shortTerm = readShortTerm(store, scope, historyLimit).then((parts) => ({
     parts,
     elapsed: ms(started),
   }));

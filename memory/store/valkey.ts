@@ -8,11 +8,14 @@
  * rejects with `FlightlyError` `UNAVAILABLE`; errors the server answered stay as they are. A
  * command whose connection drops before its reply is never sent again after the reconnect (its
  * outcome is unknown, and a resent RPUSH / XADD / compare-and-set would apply twice); it fails.
+ * In cluster mode a node that dies is a failover instead: its commands are retried once the slot
+ * map names the promoted replica (see `CLUSTER_RETRIES`), and multi-key work is split per slot.
  */
 import { createHash } from "node:crypto";
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from "iovalkey";
 import { FlightlyError } from "../../core/errors.js";
 import type { PendingSummary, Pipeline, Script, SetOptions, ShortTermStore, StreamEntry } from "./types.js";
+import { groupBySlot, sameSlot, valkeyPipeline } from "./valkey-pipeline.js";
 
 type Client = Redis | Cluster;
 type RawEntry = [id: string, fields: string[]];
@@ -31,7 +34,7 @@ const TRANSIENT_REPLY = /^(LOADING|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|READONLY|BUSY
 
 /** iovalkey's own transport faults (no server reply): offline, dropped, unanswered, unreachable. */
 const TRANSPORT_FAULT =
-  /Stream isn't writeable|Connection is closed|Command timed out|max retries per request|connect E\w+|read E\w+|write E\w+|None of startup nodes is available|Failed to refresh slots cache|ClusterAllFailedError/i;
+  /Stream isn't writeable|Connection is closed|Command timed out|max retries per request|connect E\w+|read E\w+|write E\w+|None of startup nodes is available|Failed to refresh slots cache|ClusterAllFailedError|Too many Cluster redirections|Cluster isn't ready|Node is disconnected|Cluster is disconnect/i;
 
 /**
  * Whether `err` means the server could not be reached (rather than refused the command): a
@@ -63,10 +66,26 @@ export interface ValkeyStoreOptions {
   /**
    * A command (or pipeline) without an answer after this long fails with `UNAVAILABLE`, so a
    * server that hangs (partition, stopped process) never hangs a caller. Default 2,000 ms.
-   * Blocking reads are exempt (their own connection waits as long as they ask).
+   * Blocking reads are exempt (their own connection waits as long as they ask). In cluster mode
+   * the default is 6,000 ms: it also bounds the retries that ride out a failover (below).
    */
   commandTimeoutMs?: number;
 }
+
+/**
+ * Cluster failover: a command whose node died, or that meets MOVED / ASK / TRYAGAIN / CLUSTERDOWN
+ * while a replica is promoted, is retried by iovalkey after refreshing the slot map, up to
+ * `maxRedirections` times with these pauses (about 6 s in all, a typical promotion takes 2-3 s),
+ * and never past `commandTimeoutMs`; then it fails as `UNAVAILABLE` (a 503 with Retry-After).
+ */
+const CLUSTER_RETRIES: Partial<ClusterOptions> = {
+  maxRedirections: 24,
+  retryDelayOnMoved: 0,
+  retryDelayOnFailover: 250,
+  retryDelayOnClusterDown: 250,
+  retryDelayOnTryAgain: 100,
+  slotsRefreshTimeout: 1_000,
+};
 
 export class ValkeyStore implements ShortTermStore {
   readonly kind = "valkey" as const;
@@ -74,22 +93,19 @@ export class ValkeyStore implements ShortTermStore {
   readonly #client: Client;
   #blocking: Client | undefined;
   readonly #shas = new Map<string, string>();
+  readonly #cluster: boolean;
 
   private constructor(client: Client) {
     this.#client = client;
+    this.#cluster = client instanceof Cluster;
   }
 
   static async connect(options: ValkeyStoreOptions): Promise<ValkeyStore> {
     const u = new URL(options.url);
     const tls = u.protocol === "rediss:" || u.protocol === "valkeys:" ? {} : undefined;
-    const common: RedisOptions = {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
+    const auth: RedisOptions = {
       connectTimeout: options.connectTimeoutMs ?? 5_000,
-      commandTimeout: options.commandTimeoutMs ?? 2_000,
       autoResendUnfulfilledCommands: false,
-      retryStrategy: (times) => Math.min(50 * 2 ** times, 1_000),
       ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
       ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
       ...(tls ? { tls } : {}),
@@ -98,17 +114,30 @@ export class ValkeyStore implements ShortTermStore {
     const port = Number(u.port || 6379);
     let client: Client;
     if (options.cluster) {
+      // Node connections keep iovalkey's cluster defaults (no reconnect of their own, a queue
+      // while connecting): a lost node is dropped and its slots re-read, not retried blindly.
       const clusterOptions: ClusterOptions = {
         lazyConnect: true,
         enableOfflineQueue: false,
-        redisOptions: common,
+        redisOptions: { ...auth, commandTimeout: options.commandTimeoutMs ?? 6_000 },
         clusterRetryStrategy: (times) => Math.min(50 * 2 ** times, 1_000),
+        ...CLUSTER_RETRIES,
         ...(tls ? { dnsLookup: (address, callback) => callback(null, address) } : {}),
       };
       client = new Cluster([{ host, port }], clusterOptions);
     } else {
       const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0;
-      client = new Redis({ ...common, host, port, db });
+      client = new Redis({
+        ...auth,
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        commandTimeout: options.commandTimeoutMs ?? 2_000,
+        retryStrategy: (times) => Math.min(50 * 2 ** times, 1_000),
+        host,
+        port,
+        db,
+      });
     }
     client.on("error", () => {
       // Connection errors surface on the commands that hit them; reconnects are automatic.
@@ -141,7 +170,8 @@ export class ValkeyStore implements ShortTermStore {
    * server answers the new connection's ready check, instead of each waiting for its timeout.
    */
   #suspectHung(): void {
-    if (this.#client.status === "ready") this.#client.disconnect(true);
+    // A cluster drops and re-maps a lost node by itself.
+    if (!this.#cluster && this.#client.status === "ready") this.#client.disconnect(true);
   }
 
   async ping(): Promise<void> {
@@ -160,8 +190,12 @@ export class ValkeyStore implements ShortTermStore {
     const res = await this.#rt(this.#client.call("SET", key, value, ...args));
     return res === "OK";
   }
-  del(...keys: string[]): Promise<number> {
-    return keys.length === 0 ? Promise.resolve(0) : this.#rt(this.#client.del(...keys));
+  /** In cluster mode one DEL per slot, sent together. */
+  async del(...keys: string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    const groups = this.#cluster ? groupBySlot(keys, (k) => k) : [keys];
+    const counts = await Promise.all(groups.map((g) => this.#rt(this.#client.del(...g))));
+    return counts.reduce((a, b) => a + b, 0);
   }
   async pexpire(key: string, ttlMs: number): Promise<boolean> {
     return (await this.#rt(this.#client.pexpire(key, Math.max(1, Math.round(ttlMs))))) === 1;
@@ -249,7 +283,9 @@ export class ValkeyStore implements ShortTermStore {
               commandTimeout: undefined,
               autoResendUnfulfilledCommands: true,
             } as unknown as Partial<RedisOptions>)
-          : this.#client.duplicate();
+          : this.#client.duplicate([], {
+              redisOptions: { ...this.#client.options.redisOptions, commandTimeout: undefined },
+            });
       dup.on("error", () => {});
       this.#blocking = dup;
       await dup.connect().catch((err: unknown) => {
@@ -309,6 +345,9 @@ export class ValkeyStore implements ShortTermStore {
   }
 
   async runScript<R>(script: Script<R>, keys: readonly string[], args: readonly string[]): Promise<R> {
+    if (this.#cluster && !sameSlot(keys)) {
+      throw new Error(`script ${script.name}: its keys must share one hash slot (use a hash tag)`);
+    }
     let sha = this.#shas.get(script.name);
     if (!sha) {
       sha = createHash("sha1").update(script.lua).digest("hex");
@@ -323,50 +362,12 @@ export class ValkeyStore implements ShortTermStore {
   }
 
   pipeline(): Pipeline {
-    const pipe = this.#client.pipeline();
-    // Raw commands per logical op, and which raw reply stands for it.
-    const shape: Array<{ n: number; pick: number }> = [];
-    const one = (queue?: unknown): Pipeline => {
-      void queue;
-      shape.push({ n: 1, pick: 0 });
-      return p;
-    };
-    const p: Pipeline = {
-      get: (k) => one(pipe.get(k)),
-      set: (k, v, o) => {
-        const args: (string | number)[] = [];
-        if (o?.ttlMs !== undefined) args.push("PX", Math.max(1, Math.round(o.ttlMs)));
-        if (o?.nx) args.push("NX");
-        pipe.call("SET", k, v, ...args);
-        return one();
-      },
-      del: (k) => one(pipe.del(k)),
-      hgetall: (k) => one(pipe.hgetall(k)),
-      hset: (k, f) => one(pipe.hset(k, f)),
-      lrange: (k, s, e) => one(pipe.lrange(k, s, e)),
-      rpushCapped: (k, v, c) => {
-        pipe
-          .rpush(k, ...v)
-          .ltrim(k, -c, -1)
-          .llen(k);
-        shape.push({ n: 3, pick: 2 });
-        return p;
-      },
-      pexpire: (k, t) => one(pipe.pexpire(k, Math.max(1, Math.round(t)))),
-      exec: async () => {
-        const raw = (await this.#rt(pipe.exec())) ?? [];
-        const out: unknown[] = [];
-        let i = 0;
-        for (const { n, pick } of shape) {
-          const group = raw.slice(i, i + n);
-          i += n;
-          const failed = group.find(([err]) => err);
-          out.push(failed ? mapError(failed[0]) : group[pick]?.[1]);
-        }
-        return out;
-      },
-    };
-    return p;
+    return valkeyPipeline({
+      open: () => this.#client.pipeline(),
+      cluster: this.#cluster,
+      send: (exec) => this.#rt(exec),
+      mapError,
+    });
   }
 
   command(name: string, ...args: (string | Buffer | number)[]): Promise<unknown> {

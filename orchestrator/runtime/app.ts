@@ -99,7 +99,6 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     longTerm,
     customers,
     sessionTtlS: config.sessionTtlS,
-    cluster: config.valkey.cluster,
   });
   const hooks = new HookRegistry();
   const telemetry = new Telemetry(hooks, logger);

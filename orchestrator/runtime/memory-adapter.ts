@@ -34,7 +34,6 @@ export interface MemoryAdapterOptions {
   longTerm: LongTermMemory;
   customers: Customers;
   sessionTtlS: number;
-  cluster: boolean;
   /** Where degraded operation (Valkey unreachable) is reported. */
   logger?: Logger;
 }
@@ -83,7 +82,6 @@ export class MemoryAdapter implements MemoryPort {
         historyLimit: 24,
         recallK: 5,
         minSimilarity: 0.3,
-        cluster: this.o.cluster,
       }).catch((err: unknown) => {
         if (!storeDown(err)) throw err;
         this.o.logger?.warn({ err }, "session store unreachable: answering without history or checkpoint");

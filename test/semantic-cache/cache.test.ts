@@ -10,133 +10,139 @@ import { type EmbeddedPostgres, openEmbeddedPostgres } from "../../memory/db/emb
 import { migrate } from "../../memory/db/migrate.js";
 import { createEmbedder } from "../../memory/embeddings/index.js";
 import { ResponseCacheStore } from "../../memory/response-cache.js";
-import { ValkeyStore } from "../../memory/store/valkey.js";
+import type { ValkeyStore } from "../../memory/store/valkey.js";
 import { type CacheMiss, SemanticCache } from "../../orchestrator/semantic-cache/cache.js";
 import type { CachePolicy } from "../../orchestrator/semantic-cache/policy.js";
 import { loadPairs } from "../../scripts/eval-embeddings.js";
-import { TEST_VALKEY_URL, uniq } from "../support/env.js";
+import { uniq } from "../support/env.js";
+import { stopSharedCluster, valkeyTargets } from "../support/valkey-targets.js";
 
 const shared: CachePolicy = { category: "policy", scope: "shared", ttlMs: 60_000 };
 const personal: CachePolicy = { category: "personal", scope: "actor", ttlMs: 60_000 };
 
-describe("semantic response cache", () => {
-  const dir = mkdtempSync(join(tmpdir(), "flightly-semcache-"));
-  const embedder = createEmbedder(loadConfig({}));
-  const threshold = loadConfig({}).semanticCache.threshold;
-  let pg: EmbeddedPostgres;
-  let sql: Sql;
-  let store: ValkeyStore;
-  let cache: SemanticCache;
+afterAll(stopSharedCluster);
 
-  const put = async (
-    prompt: string,
-    actor: string,
-    policy: CachePolicy,
-    response: string,
-    sources: string[] = [],
-  ) => {
-    const miss = (await cache.lookup(prompt, actor)) as CacheMiss;
-    expect(miss.hit).toBe(false);
-    await cache.store(prompt, actor, miss, policy, response, sources);
-  };
+describe.each(valkeyTargets().map((t) => [t.name, t] as const))(
+  "semantic response cache: %s",
+  (_name, target) => {
+    const dir = mkdtempSync(join(tmpdir(), "flightly-semcache-"));
+    const embedder = createEmbedder(loadConfig({}));
+    const threshold = loadConfig({}).semanticCache.threshold;
+    let pg: EmbeddedPostgres;
+    let sql: Sql;
+    let store: ValkeyStore;
+    let cache: SemanticCache;
 
-  beforeAll(async () => {
-    pg = await openEmbeddedPostgres(dir, createLogger({ level: "silent" }));
-    sql = postgres(pg.url, { max: 4, onnotice: () => {} });
-    await migrate(sql, embedder);
-    store = await ValkeyStore.connect({ url: TEST_VALKEY_URL });
-  });
-  afterAll(async () => {
-    await store.close();
-    await sql.end();
-    await pg.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const fresh = (): SemanticCache =>
-    new SemanticCache({
-      storage: new ResponseCacheStore(store, sql, uniq("ns")),
-      embedder,
-      threshold,
-      logger: createLogger({ level: "silent" }),
+    const put = async (
+      prompt: string,
+      actor: string,
+      policy: CachePolicy,
+      response: string,
+      sources: string[] = [],
+    ) => {
+      const miss = (await cache.lookup(prompt, actor)) as CacheMiss;
+      expect(miss.hit).toBe(false);
+      await cache.store(prompt, actor, miss, policy, response, sources);
+    };
+
+    beforeAll(async () => {
+      pg = await openEmbeddedPostgres(dir, createLogger({ level: "silent" }));
+      sql = postgres(pg.url, { max: 4, onnotice: () => {} });
+      await migrate(sql, embedder);
+      store = await target.connect();
+    });
+    afterAll(async () => {
+      await store.close();
+      await sql.end();
+      await pg.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const fresh = (): SemanticCache =>
+      new SemanticCache({
+        storage: new ResponseCacheStore(store, sql, uniq("ns")),
+        embedder,
+        threshold,
+        logger: createLogger({ level: "silent" }),
+      });
+
+    it("answers the same question exactly, whatever the case and spacing", async () => {
+      cache = fresh();
+      await put("What is the checked baggage allowance?", "1", shared, "23 kg, one bag");
+      const hit = await cache.lookup("  what is the CHECKED baggage allowance ", "2");
+      expect(hit).toMatchObject({ hit: true, kind: "exact", similarity: 1, response: "23 kg, one bag" });
     });
 
-  it("answers the same question exactly, whatever the case and spacing", async () => {
-    cache = fresh();
-    await put("What is the checked baggage allowance?", "1", shared, "23 kg, one bag");
-    const hit = await cache.lookup("  what is the CHECKED baggage allowance ", "2");
-    expect(hit).toMatchObject({ hit: true, kind: "exact", similarity: 1, response: "23 kg, one bag" });
-  });
+    it("answers a paraphrase semantically above the threshold, never across an entity change", async () => {
+      cache = fresh();
+      await put("Can I bring my dog in the cabin?", "1", shared, "Small pets in carriers, $125.");
+      const para = await cache.lookup("Can I bring my dog in the cabin with me?", "2");
+      expect(para).toMatchObject({
+        hit: true,
+        kind: "semantic",
+        matched_prompt: "Can I bring my dog in the cabin?",
+      });
+      expect((para as { similarity: number }).similarity).toBeGreaterThanOrEqual(threshold);
 
-  it("answers a paraphrase semantically above the threshold, never across an entity change", async () => {
-    cache = fresh();
-    await put("Can I bring my dog in the cabin?", "1", shared, "Small pets in carriers, $125.");
-    const para = await cache.lookup("Can I bring my dog in the cabin with me?", "2");
-    expect(para).toMatchObject({
-      hit: true,
-      kind: "semantic",
-      matched_prompt: "Can I bring my dog in the cabin?",
+      await put("What's the weather in Tokyo in June?", "1", shared, "Tokyo in June: rainy season averages.");
+      expect((await cache.lookup("What's the weather in Osaka in June?", "1")).hit).toBe(false);
+      expect((await cache.lookup("What's the weather in Tokyo in July?", "1")).hit).toBe(false);
     });
-    expect((para as { similarity: number }).similarity).toBeGreaterThanOrEqual(threshold);
 
-    await put("What's the weather in Tokyo in June?", "1", shared, "Tokyo in June: rainy season averages.");
-    expect((await cache.lookup("What's the weather in Osaka in June?", "1")).hit).toBe(false);
-    expect((await cache.lookup("What's the weather in Tokyo in July?", "1")).hit).toBe(false);
-  });
+    it("keeps personal answers to their actor", async () => {
+      cache = fresh();
+      await put("Show me my bookings", "1", personal, "FL-AAAAAA to Tokyo");
+      expect((await cache.lookup("Show me my bookings", "1")).hit).toBe(true);
+      expect((await cache.lookup("Show me my bookings", "2")).hit).toBe(false);
+      expect((await cache.lookup("show me my bookings please", "2")).hit).toBe(false);
+    });
 
-  it("keeps personal answers to their actor", async () => {
-    cache = fresh();
-    await put("Show me my bookings", "1", personal, "FL-AAAAAA to Tokyo");
-    expect((await cache.lookup("Show me my bookings", "1")).hit).toBe(true);
-    expect((await cache.lookup("Show me my bookings", "2")).hit).toBe(false);
-    expect((await cache.lookup("show me my bookings please", "2")).hit).toBe(false);
-  });
+    it("never stores actions", async () => {
+      cache = fresh();
+      const miss = (await cache.lookup("Book the cheapest flight", "1")) as CacheMiss;
+      const stored = await cache.store(
+        "Book the cheapest flight",
+        "1",
+        miss,
+        { category: "action", scope: "never", ttlMs: 0 },
+        "Booked",
+        [],
+      );
+      expect(stored).toBe(false);
+      expect((await cache.lookup("Book the cheapest flight", "1")).hit).toBe(false);
+    });
 
-  it("never stores actions", async () => {
-    cache = fresh();
-    const miss = (await cache.lookup("Book the cheapest flight", "1")) as CacheMiss;
-    const stored = await cache.store(
-      "Book the cheapest flight",
-      "1",
-      miss,
-      { category: "action", scope: "never", ttlMs: 0 },
-      "Booked",
-      [],
-    );
-    expect(stored).toBe(false);
-    expect((await cache.lookup("Book the cheapest flight", "1")).hit).toBe(false);
-  });
+    it("drops answers when the knowledge they came from changes", async () => {
+      cache = fresh();
+      await put("What is the pet policy?", "1", shared, "Pets: $125", ["tool:search_knowledge_base"]);
+      await put("What to do in Rome?", "1", shared, "See the Forum", ["tool:get_destination_info"]);
+      expect(await cache.invalidateSource("tool:search_knowledge_base")).toBe(1);
+      expect((await cache.lookup("What is the pet policy?", "2")).hit).toBe(false);
+      expect((await cache.lookup("What to do in Rome?", "2")).hit).toBe(true);
+    });
 
-  it("drops answers when the knowledge they came from changes", async () => {
-    cache = fresh();
-    await put("What is the pet policy?", "1", shared, "Pets: $125", ["tool:search_knowledge_base"]);
-    await put("What to do in Rome?", "1", shared, "See the Forum", ["tool:get_destination_info"]);
-    expect(await cache.invalidateSource("tool:search_knowledge_base")).toBe(1);
-    expect((await cache.lookup("What is the pet policy?", "2")).hit).toBe(false);
-    expect((await cache.lookup("What to do in Rome?", "2")).hit).toBe(true);
-  });
-
-  it("on the labelled pairs: no false hits at the configured threshold, and reports recall", async () => {
-    cache = fresh();
-    const pairs = loadPairs();
-    let hits = 0;
-    let falseHits = 0;
-    let same = 0;
-    for (const [i, p] of pairs.entries()) {
-      const actor = `pair-${i}`; // one scope per pair: entries never meet other pairs
-      const miss = (await cache.lookup(p.a, actor)) as CacheMiss;
-      await cache.store(p.a, actor, miss, personal, `answer ${i}`, []);
-      const got = await cache.lookup(p.b, actor);
-      if (p.same) same++;
-      if (got.hit && p.same) hits++;
-      if (got.hit && !p.same) {
-        falseHits++;
-        console.log(`false hit (${(got as { similarity: number }).similarity}): ${p.a} ~ ${p.b}`);
+    it("on the labelled pairs: no false hits at the configured threshold, and reports recall", async () => {
+      cache = fresh();
+      const pairs = loadPairs();
+      let hits = 0;
+      let falseHits = 0;
+      let same = 0;
+      for (const [i, p] of pairs.entries()) {
+        const actor = `pair-${i}`; // one scope per pair: entries never meet other pairs
+        const miss = (await cache.lookup(p.a, actor)) as CacheMiss;
+        await cache.store(p.a, actor, miss, personal, `answer ${i}`, []);
+        const got = await cache.lookup(p.b, actor);
+        if (p.same) same++;
+        if (got.hit && p.same) hits++;
+        if (got.hit && !p.same) {
+          falseHits++;
+          console.log(`false hit (${(got as { similarity: number }).similarity}): ${p.a} ~ ${p.b}`);
+        }
       }
-    }
-    console.log(
-      `semantic cache on ${pairs.length} labelled pairs: recall ${hits}/${same}, false hits ${falseHits}`,
-    );
-    expect(falseHits).toBe(0);
-    expect(hits).toBeGreaterThan(0);
-  });
-});
+      console.log(
+        `semantic cache on ${pairs.length} labelled pairs: recall ${hits}/${same}, false hits ${falseHits}`,
+      );
+      expect(falseHits).toBe(0);
+      expect(hits).toBeGreaterThan(0);
+    });
+  },
+);

@@ -3,10 +3,11 @@
  * must behave the same for everything Flightly relies on.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { InProcessStore } from "../../memory/store/inprocess.js";
 import type { Script, ShortTermStore } from "../../memory/store/types.js";
-import { ValkeyStore } from "../../memory/store/valkey.js";
-import { sleep, TEST_VALKEY_URL, uniq } from "../support/env.js";
+import { sleep, uniq } from "../support/env.js";
+import { stopSharedCluster, storeBackends } from "../support/valkey-targets.js";
+
+afterAll(stopSharedCluster);
 
 /** Compare-and-set on a version field: the shape checkpoints use. */
 const cas: Script<number> = {
@@ -24,12 +25,7 @@ const cas: Script<number> = {
   },
 };
 
-const backends: Array<[string, () => Promise<ShortTermStore>]> = [
-  ["valkey", () => ValkeyStore.connect({ url: TEST_VALKEY_URL })],
-  ["in-process", async () => new InProcessStore()],
-];
-
-describe.each(backends)("short-term store contract: %s", (_name, open) => {
+describe.each(storeBackends())("short-term store contract: %s", (_name, open) => {
   let store: ShortTermStore;
   const k = (name: string): string => `flightly:test:${uniq(name)}`;
 
@@ -149,9 +145,10 @@ describe.each(backends)("short-term store contract: %s", (_name, open) => {
     await store.del(h);
   });
 
-  it("a pipeline is one round trip and returns results in order", async () => {
-    const h = k("ph");
-    const l = k("pl");
+  it("a pipeline on one hash tag is one round trip and returns results in order", async () => {
+    const tag = `flightly:test:{${uniq("tag")}}`;
+    const h = `${tag}:ph`;
+    const l = `${tag}:pl`;
     const before = store.roundTrips;
     const res = await store
       .pipeline()
@@ -159,10 +156,38 @@ describe.each(backends)("short-term store contract: %s", (_name, open) => {
       .rpushCapped(l, ["x", "y", "z"], 2)
       .hgetall(h)
       .lrange(l, 0, -1)
-      .get(k("missing"))
+      .get(`${tag}:missing`)
       .exec();
     expect(store.roundTrips - before).toBe(1);
-    expect(res.slice(2)).toEqual([{ a: "1" }, ["y", "z"], null]);
+    expect(res.slice(1)).toEqual([2, { a: "1" }, ["y", "z"], null]);
     await store.del(h, l);
+  });
+
+  it("a pipeline and a DEL may mix keys of many slots (one request per slot on a cluster)", async () => {
+    // Keys with no shared tag: on a cluster these hash to different slots and nodes.
+    const names = Array.from({ length: 12 }, (_, i) => k(`x${i}`));
+    const set = store.pipeline();
+    for (const [i, key] of names.entries()) set.set(key, `v${i}`, { ttlMs: 60_000 });
+    expect((await set.exec()).filter((r) => r instanceof Error)).toEqual([]);
+
+    const get = store.pipeline();
+    for (const key of names) get.get(key);
+    get.hgetall(k("none")).rpushCapped(k("list"), ["a", "b"], 5);
+    expect(await get.exec()).toEqual([...names.map((_, i) => `v${i}`), {}, 2]);
+
+    expect(await store.del(...names, k("absent"))).toBe(12);
+    const after = store.pipeline();
+    for (const key of names) after.get(key);
+    expect(await after.exec()).toEqual(names.map(() => null));
+  });
+
+  it("a failed command's slot in a pipeline holds its error; the others still answer", async () => {
+    const h = k("wrongtype");
+    await store.hset(h, { a: "1" });
+    const res = await store.pipeline().get(k("fine")).lrange(h, 0, -1).hgetall(h).exec();
+    expect(res[0]).toBeNull();
+    expect(res[1]).toBeInstanceOf(Error);
+    expect(res[2]).toEqual({ a: "1" });
+    await store.del(h);
   });
 });

@@ -7,10 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { InProcessStore } from "../../memory/store/inprocess.js";
 import type { ShortTermStore } from "../../memory/store/types.js";
-import { ValkeyStore } from "../../memory/store/valkey.js";
+import type { ValkeyStore } from "../../memory/store/valkey.js";
 import { canonicalJson, createToolCache } from "../../tools/cache.js";
 import { fail, ok, type Tool, type ToolContext } from "../../tools/types.js";
-import { sleep, TEST_VALKEY_URL, uniq } from "../support/env.js";
+import { sleep, uniq } from "../support/env.js";
+import { stopSharedCluster, valkeyTargets } from "../support/valkey-targets.js";
 import { ALICE, BOB, D, D_NEXT, type Harness, json, openHarness } from "./fixture.js";
 
 const input = z.object({ q: z.string(), n: z.number().optional() });
@@ -48,14 +49,16 @@ function brokenStore(mode: "reject" | "hang"): ShortTermStore {
   });
 }
 
-describe("tool cache", () => {
+afterAll(stopSharedCluster);
+
+describe.each(valkeyTargets().map((t) => [t.name, t] as const))("tool cache: %s", (_name, target) => {
   let h: Harness;
   let store: ValkeyStore;
   const ctx = (actor = ALICE): ToolContext => h.ctx(actor);
 
   beforeAll(async () => {
     h = await openHarness();
-    store = await ValkeyStore.connect({ url: TEST_VALKEY_URL });
+    store = await target.connect();
   });
   afterAll(async () => {
     await store.close();
@@ -103,7 +106,7 @@ describe("tool cache", () => {
 
   it("runs the tool once across processes sharing Valkey (lock + polling)", async () => {
     const namespace = uniq("ns");
-    const other = await ValkeyStore.connect({ url: TEST_VALKEY_URL });
+    const other = await target.connect();
     try {
       // Two caches over two connections stand for two processes.
       const a = createToolCache(store, { namespace });
