@@ -1,10 +1,10 @@
 /**
  * The model interface every agent talks to, shaped on the Bedrock Converse API. Providers
- * (`bedrock`, `openai`, `local`) implement `ModelProvider`; vendor SDK types never pass this seam.
+ * (`bedrock`, `openai`, `local`, in `orchestrator/models/`) implement `ModelProvider`; vendor SDK
+ * types never pass this seam. The memory worker's model extraction uses it too, hence `core`.
  */
-import type { FlightlyError } from "../../core/errors.js";
-
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+import { FlightlyError } from "./errors.js";
+import type { JsonValue } from "./json.js";
 
 export interface TextBlock {
   text: string;
@@ -121,3 +121,41 @@ export type ModelErrorCode = Extract<
   FlightlyError["code"],
   "MODEL_THROTTLED" | "MODEL_CONTEXT_OVERFLOW" | "MODEL_TIMEOUT" | "MODEL_BAD_RESPONSE" | "MODEL_UNAVAILABLE"
 >;
+
+export class ModelError extends FlightlyError {
+  declare readonly code: ModelErrorCode;
+  /** Whether the same request may succeed if sent again after a pause. */
+  readonly retryable: boolean;
+  /** The vendor's own name for the fault (`ThrottlingException`, `http 429`, ...), for logs. */
+  readonly vendorCode: string | undefined;
+
+  constructor(
+    code: ModelErrorCode,
+    message: string,
+    options: { cause?: unknown; retryable?: boolean; retryAfterS?: number; vendorCode?: string } = {},
+  ) {
+    super(code, message, {
+      ...(options.cause === undefined ? {} : { cause: options.cause }),
+      ...(options.retryAfterS === undefined ? {} : { retryAfterS: options.retryAfterS }),
+    });
+    this.retryable = options.retryable ?? (code === "MODEL_THROTTLED" || code === "MODEL_UNAVAILABLE");
+    this.vendorCode = options.vendorCode;
+  }
+}
+
+export function isModelError(err: unknown): err is ModelError {
+  return err instanceof ModelError;
+}
+
+/** True for errors a retry may cure: throttling, a model that is loading, a service hiccup. */
+export function isRetryableModelError(err: unknown): boolean {
+  return err instanceof ModelError && err.retryable;
+}
+
+/** A response that arrived but cannot be understood (bad JSON, missing fields, a cut stream). */
+export function badResponse(provider: string, detail: string, cause?: unknown): ModelError {
+  return new ModelError("MODEL_BAD_RESPONSE", `${provider}: malformed model response: ${detail}`, {
+    ...(cause === undefined ? {} : { cause }),
+    vendorCode: "bad_response",
+  });
+}

@@ -11,10 +11,10 @@
  * Only `status: "success"` results are cached.
  */
 import { createHash, randomUUID } from "node:crypto";
+import type { JsonValue } from "../core/json.js";
 import type { Logger } from "../core/logger.js";
 import { keys } from "../memory/store/keys.js";
 import type { Script, ShortTermStore } from "../memory/store/types.js";
-import type { JsonValue } from "../orchestrator/models/types.js";
 import { ok, type Tool, type ToolContext, type ToolResult } from "./types.js";
 
 export interface CachePolicy<I> {

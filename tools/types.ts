@@ -4,8 +4,8 @@
  * read; only infrastructure faults throw. Tools enforce the actor themselves.
  */
 import type { z } from "zod";
+import type { JsonValue } from "../core/json.js";
 import type { Logger } from "../core/logger.js";
-import type { JsonValue } from "../orchestrator/models/types.js";
 
 export interface Actor {
   /** `customers.id` as text, or a guest id. */

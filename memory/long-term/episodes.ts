@@ -3,7 +3,7 @@
  * memory in `/actors/{actor}/episodes/{session}` (one row per event, idempotent on the event id),
  * so a past conversation can be rebuilt from long-term storage after Valkey has forgotten it.
  */
-import type { JsonValue } from "../../orchestrator/models/types.js";
+import type { JsonValue } from "../../core/json.js";
 import { toVector } from "../db/vector.js";
 import { type LongTermMemory, type Memory, type Tx, toMemory } from "./memories.js";
 import { namespaces, sessionOfNamespace } from "./namespaces.js";

@@ -12,7 +12,7 @@
  */
 import type { Sql, TransactionSql } from "postgres";
 import { FlightlyError } from "../../core/errors.js";
-import type { JsonValue } from "../../orchestrator/models/types.js";
+import type { JsonValue } from "../../core/json.js";
 import { toVector } from "../db/vector.js";
 import type { Embedder } from "../embeddings/types.js";
 import { likeBelow, type MemoryKind, namespaces, resolveNamespace } from "./namespaces.js";

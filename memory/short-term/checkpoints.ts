@@ -6,7 +6,7 @@
  * never a silent overwrite. `updateCheckpoint` is the read-modify-write loop around it.
  */
 import { CheckpointConflictError, FlightlyError } from "../../core/errors.js";
-import type { JsonValue } from "../../orchestrator/models/types.js";
+import type { JsonValue } from "../../core/json.js";
 import type { Script, ShortTermStore } from "../store/types.js";
 import { type SessionScope, type SessionTtlOptions, sessionKeys, sessionTtlMs } from "./session.js";
 

@@ -4,7 +4,7 @@
  * `history`), or skip (already known, in these or other words) — so nothing is stored twice.
  * Session summaries are one row per session, merged under the same per-actor lock.
  */
-import type { JsonValue } from "../../orchestrator/models/types.js";
+import type { JsonValue } from "../../core/json.js";
 import { toVector } from "../db/vector.js";
 import {
   insertMemory,

@@ -8,9 +8,8 @@
  * `ModelProvider` (Bedrock, OpenAI-compatible), whose answer is validated with zod.
  */
 import { z } from "zod";
-import { badResponse } from "../../orchestrator/models/errors.js";
+import { badResponse, type ModelProvider } from "../../core/model.js";
 import { extractSlots, type Slots } from "../../orchestrator/models/local/slots.js";
-import type { ModelProvider } from "../../orchestrator/models/types.js";
 import type { CustomerProfile } from "../short-term/profile.js";
 
 export interface MemoryCandidate {

@@ -15,7 +15,7 @@ import { hostname } from "node:os";
 import { z } from "zod";
 import { FlightlyError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
-import type { ModelProvider } from "../../orchestrator/models/types.js";
+import type { ModelProvider } from "../../core/model.js";
 import { insertEpisodeTurn } from "../long-term/episodes.js";
 import type { LongTermMemory } from "../long-term/memories.js";
 import { updateProfile } from "../short-term/profile.js";

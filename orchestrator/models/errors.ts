@@ -1,40 +1,12 @@
 /**
- * Vendor errors mapped, once, at the provider adapter into `ModelError` — a `FlightlyError` with
- * one of five stable codes, the vendor error as `cause`, and whether a retry may help. The SDKs'
- * own classes are recognised by name and HTTP status, so this module imports none of them.
+ * Vendor errors mapped, once, at the provider adapter into `ModelError` (`core/model.ts`) — a
+ * `FlightlyError` with one of five stable codes, the vendor error as `cause`, and whether a retry
+ * may help. The SDKs' own classes are recognised by name and HTTP status, so this module imports
+ * none of them.
  */
-import { FlightlyError } from "../../core/errors.js";
-import type { ModelErrorCode } from "./types.js";
+import { badResponse, ModelError, type ModelErrorCode } from "../../core/model.js";
 
-export class ModelError extends FlightlyError {
-  declare readonly code: ModelErrorCode;
-  /** Whether the same request may succeed if sent again after a pause. */
-  readonly retryable: boolean;
-  /** The vendor's own name for the fault (`ThrottlingException`, `http 429`, ...), for logs. */
-  readonly vendorCode: string | undefined;
-
-  constructor(
-    code: ModelErrorCode,
-    message: string,
-    options: { cause?: unknown; retryable?: boolean; retryAfterS?: number; vendorCode?: string } = {},
-  ) {
-    super(code, message, {
-      ...(options.cause === undefined ? {} : { cause: options.cause }),
-      ...(options.retryAfterS === undefined ? {} : { retryAfterS: options.retryAfterS }),
-    });
-    this.retryable = options.retryable ?? (code === "MODEL_THROTTLED" || code === "MODEL_UNAVAILABLE");
-    this.vendorCode = options.vendorCode;
-  }
-}
-
-export function isModelError(err: unknown): err is ModelError {
-  return err instanceof ModelError;
-}
-
-/** True for errors a retry may cure: throttling, a model that is loading, a service hiccup. */
-export function isRetryableModelError(err: unknown): boolean {
-  return err instanceof ModelError && err.retryable;
-}
+export { badResponse, isModelError, isRetryableModelError, ModelError } from "../../core/model.js";
 
 const CONTEXT_OVERFLOW = [
   /input is too long/i,
@@ -51,14 +23,6 @@ const CONTEXT_OVERFLOW = [
 /** Whether a vendor message says the prompt does not fit the model's context window. */
 export function isContextOverflowMessage(message: string): boolean {
   return CONTEXT_OVERFLOW.some((re) => re.test(message));
-}
-
-/** A response that arrived but cannot be understood (bad JSON, missing fields, a cut stream). */
-export function badResponse(provider: string, detail: string, cause?: unknown): ModelError {
-  return new ModelError("MODEL_BAD_RESPONSE", `${provider}: malformed model response: ${detail}`, {
-    ...(cause === undefined ? {} : { cause }),
-    vendorCode: "bad_response",
-  });
 }
 
 interface SdkErrorLike {
