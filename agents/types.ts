@@ -1,7 +1,7 @@
 /** An agent: who it is (system prompt), what it may use (tools) and whom it may hand work to. */
-export type AgentName = "support" | "booking" | "payment";
+export const AGENT_NAMES = ["support", "booking", "payment"] as const;
 
-export const AGENT_NAMES: readonly AgentName[] = ["support", "booking", "payment"];
+export type AgentName = (typeof AGENT_NAMES)[number];
 
 export interface AgentDefinition {
   readonly name: AgentName;

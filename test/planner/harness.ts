@@ -3,6 +3,12 @@
  * builder, fake tool results, and a loop that runs the planner the way the orchestrator does
  * (model → tools → model) until it answers.
  */
+import type { AgentName } from "../../agents/types.js";
+import {
+  type ContextBlock,
+  type ContextProfile,
+  renderContextBlock,
+} from "../../orchestrator/context-contract.js";
 import type { JsonValue, Message, ModelResponse, ToolSpec } from "../../orchestrator/models/types.js";
 
 export const NOW = "2026-05-13T10:00:00.000Z";
@@ -123,18 +129,18 @@ export const agentTools = (agent: keyof typeof AGENT_TOOLS, handoff = true): Too
 export const allTools = (): ToolSpec[] => Object.values(SPECS).filter((s) => s.name !== "handoff_to_agent");
 
 export interface ContextInput {
-  agent?: string;
+  agent?: AgentName;
   now?: string;
   guest?: boolean;
   name?: string | null;
-  profile?: Record<string, unknown> | null;
+  profile?: ContextProfile | null;
   memories?: Array<{ kind: string; content: string }>;
-  lastFlights?: unknown[];
+  lastFlights?: JsonValue[];
   lastOrigin?: string | null;
   lastDestination?: string | null;
-  plan?: string[];
+  plan?: AgentName[];
   request?: string;
-  outputs?: Record<string, Record<string, JsonValue>>;
+  outputs?: ContextBlock["workflow"]["outputs"];
 }
 
 export const PROFILE = {
@@ -147,8 +153,9 @@ export const PROFILE = {
   email: "ana@example.com",
 };
 
+/** A system prompt whose context block is written through the real contract. */
 export function system(c: ContextInput = {}): string {
-  const block = {
+  const block: ContextBlock = {
     agent: c.agent ?? "booking",
     now: c.now ?? NOW,
     actor: {
@@ -167,7 +174,7 @@ export function system(c: ContextInput = {}): string {
     },
     workflow: { plan: c.plan ?? [], step: 0, request: c.request ?? "", outputs: c.outputs ?? {} },
   };
-  return `You are a Flightly agent.\n<context>${JSON.stringify(block)}</context>`;
+  return `You are a Flightly agent.\n${renderContextBlock(block)}`;
 }
 
 export const user = (text: string): Message => ({ role: "user", content: [{ text }] });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { AgentName } from "../../agents/types.js";
 import { LocalPlanner } from "../../orchestrator/models/local/index.js";
 import type { JsonValue, Message, ModelStreamEvent, ToolSpec } from "../../orchestrator/models/types.js";
 import {
@@ -19,7 +20,7 @@ import {
 const planner = new LocalPlanner();
 const FLAGSHIP =
   "Add travel insurance before you book my flight, and use the email from our support conversation";
-const PLAN = ["support", "booking", "payment"];
+const PLAN: AgentName[] = ["support", "booking", "payment"];
 
 async function first(o: { system: string; tools: ToolSpec[]; text: string | Message[] }) {
   const messages = typeof o.text === "string" ? [user(o.text)] : o.text;

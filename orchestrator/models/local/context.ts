@@ -1,18 +1,11 @@
 /**
  * What the local planner reads from a request: the `<context>` JSON block of the system prompt
- * (tolerant: a missing or malformed field becomes empty, never an error), and the conversation
+ * (a block that is missing or does not parse makes the turn a guest's), and the conversation
  * (the customer's latest words, earlier customer messages, and the tool calls of this turn).
  */
 import { z } from "zod";
+import { readContextBlock } from "../../context-contract.js";
 import type { JsonValue, Message } from "../types.js";
-
-const optionalString = z.string().optional().catch(undefined);
-const optionalNumber = z.number().optional().catch(undefined);
-const idString = z
-  .union([z.string(), z.number()])
-  .transform((v) => String(v))
-  .optional()
-  .catch(undefined);
 
 const flightSchema = z.object({
   flight_id: z.union([z.string(), z.number()]).transform((v) => String(v)),
@@ -27,59 +20,9 @@ const flightSchema = z.object({
   depart_at: z.string().catch(""),
   arrive_at: z.string().catch(""),
   price_usd: z.coerce.number(),
-  seats_available: optionalNumber,
+  seats_available: z.number().optional().catch(undefined),
 });
 export type Flight = z.output<typeof flightSchema>;
-
-const contextSchema = z.object({
-  agent: optionalString,
-  now: optionalString,
-  actor: z
-    .object({ id: idString, guest: z.boolean().catch(false), name: z.string().nullable().catch(null) })
-    .partial()
-    .nullable()
-    .catch(null),
-  profile: z
-    .object({
-      family: z.string().nullable().catch(null),
-      adults: z.number().nullable().catch(null),
-      children_ages: z.array(z.number()).nullable().catch(null),
-      budget_per_night_usd: z.number().nullable().catch(null),
-      seat: z.string().nullable().catch(null),
-      avoid_airlines: z.array(z.string()).nullable().catch(null),
-      email: z.string().nullable().catch(null),
-    })
-    .partial()
-    .nullable()
-    .catch(null),
-  memories: z
-    .array(
-      z
-        .object({ kind: z.string().catch("fact"), content: z.string() })
-        .nullable()
-        .catch(null),
-    )
-    .catch([]),
-  session: z
-    .object({
-      last_flights: z.array(z.unknown()).nullable().catch(null),
-      last_origin: z.string().nullable().catch(null),
-      last_destination: z.string().nullable().catch(null),
-    })
-    .partial()
-    .nullable()
-    .catch(null),
-  workflow: z
-    .object({
-      plan: z.array(z.string()).catch([]),
-      step: optionalNumber,
-      request: z.string().nullable().catch(null),
-      outputs: z.record(z.string(), z.record(z.string(), z.unknown()).nullable().catch(null)).catch({}),
-    })
-    .partial()
-    .nullable()
-    .catch(null),
-});
 
 export interface Profile {
   adults?: number;
@@ -111,22 +54,23 @@ export function parseFlights(value: unknown): Flight[] {
   });
 }
 
-const CONTEXT_BLOCK = /<context>([\s\S]*?)<\/context>/;
+/** The context a turn gets when the block is missing or does not parse: a guest's, nothing more. */
+function guestContext(now: Date): PlannerContext {
+  return {
+    agent: undefined,
+    now,
+    actor: { id: undefined, guest: true, name: undefined },
+    profile: undefined,
+    memories: [],
+    session: { lastFlights: [], lastOrigin: undefined, lastDestination: undefined },
+    workflow: { plan: [], request: undefined, outputs: {} },
+  };
+}
 
-/** Reads the `<context>` block of a system prompt; `fallbackNow` when it names no time. */
+/** Reads the `<context>` block of a system prompt (see `context-contract.ts`). */
 export function readContext(system: string, fallbackNow: () => Date): PlannerContext {
-  let raw: unknown = {};
-  const block = CONTEXT_BLOCK.exec(system)?.[1];
-  if (block) {
-    try {
-      raw = JSON.parse(block);
-    } catch {
-      raw = {};
-    }
-  }
-  const parsed = contextSchema.safeParse(raw);
-  const c = parsed.success ? parsed.data : contextSchema.parse({});
-  const at = c.now ? new Date(c.now) : undefined;
+  const c = readContextBlock(system);
+  if (!c) return guestContext(fallbackNow());
   const p = c.profile;
   const profile: Profile | undefined = p
     ? {
@@ -139,19 +83,19 @@ export function readContext(system: string, fallbackNow: () => Date): PlannerCon
       }
     : undefined;
   const outputs: Record<string, Record<string, unknown>> = {};
-  for (const [agent, out] of Object.entries(c.workflow?.outputs ?? {})) if (out) outputs[agent] = out;
+  for (const [agent, out] of Object.entries(c.workflow.outputs)) if (out) outputs[agent] = out;
   return {
     agent: c.agent,
-    now: at && !Number.isNaN(at.getTime()) ? at : fallbackNow(),
-    actor: { id: c.actor?.id, guest: c.actor?.guest ?? false, name: c.actor?.name ?? undefined },
+    now: new Date(c.now),
+    actor: { id: c.actor.id, guest: c.actor.guest, name: c.actor.name ?? undefined },
     profile,
-    memories: (c.memories ?? []).filter((m): m is { kind: string; content: string } => m !== null),
+    memories: c.memories,
     session: {
-      lastFlights: parseFlights(c.session?.last_flights),
-      lastOrigin: c.session?.last_origin ?? undefined,
-      lastDestination: c.session?.last_destination ?? undefined,
+      lastFlights: parseFlights(c.session.last_flights),
+      lastOrigin: c.session.last_origin ?? undefined,
+      lastDestination: c.session.last_destination ?? undefined,
     },
-    workflow: { plan: c.workflow?.plan ?? [], request: c.workflow?.request ?? undefined, outputs },
+    workflow: { plan: c.workflow.plan, request: c.workflow.request || undefined, outputs },
   };
 }
 
