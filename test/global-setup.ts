@@ -3,7 +3,7 @@
  * Flightly world copy it (`worldDir()` in support/world.ts) instead of seeding again. With
  * `TEST_DATABASE_URL` set (the real-PostgreSQL lane, support/pg.ts) the world is also seeded into
  * a database of this run's own on that server, the template of the tests' private copies, and
- * teardown drops every database the run created.
+ * teardown drops every database (and login) the run created.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,7 +12,13 @@ import { loadConfig } from "../core/config.js";
 import { createLogger } from "../core/logger.js";
 import { seed } from "../memory/db/seed.js";
 import { openServices } from "../orchestrator/runtime/services.js";
-import { createDatabase, dropDatabasesLike, newRunPrefix, TEST_DATABASE_URL } from "./support/pg-admin.js";
+import {
+  createDatabase,
+  dropDatabasesLike,
+  dropRolesLike,
+  newRunPrefix,
+  TEST_DATABASE_URL,
+} from "./support/pg-admin.js";
 
 let template: string | undefined;
 let runPrefix: string | undefined;
@@ -55,7 +61,10 @@ export async function setup({ provide }: { provide: (key: string, value: string)
 
 export async function teardown(): Promise<void> {
   if (template) rmSync(template, { recursive: true, force: true });
-  if (runPrefix) await dropDatabasesLike(runPrefix);
+  if (runPrefix) {
+    await dropDatabasesLike(runPrefix);
+    await dropRolesLike(runPrefix);
+  }
 }
 
 declare module "vitest" {

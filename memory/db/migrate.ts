@@ -1,7 +1,8 @@
 /**
  * Versioned SQL migrations (`migrations/NNNN_name.sql`), applied in order inside transactions,
  * recorded in `flightly_migrations`, safe to run again. Vector columns take their dimension
- * from the configured embedder; a database built with another embedder is refused.
+ * from the configured embedder; a database built with another embedder is refused. What a
+ * non-superuser login cannot set up itself is checked first (`prerequisites.ts`).
  */
 import { createHash, randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
@@ -9,6 +10,7 @@ import { join } from "node:path";
 import type { Sql } from "postgres";
 import { FlightlyError } from "../../core/errors.js";
 import { ROOT } from "../../core/paths.js";
+import { ensurePrerequisites } from "./prerequisites.js";
 
 const DIR = join(ROOT, "memory", "db", "migrations");
 
@@ -38,6 +40,7 @@ function migrationFiles(): MigrationFile[] {
 }
 
 export async function migrate(sql: Sql, embedder: EmbedderIdentity): Promise<MigrationResult> {
+  await ensurePrerequisites(sql);
   await sql`CREATE TABLE IF NOT EXISTS flightly_migrations (
     version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
     applied_at timestamptz NOT NULL DEFAULT now())`;

@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { Config } from "../../core/config.js";
+import { isFlightlyError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import { seed } from "../../memory/db/seed.js";
 import { Leases } from "../../memory/locks.js";
@@ -107,6 +108,15 @@ export async function serveHttp(
   protocol: "http" | "mcp" = "http",
 ): Promise<void> {
   const running = await startRuntime(config, logger, { protocol });
+  // A database this process can never use (missing server-side set-up, another embedder's vectors)
+  // stops it, as `flightly migrate` does, instead of answering 503 forever.
+  running.ready.catch((err: unknown) => {
+    if (!isFlightlyError(err) || (err.code !== "CONFIG_INVALID" && err.code !== "EMBEDDER_MISMATCH")) return;
+    void running.stop().finally(() => {
+      logger.flush();
+      process.exit(78);
+    });
+  });
   const onSignal = (signal: string): void => {
     logger.info({ signal }, "shutting down: finishing in-flight work");
     void running.stop().finally(() => {

@@ -8,7 +8,7 @@ import postgres, { type Sql } from "postgres";
 export const TEST_DATABASE_URL: string | undefined = process.env.TEST_DATABASE_URL || undefined;
 export const REAL_PG = TEST_DATABASE_URL !== undefined;
 export const REAL_PG_ONLY =
-  "TEST_DATABASE_URL is unset: this suite needs a real PostgreSQL server (PGlite runs one statement at a time)";
+  "TEST_DATABASE_URL is unset: this suite needs a real PostgreSQL server (README: pointing the tests at your own PostgreSQL)";
 
 /** A new prefix for one run's databases. */
 export const newRunPrefix = (): string => `flightly_t_${randomBytes(4).toString("hex")}`;
@@ -63,5 +63,15 @@ export async function dropDatabasesLike(prefix: string): Promise<string[]> {
       SELECT datname::text FROM pg_database WHERE starts_with(datname, ${`${prefix}_`})`;
     for (const { datname } of rows) await sql.unsafe(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
     return rows.map((r) => r.datname);
+  });
+}
+
+/** Drops every login role whose name starts with `prefix` (after the run's databases are gone). */
+export async function dropRolesLike(prefix: string): Promise<string[]> {
+  return withAdmin(async (sql) => {
+    const rows = await sql<{ rolname: string }[]>`
+      SELECT rolname::text FROM pg_roles WHERE starts_with(rolname, ${`${prefix}_`})`;
+    for (const { rolname } of rows) await sql.unsafe(`DROP ROLE IF EXISTS ${rolname}`);
+    return rows.map((r) => r.rolname);
   });
 }
