@@ -7,6 +7,7 @@ WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY core ./core
+COPY language ./language
 COPY memory ./memory
 COPY orchestrator ./orchestrator
 COPY agents ./agents

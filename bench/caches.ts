@@ -4,13 +4,13 @@
  * pgvector backend; recall and false hits on the labelled paraphrase pairs).
  */
 import type { Logger } from "../core/logger.js";
+import { extractEntities, sameEntities } from "../language/index.js";
 import type { Sql } from "../memory/db/index.js";
 import { CachedEmbedder } from "../memory/embeddings/cache.js";
 import type { Embedder } from "../memory/embeddings/types.js";
 import { ResponseCacheStore } from "../memory/response-cache.js";
 import type { ShortTermStore } from "../memory/store/types.js";
 import { normalise, SemanticCache } from "../orchestrator/semantic-cache/cache.js";
-import { extractEntities, sameEntities } from "../orchestrator/semantic-cache/entities.js";
 import type { CachePolicy } from "../orchestrator/semantic-cache/policy.js";
 import { cosine, type LabelledPair } from "../scripts/eval-embeddings.js";
 import { createToolCache } from "../tools/cache.js";

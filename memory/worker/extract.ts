@@ -9,7 +9,7 @@
  */
 import { z } from "zod";
 import { badResponse, type ModelProvider } from "../../core/model.js";
-import { extractSlots, type Slots } from "../../orchestrator/models/local/slots.js";
+import { extractSlots, type Slots } from "../../language/index.js";
 import type { CustomerProfile } from "../short-term/profile.js";
 
 export interface MemoryCandidate {

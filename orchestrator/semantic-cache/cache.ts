@@ -5,9 +5,9 @@
  */
 import { createHash } from "node:crypto";
 import type { Logger } from "../../core/logger.js";
+import { type Entities, extractEntities, sameEntities } from "../../language/index.js";
 import type { Embedder } from "../../memory/embeddings/types.js";
 import type { CacheScope, ResponseCacheStore } from "../../memory/response-cache.js";
-import { type Entities, extractEntities, sameEntities } from "./entities.js";
 import type { CachePolicy } from "./policy.js";
 
 export interface CacheHit {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { detectIntents, extractSlots, type Intent } from "../../orchestrator/models/local/index.js";
+import { extractSlots } from "../../language/index.js";
+import { detectIntents, type Intent } from "../../orchestrator/models/local/index.js";
 
 const NOW = new Date("2026-05-13T10:00:00Z");
 

@@ -3,7 +3,7 @@
  * rules on extracted slots. A request can carry several intents; they come back in the order a
  * careful agent would work through them (look things up first, then book, then pay).
  */
-import type { Slots } from "./slots.js";
+import type { Slots } from "../../../language/index.js";
 
 /** Intents in working order. */
 export const INTENTS = [

@@ -4,6 +4,8 @@
  * the tool results of this turn and the `<context>` block, then either asks for tools (valid for
  * their JSON Schemas) or answers from those results and the context alone.
  */
+
+import { defaultGazetteer, extractSlots, type Gazetteer } from "../../../language/index.js";
 import type {
   ContentBlock,
   JsonValue,
@@ -16,7 +18,6 @@ import type {
   Usage,
 } from "../types.js";
 import { type PlannerContext, readContext, readConversation, type ToolCall } from "./context.js";
-import { defaultGazetteer, type Gazetteer } from "./gazetteer.js";
 import { detectIntents, type Intent } from "./intents.js";
 import { preferences } from "./prefs.js";
 import { listing } from "./render.js";
@@ -32,7 +33,6 @@ import {
   type Skill,
   type ToolBox,
 } from "./skills/index.js";
-import { extractSlots } from "./slots.js";
 
 export interface LocalPlannerOptions {
   gazetteer?: Gazetteer;

@@ -3,11 +3,11 @@
  * earlier messages of the conversation said, then the profile, then saved preference memories.
  * Whatever came from the profile or memories is noted so the answer can say it was applied.
  */
+
+import { extractSlots, type Gazetteer, nameKey, type Slots } from "../../../language/index.js";
 import type { PlannerContext } from "./context.js";
-import { type Gazetteer, nameKey } from "./gazetteer.js";
 import { listing, plural, usd } from "./render.js";
 import type { Prefs } from "./skills/index.js";
-import { extractSlots, type Slots } from "./slots.js";
 
 type Notes = Prefs["notes"];
 

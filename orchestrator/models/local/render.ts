@@ -2,8 +2,9 @@
  * Wording for the local planner's answers. Every figure printed here comes from a tool result or
  * the customer context passed in; nothing is looked up or made up.
  */
+
+import type { Gazetteer } from "../../../language/index.js";
 import type { Flight } from "./context.js";
-import type { Gazetteer } from "./gazetteer.js";
 
 export const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);

@@ -1,7 +1,8 @@
 /** Helpers every skill uses: this turn's calls and results, and places and dates with fallbacks. */
+
+import type { Slots } from "../../../../language/index.js";
 import type { ToolCall } from "../context.js";
 import { isRecord, placeName, str } from "../render.js";
-import type { Slots } from "../slots.js";
 import type { PlannedCall, PlanState, Step } from "./types.js";
 
 // ---------------------------------------------------------------------------------------------

@@ -2,11 +2,11 @@
  * The shape of a skill: what the local planner can do for one intent, the state it reads, and
  * the steps it can take.
  */
+
+import type { Gazetteer, Slots } from "../../../../language/index.js";
 import type { ToolSpec } from "../../types.js";
 import type { PlannerContext, ToolCall } from "../context.js";
-import type { Gazetteer } from "../gazetteer.js";
 import type { Intent, IntentResult } from "../intents.js";
-import type { Slots } from "../slots.js";
 
 export type AgentName = "support" | "booking" | "payment";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { extractSlots, type Slots } from "../../orchestrator/models/local/index.js";
+import { extractSlots, type Slots } from "../../language/index.js";
 
 /** Wednesday 13 May 2026. */
 const NOW = new Date("2026-05-13T10:00:00Z");

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DATA } from "../../core/paths.js";
-import { defaultGazetteer, Gazetteer } from "../../orchestrator/models/local/index.js";
+import { defaultGazetteer, Gazetteer } from "../../language/index.js";
 
 const airports = JSON.parse(readFileSync(join(DATA, "airports.json"), "utf8")) as Array<
   Record<string, unknown>

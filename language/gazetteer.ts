@@ -1,12 +1,13 @@
 /**
- * Places and airlines for the local planner: loads `data/airports.json` and `data/airlines.json`
+ * Places and airlines: loads `data/airports.json` and `data/airlines.json`
  * and finds mentions of them in free text (IATA codes, city names, airport names, aliases;
  * case-insensitive, multi-word, longest match first).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { DATA } from "../../../core/paths.js";
+import { DATA } from "../core/paths.js";
+import { foldText } from "./fold.js";
 
 const airportSchema = z.object({
   iata: z.string().regex(/^[A-Z]{3}$/),
@@ -44,15 +45,6 @@ export interface AirlineMention {
   text: string;
   /** Undefined for an airline we do not know ("Delta Air Lines"), kept by its written name. */
   airline: Airline | undefined;
-}
-
-/** Accents off, curly apostrophes straight: the same length-stable form every extractor scans. */
-export function foldText(text: string): string {
-  return text
-    .normalize("NFD")
-    .replace(/\p{M}/gu, "")
-    .replace(/[‘’ʼ]/g, "'")
-    .replace(/[‐‑‒–—]/g, "-");
 }
 
 interface Token {

@@ -3,7 +3,8 @@
  * close the vectors are — places with their direction, dates, amounts and other numbers,
  * airlines, and negation.
  */
-import { defaultGazetteer, foldText } from "../models/local/gazetteer.js";
+import { foldText } from "./fold.js";
+import { defaultGazetteer } from "./gazetteer.js";
 
 /**
  * Words that flip an answer while barely moving a sentence vector (join / leave, carry-on /

@@ -1,0 +1,25 @@
+/**
+ * Reading travel language: text folding, the gazetteer of airports and airlines, slots (places,
+ * dates, party, budget, airlines, contact details, preferences) and the entities that the response
+ * cache's equivalence check compares. The only entry point; depends on `core/` alone.
+ */
+export { type Entities, extractEntities, sameEntities } from "./entities.js";
+export { foldText } from "./fold.js";
+export {
+  type Airline,
+  type AirlineMention,
+  type Airport,
+  defaultGazetteer,
+  Gazetteer,
+  nameKey,
+  type PlaceMention,
+} from "./gazetteer.js";
+export {
+  type Budget,
+  type BudgetPer,
+  type DateRange,
+  extractSlots,
+  type Place,
+  type Selection,
+  type Slots,
+} from "./slots/extract.js";

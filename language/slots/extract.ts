@@ -1,0 +1,38 @@
+/**
+ * Slot extraction: places, dates, party, budget, airlines, emails, booking references, seat, sort
+ * and selection, read from one user message.
+ *
+ * Extractors run in a fixed order over one scan of the text; each blanks the characters it
+ * used so a later extractor cannot read them again (the 4 and 8 of "kids aged 4 and 8" are
+ * ages, never a date or a party size). Dates are calendar days in UTC relative to `now`.
+ */
+import { defaultGazetteer, type Gazetteer } from "../gazetteer.js";
+import { extractBudget } from "./budget.js";
+import { extractCard, extractEmails, extractRefs } from "./contact.js";
+import { extractDates } from "./dates.js";
+import { extractParty } from "./party.js";
+import { extractAirlines, extractPlaces } from "./places.js";
+import { extractPreferences } from "./preferences.js";
+import { Scan } from "./scan.js";
+import type { Slots } from "./types.js";
+
+export type { Budget, BudgetPer, DateRange, Place, Selection, Slots } from "./types.js";
+
+/**
+ * Reads the slots of one message. `now` anchors relative dates ("tomorrow", "next month"): days
+ * are UTC calendar days, a month or day without a year is the next one to come.
+ */
+export function extractSlots(text: string, now: Date, gazetteer: Gazetteer = defaultGazetteer()): Slots {
+  const out: Slots = { destinations: [], childrenAges: [], avoidAirlines: [], emails: [], bookingRefs: [] };
+  const scan = new Scan(text);
+  extractEmails(scan, out);
+  extractRefs(scan, out);
+  extractCard(scan, out);
+  extractBudget(scan, out);
+  extractDates(scan, now, out);
+  extractParty(scan, out);
+  extractAirlines(scan, gazetteer, out);
+  extractPlaces(scan, gazetteer, out);
+  extractPreferences(scan, out);
+  return out;
+}

@@ -1,0 +1,108 @@
+/**
+ * Airlines to avoid or prefer, and places with their role (origin, destination, via), read with
+ * the gazetteer.
+ */
+import type { AirlineMention, Gazetteer, PlaceMention } from "../gazetteer.js";
+import type { Scan } from "./scan.js";
+import type { Place, Slots } from "./types.js";
+
+const PREFER_BEFORE =
+  /\b(?:don't mind|dont mind|do not mind|fine with|ok with|okay with|happy with|prefer(?:ably)?|only|love)\b(?:\s+(?:fly(?:ing)?|on|with|the|any))*\s*$/;
+const AVOID_BEFORE =
+  /\b(?:not|no|avoid(?:ing)?|except|excluding|exclude|without|other than|never|anything but|nothing on|rather not|instead of|skip|hate|don't|dont|do not|won't|wont)\b(?:\s+(?:fly(?:ing)?|on|with|book(?:ing)?|take|taking|use|using|want|like|the|any|again|an?))*\s*$/;
+const SAME_POLARITY_GAP = /^\s*(?:,|or|and|nor|\/|&)?\s*(?:or|nor|and)?\s*$/;
+
+export function extractAirlines(scan: Scan, gazetteer: Gazetteer, out: Slots): void {
+  const mentions: AirlineMention[] = gazetteer.findAirlines(scan.text);
+  let previous: { end: number; avoid: boolean } | undefined;
+  for (const m of mentions) {
+    const name = m.airline?.name ?? m.text.replace(/\s+/g, " ");
+    const gap = previous ? scan.lower.slice(previous.end, m.start) : undefined;
+    const clause =
+      scan.lower
+        .slice(0, m.start)
+        .split(/[.;!?]/)
+        .pop() ?? "";
+    let avoid: boolean;
+    if (previous && gap !== undefined && SAME_POLARITY_GAP.test(gap)) avoid = previous.avoid;
+    else if (PREFER_BEFORE.test(clause)) avoid = false;
+    else avoid = AVOID_BEFORE.test(clause);
+    if (avoid) {
+      if (!out.avoidAirlines.includes(name)) out.avoidAirlines.push(name);
+    } else {
+      out.preferredAirline ??= name;
+    }
+    previous = { end: m.end, avoid };
+    scan.take(m.start, m.end);
+  }
+}
+
+type Role = "origin" | "destination" | "via";
+
+const ROLE_MARKERS: ReadonlyArray<{ re: RegExp; role: Role }> = [
+  {
+    re: /\b(?:via|through|connecting (?:in|through)|connect in|layover in|stopover in|stop in)\s*$/,
+    role: "via",
+  },
+  {
+    re: /\b(?:from|out of|leaving|leave|departing|depart|based in|live in|living in|home is|i'm in|i am in|starting in|starting from|flying out of)\s*$/,
+    role: "origin",
+  },
+  {
+    re: /\b(?:to|into|toward|towards|for|visit|visiting|in|at|destination|around|near|see|explore|about|over)\s*$/,
+    role: "destination",
+  },
+];
+const CONNECTOR_GAP = /^\s*(?:,|or|and|\/|&|vs\.?|versus)?\s*(?:or|and)?\s*(?:maybe|perhaps)?\s*$/;
+const ARROW_GAP = /^\s*(?:-|->|→|>|=>)\s*$/;
+
+function titleCase(text: string): string {
+  return /[A-Z]/.test(text) ? text : text.replace(/\b[a-z]/g, (c) => c.toUpperCase());
+}
+
+function toPlace(m: PlaceMention): Place {
+  const first = m.airports[0]!;
+  return {
+    iata: first.iata,
+    airports: m.airports.map((a) => a.iata),
+    city: first.city,
+    label: m.via === "iata" ? first.city : titleCase(m.text.replace(/\s+/g, " ")),
+  };
+}
+
+export function extractPlaces(scan: Scan, gazetteer: Gazetteer, out: Slots): void {
+  const groups: Array<{ role: Role | undefined; members: PlaceMention[] }> = [];
+  let prev: PlaceMention | undefined;
+  for (const m of gazetteer.findPlaces(scan.text)) {
+    const gap = prev ? scan.lower.slice(prev.end, m.start) : "";
+    const last = groups[groups.length - 1];
+    if (prev && last && ARROW_GAP.test(gap)) {
+      last.role ??= "origin";
+      groups.push({ role: "destination", members: [m] });
+    } else if (prev && last && CONNECTOR_GAP.test(gap) && gap.length < 16) {
+      last.members.push(m);
+    } else {
+      const before = scan.lower.slice(Math.max(0, m.start - 40), m.start);
+      groups.push({ role: ROLE_MARKERS.find((r) => r.re.test(before))?.role, members: [m] });
+    }
+    prev = m;
+  }
+  const hasRole = (role: Role): boolean => groups.some((g) => g.role === role);
+  for (const [i, g] of groups.entries()) {
+    if (g.role !== undefined) continue;
+    const destinationLater = groups.slice(i + 1).some((later) => later.role === "destination");
+    if (destinationLater && !hasRole("origin")) g.role = "origin";
+    else if (!hasRole("destination")) g.role = "destination";
+    else if (!hasRole("origin")) g.role = "origin";
+  }
+  const origin = groups.find((g) => g.role === "origin")?.members[0];
+  if (origin) out.origin = toPlace(origin);
+  for (const g of groups) {
+    if (g.role !== "destination") continue;
+    for (const m of g.members) {
+      const place = toPlace(m);
+      if (place.iata === out.origin?.iata || out.destinations.some((d) => d.iata === place.iata)) continue;
+      out.destinations.push(place);
+    }
+  }
+}
