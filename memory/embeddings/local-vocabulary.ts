@@ -55,15 +55,6 @@ export function hashString(s: string, seed = 0x811c9dc5): number {
   return h >>> 0;
 }
 
-/** Lower case, compatibility-decomposed, diacritics removed: the form words are looked up in. */
-export function foldText(text: string): string {
-  return text
-    .normalize("NFKD")
-    .replace(/\p{M}+/gu, "")
-    .replace(/[\u2018\u2019\u02bc`]/g, "'")
-    .toLowerCase();
-}
-
 /** Words the tokenizer can produce, hence worth keeping in the vocabulary. */
 export const VOCAB_WORD = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 

@@ -27,7 +27,6 @@ import type { Embedder } from "./types.js";
 
 export { lexiconWords } from "./local-lexicon.js";
 export {
-  foldText,
   hashString,
   VOCAB_BUILDER,
   VOCAB_FILE,
