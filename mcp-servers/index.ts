@@ -8,10 +8,12 @@ import type { Logger } from "../core/logger.js";
 import { openDatabase } from "../memory/db/index.js";
 import { openShortTermStore } from "../memory/store/index.js";
 import { createToolCache } from "../tools/cache.js";
+import type { McpServerName } from "./names.js";
 import { createPostgresMcpServer } from "./postgres/server.js";
 import { type McpHttpOptions, runHttp, runStdio } from "./transport.js";
 import { createWeatherMcpServer } from "./weather/server.js";
 
+export { MCP_TOOLS, type McpServerName, type McpToolName, mcpToolName } from "./names.js";
 export { createSqlGuard, type GuardVerdict, type SqlGuard } from "./postgres/guard.js";
 export { createPostgresMcpServer, type PostgresMcpDeps } from "./postgres/server.js";
 export {
@@ -22,8 +24,6 @@ export {
   runStdio,
 } from "./transport.js";
 export { createWeatherMcpServer, type ForecastCache, type WeatherMcpDeps } from "./weather/server.js";
-
-export type McpServerName = "postgres" | "weather";
 
 export interface McpCommandHandle {
   /** The Streamable HTTP endpoint, when serving HTTP. */

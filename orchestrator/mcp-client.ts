@@ -4,6 +4,7 @@
  * (`weather__get_forecast`) as ordinary tools, applies a per-call timeout and cancellation,
  * reconnects with backoff after a server dies, and follows `tools/list_changed`.
  */
+
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -13,6 +14,7 @@ import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { ErrorCode, McpError, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { Logger } from "../core/logger.js";
+import { mcpToolName } from "../mcp-servers/names.js";
 import type { Tool, ToolResult } from "../tools/types.js";
 import type { JsonValue } from "./models/types.js";
 
@@ -164,7 +166,7 @@ export class McpClientManager {
     for (const old of c.toolNames) this.tools.delete(old);
     c.toolNames = [];
     for (const t of tools) {
-      const name = `${c.spec.name}__${t.name}`;
+      const name = mcpToolName(c.spec.name, t.name);
       c.toolNames.push(name);
       this.tools.set(
         name,
@@ -192,7 +194,8 @@ export class McpClientManager {
       description,
       input,
       inputSchema,
-      sideEffect: readOnly === false,
+      // MCP's default for readOnlyHint is false: a tool that does not say it only reads may change data.
+      sideEffect: readOnly !== true,
       run: async (args, ctx): Promise<ToolResult> => {
         const client = c.client;
         if (!client)

@@ -16,6 +16,7 @@ import type { ModelProvider, Usage } from "./models/types.js";
 import type { SemanticRouter } from "./router.js";
 import type { CacheMiss, SemanticCache } from "./semantic-cache/cache.js";
 import { cachePolicy } from "./semantic-cache/policy.js";
+import { dependencyTags, toolMeta } from "./tool-catalog.js";
 import { runWorkflow } from "./workflow.js";
 import type { TrailEntry, WorkflowState } from "./workflow-state.js";
 
@@ -195,15 +196,14 @@ export class Orchestrator {
         const policy = cachePolicy(
           req.prompt,
           run.toolCalls.map((c) => ({
-            name: c.name,
+            answers: toolMeta(c.name).answers,
             sideEffect: deps.tools.get(c.name)?.sideEffect ?? true,
             status: c.result.status,
           })),
           deps.cacheTtlS,
         );
-        const sources = run.toolCalls.map((c) => `tool:${c.name}`);
         await deps.cache
-          .store(req.prompt, actor.id, miss, policy, response, [...new Set(sources)])
+          .store(req.prompt, actor.id, miss, policy, response, dependencyTags(run.toolCalls))
           .catch((err) => log.warn({ err }, "could not store the answer in the semantic cache"));
       }
       timing.record = round(performance.now() - after);

@@ -12,6 +12,7 @@ import type { ContentBlock, JsonValue, ToolUseBlock } from "./models/types.js";
 export interface ToolCallRecord {
   toolUseId: string;
   name: string;
+  /** The input as the tool's schema read it (normalised), or as the model sent it when it did not parse. */
   input: unknown;
   result: ToolResult;
   ms: number;
@@ -52,6 +53,7 @@ async function runOne(use: ToolUseBlock, o: RunToolsOptions): Promise<ToolCallRe
   await o.hooks.emit(new BeforeToolCallEvent(o.agent, toolUseId, name, input));
   const tool = o.tools.get(name);
   let result: ToolResult;
+  let used: unknown = input;
   if (!tool) {
     result = { status: "error", error: `tool ${name} is not available to the ${o.agent} agent` };
   } else {
@@ -62,6 +64,7 @@ async function runOne(use: ToolUseBlock, o: RunToolsOptions): Promise<ToolCallRe
         error: `invalid input: ${z.prettifyError(parsed.error).replace(/\n/g, "; ")}`,
       };
     } else {
+      used = parsed.data;
       const key = tool.sideEffect ? o.idempotencyKey(name) : undefined;
       const ctx: ToolContext = key === undefined ? { ...o.context } : { ...o.context, idempotencyKey: key };
       try {
@@ -80,7 +83,7 @@ async function runOne(use: ToolUseBlock, o: RunToolsOptions): Promise<ToolCallRe
   }
   const ms = performance.now() - started;
   await o.hooks.emit(new AfterToolCallEvent(o.agent, toolUseId, name, input, result, ms));
-  return { toolUseId, name, input, result, ms };
+  return { toolUseId, name, input: used, result, ms };
 }
 
 export async function runTools(

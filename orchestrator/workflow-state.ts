@@ -26,36 +26,3 @@ export interface WorkflowState {
   /** The final answer, kept so a replay of a finished workflow returns it unchanged. */
   response?: string;
 }
-
-/** Tool outputs a later step may need, keyed the way the agents' context reads them. */
-const KEPT = [
-  "booking_ref",
-  "status",
-  "total_usd",
-  "contact_email",
-  "insured",
-  "premium_usd",
-  "payment_id",
-  "amount_usd",
-  "card_last4",
-  "flight_id",
-] as const;
-
-export function stepOutputs(
-  calls: readonly { name: string; result: { status: string; json?: JsonValue } }[],
-): Record<string, JsonValue> {
-  const out: Record<string, JsonValue> = {};
-  for (const c of calls) {
-    if (c.result.status !== "success" || !c.result.json || typeof c.result.json !== "object") continue;
-    const json = c.result.json as Record<string, JsonValue>;
-    if (c.name === "find_support_conversation") {
-      const conv = (json.conversations as Array<{ emails?: string[] }> | undefined)?.[0];
-      const email = conv?.emails?.[0];
-      if (email) out.contact_email = email;
-      continue;
-    }
-    for (const k of KEPT) if (json[k] !== undefined) out[k] = json[k];
-    out[`${c.name}_done`] = true;
-  }
-  return out;
-}

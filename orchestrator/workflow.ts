@@ -15,9 +15,10 @@ import { HandoffEvent, type HookRegistry } from "./hooks.js";
 import { type AgentRunResult, runAgent } from "./loop.js";
 import type { MemoryPort, TurnContext } from "./memory-port.js";
 import type { ModelProvider, Usage } from "./models/types.js";
+import { sessionUpdates, stepOutputs } from "./tool-catalog.js";
 import type { ToolCallRecord } from "./tool-runner.js";
 import { buildWindow } from "./window.js";
-import { stepOutputs, type WorkflowState } from "./workflow-state.js";
+import type { WorkflowState } from "./workflow-state.js";
 
 export interface WorkflowDeps {
   model: ModelProvider;
@@ -46,24 +47,6 @@ export interface WorkflowInput {
   deadline: number;
   now: Date;
   sink?: StreamSink;
-}
-
-/** Session-state fields the next turn reads ("what about hotels there?"). */
-function sessionUpdates(calls: readonly ToolCallRecord[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const c of calls) {
-    if (c.result.status !== "success") continue;
-    const input = c.input as Record<string, unknown>;
-    const json = c.result.json as Record<string, unknown>;
-    if (c.name === "search_flights") {
-      out.last_flights = JSON.stringify(json.flights ?? []);
-      if (typeof input.origin === "string") out.last_origin = input.origin;
-      if (typeof input.destination === "string") out.last_destination = input.destination;
-    } else if (c.name === "search_hotels") {
-      out.last_hotels = JSON.stringify(json.hotels ?? []);
-    }
-  }
-  return out;
 }
 
 export async function runWorkflow(deps: WorkflowDeps, input: WorkflowInput): Promise<WorkflowRun> {

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import type { Sql } from "../memory/db/index.js";
 import { bookingRef, isResult, seatChangeTags, signedInCustomer, type ToolDeps, usd } from "./common.js";
+import { defineTool } from "./definition.js";
 import { fail, ok, type Tool } from "./types.js";
 
 export type BookingStatus = "held" | "confirmed" | "cancelled" | "expired";
@@ -301,3 +302,10 @@ export function listBookingsTool(deps: Pick<ToolDeps, "sql">): Tool<ListBookings
     },
   };
 }
+
+export const getBooking = defineTool({ name: "get_booking", answers: "personal", create: getBookingTool });
+export const listBookings = defineTool({
+  name: "list_bookings",
+  answers: "personal",
+  create: listBookingsTool,
+});

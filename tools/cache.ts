@@ -61,6 +61,11 @@ export interface ToolCacheOptions {
   opTimeoutMs?: number;
   /** After a store failure the cache is bypassed for this long (default 1 s). */
   retryAfterMs?: number;
+  /**
+   * Told of every invalidation, so what else was built on those tags (cached answers) goes too.
+   * Its failures are logged, never thrown to the writer.
+   */
+  onInvalidate?: (tags: readonly string[]) => Promise<void>;
 }
 
 export interface WrapOptions<T> {
@@ -137,6 +142,7 @@ class ValkeyToolCache implements ToolCache {
   readonly #pollMs: number;
   readonly #opTimeoutMs: number;
   readonly #retryAfterMs: number;
+  readonly #onInvalidate: ToolCacheOptions["onInvalidate"];
   readonly #inflight = new Map<string, { promise: Promise<unknown>; tags: readonly string[] }>();
   readonly #totals = zero();
   readonly #byName = new Map<string, CacheCounts>();
@@ -151,6 +157,7 @@ class ValkeyToolCache implements ToolCache {
     this.#pollMs = options.pollMs ?? 5;
     this.#opTimeoutMs = options.opTimeoutMs ?? 250;
     this.#retryAfterMs = options.retryAfterMs ?? 1_000;
+    this.#onInvalidate = options.onInvalidate;
   }
 
   cached<I>(tool: Tool<I>, policy: CachePolicy<I>): Tool<I> {
@@ -211,6 +218,9 @@ class ValkeyToolCache implements ToolCache {
     for (const [key, flight] of this.#inflight) {
       if (flight.tags.some((t) => tags.includes(t))) this.#inflight.delete(key);
     }
+    await this.#onInvalidate?.(tags).catch((err) =>
+      this.#logger?.warn({ err, tags }, "could not drop what was built on invalidated results"),
+    );
     if (this.#isDown()) return;
     try {
       await Promise.all(

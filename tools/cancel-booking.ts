@@ -14,6 +14,7 @@ import {
   releaseSeats,
 } from "./bookings.js";
 import { bookingRef, isResult, signedInCustomer, type ToolDeps, usd } from "./common.js";
+import { defineTool } from "./definition.js";
 import { refundFor } from "./refund.js";
 import { fail, ok, type Tool } from "./types.js";
 
@@ -104,3 +105,9 @@ export function cancelBookingTool(deps: Pick<ToolDeps, "sql" | "cache">): Tool<C
     },
   };
 }
+
+export const cancelBooking = defineTool({
+  name: "cancel_booking",
+  answers: "action",
+  create: cancelBookingTool,
+});

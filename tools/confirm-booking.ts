@@ -13,6 +13,7 @@ import {
   notFound,
 } from "./bookings.js";
 import { bookingRef, isResult, signedInCustomer, type ToolDeps } from "./common.js";
+import { defineTool } from "./definition.js";
 import { fail, ok, type Tool, type ToolResult } from "./types.js";
 
 export const confirmBookingInput = z.object({
@@ -76,3 +77,9 @@ export function confirmBookingTool(deps: Pick<ToolDeps, "sql" | "cache">): Tool<
     },
   };
 }
+
+export const confirmBooking = defineTool({
+  name: "confirm_booking",
+  answers: "action",
+  create: confirmBookingTool,
+});

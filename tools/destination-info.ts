@@ -3,6 +3,7 @@ import { z } from "zod";
 import { toVector } from "../memory/db/vector.js";
 import type { CachePolicy } from "./cache.js";
 import { excerpt, round3, type ToolDeps } from "./common.js";
+import { defineTool } from "./definition.js";
 import { ok, type Tool } from "./types.js";
 
 export const destinationInfoInput = z.object({
@@ -60,3 +61,10 @@ export function destinationInfoTool(deps: Pick<ToolDeps, "sql" | "embedder">): T
     },
   };
 }
+
+export const destinationInfo = defineTool({
+  name: "get_destination_info",
+  answers: "destination",
+  cache: destinationInfoCachePolicy,
+  create: destinationInfoTool,
+});

@@ -6,20 +6,10 @@ import type { Logger } from "../core/logger.js";
 import type { Sql } from "../memory/db/index.js";
 import type { Embedder } from "../memory/embeddings/types.js";
 import type { ShortTermStore } from "../memory/store/types.js";
-import { getBookingTool, listBookingsTool } from "./bookings.js";
 import { createToolCache, type ToolCache } from "./cache.js";
-import { cancelBookingTool } from "./cancel-booking.js";
 import type { ToolDeps } from "./common.js";
-import { confirmBookingTool } from "./confirm-booking.js";
-import { destinationInfoCachePolicy, destinationInfoTool } from "./destination-info.js";
-import { addInsuranceTool } from "./insurance.js";
-import { knowledgeBaseCachePolicy, knowledgeBaseTool } from "./knowledge-base.js";
 import { type PaymentProcessor, SimulatedProcessor } from "./payments-processor.js";
-import { processPaymentTool } from "./process-payment.js";
-import { reserveFlightTool } from "./reserve-flight.js";
-import { searchFlightsCachePolicy, searchFlightsTool } from "./search-flights.js";
-import { searchHotelsCachePolicy, searchHotelsTool } from "./search-hotels.js";
-import { supportConversationCachePolicy, supportConversationTool } from "./support-history.js";
+import { buildTools } from "./registry.js";
 import type { Tool } from "./types.js";
 
 export interface CreateToolsDeps {
@@ -46,21 +36,7 @@ export function createTools(deps: CreateToolsDeps): Record<string, Tool<any>> {
     cache,
     processor: deps.processor ?? new SimulatedProcessor(),
   };
-  const tools = [
-    cache.cached(searchFlightsTool(d), searchFlightsCachePolicy),
-    cache.cached(searchHotelsTool(d), searchHotelsCachePolicy),
-    cache.cached(destinationInfoTool(d), destinationInfoCachePolicy),
-    cache.cached(knowledgeBaseTool(d), knowledgeBaseCachePolicy),
-    cache.cached(supportConversationTool(d), supportConversationCachePolicy),
-    reserveFlightTool(d),
-    confirmBookingTool(d),
-    addInsuranceTool(d),
-    processPaymentTool(d),
-    getBookingTool(d),
-    listBookingsTool(d),
-    cancelBookingTool(d),
-  ];
-  return Object.fromEntries(tools.map((t) => [t.name, t]));
+  return buildTools(d, cache);
 }
 
 export { type BookingView, getBookingTool, listBookingsTool, releaseExpiredHolds } from "./bookings.js";
@@ -76,6 +52,14 @@ export {
 export { cancelBookingTool } from "./cancel-booking.js";
 export { flightsTag, seatChangeTags, type ToolDeps } from "./common.js";
 export { confirmBookingTool } from "./confirm-booking.js";
+export {
+  type AnswerKind,
+  defineTool,
+  type JsonObject,
+  sharedOutputs,
+  type ToolDefinition,
+  type ToolMeta,
+} from "./definition.js";
 export { destinationInfoTool } from "./destination-info.js";
 export {
   addInsuranceTool,
@@ -93,6 +77,7 @@ export {
 } from "./payments-processor.js";
 export { processPaymentTool } from "./process-payment.js";
 export { type RefundDecision, refundFor } from "./refund.js";
+export { type CustomToolName, TOOL_DEFINITIONS, toolDefinition } from "./registry.js";
 export { HOLD_MINUTES, reserveFlightTool } from "./reserve-flight.js";
 export { searchFlightsTool } from "./search-flights.js";
 export { searchHotelsTool } from "./search-hotels.js";

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { effectiveStatus, loadBooking, notFound } from "./bookings.js";
 import { bookingRef, isResult, signedInCustomer, type ToolDeps, usd } from "./common.js";
+import { defineTool } from "./definition.js";
 import { fail, ok, type Tool } from "./types.js";
 
 /**
@@ -73,3 +74,9 @@ export function addInsuranceTool(deps: Pick<ToolDeps, "sql">): Tool<AddInsurance
     },
   };
 }
+
+export const addInsurance = defineTool({
+  name: "add_travel_insurance",
+  answers: "action",
+  create: addInsuranceTool,
+});

@@ -12,6 +12,7 @@ import { z } from "zod";
 import { toVector } from "../memory/db/vector.js";
 import type { CachePolicy } from "./cache.js";
 import { excerpt, round3, type ToolDeps } from "./common.js";
+import { defineTool } from "./definition.js";
 import { ok, type Tool, type ToolContext } from "./types.js";
 
 export const knowledgeBaseInput = z.object({
@@ -130,3 +131,10 @@ export function knowledgeBaseTool(
     },
   };
 }
+
+export const knowledgeBase = defineTool({
+  name: "search_knowledge_base",
+  answers: "policy",
+  cache: knowledgeBaseCachePolicy,
+  create: knowledgeBaseTool,
+});

@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { loadBooking, notFound, type PaymentRow } from "./bookings.js";
 import { bookingRef, isResult, signedInCustomer, type ToolDeps, usd } from "./common.js";
+import { defineTool } from "./definition.js";
 import { type CardInput, cardDigits, luhnValid } from "./payments-processor.js";
 import { fail, ok, type Tool, type ToolResult } from "./types.js";
 
@@ -124,3 +125,9 @@ export function processPaymentTool(deps: Pick<ToolDeps, "sql" | "processor">): T
     },
   };
 }
+
+export const processPayment = defineTool({
+  name: "process_payment",
+  answers: "action",
+  create: processPaymentTool,
+});

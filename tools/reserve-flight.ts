@@ -8,6 +8,7 @@ import { randomInt } from "node:crypto";
 import { z } from "zod";
 import { bookingJson, loadBooking, releaseExpiredHolds } from "./bookings.js";
 import { isResult, seatChangeTags, signedInCustomer, type ToolDeps, usd } from "./common.js";
+import { defineTool } from "./definition.js";
 import { fail, ok, type Tool, type ToolResult } from "./types.js";
 
 export const reserveFlightInput = z.object({
@@ -158,3 +159,9 @@ export function reserveFlightTool(deps: Pick<ToolDeps, "sql" | "cache">): Tool<R
     },
   };
 }
+
+export const reserveFlight = defineTool({
+  name: "reserve_flight",
+  answers: "action",
+  create: reserveFlightTool,
+});

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import type { CachePolicy } from "./cache.js";
 import { flightsTag, iata, isoDate, type ToolDeps, usd } from "./common.js";
+import { defineTool } from "./definition.js";
 import { fail, ok, type Tool } from "./types.js";
 
 export const searchFlightsInput = z.object({
@@ -146,3 +147,15 @@ export function searchFlightsTool(deps: Pick<ToolDeps, "sql">): Tool<SearchFligh
     },
   };
 }
+
+export const searchFlights = defineTool({
+  name: "search_flights",
+  answers: "availability",
+  cache: searchFlightsCachePolicy,
+  session: (input, result) => ({
+    last_flights: JSON.stringify(result.flights ?? []),
+    last_origin: input.origin,
+    last_destination: input.destination,
+  }),
+  create: searchFlightsTool,
+});

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import type { CachePolicy } from "./cache.js";
 import { isoDate, type ToolDeps, usd } from "./common.js";
+import { defineTool } from "./definition.js";
 import { fail, ok, type Tool } from "./types.js";
 
 export const searchHotelsInput = z.object({
@@ -84,3 +85,11 @@ export function searchHotelsTool(deps: Pick<ToolDeps, "sql">): Tool<SearchHotels
     },
   };
 }
+
+export const searchHotels = defineTool({
+  name: "search_hotels",
+  answers: "availability",
+  cache: searchHotelsCachePolicy,
+  session: (_input, result) => ({ last_hotels: JSON.stringify(result.hotels ?? []) }),
+  create: searchHotelsTool,
+});

@@ -7,6 +7,7 @@ import { redactText } from "../core/redact.js";
 import { toVector } from "../memory/db/vector.js";
 import type { CachePolicy } from "./cache.js";
 import { isResult, round3, signedInCustomer, type ToolDeps } from "./common.js";
+import { defineTool } from "./definition.js";
 import { ok, type Tool } from "./types.js";
 
 export const supportConversationInput = z.object({
@@ -113,3 +114,17 @@ export function supportConversationTool(
     },
   };
 }
+
+export const supportConversation = defineTool({
+  name: "find_support_conversation",
+  answers: "personal",
+  cache: supportConversationCachePolicy,
+  // The contact email the customer gave support, for the booking step.
+  outputs: (result) => {
+    const first = Array.isArray(result.conversations) ? result.conversations[0] : undefined;
+    const emails = first && typeof first === "object" && !Array.isArray(first) ? first.emails : undefined;
+    const email = Array.isArray(emails) ? emails[0] : undefined;
+    return typeof email === "string" ? { contact_email: email } : {};
+  },
+  create: supportConversationTool,
+});

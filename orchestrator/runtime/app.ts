@@ -87,7 +87,15 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   const { config, logger, store, db, embedder } = services;
   const model = options.model ?? createModel(config, logger);
   const namespace = options.cacheNamespace ?? services.instanceId;
-  const toolCache = createToolCache(store, { logger, namespace });
+  // A write that invalidates tool results also drops the cached answers built on them.
+  let answers: SemanticCache | undefined;
+  const toolCache = createToolCache(store, {
+    logger,
+    namespace,
+    onInvalidate: async (tags) => {
+      await Promise.all(tags.map((tag) => answers?.invalidateSource(tag)));
+    },
+  });
   const tools = new Map<string, Tool<unknown>>(
     Object.entries(createTools({ sql: db.sql, store, embedder, config, logger, cache: toolCache })),
   );
@@ -112,6 +120,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
           threshold: config.semanticCache.threshold,
           logger,
         });
+  answers = cache;
   const orchestrator = new Orchestrator({
     model,
     tools,
@@ -144,11 +153,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     telemetry,
     updateKnowledge: async (doc) => {
       const changed = await upsertKnowledgeDocument(db.sql, embedder, doc);
-      if (changed) {
-        const guide = doc.kind === "guide";
-        await toolCache.invalidate(guide ? GUIDES_TAG : KNOWLEDGE_TAG);
-        await cache?.invalidateSource(guide ? "tool:get_destination_info" : "tool:search_knowledge_base");
-      }
+      // Drops the tool results and, through them, the cached answers built on that kind of document.
+      if (changed) await toolCache.invalidate(doc.kind === "guide" ? GUIDES_TAG : KNOWLEDGE_TAG);
       return changed;
     },
     close: async () => {

@@ -1,8 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { cachePolicy } from "../../orchestrator/semantic-cache/policy.js";
+import { toolMeta } from "../../orchestrator/tool-catalog.js";
 
 describe("cache policy", () => {
-  const t = (name: string, sideEffect = false) => ({ name, sideEffect, status: "success" as const });
+  // Each call as the orchestrator describes it: the tool's registered metadata.
+  const t = (name: string, sideEffect = false) => ({
+    answers: toolMeta(name).answers,
+    sideEffect,
+    status: "success" as const,
+  });
   it("shares policy and destination answers, keeps personal and search answers per actor, never caches actions", () => {
     expect(cachePolicy("What is the pet policy?", [t("search_knowledge_base")], 86_400)).toMatchObject({
       scope: "shared",
