@@ -2,6 +2,8 @@
 import { randomUUID } from "node:crypto";
 import { createInterface } from "node:readline/promises";
 import { runBench } from "../bench/index.js";
+import type { Config } from "../core/config.js";
+import type { Logger } from "../core/logger.js";
 import { runHttp, runStdio, startMcpCommand } from "../mcp-servers/index.js";
 import { countWorld, seed } from "../memory/db/seed.js";
 import { createOrchestratorMcpServer } from "../orchestrator/mcp-server.js";
@@ -9,7 +11,14 @@ import type { InvokeResult } from "../orchestrator/orchestrator.js";
 import { type App, buildApp } from "../orchestrator/runtime/app.js";
 import { serveHttp } from "../orchestrator/runtime/serve.js";
 import { openServices, type Services } from "../orchestrator/runtime/services.js";
-import type { CommandContext } from "./flightly.js";
+
+/** What a command gets from the command line: configuration, logger, positionals, flags. */
+export interface CommandContext {
+  config: Config;
+  logger: Logger;
+  args: string[];
+  flags: Record<string, string | boolean | undefined>;
+}
 
 type Command = (ctx: CommandContext) => Promise<number>;
 

@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import { type Config, loadConfig } from "../core/config.js";
 import { ConfigError } from "../core/errors.js";
-import { createLogger, type Logger } from "../core/logger.js";
+import { createLogger } from "../core/logger.js";
 import { redactText } from "../core/redact.js";
 import { commands } from "./commands.js";
 
@@ -24,13 +24,6 @@ Commands:
                                    one request, answer as JSON on stdout
   bench [--quick]                  benchmarks; writes bench/results and BENCHMARKS.md
 `;
-
-export interface CommandContext {
-  config: Config;
-  logger: Logger;
-  args: string[];
-  flags: Record<string, string | boolean | undefined>;
-}
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
