@@ -3,8 +3,8 @@
  * facts, each with a stable `topic` that consolidation keys on) and a profile patch.
  *
  * Two extractors behind one result shape: deterministic rules for the local planner (reusing the
- * planner's slot reader for party, children's ages, budget, seat and airlines, plus rules for the
- * home airport and dietary / accessibility facts), and a JSON extraction prompt through a
+ * slot reader of `language/` for party, children's ages, budget, seat and airlines, plus rules for
+ * the home airport and dietary / accessibility facts), and a JSON extraction prompt through a
  * `ModelProvider` (Bedrock, OpenAI-compatible), whose answer is validated with zod.
  */
 import { z } from "zod";
