@@ -6,6 +6,14 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Scenario, startScenario } from "./harness.js";
 
+type Listed = { flight_id: string; seats_available: number };
+/** The flights of the last successful search in the scenario's recorded calls. */
+function searched(s: Scenario): Listed[] {
+  const call = s.calls.find((c) => c.name === "search_flights" && c.status === "success");
+  expect(call).toBeDefined();
+  return (call!.json as { flights: Listed[] }).flights;
+}
+
 describe("availability answers and seat changes", () => {
   let s: Scenario;
   beforeAll(async () => {
@@ -21,8 +29,7 @@ describe("availability answers and seat changes", () => {
     const first = await s.invoke(prompt, { actor, session: randomUUID() });
     expect(first.status).toBe(200);
     expect(first.body.cache.hit).toBe(false);
-    const search = s.calls.find((c) => c.name === "search_flights" && c.status === "success");
-    const flights = (search?.json as { flights: { flight_id: string; seats_available: number }[] }).flights;
+    const flights = searched(s);
     expect(flights.length).toBeGreaterThan(0);
 
     const repeat = await s.invoke(prompt, { actor, session: randomUUID() });
@@ -48,9 +55,7 @@ describe("availability answers and seat changes", () => {
     const after = await s.invoke(prompt, { actor, session: randomUUID() });
     expect(after.status).toBe(200);
     expect(after.body.cache.hit).toBe(false);
-    const again = s.calls.find((c) => c.name === "search_flights" && c.status === "success");
-    const now = (again?.json as { flights: { flight_id: string; seats_available: number }[] }).flights;
-    expect(now.find((f) => f.flight_id === listed.flight_id)?.seats_available).toBe(
+    expect(searched(s).find((f) => f.flight_id === listed.flight_id)?.seats_available).toBe(
       listed.seats_available - 2,
     );
   });
