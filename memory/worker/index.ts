@@ -17,6 +17,7 @@ export {
   extractWithRules,
   type MemoryCandidate,
 } from "./extract.js";
+export { type OutboxOptions, type OutboxTurn, TurnOutbox } from "./outbox.js";
 export {
   type AppendOptions,
   appendTurnEvent,

@@ -10,7 +10,7 @@ import { Customers } from "../../memory/customers.js";
 import { type KnowledgeDocumentInput, upsertKnowledgeDocument } from "../../memory/knowledge.js";
 import { LongTermMemory } from "../../memory/long-term/index.js";
 import { ResponseCacheStore } from "../../memory/response-cache.js";
-import { Worker } from "../../memory/worker/index.js";
+import { TurnOutbox, Worker } from "../../memory/worker/index.js";
 import { createToolCache, type ToolCache } from "../../tools/cache.js";
 import { GUIDES_TAG } from "../../tools/destination-info.js";
 import { createTools } from "../../tools/index.js";
@@ -31,6 +31,8 @@ import type { Services } from "./services.js";
 export interface App {
   readonly orchestrator: Orchestrator;
   readonly memory: MemoryPort;
+  /** Finished turns waiting for the session store (see memory/worker/outbox.ts). */
+  readonly outbox: TurnOutbox;
   readonly tools: Map<string, Tool<unknown>>;
   readonly toolCache: ToolCache;
   readonly hooks: HookRegistry;
@@ -102,7 +104,9 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   const mcp = new McpClientManager(options.mcpServers ?? defaultMcpServers(db.url), tools, logger);
   const customers = new Customers(db.sql);
   const longTerm = new LongTermMemory(db.sql, embedder);
+  const outbox = new TurnOutbox({ store, logger });
   const memory = new MemoryAdapter({
+    outbox,
     store,
     longTerm,
     customers,
@@ -143,6 +147,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   return {
     orchestrator,
     memory,
+    outbox,
     tools,
     toolCache,
     hooks,
@@ -158,6 +163,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       return changed;
     },
     close: async () => {
+      await outbox.flush(5_000);
+      outbox.close();
       await worker.stop();
       await mcp.close();
     },

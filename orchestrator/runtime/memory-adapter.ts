@@ -8,7 +8,8 @@
  * account actions still work; bookings and payments live in Postgres), session-state writes are
  * skipped, and a checkpoint write fails with a 503 while later steps of the workflow remain, so
  * no step runs without a checkpoint to resume from. A workflow whose steps are all done loses
- * only its final checkpoint; its answer is still returned.
+ * only its final checkpoint; its answer is still returned. A finished turn's history and memory
+ * events go through the turn outbox: written at once, or re-sent until the store has them.
  */
 import { FlightlyError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
@@ -17,14 +18,13 @@ import type { Customers } from "../../memory/customers.js";
 import type { LongTermMemory } from "../../memory/long-term/index.js";
 import {
   type AssembledContext,
-  appendHistory,
   assembleContext,
   type CustomerProfile,
   setSessionState,
   writeCheckpoint,
 } from "../../memory/short-term/index.js";
 import type { ShortTermStore } from "../../memory/store/types.js";
-import { appendTurnEvent } from "../../memory/worker/index.js";
+import type { TurnOutbox } from "../../memory/worker/index.js";
 import type { CustomerView, HistoryEntry, MemoryPort, Scope, TurnContext } from "../memory-port.js";
 import type { JsonValue } from "../models/types.js";
 import type { WorkflowState } from "../workflow-state.js";
@@ -34,6 +34,8 @@ export interface MemoryAdapterOptions {
   longTerm: LongTermMemory;
   customers: Customers;
   sessionTtlS: number;
+  /** Where finished turns are written (and kept while the store is unreachable). */
+  outbox: TurnOutbox;
   /** Where degraded operation (Valkey unreachable) is reported. */
   logger?: Logger;
 }
@@ -114,31 +116,20 @@ export class MemoryAdapter implements MemoryPort {
   }
 
   async recordTurn(scope: Scope, given: HistoryEntry[]): Promise<void> {
-    const ttl = { ttlMs: this.o.sessionTtlS * 1000 };
     // Nothing typed into a prompt is kept at rest in full if it looks like a card or a secret.
-    const entries = given.map((e) => ({ ...e, text: redactText(e.text) }));
-    await appendHistory(
-      this.o.store,
+    const messages = given.map((e) => ({
+      role: e.role,
+      content: redactText(e.text),
+      at: e.at,
+      ...(e.agent ? { agent: e.agent } : {}),
+    }));
+    await this.o.outbox.record({
       scope,
-      entries.map((e) => ({
-        role: e.role,
-        content: e.text,
-        at: e.at,
-        ...(e.agent ? { agent: e.agent } : {}),
-      })),
-      ttl,
-    );
-    // Only customers accumulate long-term memory.
-    if (!(await this.o.customers.get(scope.actorId))) return;
-    for (const e of entries) {
-      await appendTurnEvent(this.o.store, {
-        actorId: scope.actorId,
-        sessionId: scope.sessionId,
-        role: e.role,
-        text: e.text,
-        at: e.at,
-      });
-    }
+      messages,
+      // Only customers accumulate long-term memory.
+      events: (await this.o.customers.get(scope.actorId)) !== null,
+      ttlMs: this.o.sessionTtlS * 1000,
+    });
   }
 
   async setState(scope: Scope, fields: Record<string, string>): Promise<void> {

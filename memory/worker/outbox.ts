@@ -1,0 +1,184 @@
+/**
+ * The turn outbox: a finished turn's history messages and its memory events (the stream the
+ * tiering worker consumes) are written when the turn ends, or, while the store is unreachable
+ * (`UNAVAILABLE`: down, failing over), kept in this process and re-sent with backoff until the
+ * store has them, so a turn that was answered is never lost from history or long-term memory.
+ *
+ * Turns of one session are written in order: while a session has turns waiting, its new turns
+ * queue behind them. Each event keeps its event id across attempts, and the worker processes an
+ * event id once, so a re-send whose first attempt did land adds nothing to memory. (A history
+ * append whose reply was lost may appear twice; a lost turn never.) The outbox lives in memory:
+ * `flush()` at shutdown gives waiting turns a last chance.
+ */
+import { randomUUID } from "node:crypto";
+import { FlightlyError } from "../../core/errors.js";
+import type { Logger } from "../../core/logger.js";
+import { appendHistory, type HistoryMessage } from "../short-term/history.js";
+import type { SessionScope } from "../short-term/session.js";
+import type { ShortTermStore } from "../store/types.js";
+import { appendTurnEvent, type TurnRole } from "./worker.js";
+
+export interface OutboxTurn {
+  scope: SessionScope;
+  messages: HistoryMessage[];
+  /** Whether the turn also feeds long-term memory (customers only). */
+  events: boolean;
+  ttlMs: number;
+}
+
+interface Pending {
+  turn: OutboxTurn;
+  historyDone: boolean;
+  /** Events not yet in the stream, with the ids they keep across attempts. */
+  events: { eventId: string; role: TurnRole; text: string; at: string }[];
+}
+
+export interface OutboxOptions {
+  store: ShortTermStore;
+  logger?: Logger;
+  /** First pause before a re-send, ms (default 200; doubles up to `maxRetryMs`). */
+  retryMs?: number;
+  maxRetryMs?: number;
+}
+
+const storeDown = (err: unknown): boolean => err instanceof FlightlyError && err.code === "UNAVAILABLE";
+const sessionKey = (s: SessionScope): string => `${s.actorId}\u0000${s.sessionId}`;
+
+export class TurnOutbox {
+  readonly #o: OutboxOptions;
+  readonly #queues = new Map<string, Pending[]>();
+  #timer: NodeJS.Timeout | undefined;
+  #delay: number;
+  #draining: Promise<void> | undefined;
+  #resent = 0;
+
+  constructor(options: OutboxOptions) {
+    this.#o = options;
+    this.#delay = options.retryMs ?? 200;
+  }
+
+  /** Turns waiting for the store. */
+  get pending(): number {
+    let n = 0;
+    for (const q of this.#queues.values()) n += q.length;
+    return n;
+  }
+
+  /** Turns stored by a re-send rather than at once. */
+  get resent(): number {
+    return this.#resent;
+  }
+
+  /**
+   * Stores the turn now, or keeps it for re-sending when the store is unreachable.
+   * @throws what the store threw when it is not `UNAVAILABLE` (a bug, not an outage).
+   */
+  async record(turn: OutboxTurn): Promise<"stored" | "queued"> {
+    const p: Pending = {
+      turn,
+      historyDone: turn.messages.length === 0,
+      events: turn.events
+        ? turn.messages
+            .filter(
+              (m): m is HistoryMessage & { role: TurnRole } => m.role === "user" || m.role === "assistant",
+            )
+            .map((m) => ({ eventId: randomUUID(), role: m.role, text: m.content, at: m.at }))
+        : [],
+    };
+    const key = sessionKey(turn.scope);
+    const queue = this.#queues.get(key);
+    if (queue) {
+      queue.push(p);
+      return "queued";
+    }
+    try {
+      await this.#write(p);
+      return "stored";
+    } catch (err) {
+      if (!storeDown(err)) throw err;
+      // Another turn of this session may have queued meanwhile: keep the order.
+      const q = this.#queues.get(key);
+      if (q) q.unshift(p);
+      else this.#queues.set(key, [p]);
+      this.#o.logger?.warn(
+        { err, pending: this.pending },
+        "session store unreachable: turn kept for re-sending",
+      );
+      this.#schedule();
+      return "queued";
+    }
+  }
+
+  /** Re-sends until nothing waits or `timeoutMs` passes; returns whether the outbox is empty. */
+  async flush(timeoutMs = 5_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.pending > 0 && Date.now() < deadline) {
+      await this.#drain();
+      if (this.pending > 0) await new Promise((r) => setTimeout(r, Math.min(this.#delay, 200)));
+    }
+    return this.pending === 0;
+  }
+
+  /** Stops re-sending; turns still waiting are reported. */
+  close(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.pending > 0) this.#o.logger?.error({ pending: this.pending }, "turns not stored at shutdown");
+  }
+
+  async #write(p: Pending): Promise<void> {
+    const { store } = this.#o;
+    const { scope, messages, ttlMs } = p.turn;
+    if (!p.historyDone) {
+      await appendHistory(store, scope, messages, { ttlMs });
+      p.historyDone = true;
+    }
+    while (p.events.length > 0) {
+      const e = p.events[0]!;
+      await appendTurnEvent(store, { ...e, actorId: scope.actorId, sessionId: scope.sessionId });
+      p.events.shift();
+    }
+  }
+
+  #schedule(): void {
+    if (this.#timer || this.pending === 0) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.#drain().then(() => this.#schedule());
+    }, this.#delay);
+    this.#timer.unref();
+  }
+
+  #drain(): Promise<void> {
+    this.#draining ??= this.#drainOnce().finally(() => {
+      this.#draining = undefined;
+    });
+    return this.#draining;
+  }
+
+  async #drainOnce(): Promise<void> {
+    let failed = false;
+    await Promise.all(
+      [...this.#queues.entries()].map(async ([key, queue]) => {
+        while (queue.length > 0) {
+          try {
+            await this.#write(queue[0]!);
+          } catch (err) {
+            failed = true;
+            if (!storeDown(err)) {
+              this.#o.logger?.error({ err }, "turn dropped: the store refused it");
+              queue.shift();
+              continue;
+            }
+            return;
+          }
+          queue.shift();
+          this.#resent++;
+        }
+        if (this.#queues.get(key) === queue && queue.length === 0) this.#queues.delete(key);
+      }),
+    );
+    const max = this.#o.maxRetryMs ?? 5_000;
+    this.#delay = failed ? Math.min(this.#delay * 2, max) : (this.#o.retryMs ?? 200);
+  }
+}
