@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CheckpointConflictError } from "../../core/errors.js";
+import { Leases } from "../../memory/locks.js";
 import {
   appendHistory,
   assembleContext,
@@ -24,6 +25,7 @@ import {
   updateProfile,
   writeCheckpoint,
 } from "../../memory/short-term/index.js";
+import { keys } from "../../memory/store/keys.js";
 import type { ShortTermStore } from "../../memory/store/types.js";
 import { sleep, uniq } from "../support/env.js";
 import { stopSharedCluster, storeBackends } from "../support/valkey-targets.js";
@@ -278,6 +280,19 @@ describe.each(storeBackends())("short-term memory: %s", (name, open) => {
     expect(ctx.memories).toEqual([]);
     expect(ctx.timings.shortTermMs).toBeGreaterThan(0);
     expect(ctx.timings.recallMs).toBe(0);
+  });
+
+  it("a session lease is held by one caller at a time, renewed while held, freed on release", async () => {
+    const key = keys.sessionLock(uniq("session"));
+    const held = await new Leases(store, { sliceMs: 150 }).acquire(key, 60_000, 0);
+    expect(held).toBeDefined();
+    await sleep(400); // past two slices: renewed all along
+    expect(await new Leases(store, { sliceMs: 150 }).acquire(key, 60_000, 0)).toBeUndefined();
+    await held!.release();
+    const next = await new Leases(store, { sliceMs: 150 }).acquire(key, 60_000, 0);
+    expect(next).toBeDefined();
+    await next!.release();
+    expect(await store.get(key)).toBeNull();
   });
 });
 
