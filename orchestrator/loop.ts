@@ -2,6 +2,7 @@
  * The agent loop: model → tool uses → run the tools → tool results → model, until the model
  * ends its turn, hands off, or the step limit is hit. Everything else hangs on hooks.
  */
+
 import { z } from "zod";
 import type { AgentDefinition, AgentName } from "../agents/types.js";
 import { FlightlyError } from "../core/errors.js";
@@ -20,6 +21,7 @@ import type {
   Usage,
 } from "./models/types.js";
 import { runTools, type ToolCallRecord } from "./tool-runner.js";
+import { trailCall } from "./trail.js";
 
 export const HANDOFF_TOOL = "handoff_to_agent";
 const handoffInput = z.object({
@@ -184,10 +186,10 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
     }
     for (const r of records) {
       toolCalls.push(r);
-      o.sink?.({
-        event: "tool",
-        data: { agent: o.agent.name, name: r.name, status: r.result.status, ms: Math.round(r.ms) },
-      });
+      if (o.sink) {
+        const call = trailCall(r);
+        o.sink({ event: "tool", data: { agent: o.agent.name, name: r.name, ...call } });
+      }
     }
     await push({ role: "user", content: blocks });
   }

@@ -5,10 +5,14 @@
  */
 import type { AgentName } from "../agents/types.js";
 import type { JsonValue } from "./models/types.js";
+import type { TrailCall } from "./trail.js";
 
 export interface TrailEntry {
   agent: AgentName;
+  /** Tool names in call order. */
   tools: string[];
+  /** Each call with its redacted input, outcome and time (absent in checkpoints of older versions). */
+  calls?: TrailCall[];
 }
 
 export interface WorkflowState {

@@ -17,6 +17,7 @@ import type { MemoryPort, TurnContext } from "./memory-port.js";
 import type { ModelProvider, Usage } from "./models/types.js";
 import { sessionUpdates, stepOutputs } from "./tool-catalog.js";
 import type { ToolCallRecord } from "./tool-runner.js";
+import { trailCall } from "./trail.js";
 import { buildWindow } from "./window.js";
 import type { WorkflowState } from "./workflow-state.js";
 
@@ -90,7 +91,11 @@ export async function runWorkflow(deps: WorkflowDeps, input: WorkflowInput): Pro
     toolCalls.push(...result.toolCalls);
 
     wf.outputs[name] = { ...(wf.outputs[name] ?? {}), ...stepOutputs(result.toolCalls) };
-    wf.trail.push({ agent: name, tools: result.toolCalls.map((c) => c.name) });
+    wf.trail.push({
+      agent: name,
+      tools: result.toolCalls.map((c) => c.name),
+      calls: result.toolCalls.map(trailCall),
+    });
     if (result.text) wf.texts.push(result.text);
     if (result.handoff) {
       acceptHandoff(deps, wf, name, result.handoff.to);

@@ -51,7 +51,11 @@ describe("flightly serve --protocol mcp", () => {
       arguments: { prompt: "what about hotels there?", session_id: session },
     });
     const b = second.structuredContent as { agents: { agent: string; tools: string[] }[] };
-    expect(b.agents.at(-1)).toEqual({ agent: "booking", tools: ["search_hotels"] });
+    expect(b.agents.at(-1)).toMatchObject({
+      agent: "booking",
+      tools: ["search_hotels"],
+      calls: [{ tool: "search_hotels" }],
+    });
     await client.close();
   });
 

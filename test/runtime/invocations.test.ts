@@ -34,7 +34,8 @@ describe("POST /invocations", () => {
     expect(body.session_id).toBe(session);
     expect(body.actor_id).toBe("2");
     expect(body.model).toBe("local");
-    expect(body.agents).toEqual([{ agent: "support", tools: ["search_knowledge_base"] }]);
+    expect(body.agents).toMatchObject([{ agent: "support", tools: ["search_knowledge_base"] }]);
+    expect(body.agents[0].calls).toMatchObject([{ tool: "search_knowledge_base", status: "success" }]);
     expect(body.cache.hit).toBe(false);
     expect(body.usage.modelCalls).toBeGreaterThanOrEqual(2);
     expect(typeof body.timing_ms.total).toBe("number");
@@ -114,7 +115,30 @@ describe("POST /invocations", () => {
     expect(events).toContain("delta");
     expect(events.at(-1)).toBe("done");
     const done = JSON.parse(res.body.split("event: done\ndata: ")[1]!.split("\n")[0]!);
-    expect(done.agents[0]).toEqual({ agent: "booking", tools: ["search_flights"] });
+    expect(done.agents[0]).toMatchObject({ agent: "booking", tools: ["search_flights"] });
+    // The trail and the tool event carry the arguments the agent used, as the tool read them.
+    const call = done.agents[0].calls[0];
+    expect(call).toMatchObject({ tool: "search_flights", status: "success", input: { origin: "SEA" } });
+    expect(call.input.date_from).toMatch(/^\d{4}-06-01$/);
+    expect(call.summary).toMatch(/^flights: [1-9]/);
+    const tool = JSON.parse(res.body.split("event: tool\ndata: ")[1]!.split("\n")[0]!);
+    expect(tool).toMatchObject({
+      agent: "booking",
+      name: "search_flights",
+      tool: "search_flights",
+      input: call.input,
+    });
+  });
+
+  it("keeps card numbers out of the trail's tool inputs", async () => {
+    const res = await post({
+      prompt: "pay for booking FL-AAAAAA with card 4111 1111 1111 1111",
+      actor_id: "5",
+    });
+    expect(res.statusCode).toBe(200);
+    const text = JSON.stringify(res.json().agents);
+    expect(text).toContain("process_payment");
+    expect(text).not.toMatch(/4111[ -]?1111[ -]?1111[ -]?1111/);
   });
 
   it("lets one invocation run per session: a second one waits briefly, then gets 409", async () => {
