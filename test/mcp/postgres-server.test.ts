@@ -2,9 +2,11 @@
  * flightly-postgres through the official SDK client (in-memory transport), and each execution
  * layer of run_query proven on its own with the parser guard bypassed.
  */
+
+import { randomBytes } from "node:crypto";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   describeQueryError,
   executeReadOnly,
@@ -216,17 +218,29 @@ describe("flightly-postgres tools", () => {
   });
 
   it("uses a separate least-privileged login when one is given, without SET ROLE", async () => {
-    // PGlite has a single login, so a second pool to it stands in for DATABASE_READONLY_URL.
-    const readonlySql = postgres(db.url, { max: 1, onnotice: () => {} });
+    // PGlite has a single login, so a second pool to it stands in for DATABASE_READONLY_URL; on a
+    // real server it is a login in flightly_readonly, as the README's production set-up makes it.
+    const login = db.real ? `${inject("pgRunPrefix")}_ro_${randomBytes(3).toString("hex")}` : "postgres";
+    if (db.real) await db.sql.unsafe(`CREATE ROLE ${login} LOGIN IN ROLE flightly_readonly`);
+    const url = new URL(db.url);
+    url.username = login;
+    const readonlySql = postgres(url.toString(), { max: 1, onnotice: () => {} });
     try {
       const c = await connectInMemory(
         createPostgresMcpServer({ sql: db.sql, readonlySql, embedded: !db.real, logger: silentLogger }),
       );
       const result = await callTool(c, "run_query", { sql: "SELECT current_user::text AS who" });
-      expect((result.structuredContent as { rows: unknown[] }).rows).toEqual([{ who: "postgres" }]);
+      expect((result.structuredContent as { rows: unknown[] }).rows).toEqual([{ who: login }]);
+      const flights = await callTool(c, "run_query", { sql: "SELECT count(*)::int AS n FROM flights" });
+      expect((flights.structuredContent as { rows: unknown[] }).rows).toEqual([{ n: 3 }]);
+      if (db.real) {
+        const denied = await callTool(c, "run_query", { sql: "SELECT * FROM customers" });
+        expect(denied.text).toMatch(/permission denied for table customers/);
+      }
       await c.close();
     } finally {
       await readonlySql.end();
+      if (db.real) await db.sql.unsafe(`DROP ROLE IF EXISTS ${login}`);
     }
   });
 });
