@@ -377,6 +377,10 @@ export class InProcessStore implements ShortTermStore {
     return this.#call(() => script.local(this.#ops, keys, args));
   }
 
+  async waitForReplicas(): Promise<number> {
+    return 0;
+  }
+
   pipeline(): Pipeline {
     const queued: Array<() => unknown> = [];
     const q = (fn: () => unknown): Pipeline => {

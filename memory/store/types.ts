@@ -114,6 +114,12 @@ export interface ShortTermStore {
   xrange(stream: string, start?: string, end?: string, count?: number): Promise<StreamEntry[]>;
 
   runScript<R>(script: Script<R>, keys: readonly string[], args: readonly string[]): Promise<R>;
+  /**
+   * Cluster: waits (WAIT) until `replicas` replicas hold the writes made so far on the node that
+   * serves `key`, at most `timeoutMs`; returns how many do. A write a replica holds survives a
+   * failover. Standalone and in-process: returns 0 at once.
+   */
+  waitForReplicas(key: string, replicas: number, timeoutMs: number): Promise<number>;
   pipeline(): Pipeline;
 
   /**

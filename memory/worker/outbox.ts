@@ -14,7 +14,8 @@ import { randomUUID } from "node:crypto";
 import { FlightlyError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import { appendHistory, type HistoryMessage } from "../short-term/history.js";
-import type { SessionScope } from "../short-term/session.js";
+import { type SessionScope, sessionKeys } from "../short-term/session.js";
+import { keys } from "../store/keys.js";
 import type { ShortTermStore } from "../store/types.js";
 import { appendTurnEvent, type TurnRole } from "./worker.js";
 
@@ -41,6 +42,7 @@ export interface OutboxOptions {
   maxRetryMs?: number;
 }
 
+const REPLICA_WAIT_MS = 250;
 const storeDown = (err: unknown): boolean => err instanceof FlightlyError && err.code === "UNAVAILABLE";
 const sessionKey = (s: SessionScope): string => `${s.actorId}\u0000${s.sessionId}`;
 
@@ -129,15 +131,20 @@ export class TurnOutbox {
   async #write(p: Pending): Promise<void> {
     const { store } = this.#o;
     const { scope, messages, ttlMs } = p.turn;
+    // On a cluster each write is confirmed on a replica (best effort, bounded), so a master
+    // that dies right after acknowledging it does not take the turn with it.
     if (!p.historyDone) {
       await appendHistory(store, scope, messages, { ttlMs });
+      await store.waitForReplicas(sessionKeys(scope).history, 1, REPLICA_WAIT_MS);
       p.historyDone = true;
     }
+    if (p.events.length === 0) return;
     while (p.events.length > 0) {
       const e = p.events[0]!;
       await appendTurnEvent(store, { ...e, actorId: scope.actorId, sessionId: scope.sessionId });
       p.events.shift();
     }
+    await store.waitForReplicas(keys.events(), 1, REPLICA_WAIT_MS);
   }
 
   #schedule(): void {

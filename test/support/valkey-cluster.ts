@@ -17,6 +17,7 @@ const run = promisify(execFile);
 export interface ClusterNode {
   port: number;
   busPort: number;
+  /** Replaced when the node is restarted fresh. */
   dir: string;
   process: ChildProcess | undefined;
 }
@@ -36,7 +37,8 @@ export interface ValkeyCluster {
   readonly nodes: readonly ClusterNode[];
   /**
    * SIGKILLs a master, waits for its replica's promotion and `cluster_state:ok`. With `restart`
-   * (default) the killed node comes back as a replica of the new master, so failovers can repeat.
+   * (default) a fresh node on the killed one's port joins as the new master's replica, so
+   * failovers can repeat.
    */
   killMaster(options?: { restart?: boolean; timeoutMs?: number }): Promise<Failover>;
   stop(): Promise<void>;
@@ -205,12 +207,20 @@ export async function startValkeyCluster(options: { nodeTimeoutMs?: number } = {
       await waitOk(deadline);
       const ms = Date.now() - started;
       if (restart) {
-        // Same nodes.conf: it rejoins, finds its slots served, and becomes a replica.
+        // A fresh node on the same port, added as the new master's replica. (Restarting with the
+        // old nodes.conf would let it claim its old slots, empty, until the cluster corrects it.)
+        rmSync(node.dir, { recursive: true, force: true });
+        node.dir = mkdtempSync(join(tmpdir(), "flightly-cluster-"));
         await launch(node);
+        const masterId = (await clusterNodes(promoted)).find((x) => x.port === promoted)!.id;
+        const addArgs = [`127.0.0.1:${node.port}`, `127.0.0.1:${promoted}`, "--cluster-slave"];
+        await run("redis-cli", ["--cluster", "add-node", ...addArgs, "--cluster-master-id", masterId], {
+          timeout: 30_000,
+        });
         for (;;) {
           const info = await cli(node.port, "info", "replication").catch(() => "");
           if (info.includes("role:slave") && info.includes("master_link_status:up")) break;
-          if (Date.now() > deadline) throw new Error(`port ${node.port} did not rejoin as a replica`);
+          if (Date.now() > deadline) throw new Error(`port ${node.port} did not join as a replica`);
           await sleep(100);
         }
         await waitOk(deadline);
