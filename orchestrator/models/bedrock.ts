@@ -2,7 +2,7 @@
  * Amazon Bedrock provider over the Converse and ConverseStream APIs. The only module that
  * imports the Bedrock runtime SDK: our blocks are mapped to the SDK's on the way out and back on
  * the way in, and every SDK error becomes a `ModelError` here. The SDK's own retries are off
- * (`maxAttempts: 1`) so `withRetry` alone decides, within the caller's deadline.
+ * (`maxAttempts: 1`) so `retrying` alone decides, within the caller's deadline.
  */
 import {
   type ContentBlock as BedrockBlock,
@@ -13,6 +13,7 @@ import {
   type ConverseResponse,
   ConverseStreamCommand,
   type ConverseStreamOutput,
+  type ConverseStreamResponse,
   type SystemContentBlock,
   type TokenUsage,
   type Tool,
@@ -20,7 +21,8 @@ import {
 } from "@aws-sdk/client-bedrock-runtime";
 import type { Logger } from "../../core/logger.js";
 import { badResponse, fromBedrockError, ModelError } from "./errors.js";
-import { callScope, DEFAULT_RETRY_POLICY, type RetryInfo, type RetryPolicy, withRetry } from "./retry.js";
+import type { RetryPolicy } from "./retry.js";
+import { attemptError, type ModelAdapter, retrying, type ScopedRequest } from "./retrying.js";
 import type {
   ContentBlock,
   JsonValue,
@@ -60,21 +62,43 @@ const PASS_STOP: ReadonlySet<string> = new Set<StopReason>([
   "content_filtered",
 ]);
 
+/** Amazon Bedrock, with the retries, deadlines and logs of `retrying`. */
 export class BedrockModel implements ModelProvider {
   readonly name = "bedrock" as const;
   readonly modelId: string;
+  readonly #adapter: BedrockAdapter;
+  readonly #model: ModelProvider;
+
+  constructor(options: BedrockModelOptions) {
+    this.modelId = options.modelId;
+    this.#adapter = new BedrockAdapter(options);
+    this.#model = retrying(this.#adapter, options);
+  }
+
+  converse(request: ModelRequest): Promise<ModelResponse> {
+    return this.#model.converse(request);
+  }
+
+  converseStream(request: ModelRequest): AsyncIterable<ModelStreamEvent> {
+    return this.#model.converseStream(request);
+  }
+
+  /** Closes the SDK client's connections. */
+  close(): void {
+    this.#adapter.close();
+  }
+}
+
+/** Single Converse and ConverseStream attempts. */
+class BedrockAdapter implements ModelAdapter {
+  readonly name = "bedrock" as const;
+  readonly modelId: string;
   readonly #client: BedrockRuntimeClient;
-  readonly #logger: Logger | undefined;
-  readonly #policy: RetryPolicy;
-  readonly #timeoutMs: number;
   /** Only Anthropic models accept `status` on a tool result; others reject the request with it. */
   readonly #toolResultStatus: boolean;
 
   constructor(options: BedrockModelOptions) {
     this.modelId = options.modelId;
-    this.#logger = options.logger?.child({ provider: "bedrock", model: options.modelId });
-    this.#policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-    this.#timeoutMs = options.timeoutMs ?? 120_000;
     this.#toolResultStatus = /anthropic\.claude/.test(options.modelId);
     this.#client = new BedrockRuntimeClient({
       region: options.region,
@@ -84,109 +108,58 @@ export class BedrockModel implements ModelProvider {
     });
   }
 
-  async converse(request: ModelRequest): Promise<ModelResponse> {
-    const started = performance.now();
-    const input = this.#toRequest(request);
-    const scope = callScope("bedrock", request.signal, request.deadline, this.#timeoutMs);
-    let attempts = 0;
+  async converse(request: ScopedRequest): Promise<ModelResponse> {
+    let output: ConverseResponse;
     try {
-      const output = await withRetry(
-        async (n) => {
-          attempts = n;
-          try {
-            return await this.#client.send(new ConverseCommand(input), { abortSignal: scope.signal });
-          } catch (err) {
-            throw scope.interrupted(err) ?? fromBedrockError(err);
-          }
-        },
-        this.#retryOptions(request, scope.deadline),
-      );
-      const response = this.#fromResponse(output);
-      this.#account("converse", response, attempts, started);
-      return response;
-    } finally {
-      scope.dispose();
+      output = await this.#client.send(new ConverseCommand(this.#toRequest(request)), {
+        abortSignal: request.signal,
+      });
+    } catch (err) {
+      throw attemptError(request, err, (e) => fromBedrockError(e));
     }
+    return this.#fromResponse(output);
   }
 
-  async *converseStream(request: ModelRequest): AsyncGenerator<ModelStreamEvent, void, undefined> {
-    const started = performance.now();
-    const input = this.#toRequest(request);
-    const scope = callScope("bedrock", request.signal, request.deadline, this.#timeoutMs);
-    let attempts = 0;
+  async openStream(request: ScopedRequest): Promise<AsyncIterable<ModelStreamEvent>> {
+    let output: ConverseStreamResponse;
     try {
-      const output = await withRetry(
-        async (n) => {
-          attempts = n;
-          try {
-            return await this.#client.send(new ConverseStreamCommand(input), { abortSignal: scope.signal });
-          } catch (err) {
-            throw scope.interrupted(err) ?? fromBedrockError(err);
-          }
-        },
-        this.#retryOptions(request, scope.deadline),
-      );
-      if (!output.stream) throw badResponse("bedrock", "ConverseStream returned no event stream");
-      const assembler = new StreamAssembler();
-      try {
-        for await (const event of output.stream) {
-          scope.signal.throwIfAborted();
-          yield* assembler.push(event);
-        }
-      } catch (err) {
-        throw scope.interrupted(err) ?? fromBedrockError(err, "stream");
-      }
-      if (assembler.stopReason === undefined) {
-        const early = badResponse("bedrock", "event stream ended before messageStop");
-        throw scope.interrupted(early) ?? early;
-      }
-      const response: ModelResponse = {
-        stopReason: mapStopReason(assembler.stopReason, assembler.hasToolUse),
-        message: { role: "assistant", content: assembler.blocks() },
-        usage: mapUsage(assembler.usage),
-        model: this.modelId,
-      };
-      this.#account("converseStream", response, attempts, started);
-      yield { type: "done", response };
-    } finally {
-      scope.dispose();
+      output = await this.#client.send(new ConverseStreamCommand(this.#toRequest(request)), {
+        abortSignal: request.signal,
+      });
+    } catch (err) {
+      throw attemptError(request, err, (e) => fromBedrockError(e));
     }
+    if (!output.stream) throw badResponse("bedrock", "ConverseStream returned no event stream");
+    return this.#events(output.stream, request);
   }
 
-  /** Closes the SDK client's connections. */
+  async *#events(
+    stream: AsyncIterable<ConverseStreamOutput>,
+    request: ScopedRequest,
+  ): AsyncGenerator<ModelStreamEvent, void, undefined> {
+    const assembler = new StreamAssembler();
+    try {
+      for await (const event of stream) {
+        request.signal.throwIfAborted();
+        yield* assembler.push(event);
+      }
+    } catch (err) {
+      throw attemptError(request, err, (e) => fromBedrockError(e, "stream"));
+    }
+    if (assembler.stopReason === undefined) {
+      throw badResponse("bedrock", "event stream ended before messageStop");
+    }
+    const response: ModelResponse = {
+      stopReason: mapStopReason(assembler.stopReason, assembler.hasToolUse),
+      message: { role: "assistant", content: assembler.blocks() },
+      usage: mapUsage(assembler.usage),
+      model: this.modelId,
+    };
+    yield { type: "done", response };
+  }
+
   close(): void {
     this.#client.destroy();
-  }
-
-  #retryOptions(request: ModelRequest, deadline: number) {
-    return {
-      policy: this.#policy,
-      signal: request.signal,
-      deadline,
-      onRetry: (info: RetryInfo) =>
-        this.#logger?.warn(
-          {
-            attempt: info.attempt,
-            delayMs: info.delayMs,
-            code: info.error instanceof ModelError ? info.error.code : undefined,
-            vendorCode: info.error instanceof ModelError ? info.error.vendorCode : undefined,
-          },
-          "model call failed, retrying",
-        ),
-    };
-  }
-
-  #account(op: string, response: ModelResponse, attempts: number, started: number): void {
-    this.#logger?.debug(
-      {
-        op,
-        attempts,
-        latencyMs: Math.round((performance.now() - started) * 100) / 100,
-        stopReason: response.stopReason,
-        usage: response.usage,
-      },
-      "model call",
-    );
   }
 
   #toRequest(request: ModelRequest): ConverseRequest {

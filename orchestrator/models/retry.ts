@@ -1,8 +1,8 @@
 /**
  * Retries with exponential backoff and full jitter, bounded by the caller's deadline and
  * AbortSignal, and a call scope that turns "the deadline passed" into `MODEL_TIMEOUT` and "the
- * caller aborted" into the caller's own abort reason. Provider-neutral: any adapter wraps one
- * attempt in `withRetry` and maps its vendor errors to `ModelError` inside the attempt.
+ * caller aborted" into the caller's own abort reason. Provider-neutral: `retrying.ts` uses them
+ * to wrap every network provider's single attempts.
  */
 import { isRetryableModelError, ModelError } from "./errors.js";
 
