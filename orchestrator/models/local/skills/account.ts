@@ -1,8 +1,8 @@
 /** The customer's bookings: travel insurance, payment, look-ups and cancellation. */
 import type { ToolCall } from "../context.js";
 import { arrayField, bookingLine, isRecord, num, numbered, str, usd } from "../render.js";
+import { bookingRef, bookingUnderway } from "./flights.js";
 import { answered, call, DONE, doneInWorkflow, lastCall, resultOf, say, WAIT } from "./shared.js";
-import { bookingRef, bookingUnderway } from "./travel.js";
 import type { PlanState, Skill, Step } from "./types.js";
 
 // ---------------------------------------------------------------------------------------------

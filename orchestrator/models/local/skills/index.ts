@@ -5,6 +5,8 @@
  */
 import type { Intent } from "../intents.js";
 import { cancelSkill, insuranceSkill, myBookingsSkill, paymentSkill } from "./account.js";
+import { bookFlightSkill, flightSearchSkill } from "./flights.js";
+import { hotelSearchSkill } from "./hotels.js";
 import {
   destinationSkill,
   greetingSkill,
@@ -13,7 +15,6 @@ import {
   supportHistorySkill,
   weatherSkill,
 } from "./knowledge.js";
-import { bookFlightSkill, flightSearchSkill, hotelSearchSkill } from "./travel.js";
 import type { Skill } from "./types.js";
 
 export { canonical } from "./shared.js";

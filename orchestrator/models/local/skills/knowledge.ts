@@ -3,8 +3,8 @@
  * weather; and small talk.
  */
 import { arrayField, describeFields, describeWeather, isRecord, listing, num, str } from "../render.js";
+import { KIDS_WORDS } from "./hotels.js";
 import { answered, call, canonical, DONE, destinations, say, when, where } from "./shared.js";
-import { KIDS_WORDS } from "./travel.js";
 import type { PlannedCall, PlanState, Skill } from "./types.js";
 
 // ---------------------------------------------------------------------------------------------
