@@ -15,7 +15,8 @@ import { loadPairs } from "../scripts/eval-embeddings.js";
 import { benchSemanticCache, benchToolCache } from "./caches.js";
 import { benchLoops, flightInput, flightScript } from "./loops.js";
 import { benchRecall } from "./recall.js";
-import { type BenchResult, computeRatios, writeReport } from "./report.js";
+import { writeReport } from "./report.js";
+import { type BenchResult, computeRatios } from "./results.js";
 import { benchRuntime } from "./runtime.js";
 import {
   benchConfig,
