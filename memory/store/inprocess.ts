@@ -3,6 +3,19 @@
  * `VALKEY_URL` is unset; not shared between processes and gone on restart.
  */
 import { EventEmitter } from "node:events";
+import {
+  ack,
+  appendEntry,
+  autoclaim,
+  createGroup,
+  deliverNew,
+  emptyStream,
+  groupOf,
+  isStream,
+  pendingSummary,
+  range,
+  type Stream,
+} from "./inprocess-stream.js";
 import type {
   PendingSummary,
   Pipeline,
@@ -14,15 +27,6 @@ import type {
 } from "./types.js";
 import { UnsupportedCommandError } from "./types.js";
 
-interface Stream {
-  entries: StreamEntry[];
-  lastId: [number, number];
-  groups: Map<string, Group>;
-}
-interface Group {
-  lastDelivered: string;
-  pending: Map<string, { consumer: string; deliveredAt: number; count: number }>;
-}
 type Value = string | Buffer | Map<string, string> | string[] | Set<string> | Stream;
 interface Entry {
   value: Value;
@@ -34,12 +38,6 @@ class WrongTypeError extends Error {
     super("WRONGTYPE Operation against a key holding the wrong kind of value");
   }
 }
-
-const cmpId = (a: string, b: string): number => {
-  const [am = 0, as = 0] = a.split("-").map(Number);
-  const [bm = 0, bs = 0] = b.split("-").map(Number);
-  return am - bm || as - bs;
-};
 
 export class InProcessStore implements ShortTermStore {
   readonly kind = "in-process" as const;
@@ -83,11 +81,7 @@ export class InProcessStore implements ShortTermStore {
     return this.#typed(key, (v): v is string[] => Array.isArray(v), create ? () => [] : undefined);
   }
   #stream(key: string, create = false): Stream | undefined {
-    return this.#typed<Stream>(
-      key,
-      (v): v is Stream => typeof v === "object" && v !== null && "entries" in v,
-      create ? () => ({ entries: [], lastId: [0, 0], groups: new Map() }) : undefined,
-    );
+    return this.#typed<Stream>(key, isStream, create ? emptyStream : undefined);
   }
 
   // Synchronous primitives shared by the async API, pipelines and scripts.
@@ -234,51 +228,17 @@ export class InProcessStore implements ShortTermStore {
     options?: { maxLen?: number; id?: string },
   ): Promise<string> {
     return this.#call(() => {
-      const s = this.#stream(stream, true)!;
-      const now = Date.now();
-      const [lm, ls] = s.lastId;
-      const id: [number, number] = now > lm ? [now, 0] : [lm, ls + 1];
-      if (options?.id && options.id !== "*") {
-        const [m = 0, q = 0] = options.id.split("-").map(Number);
-        if (cmpId(`${m}-${q}`, `${lm}-${ls}`) <= 0) {
-          throw new Error("ERR The ID specified in XADD is equal or smaller than the target stream top item");
-        }
-        id[0] = m;
-        id[1] = q;
-      }
-      s.lastId = id;
-      const entry = { id: `${id[0]}-${id[1]}`, fields: { ...fields } };
-      s.entries.push(entry);
-      if (options?.maxLen !== undefined && s.entries.length > options.maxLen) {
-        s.entries.splice(0, s.entries.length - options.maxLen);
-      }
+      const id = appendEntry(this.#stream(stream, true)!, fields, options);
       this.#streamWake.emit(stream);
-      return entry.id;
+      return id;
     });
   }
   xgroupCreate(stream: string, group: string, startId = "0"): Promise<void> {
-    return this.#call(() => {
-      const s = this.#stream(stream, true)!;
-      if (s.groups.has(group)) return;
-      const last = startId === "$" ? `${s.lastId[0]}-${s.lastId[1]}` : startId === "0" ? "0-0" : startId;
-      s.groups.set(group, { lastDelivered: last, pending: new Map() });
-    });
-  }
-  #groupOf(stream: string, group: string): { s: Stream; g: Group } {
-    const s = this.#stream(stream);
-    const g = s?.groups.get(group);
-    if (!s || !g) throw new Error(`NOGROUP No such key '${stream}' or consumer group '${group}'`);
-    return { s, g };
+    return this.#call(() => createGroup(this.#stream(stream, true)!, group, startId));
   }
   #deliverNew(stream: string, group: string, consumer: string, count: number): StreamEntry[] {
-    const { s, g } = this.#groupOf(stream, group);
-    const fresh = s.entries.filter((e) => cmpId(e.id, g.lastDelivered) > 0).slice(0, count);
-    const now = Date.now();
-    for (const e of fresh) {
-      g.pending.set(e.id, { consumer, deliveredAt: now, count: 1 });
-      g.lastDelivered = e.id;
-    }
-    return fresh.map((e) => ({ id: e.id, fields: { ...e.fields } }));
+    const { s, g } = groupOf(this.#stream(stream), stream, group);
+    return deliverNew(s, g, consumer, count);
   }
   async xreadgroup(
     stream: string,
@@ -312,10 +272,7 @@ export class InProcessStore implements ShortTermStore {
     });
   }
   xack(stream: string, group: string, ...ids: string[]): Promise<number> {
-    return this.#call(() => {
-      const { g } = this.#groupOf(stream, group);
-      return ids.reduce((n, id) => n + (g.pending.delete(id) ? 1 : 0), 0);
-    });
+    return this.#call(() => ack(groupOf(this.#stream(stream), stream, group).g, ids));
   }
   xautoclaim(
     stream: string,
@@ -325,52 +282,18 @@ export class InProcessStore implements ShortTermStore {
     options?: { start?: string; count?: number },
   ): Promise<{ next: string; entries: StreamEntry[] }> {
     return this.#call(() => {
-      const { s, g } = this.#groupOf(stream, group);
-      const start = options?.start ?? "0-0";
-      const count = options?.count ?? 100;
-      const now = Date.now();
-      const ids = [...g.pending.keys()].filter((id) => cmpId(id, start) >= 0).sort(cmpId);
-      const entries: StreamEntry[] = [];
-      let next = "0-0";
-      for (const id of ids) {
-        if (entries.length >= count) {
-          next = id;
-          break;
-        }
-        const p = g.pending.get(id)!;
-        if (now - p.deliveredAt < minIdleMs) continue;
-        const e = s.entries.find((x) => x.id === id);
-        if (!e) {
-          g.pending.delete(id);
-          continue;
-        }
-        g.pending.set(id, { consumer, deliveredAt: now, count: p.count + 1 });
-        entries.push({ id, fields: { ...e.fields } });
-      }
-      return { next, entries };
+      const { s, g } = groupOf(this.#stream(stream), stream, group);
+      return autoclaim(s, g, consumer, minIdleMs, options);
     });
   }
   xpending(stream: string, group: string): Promise<PendingSummary> {
-    return this.#call(() => {
-      const { g } = this.#groupOf(stream, group);
-      const consumers: Record<string, number> = {};
-      for (const p of g.pending.values()) consumers[p.consumer] = (consumers[p.consumer] ?? 0) + 1;
-      return { count: g.pending.size, consumers };
-    });
+    return this.#call(() => pendingSummary(groupOf(this.#stream(stream), stream, group).g));
   }
   xlen(stream: string): Promise<number> {
     return this.#call(() => this.#stream(stream)?.entries.length ?? 0);
   }
   xrange(stream: string, start = "-", end = "+", count?: number): Promise<StreamEntry[]> {
-    return this.#call(() => {
-      const all = (this.#stream(stream)?.entries ?? []).filter(
-        (e) => (start === "-" || cmpId(e.id, start) >= 0) && (end === "+" || cmpId(e.id, end) <= 0),
-      );
-      return (count === undefined ? all : all.slice(0, count)).map((e) => ({
-        id: e.id,
-        fields: { ...e.fields },
-      }));
-    });
+    return this.#call(() => range(this.#stream(stream), start, end, count));
   }
 
   runScript<R>(script: Script<R>, keys: readonly string[], args: readonly string[]): Promise<R> {
