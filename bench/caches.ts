@@ -11,7 +11,7 @@ import type { Embedder } from "../memory/embeddings/types.js";
 import { ResponseCacheStore } from "../memory/response-cache.js";
 import type { ShortTermStore } from "../memory/store/types.js";
 import { normalise, SemanticCache } from "../orchestrator/semantic-cache/cache.js";
-import type { CachePolicy } from "../orchestrator/semantic-cache/policy.js";
+import type { AnswerCachePolicy } from "../orchestrator/semantic-cache/policy.js";
 import { cosine, type LabelledPair } from "../scripts/eval-embeddings.js";
 import { createToolCache } from "../tools/cache.js";
 import { flightsTag } from "../tools/common.js";
@@ -118,7 +118,7 @@ export async function benchSemanticCache(
     threshold: deps.threshold,
     logger: deps.logger,
   });
-  const policy: CachePolicy = { category: "policy", scope: "actor", ttlMs: 3_600_000 };
+  const policy: AnswerCachePolicy = { category: "policy", scope: "actor", ttlMs: 3_600_000 };
   const run = `${process.pid}-${Date.now().toString(36)}`;
   const actor = (i: number): string => `bench-pair-${run}-${i}`;
 

@@ -2,7 +2,7 @@
 import type { Logger } from "../core/logger.js";
 import type { Tool } from "./types.js";
 
-export interface CachePolicy<I> {
+export interface ToolCachePolicy<I> {
   /** Time to live of an entry, milliseconds. */
   readonly ttlMs: number;
   /** Fraction of the TTL added or removed at random (default 0.1), so entries do not expire together. */
@@ -66,7 +66,7 @@ export interface WrapOptions<T> {
 
 export interface ToolCache {
   /** The tool with its successful results cached by `policy`; side-effecting tools are refused. */
-  cached<I>(tool: Tool<I>, policy: CachePolicy<I>): Tool<I>;
+  cached<I>(tool: Tool<I>, policy: ToolCachePolicy<I>): Tool<I>;
   /**
    * Generic read-through cache for non-tool callers (e.g. weather forecasts): `fn` runs once per
    * `key` and TTL, concurrent callers share it, and its JSON-serialisable value is stored.

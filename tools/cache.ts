@@ -17,16 +17,16 @@ import { keys } from "../memory/store/keys.js";
 import type { Script, ShortTermStore } from "../memory/store/types.js";
 import type {
   CacheCounts,
-  CachePolicy,
   CacheStats,
   ToolCache,
   ToolCacheOptions,
+  ToolCachePolicy,
   WrapOptions,
 } from "./cache-types.js";
 import { canonicalJson } from "./canonical-json.js";
 import { ok, type Tool, type ToolContext, type ToolResult } from "./types.js";
 
-export type { CachePolicy, CacheStats, ToolCache, ToolCacheOptions, WrapOptions } from "./cache-types.js";
+export type { CacheStats, ToolCache, ToolCacheOptions, ToolCachePolicy, WrapOptions } from "./cache-types.js";
 export { canonicalJson } from "./canonical-json.js";
 
 /** Deletes the lock only while it still holds our token (a late caller never frees another's lock). */
@@ -54,7 +54,7 @@ interface Entry {
 const hash = (text: string): string => createHash("sha256").update(text).digest("hex").slice(0, 32);
 const zero = (): CacheCounts => ({ hits: 0, misses: 0, coalesced: 0, bypassed: 0 });
 
-class ValkeyToolCache implements ToolCache {
+class StoreToolCache implements ToolCache {
   readonly #store: ShortTermStore;
   readonly #logger: Logger | undefined;
   readonly #ns: string;
@@ -80,7 +80,7 @@ class ValkeyToolCache implements ToolCache {
     this.#onInvalidate = options.onInvalidate;
   }
 
-  cached<I>(tool: Tool<I>, policy: CachePolicy<I>): Tool<I> {
+  cached<I>(tool: Tool<I>, policy: ToolCachePolicy<I>): Tool<I> {
     if (tool.sideEffect) throw new TypeError(`tool ${tool.name} changes data and cannot be cached`);
     const jitter = policy.jitter ?? 0.1;
     const run = (input: I, ctx: ToolContext): Promise<ToolResult> => {
@@ -339,5 +339,5 @@ class ValkeyToolCache implements ToolCache {
 
 /** A tool cache over the short-term store (Valkey, or the in-process store when none is configured). */
 export function createToolCache(store: ShortTermStore, options: ToolCacheOptions = {}): ToolCache {
-  return new ValkeyToolCache(store, options);
+  return new StoreToolCache(store, options);
 }

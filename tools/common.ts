@@ -27,7 +27,7 @@ export const usd = (cents: number): number => Math.round(cents) / 100;
 export const SIGN_IN_REQUIRED =
   "sign in required: this is an account action and the caller is not signed in as a customer";
 
-export interface Customer {
+export interface SignedInCustomer {
   id: string;
   email: string;
   cardLast4: string | null;
@@ -37,7 +37,7 @@ export interface Customer {
  * The signed-in customer behind the actor, or an error result for guests (and ids that are not
  * customers). Account tools call this first and use only `customer.id` in their queries.
  */
-export async function signedInCustomer(sql: Sql, ctx: ToolContext): Promise<Customer | ToolResult> {
+export async function signedInCustomer(sql: Sql, ctx: ToolContext): Promise<SignedInCustomer | ToolResult> {
   if (ctx.actor.guest || !/^\d{1,18}$/.test(ctx.actor.id)) return fail(SIGN_IN_REQUIRED);
   const [row] = await sql<{ email: string; card_last4: string | null }[]>`
     SELECT email, card_last4 FROM customers WHERE id = ${ctx.actor.id}`;

@@ -5,7 +5,7 @@
  * orchestrator reads this metadata; it never matches tool names.
  */
 import type { JsonValue } from "../core/json.js";
-import type { CachePolicy } from "./cache.js";
+import type { ToolCachePolicy } from "./cache.js";
 import type { ToolDeps } from "./common.js";
 import type { Tool } from "./types.js";
 
@@ -21,7 +21,7 @@ export type JsonObject = { [key: string]: JsonValue };
 export interface ToolMeta<I = unknown> {
   readonly answers: AnswerKind;
   /** Read tools: their results are cached by this policy; its tags are the answer's dependencies. */
-  readonly cache?: CachePolicy<I>;
+  readonly cache?: ToolCachePolicy<I>;
   /** Session-state fields a successful call sets (what the next turn reads: "hotels there?"). */
   readonly session?: (input: I, result: JsonObject) => Record<string, string>;
   /** Outputs a later workflow step reads; by default the shared booking fields of the result. */

@@ -1,7 +1,7 @@
 /** `get_destination_info`: semantic search over the destination guides (pgvector cosine). */
 import { z } from "zod";
 import { toVector } from "../memory/db/vector.js";
-import type { CachePolicy } from "./cache.js";
+import type { ToolCachePolicy } from "./cache.js";
 import { excerpt, round3, type ToolDeps } from "./common.js";
 import { defineTool } from "./definition.js";
 import { ok, type Tool } from "./types.js";
@@ -15,7 +15,7 @@ export type DestinationInfoInput = z.output<typeof destinationInfoInput>;
 /** Tag of every cached destination search: a changed guide drops them all. */
 export const GUIDES_TAG = "knowledge:guides";
 
-export const destinationInfoCachePolicy: CachePolicy<DestinationInfoInput> = {
+export const destinationInfoCachePolicy: ToolCachePolicy<DestinationInfoInput> = {
   ttlMs: 60 * 60_000,
   scope: "global",
   tags: () => [GUIDES_TAG],

@@ -41,12 +41,12 @@ export function createTools(deps: CreateToolsDeps): Record<string, Tool<any>> {
 
 export { type BookingView, getBookingTool, listBookingsTool, releaseExpiredHolds } from "./bookings.js";
 export {
-  type CachePolicy,
   type CacheStats,
   canonicalJson,
   createToolCache,
   type ToolCache,
   type ToolCacheOptions,
+  type ToolCachePolicy,
   type WrapOptions,
 } from "./cache.js";
 export { cancelBookingTool } from "./cancel-booking.js";

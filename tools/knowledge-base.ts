@@ -10,7 +10,7 @@ import {
 } from "@aws-sdk/client-bedrock-agent-runtime";
 import { z } from "zod";
 import { toVector } from "../memory/db/vector.js";
-import type { CachePolicy } from "./cache.js";
+import type { ToolCachePolicy } from "./cache.js";
 import { excerpt, round3, type ToolDeps } from "./common.js";
 import { defineTool } from "./definition.js";
 import { ok, type Tool, type ToolContext } from "./types.js";
@@ -23,7 +23,7 @@ export type KnowledgeBaseInput = z.output<typeof knowledgeBaseInput>;
 /** Tag of every cached knowledge search: a changed policy document drops them all. */
 export const KNOWLEDGE_TAG = "knowledge:policies";
 
-export const knowledgeBaseCachePolicy: CachePolicy<KnowledgeBaseInput> = {
+export const knowledgeBaseCachePolicy: ToolCachePolicy<KnowledgeBaseInput> = {
   ttlMs: 60 * 60_000,
   scope: "global",
   tags: () => [KNOWLEDGE_TAG],

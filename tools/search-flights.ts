@@ -1,6 +1,6 @@
 /** `search_flights`: bookable flights on a route, filtered and sorted, from the flights table. */
 import { z } from "zod";
-import type { CachePolicy } from "./cache.js";
+import type { ToolCachePolicy } from "./cache.js";
 import { flightsTag, iata, isoDate, type ToolDeps, usd } from "./common.js";
 import { defineTool } from "./definition.js";
 import { fail, ok, type Tool } from "./types.js";
@@ -46,7 +46,7 @@ export function searchFlightsTags(input: SearchFlightsInput): string[] {
 }
 
 /** Prices move: a short TTL, shared by everyone, dropped when a seat on the route and date changes. */
-export const searchFlightsCachePolicy: CachePolicy<SearchFlightsInput> = {
+export const searchFlightsCachePolicy: ToolCachePolicy<SearchFlightsInput> = {
   ttlMs: 60_000,
   scope: "global",
   tags: searchFlightsTags,

@@ -1,6 +1,6 @@
 /** `search_hotels`: hotels in a city from the hotels table. */
 import { z } from "zod";
-import type { CachePolicy } from "./cache.js";
+import type { ToolCachePolicy } from "./cache.js";
 import { isoDate, type ToolDeps, usd } from "./common.js";
 import { defineTool } from "./definition.js";
 import { fail, ok, type Tool } from "./types.js";
@@ -21,7 +21,7 @@ export const searchHotelsInput = z.object({
 });
 export type SearchHotelsInput = z.output<typeof searchHotelsInput>;
 
-export const searchHotelsCachePolicy: CachePolicy<SearchHotelsInput> = {
+export const searchHotelsCachePolicy: ToolCachePolicy<SearchHotelsInput> = {
   ttlMs: 10 * 60_000,
   scope: "global",
 };

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { redactText } from "../core/redact.js";
 import { toVector } from "../memory/db/vector.js";
-import type { CachePolicy } from "./cache.js";
+import type { ToolCachePolicy } from "./cache.js";
 import { isResult, round3, signedInCustomer, type ToolDeps } from "./common.js";
 import { defineTool } from "./definition.js";
 import { ok, type Tool } from "./types.js";
@@ -21,7 +21,7 @@ export const supportConversationInput = z.object({
 export type SupportConversationInput = z.output<typeof supportConversationInput>;
 
 /** Personal data: one entry per actor. */
-export const supportConversationCachePolicy: CachePolicy<SupportConversationInput> = {
+export const supportConversationCachePolicy: ToolCachePolicy<SupportConversationInput> = {
   ttlMs: 5 * 60_000,
   scope: "actor",
 };

@@ -19,7 +19,7 @@ export interface CompletedStep {
   at: string;
 }
 
-export interface WorkflowState {
+export interface CheckpointData {
   /** The current plan, in whatever shape the orchestrator uses. */
   plan: JsonValue;
   steps: CompletedStep[];
@@ -28,7 +28,7 @@ export interface WorkflowState {
 export interface Checkpoint {
   /** 1 for the first write; each accepted write adds one. */
   version: number;
-  data: WorkflowState;
+  data: CheckpointData;
   updatedAt: string;
 }
 
@@ -63,7 +63,7 @@ export function parseCheckpoint(hash: unknown): Checkpoint | null {
   const version = Number(h.version);
   if (!h.data || !Number.isInteger(version) || version < 1) return null;
   try {
-    const data = JSON.parse(h.data) as Partial<WorkflowState>;
+    const data = JSON.parse(h.data) as Partial<CheckpointData>;
     if (!data || typeof data !== "object" || !Array.isArray(data.steps)) return null;
     return { version, data: { plan: data.plan ?? null, steps: data.steps }, updatedAt: h.updated_at ?? "" };
   } catch {
@@ -80,7 +80,7 @@ async function compareAndSet(
   store: ShortTermStore,
   scope: SessionScope,
   expectedVersion: number,
-  data: WorkflowState,
+  data: CheckpointData,
   options?: SessionTtlOptions,
 ): Promise<Checkpoint> {
   if (!Number.isInteger(expectedVersion) || expectedVersion < 0) {
@@ -106,7 +106,7 @@ export async function writeCheckpoint(
   store: ShortTermStore,
   scope: SessionScope,
   expectedVersion: number,
-  data: WorkflowState,
+  data: CheckpointData,
   options?: SessionTtlOptions,
 ): Promise<number> {
   return (await compareAndSet(store, scope, expectedVersion, data, options)).version;
@@ -127,7 +127,7 @@ export interface UpdateCheckpointOptions extends SessionTtlOptions {
 export async function updateCheckpoint(
   store: ShortTermStore,
   scope: SessionScope,
-  fn: (current: Checkpoint | null) => WorkflowState | Promise<WorkflowState>,
+  fn: (current: Checkpoint | null) => CheckpointData | Promise<CheckpointData>,
   options?: UpdateCheckpointOptions,
 ): Promise<Checkpoint> {
   const maxAttempts = Math.max(1, options?.maxAttempts ?? 10);
@@ -146,7 +146,7 @@ export async function updateCheckpoint(
 }
 
 /** A new state with `step` appended (the plan unchanged). */
-export function completeStep(state: WorkflowState | undefined, step: CompletedStep): WorkflowState {
+export function completeStep(state: CheckpointData | undefined, step: CompletedStep): CheckpointData {
   return { plan: state?.plan ?? null, steps: [...(state?.steps ?? []), step] };
 }
 

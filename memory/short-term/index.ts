@@ -1,5 +1,6 @@
 export {
   type Checkpoint,
+  type CheckpointData,
   type CompletedStep,
   completeStep,
   getCheckpoint,
@@ -7,7 +8,6 @@ export {
   stepOutput,
   type UpdateCheckpointOptions,
   updateCheckpoint,
-  type WorkflowState,
   writeCheckpoint,
 } from "./checkpoints.js";
 export {

@@ -8,7 +8,7 @@ import type { Logger } from "../../core/logger.js";
 import { type Entities, extractEntities, sameEntities } from "../../language/index.js";
 import type { Embedder } from "../../memory/embeddings/types.js";
 import type { CacheScope, ResponseCacheStore } from "../../memory/response-cache.js";
-import type { CachePolicy } from "./policy.js";
+import type { AnswerCachePolicy } from "./policy.js";
 
 export interface CacheHit {
   hit: true;
@@ -90,7 +90,7 @@ export class SemanticCache {
     prompt: string,
     actorId: string,
     miss: CacheMiss,
-    policy: CachePolicy,
+    policy: AnswerCachePolicy,
     response: string,
     sources: string[],
   ): Promise<boolean> {

@@ -13,7 +13,7 @@ export type CacheCategory =
   | "action"
   | "none";
 
-export interface CachePolicy {
+export interface AnswerCachePolicy {
   category: CacheCategory;
   /** `shared` answers are the same for everyone; `actor` answers only for the asker. */
   scope: "shared" | "actor" | "never";
@@ -35,8 +35,12 @@ export interface PolicyCall {
   status: "success" | "error";
 }
 
-export function cachePolicy(prompt: string, tools: readonly PolicyCall[], longTtlS: number): CachePolicy {
-  const never: CachePolicy = { category: "action", scope: "never", ttlMs: 0 };
+export function cachePolicy(
+  prompt: string,
+  tools: readonly PolicyCall[],
+  longTtlS: number,
+): AnswerCachePolicy {
+  const never: AnswerCachePolicy = { category: "action", scope: "never", ttlMs: 0 };
   if (tools.length === 0) return { ...never, category: "none" };
   if (tools.some((t) => t.sideEffect) || ACTION_WORDS.test(prompt)) return never;
   if (tools.some((t) => t.status === "error")) return { ...never, category: "none" };

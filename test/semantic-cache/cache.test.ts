@@ -12,13 +12,13 @@ import { createEmbedder } from "../../memory/embeddings/index.js";
 import { ResponseCacheStore } from "../../memory/response-cache.js";
 import type { ValkeyStore } from "../../memory/store/valkey.js";
 import { type CacheMiss, SemanticCache } from "../../orchestrator/semantic-cache/cache.js";
-import type { CachePolicy } from "../../orchestrator/semantic-cache/policy.js";
+import type { AnswerCachePolicy } from "../../orchestrator/semantic-cache/policy.js";
 import { loadPairs } from "../../scripts/eval-embeddings.js";
 import { uniq } from "../support/env.js";
 import { stopSharedCluster, valkeyTargets } from "../support/valkey-targets.js";
 
-const shared: CachePolicy = { category: "policy", scope: "shared", ttlMs: 60_000 };
-const personal: CachePolicy = { category: "personal", scope: "actor", ttlMs: 60_000 };
+const shared: AnswerCachePolicy = { category: "policy", scope: "shared", ttlMs: 60_000 };
+const personal: AnswerCachePolicy = { category: "personal", scope: "actor", ttlMs: 60_000 };
 
 afterAll(stopSharedCluster);
 
@@ -36,7 +36,7 @@ describe.each(valkeyTargets().map((t) => [t.name, t] as const))(
     const put = async (
       prompt: string,
       actor: string,
-      policy: CachePolicy,
+      policy: AnswerCachePolicy,
       response: string,
       sources: string[] = [],
     ) => {
