@@ -1,9 +1,9 @@
 /**
- * Workflow checkpoints: one versioned record per session (the current plan, the steps completed
- * so far and their outputs, e.g. the confirmed booking the payment agent reads). Every write is
+ * Workflow checkpoints: one versioned record per session (the orchestrator's workflow record as
+ * `plan`, and the steps completed so far with their outputs). Every write is
  * a compare-and-set on the version, atomic on the server (a Lua script that runs the same on
  * Redis 7 and Valkey 7.2 / 8, and in-process): a stale writer gets `CheckpointConflictError`,
- * never a silent overwrite. `updateCheckpoint` is the read-modify-write loop around it.
+ * never a silent overwrite.
  */
 import { CheckpointConflictError, FlightlyError } from "../../core/errors.js";
 import type { JsonValue } from "../../core/json.js";
@@ -110,47 +110,4 @@ export async function writeCheckpoint(
   options?: SessionTtlOptions,
 ): Promise<number> {
   return (await compareAndSet(store, scope, expectedVersion, data, options)).version;
-}
-
-export interface UpdateCheckpointOptions extends SessionTtlOptions {
-  /** Attempts before the last conflict is thrown (default 10). */
-  maxAttempts?: number;
-  /** Upper bound of the random pause between attempts, milliseconds (default 20; doubles up to 8x). */
-  backoffMs?: number;
-}
-
-/**
- * Read, apply `fn`, compare-and-set; on conflict re-read and re-apply, up to `maxAttempts`.
- * `fn` must be a pure function of the current checkpoint (it may run several times).
- * @throws CheckpointConflictError when every attempt lost the race.
- */
-export async function updateCheckpoint(
-  store: ShortTermStore,
-  scope: SessionScope,
-  fn: (current: Checkpoint | null) => CheckpointData | Promise<CheckpointData>,
-  options?: UpdateCheckpointOptions,
-): Promise<Checkpoint> {
-  const maxAttempts = Math.max(1, options?.maxAttempts ?? 10);
-  const backoffMs = options?.backoffMs ?? 20;
-  for (let attempt = 1; ; attempt++) {
-    const current = await getCheckpoint(store, scope);
-    const data = await fn(current);
-    try {
-      return await compareAndSet(store, scope, current?.version ?? 0, data, options);
-    } catch (err) {
-      if (!(err instanceof CheckpointConflictError) || attempt >= maxAttempts) throw err;
-      const cap = backoffMs * 2 ** Math.min(attempt - 1, 3);
-      await new Promise((r) => setTimeout(r, Math.random() * cap));
-    }
-  }
-}
-
-/** A new state with `step` appended (the plan unchanged). */
-export function completeStep(state: CheckpointData | undefined, step: CompletedStep): CheckpointData {
-  return { plan: state?.plan ?? null, steps: [...(state?.steps ?? []), step] };
-}
-
-/** The output of the latest completed step named `step`, if any. */
-export function stepOutput(checkpoint: Checkpoint | null, step: string): JsonValue | undefined {
-  return checkpoint?.data.steps.findLast((s) => s.step === step)?.output;
 }

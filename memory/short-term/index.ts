@@ -2,12 +2,8 @@ export {
   type Checkpoint,
   type CheckpointData,
   type CompletedStep,
-  completeStep,
   getCheckpoint,
   parseCheckpoint,
-  stepOutput,
-  type UpdateCheckpointOptions,
-  updateCheckpoint,
   writeCheckpoint,
 } from "./checkpoints.js";
 export {

@@ -6,14 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CheckpointConflictError } from "../../core/errors.js";
-import {
-  completeStep,
-  getCheckpoint,
-  updateCheckpoint,
-  writeCheckpoint,
-} from "../../memory/short-term/checkpoints.js";
+import { getCheckpoint, writeCheckpoint } from "../../memory/short-term/checkpoints.js";
 import { ValkeyStore } from "../../memory/store/valkey.js";
 import type { ToolResult } from "../../tools/types.js";
+import { appendStep } from "../memory/checkpoint-writers.js";
 import { TEST_VALKEY_URL, uniq } from "../support/env.js";
 import { REAL_PG, REAL_PG_ONLY } from "../support/pg.js";
 import { ALICE, errorOf, type Harness, json, openHarness } from "../tools/fixture.js";
@@ -162,12 +158,7 @@ describe.skipIf(!REAL_PG)("concurrency on a real PostgreSQL server", () => {
       const base = await writeCheckpoint(stores[0]!, scope, 0, { plan: "p", steps: [] });
       const outcomes = await Promise.allSettled(
         stores.map((s, i) =>
-          writeCheckpoint(
-            s,
-            scope,
-            base,
-            completeStep({ plan: "p", steps: [] }, { step: `w${i}`, output: i, at: "" }),
-          ),
+          writeCheckpoint(s, scope, base, { plan: "p", steps: [{ step: `w${i}`, output: i, at: "" }] }),
         ),
       );
       const won = outcomes.flatMap((o, i) => (o.status === "fulfilled" ? [i] : []));
@@ -186,11 +177,7 @@ describe.skipIf(!REAL_PG)("concurrency on a real PostgreSQL server", () => {
     it("8 read-modify-write updaters: every step kept, one version per write", async () => {
       const scope = { actorId: ALICE, sessionId: uniq("rmw") };
       await Promise.all(
-        stores.map((s, i) =>
-          updateCheckpoint(s, scope, (c) => completeStep(c?.data, { step: `u${i}`, output: i, at: "" }), {
-            maxAttempts: 50,
-          }),
-        ),
+        stores.map((s, i) => appendStep(s, scope, { step: `u${i}`, output: i, at: "" }, { maxAttempts: 50 })),
       );
       const now = await getCheckpoint(stores[0]!, scope);
       expect(now?.version).toBe(8);

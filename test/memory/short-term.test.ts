@@ -11,7 +11,6 @@ import {
   assembleContext,
   type Checkpoint,
   clearSession,
-  completeStep,
   getCheckpoint,
   getProfile,
   getSessionState,
@@ -20,8 +19,6 @@ import {
   type SessionScope,
   sessionKeys,
   setSessionState,
-  stepOutput,
-  updateCheckpoint,
   updateProfile,
   writeCheckpoint,
 } from "../../memory/short-term/index.js";
@@ -29,6 +26,7 @@ import { keys } from "../../memory/store/keys.js";
 import type { ShortTermStore } from "../../memory/store/types.js";
 import { sleep, uniq } from "../support/env.js";
 import { stopSharedCluster, storeBackends } from "../support/valkey-targets.js";
+import { appendStep } from "./checkpoint-writers.js";
 
 afterAll(stopSharedCluster);
 
@@ -119,12 +117,10 @@ describe.each(storeBackends())("short-term memory: %s", (name, open) => {
     const plan = ["search_hotel", "book_hotel", "pay"];
     expect(await writeCheckpoint(store, s, 0, { plan, steps: [] })).toBe(1);
     const booking = { ref: "FL-ABC123", totalCents: 90_000 };
-    const v2 = await writeCheckpoint(
-      store,
-      s,
-      1,
-      completeStep({ plan, steps: [] }, { step: "book_hotel", agent: "booking", output: booking, at: "t" }),
-    );
+    const v2 = await writeCheckpoint(store, s, 1, {
+      plan,
+      steps: [{ step: "book_hotel", agent: "booking", output: booking, at: "t" }],
+    });
     expect(v2).toBe(2);
 
     const stale = writeCheckpoint(store, s, 1, { plan: "overwrite", steps: [] });
@@ -141,8 +137,7 @@ describe.each(storeBackends())("short-term memory: %s", (name, open) => {
     const cp = await getCheckpoint(store, s);
     expect(cp?.version).toBe(2);
     expect(cp?.data.plan).toEqual(plan);
-    // What the payment agent reads.
-    expect(stepOutput(cp, "book_hotel")).toEqual(booking);
+    expect(cp?.data.steps).toEqual([{ step: "book_hotel", agent: "booking", output: booking, at: "t" }]);
   });
 
   it("100 concurrent writers on one checkpoint: accepted writes have distinct versions, none lost", async () => {
@@ -161,10 +156,7 @@ describe.each(storeBackends())("short-term memory: %s", (name, open) => {
     // error, and every accepted one is in the final record exactly once, at its own version.
     const bounded = await Promise.allSettled(
       Array.from({ length: 100 }, (_, i) =>
-        updateCheckpoint(store, s, (cur) => completeStep(cur?.data, step(100 + i)), {
-          maxAttempts: 3,
-          backoffMs: 2,
-        }),
+        appendStep(store, s, step(100 + i), { maxAttempts: 3, backoffMs: 2 }),
       ),
     );
     const accepted = bounded.flatMap((r, i) =>
@@ -185,10 +177,7 @@ describe.each(storeBackends())("short-term memory: %s", (name, open) => {
     const base = cp.version;
     const all = await Promise.all(
       Array.from({ length: 100 }, (_, i) =>
-        updateCheckpoint(store, s, (cur) => completeStep(cur?.data, step(1000 + i)), {
-          maxAttempts: 10_000,
-          backoffMs: 5,
-        }),
+        appendStep(store, s, step(1000 + i), { maxAttempts: 10_000, backoffMs: 5 }),
       ),
     );
     expect(all.map((c) => c.version).sort((a, b) => a - b)).toEqual(
