@@ -1,12 +1,4 @@
-export {
-  type Episode,
-  type EpisodeListing,
-  type EpisodeTurn,
-  getEpisode,
-  insertEpisodeTurn,
-  listEpisodes,
-  recallEpisodes,
-} from "./episodes.js";
+export { type EpisodeTurn, insertEpisodeTurn } from "./episodes.js";
 export {
   insertMemory,
   LongTermMemory,
@@ -28,5 +20,4 @@ export {
   namespaceFor,
   namespaces,
   resolveNamespace,
-  sessionOfNamespace,
 } from "./namespaces.js";

@@ -34,17 +34,6 @@ export function namespaceFor(actorId: string, kind: MemoryKind, sessionId?: stri
     : namespaces.episodes(actorId, sessionId);
 }
 
-/** The session id of a per-session namespace, or undefined. */
-export function sessionOfNamespace(namespace: string): string | undefined {
-  const parts = namespace.split("/");
-  if (parts.length !== 5 || !PER_SESSION.has(parts[3] as Section)) return undefined;
-  try {
-    return decodeURIComponent(parts[4]!);
-  } catch {
-    return undefined;
-  }
-}
-
 const bad = (message: string): FlightlyError => new FlightlyError("BAD_REQUEST", message);
 
 /**

@@ -5,12 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FlightlyError } from "../../core/errors.js";
 import {
-  getEpisode,
   insertEpisodeTurn,
-  listEpisodes,
   namespaces,
   type RecalledMemory,
-  recallEpisodes,
   resolveNamespace,
   searchMemories,
 } from "../../memory/long-term/index.js";
@@ -237,7 +234,7 @@ describe("long-term memory (PGlite + pgvector)", () => {
     ).rejects.toMatchObject({ code: "BAD_REQUEST" });
   });
 
-  it("rebuilds a past conversation from its episodes, for its own actor only", async () => {
+  it("stores each turn of a conversation once as an episode, for its own actor only", async () => {
     const { memory, embedder } = db;
     const session = uniq("trip");
     const turns = [
@@ -264,18 +261,24 @@ describe("long-term memory (PGlite + pgvector)", () => {
       },
     ];
     const vectors = await embedder.embed(turns.map((t) => t.text));
-    // Stored out of order, and one twice: the rebuild is ordered and has no duplicate.
+    // Stored out of order, and one twice: one row per turn, each inserted once.
     for (const i of [2, 0, 1, 0]) {
       await memory.withActor(A, (tx) => insertEpisodeTurn(tx, A, session, turns[i]!, vectors[i]!));
     }
-    const episode = await getEpisode(memory, A, session);
-    expect(episode?.turns.map((t) => [t.role, t.text])).toEqual(turns.map((t) => [t.role, t.text]));
-    expect(episode?.startedAt).toBe(turns[0]!.at);
-    expect(await getEpisode(memory, B, session)).toBeNull();
-    expect((await listEpisodes(memory, A)).map((e) => [e.sessionId, e.turns])).toEqual([[session, 3]]);
-    expect(await listEpisodes(memory, B)).toEqual([]);
-    const recalled = await recallEpisodes(memory, { actorId: A, query: "Maui beach hotel", k: 1 });
-    expect(recalled[0]?.sessionId).toBe(session);
-    expect(await recallEpisodes(memory, { actorId: B, query: "Maui beach hotel" })).toEqual([]);
+    const stored = (actor: string) =>
+      memory.withActor(
+        actor,
+        (tx) => tx<{ content: string; role: string; at: string; event: string }[]>`
+          SELECT content, metadata->>'role' AS role, metadata->>'at' AS at, source_event_id AS event
+          FROM memories WHERE namespace = ${namespaces.episodes(A, session)} AND kind = 'episode'
+          ORDER BY metadata->>'at'`,
+      );
+    expect((await stored(A)).map((r) => [r.role, r.content, r.at, r.event])).toEqual(
+      turns.map((t) => [t.role, t.text, t.at, t.eventId]),
+    );
+    expect(await stored(B)).toEqual([]);
+    const recalled = await memory.recall({ actorId: A, query: "Maui beach hotel", k: 1, kinds: ["episode"] });
+    expect(recalled[0]?.namespace).toBe(namespaces.episodes(A, session));
+    expect(await memory.recall({ actorId: B, query: "Maui beach hotel", kinds: ["episode"] })).toEqual([]);
   });
 });
