@@ -1,7 +1,8 @@
 /**
  * Storage for the semantic response cache: exact entries in Valkey (normalised-text hash, one
  * GET per scope), nearest-neighbour entries in pgvector (`semantic_cache`), and invalidation by
- * source (a knowledge document that changed).
+ * source (a knowledge document that changed). Expired rows are purged by the puts themselves, at
+ * most once per `purgeEveryMs`, so the table holds about one TTL's worth of answers.
  */
 import type { Sql } from "postgres";
 import { toVector } from "./db/vector.js";
@@ -23,16 +24,28 @@ export interface Neighbour extends CachedAnswer {
 /** `shared`, or `actor:<id>`. */
 export type CacheScope = string;
 
+export interface ResponseCacheStoreOptions {
+  /** Least time between two purges of expired `semantic_cache` rows (default one minute). */
+  purgeEveryMs?: number;
+}
+
 /**
  * `namespace` separates deployments (or test worlds) that share one Valkey but not one database:
  * an answer is only valid for the knowledge it was built from.
  */
 export class ResponseCacheStore {
+  readonly #purgeEveryMs: number;
+  #nextPurgeAt = 0;
+  #purging: Promise<void> | undefined;
+
   constructor(
     private readonly store: ShortTermStore,
     private readonly sql: Sql,
     private readonly namespace: string,
-  ) {}
+    options: ResponseCacheStoreOptions = {},
+  ) {
+    this.#purgeEveryMs = options.purgeEveryMs ?? 60_000;
+  }
 
   #exactKey(scope: CacheScope, hash: string): string {
     const h = `${this.namespace}:${hash}`;
@@ -85,6 +98,20 @@ export class ResponseCacheStore {
       VALUES (${scope}, ${answer.prompt}, ${this.sql.json(answer.entities as never)}, ${answer.category},
         ${this.sql.json({ text: answer.response })}, ${answer.sources}, ${toVector(embedding)}::vector,
         now() + ${`${Math.round(ttlMs)} milliseconds`}::interval)`;
+    this.#purgeWhenDue();
+  }
+
+  /** Starts a purge in the background when the last one is `purgeEveryMs` old. */
+  #purgeWhenDue(): void {
+    const now = Date.now();
+    if (this.#purging || now < this.#nextPurgeAt) return;
+    this.#nextPurgeAt = now + this.#purgeEveryMs;
+    // The cache never fails a request: a purge that fails is retried when the next one is due.
+    this.#purging = this.purgeExpired()
+      .catch(() => {})
+      .finally(() => {
+        this.#purging = undefined;
+      });
   }
 
   /** Drops every cached answer built from `source`; returns how many exact entries went. */

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres, { type Sql } from "postgres";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { loadConfig } from "../../core/config.js";
 import { createLogger } from "../../core/logger.js";
 import { type EmbeddedPostgres, openEmbeddedPostgres } from "../../memory/db/embedded.js";
@@ -14,7 +14,7 @@ import type { ValkeyStore } from "../../memory/store/valkey.js";
 import { type CacheMiss, SemanticCache } from "../../orchestrator/semantic-cache/cache.js";
 import type { AnswerCachePolicy } from "../../orchestrator/semantic-cache/policy.js";
 import { loadPairs } from "../../scripts/eval-embeddings.js";
-import { uniq } from "../support/env.js";
+import { sleep, uniq } from "../support/env.js";
 import { stopSharedCluster, valkeyTargets } from "../support/valkey-targets.js";
 
 const shared: AnswerCachePolicy = { category: "policy", scope: "shared", ttlMs: 60_000 };
@@ -118,6 +118,29 @@ describe.each(valkeyTargets().map((t) => [t.name, t] as const))(
       expect(await cache.invalidateSource("tool:search_knowledge_base")).toBe(1);
       expect((await cache.lookup("What is the pet policy?", "2")).hit).toBe(false);
       expect((await cache.lookup("What to do in Rome?", "2")).hit).toBe(true);
+    });
+
+    it("a put purges the expired rows of semantic_cache once a purge is due", async () => {
+      const storage = new ResponseCacheStore(store, sql, uniq("ns"), { purgeEveryMs: 200 });
+      const [embedding] = await embedder.embed(["How many bags can I check?"]);
+      const answer = (prompt: string) => ({
+        prompt,
+        response: "Two bags.",
+        entities: {},
+        category: "policy",
+        sources: [],
+      });
+      const rows = async (prompt: string) =>
+        (await sql`SELECT 1 FROM semantic_cache WHERE prompt = ${prompt}`).length;
+      const expiring = uniq("expiring");
+      const lasting = uniq("lasting");
+      await storage.put("shared", uniq("h"), embedding!, answer(expiring), 100);
+      await sleep(300);
+      // Expired, and still there: only a put purges.
+      expect(await rows(expiring)).toBe(1);
+      await storage.put("shared", uniq("h"), embedding!, answer(lasting), 60_000);
+      await vi.waitFor(async () => expect(await rows(expiring)).toBe(0));
+      expect(await rows(lasting)).toBe(1);
     });
 
     it("on the labelled pairs: no false hits at the configured threshold, and reports recall", async () => {
