@@ -102,7 +102,7 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
   const push = async (m: Message): Promise<void> => {
     messages.push(m);
     added.push(m);
-    await o.hooks.emit(new MessageAddedEvent(o.agent.name, m));
+    await o.hooks.emit(new MessageAddedEvent({ agent: o.agent.name, message: m }), o.logger);
   };
 
   for (let step = 0; step < maxSteps; step++) {
@@ -114,17 +114,31 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
       deadline: o.context.deadline,
       promptCache: true,
     };
-    await o.hooks.emit(new BeforeModelCallEvent(o.agent.name, request));
+    await o.hooks.emit(new BeforeModelCallEvent({ agent: o.agent.name, request }), o.logger);
     const started = performance.now();
     let response: ModelResponse;
     try {
       response = await callModel(o, request);
     } catch (err) {
-      await o.hooks.emit(new AfterModelCallEvent(o.agent.name, undefined, err, performance.now() - started));
+      await o.hooks.emit(
+        new AfterModelCallEvent({
+          agent: o.agent.name,
+          response: undefined,
+          error: err,
+          ms: performance.now() - started,
+        }),
+        o.logger,
+      );
       throw err;
     }
     await o.hooks.emit(
-      new AfterModelCallEvent(o.agent.name, response, undefined, performance.now() - started),
+      new AfterModelCallEvent({
+        agent: o.agent.name,
+        response,
+        error: undefined,
+        ms: performance.now() - started,
+      }),
+      o.logger,
     );
     usage = addUsage(usage, response.usage);
     await push(response.message);

@@ -46,3 +46,11 @@ export interface MemoryPort {
     k: number,
   ): Promise<{ kind: string; content: string; similarity: number }[]>;
 }
+
+/**
+ * One invocation at a time per conversation. `enter` waits up to `waitMs` for the session, then
+ * throws `CONFLICT`; the returned function releases it. A holder that dies frees it on its own.
+ */
+export interface SessionGate {
+  enter(scope: Scope, o: { holdMs: number; waitMs: number }): Promise<() => Promise<void>>;
+}

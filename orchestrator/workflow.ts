@@ -99,7 +99,10 @@ export async function runWorkflow(deps: WorkflowDeps, input: WorkflowInput): Pro
     if (result.text) wf.texts.push(result.text);
     if (result.handoff) {
       acceptHandoff(deps, wf, name, result.handoff.to);
-      await deps.hooks.emit(new HandoffEvent(name, result.handoff.to, result.handoff.reason));
+      await deps.hooks.emit(
+        new HandoffEvent({ from: name, to: result.handoff.to, reason: result.handoff.reason }),
+        deps.logger,
+      );
     }
     wf.step += 1;
 

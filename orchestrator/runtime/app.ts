@@ -8,6 +8,7 @@ import { ROUTE_EXAMPLES } from "../../agents/routes.js";
 import { ROOT } from "../../core/paths.js";
 import { Customers } from "../../memory/customers.js";
 import { type KnowledgeDocumentInput, upsertKnowledgeDocument } from "../../memory/knowledge.js";
+import { Leases } from "../../memory/locks.js";
 import { LongTermMemory } from "../../memory/long-term/index.js";
 import { ResponseCacheStore } from "../../memory/response-cache.js";
 import { TurnOutbox, Worker } from "../../memory/worker/index.js";
@@ -27,6 +28,7 @@ import { SemanticCache } from "../semantic-cache/cache.js";
 import { Telemetry } from "../telemetry.js";
 import { MemoryAdapter } from "./memory-adapter.js";
 import type { Services } from "./services.js";
+import { LeaseSessionGate } from "./session-gate.js";
 
 export interface App {
   readonly orchestrator: Orchestrator;
@@ -112,7 +114,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     customers,
     sessionTtlS: config.sessionTtlS,
   });
-  const hooks = new HookRegistry();
+  const hooks = new HookRegistry(logger);
   const telemetry = new Telemetry(hooks, logger);
   const [router] = await Promise.all([SemanticRouter.create(embedder, ROUTE_EXAMPLES), mcp.start()]);
   const cache =
@@ -129,6 +131,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     model,
     tools,
     memory,
+    gate: new LeaseSessionGate(new Leases(store)),
     router,
     cache,
     embedder,

@@ -1,15 +1,13 @@
 /**
  * `POST /invocations` (DESIGN §6): validated JSON in, the answer as JSON or as SSE events, one
- * invocation at a time per session, the actor from the token when auth is on.
+ * invocation at a time per session (the orchestrator's session gate; `CONFLICT` maps to 409), the
+ * actor from the token when auth is on.
  */
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { FlightlyError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
-import type { Leases } from "../../memory/locks.js";
-import { sessionSlot } from "../../memory/short-term/index.js";
-import { keys } from "../../memory/store/keys.js";
 import type { StreamEvent } from "../events.js";
 import type { InvokeResult, Orchestrator } from "../orchestrator.js";
 import type { Authenticator } from "./auth.js";
@@ -42,12 +40,9 @@ const sessionSchema = z.string().regex(/^[\w.:-]{1,256}$/);
 
 export interface InvocationOptions {
   orchestrator: () => Orchestrator | undefined;
-  leases: Pick<Leases, "acquire">;
   health: Health;
   logger: Logger;
   authenticate: Authenticator | undefined;
-  /** How long a second invocation on a busy session waits before 409. */
-  sessionWaitMs?: number;
   timeoutMs?: number;
 }
 
@@ -114,22 +109,6 @@ export function invocationRoutes(o: InvocationOptions): (app: FastifyInstance) =
       if (!orchestrator)
         throw new FlightlyError("UNAVAILABLE", "Flightly is starting up", { retryAfterS: 2 });
 
-      // One invocation at a time per session, taken only when the agents run: a cache hit
-      // reads and appends, so it needs no lease.
-      const exclusive = async (): Promise<() => Promise<void>> => {
-        const lease = await o.leases.acquire(
-          keys.sessionLock(sessionSlot({ actorId, sessionId })),
-          (o.timeoutMs ?? 60_000) + 5_000,
-          o.sessionWaitMs ?? 1_500,
-        );
-        if (!lease) {
-          throw new FlightlyError(
-            "CONFLICT",
-            "another invocation is running for this session; retry when it finishes",
-          );
-        }
-        return () => lease.release();
-      };
       const end = o.health.begin();
       const abort = new AbortController();
       // The response closing before it finished means the client left: stop the work.
@@ -145,7 +124,7 @@ export function invocationRoutes(o: InvocationOptions): (app: FastifyInstance) =
             actorId,
             signal: abort.signal,
             timeoutMs: o.timeoutMs ?? 60_000,
-            exclusive,
+            requestId: req.id,
             ...(parsed.data.idempotency_key ? { idempotencyKey: parsed.data.idempotency_key } : {}),
             ...(sink ? { sink } : {}),
           });

@@ -9,7 +9,6 @@ import type { Config } from "../../core/config.js";
 import { isFlightlyError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import { seed } from "../../memory/db/seed.js";
-import { Leases } from "../../memory/locks.js";
 import { type App, type AppOptions, buildApp } from "./app.js";
 import { createAuthenticator } from "./auth.js";
 import { Health } from "./health.js";
@@ -35,7 +34,7 @@ export async function startRuntime(
   const protocol = options.protocol ?? "http";
   // Listen before anything slow: /ping answers (HealthyBusy) while the stores open and seed.
   const health = new Health();
-  const state: { services?: Services; app?: App; leases?: Leases } = {};
+  const state: { services?: Services; app?: App } = {};
   const authenticate = config.auth.discoveryUrl
     ? createAuthenticator({
         discoveryUrl: config.auth.discoveryUrl,
@@ -54,9 +53,6 @@ export async function startRuntime(
       protocol === "http"
         ? invocationRoutes({
             orchestrator: () => state.app?.orchestrator,
-            leases: {
-              acquire: (key, ttlMs, waitMs) => state.leases!.acquire(key, ttlMs, waitMs),
-            },
             health,
             logger,
             authenticate,
@@ -73,7 +69,6 @@ export async function startRuntime(
   const ready = health.track(async () => {
     const services = await openServices(config, logger, health);
     state.services = services;
-    state.leases = new Leases(services.store);
     if (services.db.embedded) await seed(services.db.sql, services.embedder, logger);
     state.app = await buildApp(services, options.app);
     logger.info("orchestrator ready");

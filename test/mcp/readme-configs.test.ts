@@ -81,7 +81,9 @@ describe("README MCP configurations", () => {
     expect(res.isError).toBeFalsy();
     const body = res.structuredContent as { actor_id: string; agents: { agent: string; tools: string[] }[] };
     expect(body.actor_id).toBe("1");
-    expect(body.agents).toEqual([{ agent: "booking", tools: ["search_flights"] }]);
+    expect(body.agents).toMatchObject([
+      { agent: "booking", tools: ["search_flights"], calls: [{ tool: "search_flights" }] },
+    ]);
     const weather = clients[Object.keys(blocks[0]!.mcpServers ?? {}).indexOf("flightly-weather")]!;
     const forecast = await weather.callTool({
       name: "get_forecast",

@@ -1,0 +1,94 @@
+/**
+ * An invocation as a pipeline of small stages over one `Turn`. A stage runs when its `when` holds,
+ * is timed into `timing_ms` under its name, and (unless it keeps the deadline itself) is cut off at
+ * the invocation's deadline. A stage answers the turn by setting `turn.answer`; the stages that
+ * produce an answer then skip themselves (see `stages.ts`).
+ */
+import { FlightlyError } from "../core/errors.js";
+import type { Logger } from "../core/logger.js";
+import type { Actor } from "../tools/types.js";
+import type { StreamSink } from "./events.js";
+import type { TurnContext } from "./memory-port.js";
+import type { RouteDecision } from "./router.js";
+import type { CacheMiss } from "./semantic-cache/cache.js";
+import type { WorkflowRun } from "./workflow.js";
+import type { WorkflowState } from "./workflow-state.js";
+
+export interface InvokeRequest {
+  prompt: string;
+  sessionId: string;
+  actorId: string;
+  idempotencyKey?: string;
+  /** The caller's request id (HTTP `x-request-id`), used in logs; generated when absent. */
+  requestId?: string;
+  sink?: StreamSink;
+  signal?: AbortSignal;
+  /** Milliseconds the whole invocation may take. */
+  timeoutMs?: number;
+}
+
+/** How a turn was answered. */
+export interface Answer {
+  response: string;
+  /** Who answered, as recorded in the history: an agent, `cache` or `hook`. */
+  by: string;
+  /** A finished workflow replayed for a resent request: nothing new is recorded. */
+  replay?: boolean;
+  cache?: { kind: "exact" | "semantic"; similarity: number; matched_prompt: string };
+  workflow?: WorkflowState;
+}
+
+export interface Turn {
+  readonly req: InvokeRequest;
+  readonly id: string;
+  readonly log: Logger;
+  readonly signal: AbortSignal;
+  /** Epoch milliseconds. */
+  readonly deadline: number;
+  readonly now: Date;
+  readonly timing: Record<string, number>;
+  actor: Actor | undefined;
+  answer: Answer | undefined;
+  miss: CacheMiss | undefined;
+  release: (() => Promise<void>) | undefined;
+  context: TurnContext | undefined;
+  route: RouteDecision | undefined;
+  workflow: WorkflowState | undefined;
+  run: WorkflowRun | undefined;
+}
+
+export interface Stage {
+  readonly name: string;
+  /** Runs only when this holds (default: always). */
+  readonly when?: (turn: Turn) => boolean;
+  /** The stage enforces the deadline itself (the agents: a side effect is never abandoned mid-way). */
+  readonly keepsDeadline?: boolean;
+  run(turn: Turn): Promise<void>;
+}
+
+export const round = (ms: number): number => Math.round(ms * 1000) / 1000;
+
+function beforeDeadline<T>(work: Promise<T>, turn: Turn, stage: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new FlightlyError("UNAVAILABLE", `the invocation ran out of time (${stage})`, { retryAfterS: 1 }),
+        ),
+      Math.max(0, turn.deadline - Date.now()),
+    );
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+export async function runPipeline(stages: readonly Stage[], turn: Turn): Promise<void> {
+  for (const stage of stages) {
+    if (stage.when && !stage.when(turn)) continue;
+    if (turn.signal.aborted) throw new FlightlyError("UNAVAILABLE", "the invocation was cancelled");
+    const started = performance.now();
+    const work = stage.run(turn);
+    await (stage.keepsDeadline ? work : beforeDeadline(work, turn, stage.name));
+    turn.timing[stage.name] = round(performance.now() - started);
+  }
+}

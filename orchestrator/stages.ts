@@ -1,0 +1,213 @@
+/**
+ * The stages of an invocation, in order: actor → hooks → cache lookup → session gate → context and
+ * route → resume → agents → record → cache store. Each reads and writes the `Turn` and can be run
+ * alone in a test with a turn built by hand.
+ */
+import { randomUUID } from "node:crypto";
+import { CheckpointConflictError, FlightlyError } from "../core/errors.js";
+import type { Logger } from "../core/logger.js";
+import type { Embedder } from "../memory/embeddings/types.js";
+import type { Actor, Tool } from "../tools/types.js";
+import { BeforeInvocationEvent, type HookRegistry } from "./hooks.js";
+import type { MemoryPort, SessionGate } from "./memory-port.js";
+import type { ModelProvider } from "./models/types.js";
+import { round, type Stage, type Turn } from "./pipeline.js";
+import type { SemanticRouter } from "./router.js";
+import type { SemanticCache } from "./semantic-cache/cache.js";
+import { cachePolicy } from "./semantic-cache/policy.js";
+import { dependencyTags, toolMeta } from "./tool-catalog.js";
+import { runWorkflow } from "./workflow.js";
+import type { WorkflowState } from "./workflow-state.js";
+
+export interface OrchestratorDeps {
+  model: ModelProvider;
+  tools: ReadonlyMap<string, Tool<unknown>>;
+  memory: MemoryPort;
+  /** One invocation at a time per session, taken only when the agents run. */
+  gate: SessionGate;
+  router: SemanticRouter;
+  cache: SemanticCache | undefined;
+  embedder: Embedder;
+  hooks: HookRegistry;
+  logger: Logger;
+  resolveActor: (actorId: string) => Promise<Actor>;
+  cacheTtlS: number;
+  maxHandoffs?: number;
+  maxSteps?: number;
+  /** How long a second invocation on a busy session waits before `CONFLICT` (default 1.5 s). */
+  sessionWaitMs?: number;
+  now?: () => Date;
+}
+
+const unanswered = (t: Turn): boolean => t.answer === undefined;
+const scopeOf = (t: Turn) => ({ actorId: t.actor!.id, sessionId: t.req.sessionId });
+
+export function invocationStages(deps: OrchestratorDeps): Stage[] {
+  return [
+    {
+      name: "actor",
+      run: async (t) => {
+        t.actor = await deps.resolveActor(t.req.actorId);
+      },
+    },
+    {
+      // A hook may answer before anything else runs.
+      name: "hooks",
+      run: async (t) => {
+        const event = new BeforeInvocationEvent({
+          invocationId: t.id,
+          prompt: t.req.prompt,
+          sessionId: t.req.sessionId,
+          actorId: t.actor!.id,
+        });
+        await deps.hooks.emit(event, t.log);
+        if (event.answer !== undefined) t.answer = { response: event.answer, by: "hook" };
+      },
+    },
+    {
+      // An answer with no model call, never another actor's.
+      name: "cache",
+      when: (t) => deps.cache !== undefined && unanswered(t),
+      run: async (t) => {
+        const looked = await deps.cache!.lookup(t.req.prompt, t.actor!.id).catch((err) => {
+          t.log.warn({ err }, "semantic cache unavailable; answering without it");
+          return undefined;
+        });
+        if (looked?.hit) {
+          const { kind, similarity, matched_prompt } = looked;
+          t.answer = { response: looked.response, by: "cache", cache: { kind, similarity, matched_prompt } };
+        } else {
+          t.miss = looked;
+        }
+      },
+    },
+    {
+      name: "gate",
+      when: unanswered,
+      run: async (t) => {
+        t.release = await deps.gate.enter(scopeOf(t), {
+          holdMs: Math.max(1_000, t.deadline - Date.now()) + 5_000,
+          waitMs: deps.sessionWaitMs ?? 1_500,
+        });
+      },
+    },
+    {
+      name: "prepare",
+      when: unanswered,
+      run: async (t) => {
+        const [context, route] = await Promise.all([
+          deps.memory.assemble(scopeOf(t), t.req.prompt),
+          deps.router.route(t.req.prompt),
+        ]);
+        t.context = context;
+        t.route = route;
+        t.timing.context = round(context.timings.totalMs);
+        t.timing.route = round(route.ms);
+      },
+    },
+    {
+      // The same workflow again (same idempotency key), or a new one.
+      name: "resume",
+      when: unanswered,
+      run: async (t) => {
+        const previous = t.context!.checkpoint.workflow;
+        const key = t.req.idempotencyKey;
+        if (key !== undefined && previous?.id === key) {
+          if (previous.status === "done") {
+            t.answer = { response: previous.response ?? "", by: "replay", replay: true, workflow: previous };
+          }
+          t.workflow = previous;
+          return;
+        }
+        t.workflow = newWorkflow(key ?? randomUUID(), t);
+      },
+    },
+    {
+      name: "agents",
+      when: unanswered,
+      keepsDeadline: true,
+      run: async (t) => {
+        const run = await runWorkflow(
+          {
+            model: deps.model,
+            tools: deps.tools,
+            memory: deps.memory,
+            hooks: deps.hooks,
+            logger: t.log,
+            maxHandoffs: deps.maxHandoffs ?? 3,
+            maxSteps: deps.maxSteps ?? 8,
+          },
+          {
+            prompt: t.req.prompt,
+            sessionId: t.req.sessionId,
+            actor: t.actor!,
+            context: t.context!,
+            workflow: t.workflow!,
+            signal: t.signal,
+            deadline: t.deadline,
+            now: t.now,
+            ...(t.req.sink ? { sink: t.req.sink } : {}),
+          },
+        ).catch((err) => {
+          if (err instanceof CheckpointConflictError) {
+            throw new FlightlyError("CONFLICT", "another invocation changed this session's workflow; retry", {
+              cause: err,
+            });
+          }
+          throw err;
+        });
+        t.run = run;
+        const last = run.workflow.trail.at(-1)?.agent ?? "flightly";
+        t.answer = { response: run.workflow.response ?? "", by: last, workflow: run.workflow };
+      },
+    },
+    {
+      name: "record",
+      when: (t) => t.answer !== undefined && !t.answer.replay,
+      run: async (t) => {
+        const at = new Date().toISOString();
+        await deps.memory
+          .recordTurn(scopeOf(t), [
+            { role: "user", text: t.req.prompt, at },
+            { role: "assistant", text: t.answer!.response, agent: t.answer!.by, at },
+          ])
+          .catch((err) => t.log.warn({ err }, "could not record the turn"));
+      },
+    },
+    {
+      // What may be cached, for whom, depending on what.
+      name: "store",
+      when: (t) => deps.cache !== undefined && t.miss !== undefined && t.run !== undefined,
+      run: async (t) => {
+        const calls = t.run!.toolCalls;
+        const policy = cachePolicy(
+          t.req.prompt,
+          calls.map((c) => ({
+            answers: toolMeta(c.name).answers,
+            sideEffect: deps.tools.get(c.name)?.sideEffect ?? true,
+            status: c.result.status,
+          })),
+          deps.cacheTtlS,
+        );
+        await deps
+          .cache!.store(t.req.prompt, t.actor!.id, t.miss!, policy, t.answer!.response, dependencyTags(calls))
+          .catch((err) => t.log.warn({ err }, "could not store the answer in the semantic cache"));
+      },
+    },
+  ];
+}
+
+function newWorkflow(id: string, t: Turn): WorkflowState {
+  const route = t.route!;
+  return {
+    id,
+    request: t.req.prompt,
+    plan: route.confident ? route.plan : ["support"],
+    step: 0,
+    outputs: {},
+    trail: [],
+    texts: [],
+    handoffs: 0,
+    status: "running",
+  };
+}
