@@ -29,13 +29,19 @@ export interface RunToolsOptions {
   logger: Logger;
 }
 
+/** A call cut off by the invocation's deadline or cancelled with it. */
+class ToolStopped extends Error {}
+
 /** Rejects at the deadline or on abort; `clear()` drops the timer and the listener. */
 function timeout(deadline: number, signal: AbortSignal): { promise: Promise<never>; clear: () => void } {
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   const promise = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error("tool deadline exceeded")), Math.max(0, deadline - Date.now()));
-    onAbort = () => reject(new Error("cancelled"));
+    timer = setTimeout(
+      () => reject(new ToolStopped("tool deadline exceeded")),
+      Math.max(0, deadline - Date.now()),
+    );
+    onAbort = () => reject(new ToolStopped("cancelled"));
     signal.addEventListener("abort", onAbort, { once: true });
   });
   return {
@@ -50,11 +56,14 @@ function timeout(deadline: number, signal: AbortSignal): { promise: Promise<neve
 async function runOne(use: ToolUseBlock, o: RunToolsOptions): Promise<ToolCallRecord> {
   const { toolUseId, name, input } = use.toolUse;
   const started = performance.now();
-  await o.hooks.emit(new BeforeToolCallEvent(o.agent, toolUseId, name, input));
+  const before = new BeforeToolCallEvent({ agent: o.agent, toolUseId, name, input });
+  await o.hooks.emit(before, o.logger);
   const tool = o.tools.get(name);
   let result: ToolResult;
   let used: unknown = input;
-  if (!tool) {
+  if (before.cancelled !== undefined) {
+    result = { status: "error", error: before.cancelled };
+  } else if (!tool) {
     result = { status: "error", error: `tool ${name} is not available to the ${o.agent} agent` };
   } else {
     const parsed = tool.input.safeParse(input);
@@ -76,13 +85,21 @@ async function runOne(use: ToolUseBlock, o: RunToolsOptions): Promise<ToolCallRe
         }
       } catch (err) {
         o.logger.warn({ err, tool: name }, "tool failed");
-        result = { status: "error", error: err instanceof Error ? err.message : "tool failed" };
-        if (tool.sideEffect) throw err; // an unknown outcome of a side effect must not be papered over
+        // A tool reports what the model can act on as an error result; a throw is a fault of the
+        // infrastructure (a database or server unreachable). It fails the invocation, so the step is
+        // not checkpointed as done without its result and a resend runs it again; for a side effect
+        // an unknown outcome must never be papered over. Only a call stopped by the deadline is
+        // told to the model.
+        if (tool.sideEffect || !(err instanceof ToolStopped)) throw err;
+        result = { status: "error", error: err.message };
       }
     }
   }
   const ms = performance.now() - started;
-  await o.hooks.emit(new AfterToolCallEvent(o.agent, toolUseId, name, input, result, ms));
+  await o.hooks.emit(
+    new AfterToolCallEvent({ agent: o.agent, toolUseId, name, input, result, ms }),
+    o.logger,
+  );
   return { toolUseId, name, input: used, result, ms };
 }
 
