@@ -2,6 +2,7 @@
  * The tool registry: every custom tool's definition (handler and metadata, declared in the tool's
  * own file). Adding a tool means its file, one line here, and the owning agent's list.
  */
+import { airportInfo } from "./airport-info.js";
 import { getBooking, listBookings } from "./bookings.js";
 import type { ToolCache } from "./cache.js";
 import { cancelBooking } from "./cancel-booking.js";
@@ -31,6 +32,7 @@ export const TOOL_DEFINITIONS = [
   getBooking,
   listBookings,
   cancelBooking,
+  airportInfo,
 ] as const;
 
 /** The name of a custom tool, checked at compile time wherever a tool is named. */
