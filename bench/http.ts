@@ -16,7 +16,7 @@ import { type Figure, round, single, summarize } from "./stats.js";
 
 export const SESSION_HEADER = "x-amzn-bedrock-agentcore-runtime-session-id";
 
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -131,7 +131,7 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-export function spawnNode(args: string[], env: NodeJS.ProcessEnv, port: number): Child {
+function spawnNode(args: string[], env: NodeJS.ProcessEnv, port: number): Child {
   const child = spawn(process.execPath, args, { env, stdio: ["ignore", "ignore", "pipe"] });
   let tail = "";
   child.stderr?.on("data", (chunk: Buffer) => {
@@ -156,8 +156,8 @@ export function spawnNode(args: string[], env: NodeJS.ProcessEnv, port: number):
   };
 }
 
-export const FLIGHTLY_CLI = join(ROOT, "dist", "bin", "flightly.js");
-export const PEER_SCRIPT = join(ROOT, "dist", "bench", "peer-agentcore.js");
+const FLIGHTLY_CLI = join(ROOT, "dist", "bin", "flightly.js");
+const PEER_SCRIPT = join(ROOT, "dist", "bench", "peer-agentcore.js");
 
 export interface ColdStart {
   child: Child;

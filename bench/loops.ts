@@ -20,7 +20,7 @@ import type { Tool, ToolContext } from "../tools/types.js";
 import { type Figure, summarize, timeEach } from "./stats.js";
 import type { BedrockServerModule, WireRequest, WireTurn } from "./wire.js";
 
-export const FINAL_TEXT = "Here are the cheapest flights I found for you.";
+const FINAL_TEXT = "Here are the cheapest flights I found for you.";
 const USAGE = { inputTokens: 100, outputTokens: 20 };
 const MODEL_ID = "us.anthropic.claude-haiku-4-5-20251001-v1:0";
 const FAKE_CREDENTIALS = { accessKeyId: "AKIDBENCH", secretAccessKey: "bench-secret" };

@@ -136,7 +136,7 @@ function prng(seed: number): () => number {
  * a template with several slots and a qualifying clause, so that rows are distinct (exact
  * duplicates would be an unrealistic worst case for an HNSW graph).
  */
-export function memoryTexts(n: number, seed = 7): string[] {
+function memoryTexts(n: number, seed = 7): string[] {
   const rnd = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
@@ -167,7 +167,7 @@ export function memoryTexts(n: number, seed = 7): string[] {
 }
 
 /** Questions an agent recalls memories for. */
-export function recallQueries(n: number, seed = 11): string[] {
+function recallQueries(n: number, seed = 11): string[] {
   const rnd = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const templates: Array<() => string> = [

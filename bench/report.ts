@@ -22,7 +22,7 @@ const times = (v: number): string => {
 };
 
 /** The latency chart: medians and p99 of the request-path figures, floor included. */
-export function latencyChart(result: BenchResult): string {
+function latencyChart(result: BenchResult): string {
   const rows: Array<[string, string]> = [
     ["floor.valkey_ping", "Valkey PING (floor)"],
     ["floor.pg_select_1", "PGlite SELECT 1 (floor)"],
@@ -58,7 +58,7 @@ export function latencyChart(result: BenchResult): string {
 }
 
 /** Durations of the newest quick and full runs found in `dir`. */
-export function runDurations(dir: string): { quick?: number; full?: number } {
+function runDurations(dir: string): { quick?: number; full?: number } {
   const out: { quick?: number; full?: number } = {};
   if (!existsSync(dir)) return out;
   const files = readdirSync(dir)
@@ -111,7 +111,7 @@ const REFERENCE: Array<[string, number, string]> = [
 ];
 
 /** One-line readings of the main ratios, generated from the numbers of this result. */
-export function headlines(result: BenchResult): string[] {
+function headlines(result: BenchResult): string[] {
   const f = result.figures;
   const r = result.ratios;
   const med = (k: string): string => num(f[k]?.median);
@@ -163,17 +163,17 @@ export function headlines(result: BenchResult): string[] {
 }
 
 /** Hand-written text between these markers in BENCHMARKS.md survives regeneration. */
-export const KEEP_START = "<!-- hand-written: kept when the bench rewrites this file -->";
-export const KEEP_END = "<!-- /hand-written -->";
+const KEEP_START = "<!-- hand-written: kept when the bench rewrites this file -->";
+const KEEP_END = "<!-- /hand-written -->";
 
 /** The hand-written block of an existing BENCHMARKS.md, markers included, if any. */
-export function keptBlock(markdown: string): string | undefined {
+function keptBlock(markdown: string): string | undefined {
   const start = markdown.indexOf(KEEP_START);
   const end = markdown.indexOf(KEEP_END, start);
   return start === -1 || end === -1 ? undefined : markdown.slice(start, end + KEEP_END.length);
 }
 
-export function renderMarkdown(
+function renderMarkdown(
   result: BenchResult,
   options: { durations: { quick?: number; full?: number }; smoke?: BenchResult; kept?: string },
 ): string {

@@ -35,7 +35,7 @@ export function xmlEscape(text: string): string {
 }
 
 /** An axis tick at a power of ten or a round step: 0.01, 0.1, 1, 10, 100, 1000, 15k. */
-export function formatTick(v: number): string {
+function formatTick(v: number): string {
   if (v >= 10_000) return `${v / 1000}k`;
   return String(Number(v.toPrecision(6)));
 }

@@ -27,7 +27,7 @@ export interface BedrockServerModule {
   startBedrockServer(handler: (request: WireRequest) => WireTurn): Promise<WireServer>;
 }
 
-export const BEDROCK_SERVER_SOURCE = join(ROOT, "test", "support", "bedrock-server.ts");
+const BEDROCK_SERVER_SOURCE = join(ROOT, "test", "support", "bedrock-server.ts");
 
 export async function loadBedrockServer(): Promise<{ module?: BedrockServerModule; error?: string }> {
   const dir = mkdtempSync(join(tmpdir(), "flightly-bench-wire-"));

@@ -143,10 +143,6 @@ export class ModelError extends FlightlyError {
   }
 }
 
-export function isModelError(err: unknown): err is ModelError {
-  return err instanceof ModelError;
-}
-
 /** True for errors a retry may cure: throttling, a model that is loading, a service hiccup. */
 export function isRetryableModelError(err: unknown): boolean {
   return err instanceof ModelError && err.retryable;

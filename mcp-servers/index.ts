@@ -13,17 +13,12 @@ import { createPostgresMcpServer } from "./postgres/server.js";
 import { type McpHttpOptions, runHttp, runStdio } from "./transport.js";
 import { createWeatherMcpServer } from "./weather/server.js";
 
-export { MCP_TOOLS, type McpServerName, type McpToolName, mcpToolName } from "./names.js";
-export { createSqlGuard, type GuardVerdict, type SqlGuard } from "./postgres/guard.js";
-export { createPostgresMcpServer, type PostgresMcpDeps } from "./postgres/server.js";
+export type { McpServerName } from "./names.js";
 export {
-  type McpHttpHandle,
   type McpHttpOptions,
-  type McpStdioHandle,
   runHttp,
   runStdio,
 } from "./transport.js";
-export { createWeatherMcpServer, type ForecastCache, type WeatherMcpDeps } from "./weather/server.js";
 
 export interface McpCommandHandle {
   /** The Streamable HTTP endpoint, when serving HTTP. */

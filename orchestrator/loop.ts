@@ -23,7 +23,7 @@ import type {
 import { runTools, type ToolCallRecord } from "./tool-runner.js";
 import { trailCall } from "./trail.js";
 
-export const HANDOFF_TOOL = "handoff_to_agent";
+const HANDOFF_TOOL = "handoff_to_agent";
 const handoffInput = z.object({
   agent: z.enum(["support", "booking", "payment"]).describe("the agent to hand the request to"),
   reason: z.string().min(1).max(500).describe("what that agent should do"),

@@ -14,7 +14,7 @@ const airportInfoCachePolicy: ToolCachePolicy<AirportInfoInput> = {
   scope: "global",
 };
 
-export function airportInfoTool(deps: Pick<ToolDeps, "sql">): Tool<AirportInfoInput> {
+function airportInfoTool(deps: Pick<ToolDeps, "sql">): Tool<AirportInfoInput> {
   return {
     name: "get_airport_info",
     description:

@@ -231,7 +231,7 @@ export function bookingJson(b: BookingRow, payment?: PaymentRow, refund?: Refund
 export const getBookingInput = z.object({ booking_ref: bookingRef });
 export type GetBookingInput = z.output<typeof getBookingInput>;
 
-export function getBookingTool(deps: Pick<ToolDeps, "sql">): Tool<GetBookingInput> {
+function getBookingTool(deps: Pick<ToolDeps, "sql">): Tool<GetBookingInput> {
   const { sql } = deps;
   return {
     name: "get_booking",
@@ -261,7 +261,7 @@ export type ListBookingsInput = z.output<typeof listBookingsInput>;
 
 const LIST_LIMIT = 50;
 
-export function listBookingsTool(deps: Pick<ToolDeps, "sql">): Tool<ListBookingsInput> {
+function listBookingsTool(deps: Pick<ToolDeps, "sql">): Tool<ListBookingsInput> {
   const { sql } = deps;
   return {
     name: "list_bookings",

@@ -26,7 +26,7 @@ import type {
 import { canonicalJson } from "./canonical-json.js";
 import { ok, type Tool, type ToolContext, type ToolResult } from "./types.js";
 
-export type { CacheStats, ToolCache, ToolCacheOptions, ToolCachePolicy, WrapOptions } from "./cache-types.js";
+export type { ToolCache, ToolCacheOptions, ToolCachePolicy } from "./cache-types.js";
 export { canonicalJson } from "./canonical-json.js";
 
 /** Deletes the lock only while it still holds our token (a late caller never frees another's lock). */

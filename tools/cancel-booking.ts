@@ -24,7 +24,7 @@ export const cancelBookingInput = z.object({
 });
 export type CancelBookingInput = z.output<typeof cancelBookingInput>;
 
-export function cancelBookingTool(deps: Pick<ToolDeps, "sql" | "cache">): Tool<CancelBookingInput> {
+function cancelBookingTool(deps: Pick<ToolDeps, "sql" | "cache">): Tool<CancelBookingInput> {
   const { sql, cache } = deps;
   return {
     name: "cancel_booking",

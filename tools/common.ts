@@ -24,7 +24,7 @@ export interface ToolDeps {
 /** Cents to USD with at most two decimals. */
 export const usd = (cents: number): number => Math.round(cents) / 100;
 
-export const SIGN_IN_REQUIRED =
+const SIGN_IN_REQUIRED =
   "sign in required: this is an account action and the caller is not signed in as a customer";
 
 export interface SignedInCustomer {

@@ -25,7 +25,7 @@ export const confirmBookingInput = z.object({
 });
 export type ConfirmBookingInput = z.output<typeof confirmBookingInput>;
 
-export function confirmBookingTool(deps: Pick<ToolDeps, "sql" | "cache">): Tool<ConfirmBookingInput> {
+function confirmBookingTool(deps: Pick<ToolDeps, "sql" | "cache">): Tool<ConfirmBookingInput> {
   const { sql, cache } = deps;
   return {
     name: "confirm_booking",

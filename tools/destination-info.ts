@@ -15,7 +15,7 @@ export type DestinationInfoInput = z.output<typeof destinationInfoInput>;
 /** Tag of every cached destination search: a changed guide drops them all. */
 export const GUIDES_TAG = "knowledge:guides";
 
-export const destinationInfoCachePolicy: ToolCachePolicy<DestinationInfoInput> = {
+const destinationInfoCachePolicy: ToolCachePolicy<DestinationInfoInput> = {
   ttlMs: 60 * 60_000,
   scope: "global",
   tags: () => [GUIDES_TAG],
@@ -28,7 +28,7 @@ interface Row {
   similarity: number;
 }
 
-export function destinationInfoTool(deps: Pick<ToolDeps, "sql" | "embedder">): Tool<DestinationInfoInput> {
+function destinationInfoTool(deps: Pick<ToolDeps, "sql" | "embedder">): Tool<DestinationInfoInput> {
   const { sql, embedder } = deps;
   return {
     name: "get_destination_info",

@@ -39,47 +39,6 @@ export function createTools(deps: CreateToolsDeps): Record<string, Tool<any>> {
   return buildTools(d, cache);
 }
 
-export { type BookingView, getBookingTool, listBookingsTool, releaseExpiredHolds } from "./bookings.js";
-export {
-  type CacheStats,
-  canonicalJson,
-  createToolCache,
-  type ToolCache,
-  type ToolCacheOptions,
-  type ToolCachePolicy,
-  type WrapOptions,
-} from "./cache.js";
-export { cancelBookingTool } from "./cancel-booking.js";
-export { flightsTag, seatChangeTags, type ToolDeps } from "./common.js";
-export { confirmBookingTool } from "./confirm-booking.js";
-export {
-  type AnswerKind,
-  defineTool,
-  type JsonObject,
-  sharedOutputs,
-  type ToolDefinition,
-  type ToolMeta,
-} from "./definition.js";
-export { destinationInfoTool } from "./destination-info.js";
-export {
-  addInsuranceTool,
-  INSURANCE_MINIMUM_CENTS,
-  INSURANCE_RATE,
-  insurancePremiumCents,
-} from "./insurance.js";
-export { knowledgeBaseTool } from "./knowledge-base.js";
-export {
-  type ChargeOutcome,
-  type ChargeRequest,
-  type PaymentProcessor,
-  SimulatedProcessor,
-  TEST_CARDS,
-} from "./payments-processor.js";
-export { processPaymentTool } from "./process-payment.js";
-export { type RefundDecision, refundFor } from "./refund.js";
-export { type CustomToolName, TOOL_DEFINITIONS, toolDefinition } from "./registry.js";
-export { HOLD_MINUTES, reserveFlightTool } from "./reserve-flight.js";
-export { searchFlightsTool } from "./search-flights.js";
-export { searchHotelsTool } from "./search-hotels.js";
-export { supportConversationTool } from "./support-history.js";
-export { type Actor, fail, ok, type Tool, type ToolContext, type ToolResult } from "./types.js";
+export type { ToolCache } from "./cache.js";
+export type { PaymentProcessor } from "./payments-processor.js";
+export type { Tool } from "./types.js";

@@ -13,9 +13,9 @@ import { fail, ok, type Tool } from "./types.js";
  * `data/knowledge/policies.json`: 6.5% of the booking total (the fares; not the premium itself),
  * at least $19 per booking. `insurance-add-before-payment`: only before payment.
  */
-export const INSURANCE_RATE = 0.065;
-export const INSURANCE_MINIMUM_CENTS = 1_900;
-export const INSURANCE_POLICY_SLUG = "insurance-price";
+const INSURANCE_RATE = 0.065;
+const INSURANCE_MINIMUM_CENTS = 1_900;
+const INSURANCE_POLICY_SLUG = "insurance-price";
 
 /** The premium for a fare total, in cents. */
 export const insurancePremiumCents = (fareCents: number): number =>
@@ -24,7 +24,7 @@ export const insurancePremiumCents = (fareCents: number): number =>
 export const addInsuranceInput = z.object({ booking_ref: bookingRef });
 export type AddInsuranceInput = z.output<typeof addInsuranceInput>;
 
-export function addInsuranceTool(deps: Pick<ToolDeps, "sql">): Tool<AddInsuranceInput> {
+function addInsuranceTool(deps: Pick<ToolDeps, "sql">): Tool<AddInsuranceInput> {
   const { sql } = deps;
   return {
     name: "add_travel_insurance",

@@ -23,7 +23,7 @@ export type KnowledgeBaseInput = z.output<typeof knowledgeBaseInput>;
 /** Tag of every cached knowledge search: a changed policy document drops them all. */
 export const KNOWLEDGE_TAG = "knowledge:policies";
 
-export const knowledgeBaseCachePolicy: ToolCachePolicy<KnowledgeBaseInput> = {
+const knowledgeBaseCachePolicy: ToolCachePolicy<KnowledgeBaseInput> = {
   ttlMs: 60 * 60_000,
   scope: "global",
   tags: () => [KNOWLEDGE_TAG],
@@ -69,7 +69,7 @@ function fromBedrock(r: KnowledgeBaseRetrievalResult, query: string): Result {
   };
 }
 
-export function knowledgeBaseTool(
+function knowledgeBaseTool(
   deps: Pick<ToolDeps, "sql" | "embedder" | "config" | "logger">,
 ): Tool<KnowledgeBaseInput> {
   const { sql, embedder, config, logger } = deps;

@@ -45,7 +45,7 @@ const view = (p: PaymentRow, ref: string, extra: Record<string, boolean> = {}): 
 const PAYMENT_COLUMNS = `id::text AS id, booking_id::text AS booking_id, amount_cents, status, card_last4,
   decline_reason, idempotency_key, created_at`;
 
-export function processPaymentTool(deps: Pick<ToolDeps, "sql" | "processor">): Tool<ProcessPaymentInput> {
+function processPaymentTool(deps: Pick<ToolDeps, "sql" | "processor">): Tool<ProcessPaymentInput> {
   const { sql, processor } = deps;
   return {
     name: "process_payment",

@@ -47,11 +47,11 @@ export interface RefundDecision {
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-export const FREE_CANCELLATION_HOURS = 24;
-export const FREE_CANCELLATION_MIN_DAYS_BEFORE = 7;
-export const CREDIT_MIN_DAYS_BEFORE = 14;
-export const CREDIT_SHARE = 0.5;
-export const NO_REFUND_HOURS_BEFORE = 72;
+const FREE_CANCELLATION_HOURS = 24;
+const FREE_CANCELLATION_MIN_DAYS_BEFORE = 7;
+const CREDIT_MIN_DAYS_BEFORE = 14;
+const CREDIT_SHARE = 0.5;
+const NO_REFUND_HOURS_BEFORE = 72;
 
 export function refundFor(
   booking: RefundBooking,

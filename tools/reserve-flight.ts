@@ -28,11 +28,11 @@ export const reserveFlightInput = z.object({
 export type ReserveFlightInput = z.output<typeof reserveFlightInput>;
 
 /** How long a hold keeps its seats before it must be confirmed. */
-export const HOLD_MINUTES = 15;
+const HOLD_MINUTES = 15;
 
 const REF_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 /** `FL-` and six upper-case letters or digits. */
-export const newBookingRef = (): string =>
+const newBookingRef = (): string =>
   `FL-${Array.from({ length: 6 }, () => REF_ALPHABET[randomInt(REF_ALPHABET.length)]).join("")}`;
 
 /** Rolls the transaction back when a concurrent call with the same idempotency key won. */
@@ -46,7 +46,7 @@ interface Taken {
   local_date: string;
 }
 
-export function reserveFlightTool(deps: Pick<ToolDeps, "sql" | "cache">): Tool<ReserveFlightInput> {
+function reserveFlightTool(deps: Pick<ToolDeps, "sql" | "cache">): Tool<ReserveFlightInput> {
   const { sql, cache } = deps;
 
   const replay = async (customerId: string, key: string): Promise<ToolResult | undefined> => {

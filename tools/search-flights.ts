@@ -31,7 +31,7 @@ const addDays = (date: string, n: number): string =>
   new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 /** The searched route and dates as invalidation tags (see `seatChangeTags`). */
-export function searchFlightsTags(input: SearchFlightsInput): string[] {
+function searchFlightsTags(input: SearchFlightsInput): string[] {
   const { origin, destination } = input;
   if (input.date) return [flightsTag(origin, destination, input.date)];
   if (input.date_from && input.date_to) {

@@ -21,7 +21,7 @@ export const searchHotelsInput = z.object({
 });
 export type SearchHotelsInput = z.output<typeof searchHotelsInput>;
 
-export const searchHotelsCachePolicy: ToolCachePolicy<SearchHotelsInput> = {
+const searchHotelsCachePolicy: ToolCachePolicy<SearchHotelsInput> = {
   ttlMs: 10 * 60_000,
   scope: "global",
 };
@@ -38,7 +38,7 @@ interface Row {
   amenities: string[];
 }
 
-export function searchHotelsTool(deps: Pick<ToolDeps, "sql">): Tool<SearchHotelsInput> {
+function searchHotelsTool(deps: Pick<ToolDeps, "sql">): Tool<SearchHotelsInput> {
   const { sql } = deps;
   return {
     name: "search_hotels",

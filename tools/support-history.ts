@@ -21,7 +21,7 @@ export const supportConversationInput = z.object({
 export type SupportConversationInput = z.output<typeof supportConversationInput>;
 
 /** Personal data: one entry per actor. */
-export const supportConversationCachePolicy: ToolCachePolicy<SupportConversationInput> = {
+const supportConversationCachePolicy: ToolCachePolicy<SupportConversationInput> = {
   ttlMs: 5 * 60_000,
   scope: "actor",
 };
@@ -54,9 +54,7 @@ function distinct(texts: string[], pattern: RegExp): string[] {
   return [...seen.values()];
 }
 
-export function supportConversationTool(
-  deps: Pick<ToolDeps, "sql" | "embedder">,
-): Tool<SupportConversationInput> {
+function supportConversationTool(deps: Pick<ToolDeps, "sql" | "embedder">): Tool<SupportConversationInput> {
   const { sql, embedder } = deps;
   return {
     name: "find_support_conversation",

@@ -47,7 +47,7 @@ export interface QueryRows {
 }
 
 /** A statement refused by a layer of run_query, with a reason the caller can read. */
-export class QueryRefusedError extends Error {
+class QueryRefusedError extends Error {
   override readonly name = "QueryRefusedError";
 }
 
@@ -97,7 +97,7 @@ interface PlanNode {
  * a set-returning function in FROM materialises every row before an outer LIMIT applies, which
  * the plan's total (scaled by the LIMIT) hides.
  */
-export function effectivePlanCost(plan: PlanNode): number {
+function effectivePlanCost(plan: PlanNode): number {
   let cost = plan["Total Cost"] ?? 0;
   const stack = [...(plan.Plans ?? [])];
   while (stack.length > 0) {
@@ -181,7 +181,7 @@ const TYPE_NAMES: Readonly<Record<number, string>> = {
 const typeName = (oid: number): string => TYPE_NAMES[oid] ?? `oid:${oid}`;
 
 /** A value from postgres.js as JSON: bigint and numeric stay strings, bytea becomes `\x…` hex. */
-export function toJsonCell(value: unknown): JsonCell {
+function toJsonCell(value: unknown): JsonCell {
   if (value === null || value === undefined) return null;
   switch (typeof value) {
     case "string":

@@ -5,7 +5,7 @@
  */
 import type { ForecastDay, MonthNormals, WeatherAlert } from "./types.js";
 
-export const ALERT_THRESHOLDS = {
+const ALERT_THRESHOLDS = {
   rainAdvisoryMm: 20,
   rainWarningMm: 50,
   heatAdvisoryC: 35,

@@ -47,10 +47,10 @@ const MONTHS = [
   "December",
 ] as const;
 
-export const NOT_A_FORECAST = "Monthly averages, not a forecast";
+const NOT_A_FORECAST = "Monthly averages, not a forecast";
 
 /** Coordinates farther than this from every seeded airport get no offline answer. */
-export const MAX_NEAREST_KM = 500;
+const MAX_NEAREST_KM = 500;
 
 export function loadClimateNormals(path = join(DATA, "climate-normals.json")): ClimateDataset {
   const data = JSON.parse(readFileSync(path, "utf8")) as ClimateDataset;

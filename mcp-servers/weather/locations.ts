@@ -29,7 +29,7 @@ export interface LocationIndex {
 const COORDINATES = /^\s*([+-]?\d{1,3}(?:\.\d+)?)\s*,\s*([+-]?\d{1,3}(?:\.\d+)?)\s*$/;
 
 /** Lower case, accents and punctuation dropped, spaces collapsed: "São Paulo" → "sao paulo". */
-export function normalizeName(text: string): string {
+function normalizeName(text: string): string {
   return text
     .normalize("NFD")
     .replace(/\p{Diacritic}/gu, "")
@@ -39,7 +39,7 @@ export function normalizeName(text: string): string {
     .trim();
 }
 
-export function distanceKm(lat1: number, lon1: number, lat2: number, lon2: number): number {
+function distanceKm(lat1: number, lon1: number, lat2: number, lon2: number): number {
   const rad = Math.PI / 180;
   const dLat = (lat2 - lat1) * rad;
   const dLon = (lon2 - lon1) * rad;

@@ -121,7 +121,7 @@ const alertsOutput = {
   seasonal_notes: z.array(z.string()).optional(),
 };
 
-export function createWeatherProvider(deps: WeatherMcpDeps, climate: ClimateDataset): WeatherProvider {
+function createWeatherProvider(deps: WeatherMcpDeps, climate: ClimateDataset): WeatherProvider {
   return deps.weather.provider === "open-meteo"
     ? createOpenMeteoProvider({
         baseUrl: deps.weather.baseUrl,

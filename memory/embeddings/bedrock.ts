@@ -17,9 +17,9 @@ import type { Embedder } from "./types.js";
 
 export const TITAN_EMBED_V2 = "amazon.titan-embed-text-v2:0";
 /** The output sizes Titan V2 supports. */
-export const TITAN_DIMENSIONS: readonly number[] = [256, 512, 1024];
+const TITAN_DIMENSIONS: readonly number[] = [256, 512, 1024];
 /** Titan V2 accepts up to 50,000 characters (8,192 tokens); longer texts are cut here. */
-export const TITAN_MAX_CHARS = 50_000;
+const TITAN_MAX_CHARS = 50_000;
 
 export interface BedrockEmbedderOptions {
   region: string;
@@ -74,7 +74,7 @@ function retryAfter(err: SdkError): number | undefined {
 }
 
 /** Maps whatever the SDK threw into a `FlightlyError` (exported for tests and the other Bedrock adapters). */
-export function mapBedrockEmbeddingError(err: unknown, modelId: string): FlightlyError {
+function mapBedrockEmbeddingError(err: unknown, modelId: string): FlightlyError {
   if (err instanceof FlightlyError) return err;
   const e = (err && typeof err === "object" ? err : {}) as SdkError;
   const name = typeof e.name === "string" ? e.name : "Error";

@@ -6,21 +6,6 @@ import { CachedEmbedder } from "./cache.js";
 import { LocalEmbedder } from "./local.js";
 import type { Embedder } from "./types.js";
 
-export {
-  BedrockEmbedder,
-  type BedrockEmbedderOptions,
-  mapBedrockEmbeddingError,
-  TITAN_DIMENSIONS,
-  TITAN_EMBED_V2,
-} from "./bedrock.js";
-export { CachedEmbedder, type EmbeddingCacheOptions, type EmbeddingCacheStats } from "./cache.js";
-export {
-  LOCAL_DIMENSIONS,
-  LOCAL_MODEL_ID,
-  LocalEmbedder,
-  type LocalEmbedderOptions,
-  VOCAB_FILE,
-} from "./local.js";
 export type { Embedder } from "./types.js";
 
 export interface CreateEmbedderOptions {

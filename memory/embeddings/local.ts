@@ -71,7 +71,7 @@ export interface LocalTuning {
 }
 
 /** The tuned parameters of `flightly-local-v1` (see scripts/eval-embeddings.ts). */
-export const LOCAL_TUNING: Readonly<LocalTuning> = Object.freeze({
+const LOCAL_TUNING: Readonly<LocalTuning> = Object.freeze({
   sifA: 1e-3,
   lexA: 3e-4,
   removeComponents: 1,

@@ -199,7 +199,7 @@ export async function reviseMemory(
 }
 
 /** Memories of an actor below a prefix, newest first. */
-export async function listMemories(
+async function listMemories(
   tx: Tx,
   actorId: string,
   options: { prefix?: string; kinds?: readonly MemoryKind[]; limit?: number } = {},

@@ -33,7 +33,7 @@ const messageSchema = z.object({
 });
 
 /** Messages kept per session by default. */
-export const DEFAULT_HISTORY_CAP = 50;
+const DEFAULT_HISTORY_CAP = 50;
 
 export interface HistoryOptions extends SessionTtlOptions {
   /** Keep only the newest `cap` messages. */

@@ -25,7 +25,7 @@ export interface CustomerProfile {
 }
 
 /** Default profile TTL, seconds (30 days; refreshed by every update). */
-export const DEFAULT_PROFILE_TTL_S = 30 * 86_400;
+const DEFAULT_PROFILE_TTL_S = 30 * 86_400;
 
 type Field = keyof CustomerProfile;
 const NUMBER_FIELDS = ["adults", "children", "budgetPerNightUsd"] as const satisfies readonly Field[];
@@ -54,7 +54,7 @@ const HASH: Record<Field, string> = {
 const SEP = "|";
 
 /** Profile → hash fields (lists joined with `|`); undefined fields are left out. */
-export function encodeProfile(profile: CustomerProfile): Record<string, string> {
+function encodeProfile(profile: CustomerProfile): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [field, name] of Object.entries(HASH) as [Field, string][]) {
     const v = profile[field];
@@ -98,7 +98,7 @@ export function decodeProfile(hash: Readonly<Record<string, string>>): CustomerP
  * (an airline to avoid never drops out because another is named); an airline named as preferred
  * leaves the avoid list and vice versa.
  */
-export function mergeProfile(current: CustomerProfile, patch: CustomerProfile): CustomerProfile {
+function mergeProfile(current: CustomerProfile, patch: CustomerProfile): CustomerProfile {
   const out: CustomerProfile = { ...current };
   for (const [field, value] of Object.entries(patch) as [Field, CustomerProfile[Field]][]) {
     if (value === undefined) continue;

@@ -14,7 +14,7 @@ export interface SessionScope {
 }
 
 /** Default TTL of per-session keys, seconds (`config.sessionTtlS` overrides). */
-export const DEFAULT_SESSION_TTL_S = 86_400;
+const DEFAULT_SESSION_TTL_S = 86_400;
 
 const MAX_ID_LENGTH = 256;
 

@@ -4,10 +4,7 @@ import type { ShortTermStore } from "./types.js";
 import { ValkeyStore } from "./valkey.js";
 
 export { InProcessStore } from "./inprocess.js";
-export { keys } from "./keys.js";
-export type { Pipeline, Script, SetOptions, ShortTermStore, StreamEntry, SyncOps } from "./types.js";
-export { UnsupportedCommandError } from "./types.js";
-export { ValkeyStore } from "./valkey.js";
+export type { ShortTermStore } from "./types.js";
 
 /** Valkey when `VALKEY_URL` is set, otherwise the in-process store. */
 export async function openShortTermStore(config: Config): Promise<ShortTermStore> {

@@ -6,7 +6,7 @@
  */
 import { badResponse, ModelError, type ModelErrorCode } from "../../core/model.js";
 
-export { badResponse, isModelError, isRetryableModelError, ModelError } from "../../core/model.js";
+export { badResponse, isRetryableModelError, ModelError } from "../../core/model.js";
 
 const CONTEXT_OVERFLOW = [
   /input is too long/i,
@@ -21,7 +21,7 @@ const CONTEXT_OVERFLOW = [
 ];
 
 /** Whether a vendor message says the prompt does not fit the model's context window. */
-export function isContextOverflowMessage(message: string): boolean {
+function isContextOverflowMessage(message: string): boolean {
   return CONTEXT_OVERFLOW.some((re) => re.test(message));
 }
 

@@ -9,50 +9,10 @@ import { LocalPlanner } from "./local/index.js";
 import { OpenAICompatibleModel } from "./openai.js";
 import type { ModelProvider } from "./types.js";
 
-export { BedrockModel, type BedrockModelOptions, DEFAULT_BEDROCK_MODEL_ID } from "./bedrock.js";
-export {
-  badResponse,
-  fromBedrockError,
-  fromFetchError,
-  fromHttpError,
-  isContextOverflowMessage,
-  isModelError,
-  isRetryableModelError,
-  ModelError,
-} from "./errors.js";
-export { LocalPlanner, type LocalPlannerOptions } from "./local/index.js";
-export { OpenAICompatibleModel, type OpenAICompatibleModelOptions } from "./openai.js";
-export {
-  backoffDelay,
-  type CallScope,
-  callScope,
-  DEFAULT_RETRY_POLICY,
-  type RetryInfo,
-  type RetryOptions,
-  type RetryPolicy,
-  sleep,
-  withRetry,
-} from "./retry.js";
-export { type Script, ScriptedModel, type ScriptedModelOptions, type ScriptedReply } from "./scripted.js";
-export { toolSpec } from "./tool-spec.js";
-export {
-  addUsage,
-  type ContentBlock,
-  type InferenceSettings,
-  type JsonValue,
-  type Message,
-  type ModelErrorCode,
-  type ModelProvider,
-  type ModelRequest,
-  type ModelResponse,
-  type ModelStreamEvent,
-  type StopReason,
-  type TextBlock,
-  type ToolResultBlock,
-  type ToolSpec,
-  type ToolUseBlock,
-  type Usage,
-} from "./types.js";
+export { BedrockModel } from "./bedrock.js";
+export { LocalPlanner } from "./local/index.js";
+export { OpenAICompatibleModel } from "./openai.js";
+export type { ModelProvider } from "./types.js";
 
 /** Builds the provider named by `MODEL_PROVIDER`. */
 export function createModel(config: Config, logger: Logger): ModelProvider {

@@ -102,7 +102,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /** The `MODEL_TIMEOUT` a call scope raises when its deadline passes. */
-export function isDeadlineError(err: unknown): boolean {
+function isDeadlineError(err: unknown): boolean {
   return err instanceof ModelError && err.code === "MODEL_TIMEOUT" && err.vendorCode === DEADLINE;
 }
 

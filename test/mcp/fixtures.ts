@@ -132,7 +132,7 @@ export async function connectInMemory(server: McpServer): Promise<Client> {
 }
 
 /** The text of a tool result's first content block. */
-export function textOf(result: unknown): string {
+function textOf(result: unknown): string {
   const [first] = (result as CallToolResult).content ?? [];
   return first?.type === "text" ? first.text : "";
 }

@@ -5,10 +5,6 @@ import { migrate } from "../../memory/db/migrate.js";
 import { createEmbedder } from "../../memory/embeddings/index.js";
 import type { Embedder } from "../../memory/embeddings/types.js";
 import { LongTermMemory } from "../../memory/long-term/memories.js";
-import { InProcessStore } from "../../memory/store/inprocess.js";
-import type { ShortTermStore } from "../../memory/store/types.js";
-import { ValkeyStore } from "../../memory/store/valkey.js";
-import { TEST_VALKEY_URL } from "../support/env.js";
 import { openTestPostgres } from "../support/pg.js";
 
 export interface TestDatabase {
@@ -37,11 +33,6 @@ export async function openTestDatabase(embedder: Embedder = testEmbedder()): Pro
     },
   };
 }
-
-export const storeBackends: Array<[string, () => Promise<ShortTermStore>]> = [
-  ["valkey", () => ValkeyStore.connect({ url: TEST_VALKEY_URL })],
-  ["in-process", async () => new InProcessStore()],
-];
 
 /** Inserts `n` memories with random unit vectors for one actor, in one `INSERT ... SELECT`. */
 export async function insertRandomMemories(

@@ -11,7 +11,7 @@ import {
 } from "../../orchestrator/context-contract.js";
 import type { JsonValue, Message, ModelResponse, ToolSpec } from "../../orchestrator/models/types.js";
 
-export const NOW = "2026-05-13T10:00:00.000Z";
+const NOW = "2026-05-13T10:00:00.000Z";
 
 const DATE = { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$" };
 const REF = { type: "string", pattern: "^FL-[A-Z0-9]{6}$" };
@@ -25,7 +25,7 @@ function spec(name: string, properties: Record<string, unknown>, required: strin
   };
 }
 
-export const SPECS: Record<string, ToolSpec> = {
+const SPECS: Record<string, ToolSpec> = {
   search_flights: spec(
     "search_flights",
     {

@@ -35,7 +35,7 @@ export function plural(n: number, word: string): string {
 }
 
 /** An ISO instant as `YYYY-MM-DD HH:MM` in the airport's time zone (the instant as written otherwise). */
-export function localTime(iso: string, tz: string | undefined): string {
+function localTime(iso: string, tz: string | undefined): string {
   const at = new Date(iso);
   if (!iso || Number.isNaN(at.getTime())) return iso;
   if (!tz) return iso.replace("T", " ").slice(0, 16);

@@ -18,7 +18,7 @@ import {
 import type { Skill } from "./types.js";
 
 export { canonical } from "./shared.js";
-export type { AgentName, PlannedCall, PlanState, Prefs, Skill, Step, ToolBox } from "./types.js";
+export type { AgentName, PlannedCall, PlanState, Prefs, Skill, ToolBox } from "./types.js";
 
 /** Every skill, keyed by intent. */
 export const SKILLS: Readonly<Record<Intent, Skill>> = {

@@ -14,8 +14,7 @@ export const canonical = (name: string): string => {
   return i >= 0 ? name.slice(i + 2) : name;
 };
 
-export const callsOf = (s: PlanState, tool: string): ToolCall[] =>
-  s.calls.filter((c) => canonical(c.name) === tool);
+const callsOf = (s: PlanState, tool: string): ToolCall[] => s.calls.filter((c) => canonical(c.name) === tool);
 export const lastCall = (s: PlanState, tool: string): ToolCall | undefined => callsOf(s, tool).at(-1);
 export const answered = (s: PlanState, tool: string): ToolCall[] =>
   callsOf(s, tool).filter((c) => c.status !== undefined);
@@ -74,7 +73,7 @@ export function whenWords(input: Record<string, unknown>): string {
 }
 
 /** The customer's own name for an airport in this conversation ("Maui" for OGG), if any. */
-export function labelOf(s: PlanState, iata: string): string | undefined {
+function labelOf(s: PlanState, iata: string): string | undefined {
   for (const slots of [s.slots, ...s.earlier]) {
     const place = [...slots.destinations, ...(slots.origin ? [slots.origin] : [])].find(
       (p) => p.iata === iata,
