@@ -14,7 +14,7 @@ import type { ModelProvider } from "./models/types.js";
 import { round, type Stage, type Turn } from "./pipeline.js";
 import type { SemanticRouter } from "./router.js";
 import type { SemanticCache } from "./semantic-cache/cache.js";
-import { cachePolicy } from "./semantic-cache/policy.js";
+import { answerCachePolicy } from "./semantic-cache/policy.js";
 import { dependencyTags, toolMeta } from "./tool-catalog.js";
 import { runWorkflow } from "./workflow.js";
 import type { WorkflowState } from "./workflow-state.js";
@@ -180,7 +180,7 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
       when: (t) => deps.cache !== undefined && t.miss !== undefined && t.run !== undefined,
       run: async (t) => {
         const calls = t.run!.toolCalls;
-        const policy = cachePolicy(
+        const policy = answerCachePolicy(
           t.req.prompt,
           calls.map((c) => ({
             answers: toolMeta(c.name).answers,

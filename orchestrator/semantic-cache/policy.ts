@@ -35,7 +35,7 @@ export interface PolicyCall {
   status: "success" | "error";
 }
 
-export function cachePolicy(
+export function answerCachePolicy(
   prompt: string,
   tools: readonly PolicyCall[],
   longTtlS: number,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cachePolicy } from "../../orchestrator/semantic-cache/policy.js";
+import { answerCachePolicy } from "../../orchestrator/semantic-cache/policy.js";
 import { toolMeta } from "../../orchestrator/tool-catalog.js";
 
 describe("cache policy", () => {
@@ -10,25 +10,27 @@ describe("cache policy", () => {
     status: "success" as const,
   });
   it("shares policy and destination answers, keeps personal and search answers per actor, never caches actions", () => {
-    expect(cachePolicy("What is the pet policy?", [t("search_knowledge_base")], 86_400)).toMatchObject({
+    expect(answerCachePolicy("What is the pet policy?", [t("search_knowledge_base")], 86_400)).toMatchObject({
       scope: "shared",
       category: "policy",
     });
-    expect(cachePolicy("What to do in Rome?", [t("get_destination_info")], 86_400).scope).toBe("shared");
-    expect(cachePolicy("What is my refund policy?", [t("search_knowledge_base")], 86_400).scope).toBe(
+    expect(answerCachePolicy("What to do in Rome?", [t("get_destination_info")], 86_400).scope).toBe(
+      "shared",
+    );
+    expect(answerCachePolicy("What is my refund policy?", [t("search_knowledge_base")], 86_400).scope).toBe(
       "actor",
     );
-    expect(cachePolicy("Flights to Rome", [t("search_flights")], 86_400)).toMatchObject({
+    expect(answerCachePolicy("Flights to Rome", [t("search_flights")], 86_400)).toMatchObject({
       scope: "actor",
       category: "availability",
     });
-    expect(cachePolicy("Show bookings", [t("list_bookings")], 86_400).scope).toBe("actor");
-    expect(cachePolicy("Book it", [t("search_flights"), t("reserve_flight", true)], 86_400).scope).toBe(
+    expect(answerCachePolicy("Show bookings", [t("list_bookings")], 86_400).scope).toBe("actor");
+    expect(answerCachePolicy("Book it", [t("search_flights"), t("reserve_flight", true)], 86_400).scope).toBe(
       "never",
     );
-    expect(cachePolicy("Cancel FL-ABC123", [t("get_booking")], 86_400).scope).toBe("never");
-    expect(cachePolicy("Hello", [], 86_400).scope).toBe("never");
-    const weather = cachePolicy("Weather in Rome", [t("weather__get_forecast")], 86_400);
+    expect(answerCachePolicy("Cancel FL-ABC123", [t("get_booking")], 86_400).scope).toBe("never");
+    expect(answerCachePolicy("Hello", [], 86_400).scope).toBe("never");
+    const weather = answerCachePolicy("Weather in Rome", [t("weather__get_forecast")], 86_400);
     expect(weather.ttlMs).toBeLessThanOrEqual(16.5 * 60_000);
     expect(weather.ttlMs).toBeGreaterThanOrEqual(13.5 * 60_000);
   });
