@@ -110,7 +110,7 @@ async function timeOurLoop(
         messages: [{ role: "user", content: [{ text: deps.prompt }] }],
         tools,
         context,
-        idempotencyKey: () => undefined,
+        idempotencyKey: async () => undefined,
         hooks,
         logger,
         ...(options.stream ? { sink: () => {} } : {}),

@@ -36,7 +36,7 @@ export interface AgentRunOptions {
   messages: Message[];
   tools: ReadonlyMap<string, Tool<unknown>>;
   context: Omit<ToolContext, "idempotencyKey">;
-  idempotencyKey: (toolName: string) => string | undefined;
+  idempotencyKey: (toolName: string, input: unknown) => Promise<string | undefined>;
   hooks: HookRegistry;
   logger: Logger;
   maxSteps?: number;

@@ -23,8 +23,8 @@ export interface RunToolsOptions {
   tools: ReadonlyMap<string, Tool<unknown>>;
   uses: ToolUseBlock[];
   context: Omit<ToolContext, "idempotencyKey">;
-  /** Derives the idempotency key of a side-effecting call. */
-  idempotencyKey: (toolName: string) => string | undefined;
+  /** The idempotency key of a side-effecting call (recorded before the call runs). */
+  idempotencyKey: (toolName: string, input: unknown) => Promise<string | undefined>;
   hooks: HookRegistry;
   logger: Logger;
 }
@@ -74,7 +74,7 @@ async function runOne(use: ToolUseBlock, o: RunToolsOptions): Promise<ToolCallRe
       };
     } else {
       used = parsed.data;
-      const key = tool.sideEffect ? o.idempotencyKey(name) : undefined;
+      const key = tool.sideEffect ? await o.idempotencyKey(name, parsed.data) : undefined;
       const ctx: ToolContext = key === undefined ? { ...o.context } : { ...o.context, idempotencyKey: key };
       try {
         const limit = timeout(o.context.deadline, o.context.signal);

@@ -15,6 +15,14 @@ export interface TrailEntry {
   calls?: TrailCall[];
 }
 
+export interface SideEffectIntent {
+  step: number;
+  tool: string;
+  /** The how-manieth call of `tool` in the step (0-based). */
+  ordinal: number;
+  key: string;
+}
+
 export interface WorkflowState {
   /** The idempotency key the request came with, or a generated id. */
   id: string;
@@ -29,4 +37,9 @@ export interface WorkflowState {
   status: "running" | "done";
   /** The final answer, kept so a replay of a finished workflow returns it unchanged. */
   response?: string;
+  /**
+   * Side effects of the running step, recorded before each runs: a resumed step calls the same
+   * tool at the same position with the same idempotency key, so it replays the first outcome.
+   */
+  intents?: SideEffectIntent[];
 }

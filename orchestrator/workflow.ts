@@ -5,9 +5,11 @@
  * keys derived from the workflow and step, so a resumed step never repeats a booking or charge.
  * Handoffs are bounded and never bounce straight back.
  */
+import { createHash } from "node:crypto";
 import { agents } from "../agents/index.js";
 import type { AgentName } from "../agents/types.js";
 import type { Logger } from "../core/logger.js";
+import { canonicalJson } from "../tools/cache.js";
 import type { Actor, Tool } from "../tools/types.js";
 import { systemPrompt } from "./context-block.js";
 import type { StreamSink } from "./events.js";
@@ -59,9 +61,25 @@ export async function runWorkflow(deps: WorkflowDeps, input: WorkflowInput): Pro
   const ctx: TurnContext = { ...input.context, state: { ...input.context.state } };
   const { messages, summary } = buildWindow(ctx.history, input.prompt);
 
+  const scope = { actorId: input.actor.id, sessionId: input.sessionId };
   while (wf.step < wf.plan.length) {
     const name = wf.plan[wf.step]!;
     const agent = agents[name];
+    const ordinals = new Map<string, number>();
+    // Workflow + step + tool + position + input, written to the checkpoint before the call runs;
+    // a resumed step finds the recorded key and replays the first outcome, whatever the model asks.
+    const idempotencyKey = async (tool: string, toolInput: unknown): Promise<string> => {
+      const ordinal = ordinals.get(tool) ?? 0;
+      ordinals.set(tool, ordinal + 1);
+      const step = wf.step;
+      const recorded = wf.intents?.find((i) => i.step === step && i.tool === tool && i.ordinal === ordinal);
+      if (recorded) return recorded.key;
+      const digest = createHash("sha256").update(canonicalJson(toolInput)).digest("hex").slice(0, 16);
+      const key = `${wf.id}:${step}:${tool}:${ordinal}:${digest}`;
+      wf.intents = [...(wf.intents ?? []), { step, tool, ordinal, key }];
+      version = await deps.memory.writeWorkflow(scope, version, wf);
+      return key;
+    };
     input.sink?.({ event: "agent", data: { agent: name, step: wf.step } });
     const result: AgentRunResult = await runAgent({
       agent,
@@ -76,7 +94,7 @@ export async function runWorkflow(deps: WorkflowDeps, input: WorkflowInput): Pro
         signal: input.signal,
         deadline: input.deadline,
       },
-      idempotencyKey: (tool) => `${wf.id}:${name}:${tool}`,
+      idempotencyKey,
       hooks: deps.hooks,
       logger: deps.logger,
       maxSteps: deps.maxSteps,
@@ -105,6 +123,7 @@ export async function runWorkflow(deps: WorkflowDeps, input: WorkflowInput): Pro
       );
     }
     wf.step += 1;
+    delete wf.intents;
 
     const updates = sessionUpdates(result.toolCalls);
     if (Object.keys(updates).length > 0) {
