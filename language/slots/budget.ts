@@ -30,8 +30,8 @@ export function extractBudget(scan: Scan, out: Slots): void {
     for (const m of scan.each(re)) {
       const start = m.index;
       const end = start + m[0].length;
-      const before = scan.lower.slice(Math.max(0, start - 40), start);
-      const after = scan.lower.slice(end, end + 24);
+      const before = scan.sliceLower(Math.max(0, start - 40), start);
+      const after = scan.sliceLower(end, end + 24);
       const amountUsd = amountOf(m);
       let per: BudgetPer | undefined;
       if (PER_NIGHT_AFTER.test(after) || PER_NIGHT_BEFORE.test(before)) per = "night";

@@ -3,9 +3,13 @@ import type { Scan } from "./scan.js";
 import type { Slots } from "./types.js";
 
 export function extractEmails(scan: Scan, out: Slots): void {
-  for (const m of scan.each(/[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/)) {
-    const email = scan.text.slice(m.index, m.index + m[0].length);
-    if (!out.emails.some((e) => e.toLowerCase() === m[0])) out.emails.push(email);
+  const seen = new Set(out.emails.map((e) => e.toLowerCase()));
+  for (const m of scan.each(
+    /(?<![a-z0-9._%+-])[a-z0-9._%+-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,8}\.[a-z]{2,24}/,
+  )) {
+    const email = scan.slice(m.index, m.index + m[0].length);
+    if (!seen.has(m[0])) out.emails.push(email);
+    seen.add(m[0]);
     scan.take(m.index, m.index + m[0].length);
   }
 }

@@ -17,12 +17,8 @@ export function extractAirlines(scan: Scan, gazetteer: Gazetteer, out: Slots): v
   let previous: { end: number; avoid: boolean } | undefined;
   for (const m of mentions) {
     const name = m.airline?.name ?? m.text.replace(/\s+/g, " ");
-    const gap = previous ? scan.lower.slice(previous.end, m.start) : undefined;
-    const clause =
-      scan.lower
-        .slice(0, m.start)
-        .split(/[.;!?]/)
-        .pop() ?? "";
+    const gap = previous ? scan.sliceLower(previous.end, m.start) : undefined;
+    const clause = clauseBefore(scan, m.start);
     let avoid: boolean;
     if (previous && gap !== undefined && SAME_POLARITY_GAP.test(gap)) avoid = previous.avoid;
     else if (PREFER_BEFORE.test(clause)) avoid = false;
@@ -35,6 +31,16 @@ export function extractAirlines(scan: Scan, gazetteer: Gazetteer, out: Slots): v
     previous = { end: m.end, avoid };
     scan.take(m.start, m.end);
   }
+}
+
+/** How far back the clause before a mention is read: its cue words come right before the name. */
+const CLAUSE_LOOKBACK = 200;
+
+/** The clause that ends at `at`, at most `CLAUSE_LOOKBACK` characters and whole words. */
+function clauseBefore(scan: Scan, at: number): string {
+  const from = Math.max(0, at - CLAUSE_LOOKBACK);
+  const head = scan.sliceLower(from, at);
+  return (from > 0 ? head.replace(/^\S*/, "") : head).split(/[.;!?]/).pop() ?? "";
 }
 
 type Role = "origin" | "destination" | "via";
@@ -74,7 +80,7 @@ export function extractPlaces(scan: Scan, gazetteer: Gazetteer, out: Slots): voi
   const groups: Array<{ role: Role | undefined; members: PlaceMention[] }> = [];
   let prev: PlaceMention | undefined;
   for (const m of gazetteer.findPlaces(scan.text)) {
-    const gap = prev ? scan.lower.slice(prev.end, m.start) : "";
+    const gap = prev ? scan.sliceLower(prev.end, m.start) : "";
     const last = groups[groups.length - 1];
     if (prev && last && ARROW_GAP.test(gap)) {
       last.role ??= "origin";
@@ -82,7 +88,7 @@ export function extractPlaces(scan: Scan, gazetteer: Gazetteer, out: Slots): voi
     } else if (prev && last && CONNECTOR_GAP.test(gap) && gap.length < 16) {
       last.members.push(m);
     } else {
-      const before = scan.lower.slice(Math.max(0, m.start - 40), m.start);
+      const before = scan.sliceLower(Math.max(0, m.start - 40), m.start);
       groups.push({ role: ROLE_MARKERS.find((r) => r.re.test(before))?.role, members: [m] });
     }
     prev = m;

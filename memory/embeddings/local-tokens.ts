@@ -53,6 +53,13 @@ const TOKEN = /[$€£¥]|\d+(?:[.,]\d+)*[a-z]*|[a-z][a-z0-9]*(?:['-][a-z0-9]+)*
 /** `.` `?` `!` `:` `;` — a capital after one of these starts a sentence. */
 const SENTENCE_END = new Set([0x2e, 0x3f, 0x21, 0x3a, 0x3b]);
 const ASCII = /^[\x20-\x7e\t\n\r]*$/;
+/**
+ * Bounds that keep embedding linear in the input: only the first `MAX_TEXT_CHARS` characters are
+ * read, and a token longer than `MAX_TOKEN_CHARS` is cut to that length before any per-character
+ * work (typo correction, trigrams). No vocabulary word comes near the token cap.
+ */
+const MAX_TEXT_CHARS = 32_768;
+export const MAX_TOKEN_CHARS = 64;
 
 function canonicalNumber(raw: string): string {
   const plain = /^\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(raw) ? raw.replace(/,/g, "") : raw.replace(/,/g, ".");
@@ -60,7 +67,8 @@ function canonicalNumber(raw: string): string {
   return Number.isFinite(n) ? String(n) : plain;
 }
 
-export function rawTokens(text: string): Token[] {
+export function rawTokens(input: string): Token[] {
+  const text = input.length > MAX_TEXT_CHARS ? input.slice(0, MAX_TEXT_CHARS) : input;
   const src = ASCII.test(text)
     ? text.replace(/`/g, "'")
     : text
@@ -82,11 +90,11 @@ export function rawTokens(text: string): Token[] {
   const caseSignal = words < 4 || capitalised / words <= 0.6;
   let last = 0;
   for (const m of matches) {
-    const raw = m[0];
+    const raw = m[0].length > MAX_TOKEN_CHARS ? m[0].slice(0, MAX_TOKEN_CHARS) : m[0];
     const at = m.index;
     let sentenceStart = out.length === 0;
     for (let i = last; i < at && !sentenceStart; i++) sentenceStart = SENTENCE_END.has(src.charCodeAt(i));
-    last = at + raw.length;
+    last = at + m[0].length;
     const lower = raw.toLowerCase();
     const first = raw.charCodeAt(0);
     const capital = caseSignal && !sentenceStart && first >= 65 && first <= 90 && lower !== "i";
@@ -282,11 +290,14 @@ export function entityFeatures(tokens: readonly Token[], roleWeight: number): Ar
     }
   }
   // Roles: "from X", "to X", "X to Y", "between X and Y"; X a place or a place-like noun.
+  // afterDeterminers[i]: the first index from i on that is not a determiner (one pass, not one per word).
+  const afterDeterminers = new Int32Array(tokens.length + 1).fill(tokens.length);
+  for (let i = tokens.length - 1; i >= 0; i--)
+    afterDeterminers[i] = DETERMINERS.has(tokens[i]!.text) ? afterDeterminers[i + 1]! : i;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (t.kind !== "word") continue;
-    let j = i + 1;
-    while (tokens[j] && DETERMINERS.has(tokens[j]!.text)) j++;
+    const j = afterDeterminers[i + 1]!;
     const target = tokens[j];
     if (!target) continue;
     const placeLike = isPlace(target) || (target.kind === "word" && ROLE_NOUNS.has(target.text));

@@ -28,13 +28,21 @@ export interface CacheMiss {
 }
 
 export const normalise = (text: string): string =>
-  text
-    .normalize("NFKC")
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}$%@.\s-]/gu, " ")
-    .replace(/[.\s]+$/u, "")
+  trimTrailingDots(
+    text
+      .normalize("NFKC")
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}$%@.\s-]/gu, " "),
+  )
     .replace(/\s+/g, " ")
     .trim();
+
+/** Drops trailing dots and spaces in one backward pass (a `[.\s]+$` pattern is quadratic on long runs). */
+function trimTrailingDots(text: string): string {
+  let end = text.length;
+  while (end > 0 && /[.\s]/u.test(text[end - 1]!)) end--;
+  return text.slice(0, end);
+}
 
 export interface SemanticCacheOptions {
   storage: ResponseCacheStore;
@@ -96,14 +104,13 @@ export class SemanticCache {
   ): Promise<boolean> {
     if (policy.scope === "never" || !miss.embedding) return false;
     const scope: CacheScope = policy.scope === "shared" ? "shared" : `actor:${actorId}`;
-    await this.o.storage.put(
+    return this.o.storage.put(
       scope,
       miss.hash,
       miss.embedding,
       { prompt, response, entities: miss.entities, category: policy.category, sources },
       policy.ttlMs,
     );
-    return true;
   }
 
   invalidateSource(source: string): Promise<number> {
