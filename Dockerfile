@@ -20,7 +20,9 @@ COPY data ./data
 RUN npm ci --no-audit --no-fund
 
 FROM --platform=linux/arm64 node:22-bookworm-slim AS runtime
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 DATA_DIR=/var/lib/flightly
+# AgentCore Runtime authenticates every caller before a request reaches the container, so the
+# image binds all interfaces without its own auth; without AUTH_DISCOVERY_URL a warning is logged.
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 DATA_DIR=/var/lib/flightly TRUST_PLATFORM_AUTH=true
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force

@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { createInterface } from "node:readline/promises";
 import { runBench } from "../bench/index.js";
-import type { Config } from "../core/config.js";
+import { type Config, exposurePolicy } from "../core/config.js";
 import type { Logger } from "../core/logger.js";
 import { runHttp, runStdio, startMcpCommand } from "../mcp-servers/index.js";
 import { countWorld, seed } from "../memory/db/seed.js";
@@ -96,7 +96,12 @@ export const commands: Record<string, Command> = {
     let close: () => Promise<void>;
     let closed: Promise<void>;
     if (port !== undefined) {
-      const http = await runHttp(create, port, ctx.config.host, { logger: ctx.logger });
+      const exposure = exposurePolicy(ctx.config, ctx.config.host);
+      if (exposure.warning) ctx.logger.warn({ host: ctx.config.host }, exposure.warning);
+      const http = await runHttp(create, port, ctx.config.host, {
+        logger: ctx.logger,
+        allowedHosts: exposure.allowedHosts,
+      });
       ctx.logger.info({ url: http.url }, "orchestrator MCP server on Streamable HTTP");
       close = () => http.close();
       closed = new Promise((resolve) => {

@@ -57,6 +57,9 @@ const envSchema = z.object({
   AUTH_DISCOVERY_URL: url(["http", "https"]).optional(),
   AUTH_ALLOWED_CLIENTS: list.default([]),
   AUTH_ALLOWED_AUDIENCE: list.default([]),
+  AUTH_ALLOW_ANY_CLIENT: bool.default(false),
+  TRUST_PLATFORM_AUTH: bool.default(false),
+  ALLOWED_HOSTS: list.default([]),
   WEATHER_PROVIDER: z.enum(["offline", "open-meteo"]).default("offline"),
   WEATHER_BASE_URL: url(["http", "https"]).default("https://api.open-meteo.com"),
   SESSION_TTL_S: z.coerce.number().int().positive().default(86_400),
@@ -97,7 +100,13 @@ export interface Config {
     readonly discoveryUrl: string | undefined;
     readonly allowedClients: readonly string[];
     readonly allowedAudience: readonly string[];
+    /** Accept any token of the issuer when neither allow-list is set (`AUTH_ALLOW_ANY_CLIENT`). */
+    readonly allowAnyClient: boolean;
+    /** The platform in front authenticates callers (`TRUST_PLATFORM_AUTH`). */
+    readonly trustPlatform: boolean;
   };
+  /** `Host` names accepted (`ALLOWED_HOSTS`); empty means loopback names on a loopback bind. */
+  readonly allowedHosts: readonly string[];
   readonly weather: { readonly provider: "offline" | "open-meteo"; readonly baseUrl: string };
   readonly sessionTtlS: number;
   readonly workerEnabled: boolean;
@@ -156,10 +165,54 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       discoveryUrl: e.AUTH_DISCOVERY_URL,
       allowedClients: e.AUTH_ALLOWED_CLIENTS,
       allowedAudience: e.AUTH_ALLOWED_AUDIENCE,
+      allowAnyClient: e.AUTH_ALLOW_ANY_CLIENT,
+      trustPlatform: e.TRUST_PLATFORM_AUTH,
     },
+    allowedHosts: e.ALLOWED_HOSTS.map((h) => h.toLowerCase()),
     weather: { provider: e.WEATHER_PROVIDER, baseUrl: e.WEATHER_BASE_URL },
     sessionTtlS: e.SESSION_TTL_S,
     workerEnabled: e.WORKER_ENABLED,
     localActorId: e.FLIGHTLY_ACTOR_ID,
   } satisfies Config);
+}
+
+const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]"];
+const isLoopback = (host: string): boolean =>
+  host === "localhost" || host === "::1" || host === "[::1]" || /^127(?:\.\d{1,3}){3}$/.test(host);
+
+/**
+ * The one exposure rule for HTTP and MCP alike. A non-loopback bind without auth needs
+ * `TRUST_PLATFORM_AUTH=true` (returned as a warning to log); auth with neither an audience nor a
+ * client allow-list needs `AUTH_ALLOW_ANY_CLIENT=true`. Returns the accepted `Host` names (`*`:
+ * any, only for a non-loopback bind without an explicit list).
+ * @throws ConfigError naming the variable to set.
+ */
+export function exposurePolicy(config: Config, host: string): { allowedHosts: string[]; warning?: string } {
+  const auth = config.auth;
+  if (
+    auth.discoveryUrl &&
+    auth.allowedAudience.length === 0 &&
+    auth.allowedClients.length === 0 &&
+    !auth.allowAnyClient
+  ) {
+    throw new ConfigError([
+      "AUTH_DISCOVERY_URL: set AUTH_ALLOWED_AUDIENCE or AUTH_ALLOWED_CLIENTS (or AUTH_ALLOW_ANY_CLIENT=true to accept any token of the issuer)",
+    ]);
+  }
+  const loopback = isLoopback(host.toLowerCase());
+  const explicit = config.allowedHosts.length > 0 ? [...config.allowedHosts] : undefined;
+  if (loopback) return { allowedHosts: explicit ?? LOOPBACK_HOSTS };
+  if (!auth.discoveryUrl && !auth.trustPlatform) {
+    throw new ConfigError([
+      `HOST: binding ${host} without auth needs TRUST_PLATFORM_AUTH=true (the platform in front authenticates callers) or AUTH_DISCOVERY_URL`,
+    ]);
+  }
+  return {
+    allowedHosts: explicit ?? ["*"],
+    ...(auth.discoveryUrl
+      ? {}
+      : {
+          warning: `listening on ${host} without auth: TRUST_PLATFORM_AUTH says the platform in front authenticates callers`,
+        }),
+  };
 }

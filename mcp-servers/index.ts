@@ -3,7 +3,7 @@
  * and `flightly-weather` (get_forecast, get_alerts), and `startMcpCommand`, which the CLI runs for
  * `flightly mcp postgres|weather [--http PORT]`.
  */
-import type { Config } from "../core/config.js";
+import { type Config, exposurePolicy } from "../core/config.js";
 import type { Logger } from "../core/logger.js";
 import { openDatabase } from "../memory/db/index.js";
 import { openShortTermStore } from "../memory/store/index.js";
@@ -93,7 +93,13 @@ export async function startMcpCommand(
   let url: string | undefined;
   try {
     if (httpPort !== undefined) {
-      const http = await runHttp(resources.create, httpPort, config.host, { ...options.http, logger: log });
+      const exposure = exposurePolicy(config, config.host);
+      if (exposure.warning) log.warn({ host: config.host }, exposure.warning);
+      const http = await runHttp(resources.create, httpPort, config.host, {
+        allowedHosts: exposure.allowedHosts,
+        ...options.http,
+        logger: log,
+      });
       url = http.url;
       stopTransport = () => http.close();
     } else {

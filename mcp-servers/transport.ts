@@ -47,7 +47,7 @@ export async function runStdio(
 
 export interface McpHttpOptions {
   logger?: Logger;
-  /** Host names accepted in `Host` and `Origin` (default: localhost, 127.0.0.1, [::1]). */
+  /** Host names accepted in `Host` and `Origin` (default: localhost, 127.0.0.1, [::1]; `*`: any). */
   allowedHosts?: readonly string[];
   /** A session with no request for this long is closed (default 30 minutes). */
   sessionIdleMs?: number;
@@ -158,9 +158,11 @@ export async function runHttp(
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const host = hostnameOf(req.headers.host, false);
-    if (!host || !allowed.has(host)) throw new HttpError(403, -32000, "Forbidden: Host not allowed");
+    const any = allowed.has("*");
+    if (!host || (!any && !allowed.has(host)))
+      throw new HttpError(403, -32000, "Forbidden: Host not allowed");
     const origin = req.headers.origin;
-    if (origin !== undefined && !allowed.has(hostnameOf(origin, true) ?? "")) {
+    if (origin !== undefined && !any && !allowed.has(hostnameOf(origin, true) ?? "")) {
       throw new HttpError(403, -32000, "Forbidden: Origin not allowed");
     }
     const path = (req.url ?? "/").split("?")[0];

@@ -67,11 +67,12 @@ export function createOrchestratorMcpServer(deps: OrchestratorMcpDeps): McpServe
           .optional()
           .describe("continue this session; omit to start a new one"),
       }),
+      // It books, cancels and pays through outside systems: destructive and open-world.
       annotations: {
         readOnlyHint: false,
-        destructiveHint: false,
+        destructiveHint: true,
         idempotentHint: false,
-        openWorldHint: false,
+        openWorldHint: true,
       },
     },
     async ({ prompt, session_id }, extra) => {

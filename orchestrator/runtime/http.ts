@@ -18,6 +18,19 @@ export interface HttpOptions {
   routes?: (app: FastifyInstance) => void;
   /** Counters for `GET /metrics` (JSON). */
   metrics?: () => unknown;
+  /** When auth is on, `/metrics` needs a valid token too. */
+  authenticate?: (authorization: string | undefined) => Promise<unknown>;
+  /** `Host` names accepted (`*`: any); `/ping` answers whatever the host, for health checks. */
+  allowedHosts?: readonly string[];
+}
+
+function hostnameOf(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  try {
+    return new URL(`http://${value}`).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
 }
 
 export function createHttpServer(options: HttpOptions): FastifyInstance {
@@ -29,6 +42,15 @@ export function createHttpServer(options: HttpOptions): FastifyInstance {
       return typeof given === "string" && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
     },
     return503OnClosing: true,
+  });
+
+  const allowed = new Set(
+    (options.allowedHosts ?? ["localhost", "127.0.0.1", "[::1]"]).map((h) => h.toLowerCase()),
+  );
+  app.addHook("onRequest", async (req) => {
+    if (allowed.has("*") || req.url === "/ping") return;
+    const host = hostnameOf(req.headers.host);
+    if (!host || !allowed.has(host)) throw new FlightlyError("FORBIDDEN", "Host not allowed (ALLOWED_HOSTS)");
   });
 
   app.addHook("onSend", async (req, reply) => {
@@ -72,7 +94,10 @@ export function createHttpServer(options: HttpOptions): FastifyInstance {
   app.get("/ping", async () => options.health.status());
   if (options.metrics) {
     const metrics = options.metrics;
-    app.get("/metrics", async () => ({ health: options.health.status(), ...(metrics() as object) }));
+    app.get("/metrics", async (req) => {
+      await options.authenticate?.(req.headers.authorization);
+      return { health: options.health.status(), ...(metrics() as object) };
+    });
   }
   options.routes?.(app);
   return app;

@@ -5,7 +5,7 @@
  * worker, close the stores.
  */
 import type { FastifyInstance } from "fastify";
-import type { Config } from "../../core/config.js";
+import { type Config, exposurePolicy } from "../../core/config.js";
 import { isFlightlyError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import { seed } from "../../memory/db/seed.js";
@@ -32,6 +32,8 @@ export async function startRuntime(
   options: { protocol?: "http" | "mcp"; app?: AppOptions } = {},
 ): Promise<Running> {
   const protocol = options.protocol ?? "http";
+  const exposure = exposurePolicy(config, config.host);
+  if (exposure.warning) logger.warn({ host: config.host }, exposure.warning);
   // Listen before anything slow: /ping answers (HealthyBusy) while the stores open and seed.
   const health = new Health();
   const state: { services?: Services; app?: App } = {};
@@ -45,6 +47,8 @@ export async function startRuntime(
   const http = createHttpServer({
     logger,
     health,
+    allowedHosts: exposure.allowedHosts,
+    ...(authenticate ? { authenticate } : {}),
     metrics: () => ({
       orchestrator: state.app?.telemetry.snapshot() ?? null,
       toolCache: state.app?.toolCache.stats() ?? null,

@@ -273,7 +273,10 @@ describe("an identity provider that is down or broken", () => {
     port = await freePort();
     rt = await startTestRuntime({
       logger: logs.logger,
-      env: { AUTH_DISCOVERY_URL: `http://127.0.0.1:${port}/.well-known/openid-configuration` },
+      env: {
+        AUTH_DISCOVERY_URL: `http://127.0.0.1:${port}/.well-known/openid-configuration`,
+        AUTH_ALLOWED_AUDIENCE: AUDIENCE,
+      },
     });
   });
   afterAll(async () => {

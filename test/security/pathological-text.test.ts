@@ -7,7 +7,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { redactText } from "../../core/redact.js";
 import { extractEntities, extractSlots } from "../../language/index.js";
-import { MAX_RUN_CHARS } from "../../language/slots/scan.js";
 import { LocalEmbedder } from "../../memory/embeddings/local.js";
 import { MAX_TOKEN_CHARS } from "../../memory/embeddings/local-tokens.js";
 import { normalise } from "../../orchestrator/semantic-cache/cache.js";
@@ -76,7 +75,6 @@ describe("pathological text: every text path is linear", () => {
 
   it("slot extraction reads a run only up to its cap; ordinary e-mails still read", () => {
     const slots = extractSlots(`${fill("a", 15_000)}@example.com and write to Jo.Smith@Example.org`, NOW);
-    expect(MAX_RUN_CHARS).toBeGreaterThanOrEqual(254);
     expect(slots.emails).toEqual(["Jo.Smith@Example.org"]);
   });
 });
