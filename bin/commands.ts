@@ -201,7 +201,7 @@ export const commands: Record<string, Command> = {
     print({
       migrated: true,
       database: services.db.embedded ? "embedded" : "external",
-      servesEmbedded: services.db.servesEmbedded,
+      embeddedHost: services.db.embeddedHost ?? null,
       pid: process.pid,
     });
     await services.close();

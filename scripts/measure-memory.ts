@@ -13,10 +13,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import postgres, { type Sql } from "postgres";
+import type { Sql } from "postgres";
 import { loadConfig } from "../core/config.js";
 import { createLogger } from "../core/logger.js";
 import { openEmbeddedPostgres } from "../memory/db/embedded.js";
+import { connectPostgres } from "../memory/db/index.js";
 import { migrate } from "../memory/db/migrate.js";
 import { createEmbedder } from "../memory/embeddings/index.js";
 import { LongTermMemory, namespaces } from "../memory/long-term/index.js";
@@ -83,7 +84,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const dir = mkdtempSync(join(tmpdir(), "flightly-measure-"));
   const pg = await openEmbeddedPostgres(dir, createLogger({ level: "silent" }));
-  const sql = postgres(pg.url, { max: 4, onnotice: () => {}, transform: { undefined: null } });
+  const sql = connectPostgres(pg.url, { max: 4, onnotice: () => {}, transform: { undefined: null } });
   const embedder = createEmbedder(config);
   const dims = embedder.dimensions;
   await migrate(sql, { modelId: embedder.modelId, dimensions: dims });

@@ -13,10 +13,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import postgres, { type Sql } from "postgres";
+import type { Sql } from "postgres";
 import { loadConfig } from "../core/config.js";
 import { createLogger } from "../core/logger.js";
 import { openEmbeddedPostgres } from "../memory/db/embedded.js";
+import { connectPostgres } from "../memory/db/index.js";
 import { migrate } from "../memory/db/migrate.js";
 import { generateWorld } from "../memory/db/world.js";
 import { ValkeyStore } from "../memory/store/valkey.js";
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "flightly-measure-cache-"));
   const pg = await openEmbeddedPostgres(dir, logger);
   // One connection: see test/tools/fixture.ts on pglite-socket and concurrent connections.
-  const sql = postgres(pg.url, { max: 1, onnotice: () => {}, transform: { undefined: null } });
+  const sql = connectPostgres(pg.url, { max: 1, onnotice: () => {}, transform: { undefined: null } });
   const store = await ValkeyStore.connect({ url: config.valkey.url ?? "redis://127.0.0.1:6379" });
   try {
     await migrate(sql, { modelId: "measure-none", dimensions: 8 });

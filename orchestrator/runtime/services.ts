@@ -29,7 +29,7 @@ export async function openServices(
   health: Health = new Health(),
 ): Promise<Services> {
   const store = await openShortTermStore(config);
-  const db = await openDatabase(config, logger);
+  const db = await openDatabase(config, logger, { setup: true });
   try {
     const embedder = createEmbedder(config, store);
     const result = await migrate(db.sql, embedder);

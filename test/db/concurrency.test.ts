@@ -6,10 +6,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import postgres, { type Sql } from "postgres";
+import type { Sql } from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../core/logger.js";
 import { type EmbeddedPostgres, openEmbeddedPostgres } from "../../memory/db/embedded.js";
+import { connectPostgres } from "../../memory/db/index.js";
 
 describe("embedded Postgres under concurrent connections", () => {
   const dir = mkdtempSync(join(tmpdir(), "flightly-conc-"));
@@ -18,7 +19,7 @@ describe("embedded Postgres under concurrent connections", () => {
 
   beforeAll(async () => {
     pg = await openEmbeddedPostgres(dir, createLogger({ level: "silent" }));
-    sql = postgres(pg.url, { max: 8, onnotice: () => {} });
+    sql = connectPostgres(pg.url, { max: 8, onnotice: () => {} });
     await sql`CREATE TABLE counter (id int PRIMARY KEY, n int NOT NULL)`;
     await sql`INSERT INTO counter VALUES (1, 0)`;
     await sql`CREATE TABLE log (id serial PRIMARY KEY, who int NOT NULL)`;

@@ -1,5 +1,6 @@
-import postgres, { type Sql } from "postgres";
+import type { Sql } from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectPostgres } from "../../memory/db/index.js";
 import { migrate } from "../../memory/db/migrate.js";
 import { openTestPostgres, type TestPostgres } from "../support/pg.js";
 
@@ -9,7 +10,7 @@ describe("migrations on PostgreSQL + pgvector (embedded PGlite, or TEST_DATABASE
 
   beforeAll(async () => {
     pg = await openTestPostgres({ label: "migrate" });
-    sql = postgres(pg.url, { max: 2, onnotice: () => {} });
+    sql = connectPostgres(pg.url, { max: 2, onnotice: () => {} });
   });
   afterAll(async () => {
     await sql?.end();

@@ -1,9 +1,10 @@
 /** The Flightly world: deterministic, realistic, and written once. */
 import { createHash } from "node:crypto";
-import postgres from "postgres";
+import type postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../core/config.js";
 import { createLogger } from "../../core/logger.js";
+import { connectPostgres } from "../../memory/db/index.js";
 import { countWorld, seed } from "../../memory/db/seed.js";
 import { generateWorld, haversineKm } from "../../memory/db/world.js";
 import { createEmbedder } from "../../memory/embeddings/index.js";
@@ -110,7 +111,7 @@ describe("flightly seed", () => {
 
   beforeAll(async () => {
     pg = await openTestPostgres({ world: true, label: "seed", copyWorld: worldDir });
-    sql = postgres(pg.url, { max: 4, onnotice: () => {} });
+    sql = connectPostgres(pg.url, { max: 4, onnotice: () => {} });
   });
   afterAll(async () => {
     await sql?.end();

@@ -7,8 +7,9 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import postgres, { type Sql } from "postgres";
+import type { Sql } from "postgres";
 import { createLogger } from "../../core/logger.js";
+import { connectPostgres } from "../../memory/db/index.js";
 import { migrate } from "../../memory/db/migrate.js";
 import { openTestPostgres, type TestPostgres } from "../support/pg.js";
 
@@ -32,7 +33,7 @@ export async function openTestDatabase(prefix = "mcp"): Promise<TestDatabase> {
   let pg: TestPostgres | undefined;
   try {
     pg = await openTestPostgres({ label: prefix });
-    const sql = postgres(pg.url, { max: 4, onnotice: () => {} });
+    const sql = connectPostgres(pg.url, { max: 4, onnotice: () => {} });
     await migrate(sql, { modelId: "test", dimensions: 8 });
     await sql.unsafe(`
       INSERT INTO airports VALUES

@@ -5,7 +5,6 @@
 
 import { randomBytes } from "node:crypto";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   describeQueryError,
@@ -13,6 +12,7 @@ import {
   type ReadOnlyTarget,
 } from "../../mcp-servers/postgres/executor.js";
 import { createPostgresMcpServer } from "../../mcp-servers/postgres/server.js";
+import { connectPostgres } from "../../memory/db/index.js";
 import {
   callTool,
   connectInMemory,
@@ -224,7 +224,7 @@ describe("flightly-postgres tools", () => {
     if (db.real) await db.sql.unsafe(`CREATE ROLE ${login} LOGIN IN ROLE flightly_readonly`);
     const url = new URL(db.url);
     url.username = login;
-    const readonlySql = postgres(url.toString(), { max: 1, onnotice: () => {} });
+    const readonlySql = connectPostgres(url.toString(), { max: 1, onnotice: () => {} });
     try {
       const c = await connectInMemory(
         createPostgresMcpServer({ sql: db.sql, readonlySql, embedded: !db.real, logger: silentLogger }),

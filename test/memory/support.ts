@@ -1,6 +1,7 @@
 /** Shared set-up for the memory suites: a fresh migrated database (PGlite, or the real-PG lane's), the stores. */
-import postgres, { type Sql } from "postgres";
+import type { Sql } from "postgres";
 import { loadConfig } from "../../core/config.js";
+import { connectPostgres } from "../../memory/db/index.js";
 import { migrate } from "../../memory/db/migrate.js";
 import { createEmbedder } from "../../memory/embeddings/index.js";
 import type { Embedder } from "../../memory/embeddings/types.js";
@@ -21,7 +22,7 @@ export function testEmbedder(): Embedder {
 
 export async function openTestDatabase(embedder: Embedder = testEmbedder()): Promise<TestDatabase> {
   const pg = await openTestPostgres({ label: "memory" });
-  const sql = postgres(pg.url, { max: 4, onnotice: () => {}, transform: { undefined: null } });
+  const sql = connectPostgres(pg.url, { max: 4, onnotice: () => {}, transform: { undefined: null } });
   await migrate(sql, { modelId: embedder.modelId, dimensions: embedder.dimensions });
   return {
     sql,

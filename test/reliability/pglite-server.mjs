@@ -1,21 +1,21 @@
 /**
- * A stand-alone embedded Postgres for the fault tests: serves the PGlite in DATA_DIR (argv[2]) and
- * exposes it on a fixed loopback port (argv[3], 0 for any) through a TCP relay, so the test can
- * kill this process (the database "drops every connection") and start it again at the same
- * address. Prints `ready <port>` on stdout once it accepts connections. Needs `npm run build`.
+ * A stand-alone embedded Postgres for the fault tests: a client of the PGlite host for DATA_DIR
+ * (argv[2]) that exposes it on a fixed loopback port (argv[3], 0 for any) through a TCP relay, so
+ * the test can kill this process (the database "drops every connection") and start it again at
+ * the same address. Prints `ready <port>` on stdout once it accepts connections. Needs `npm run build`.
  */
 import { connect, createServer } from "node:net";
 import { createLogger } from "../../dist/core/logger.js";
 import { openEmbeddedPostgres } from "../../dist/memory/db/embedded.js";
+import { socketPath } from "../../dist/memory/db/embedded-common.js";
 
 const [dir, portArg] = process.argv.slice(2);
 if (!dir) throw new Error("usage: pglite-server.mjs DATA_DIR [PORT]");
 const pg = await openEmbeddedPostgres(dir, createLogger({ level: "warn" }));
-const upstream = Number(new URL(pg.url).port);
 const sockets = new Set();
 
 const relay = createServer((client) => {
-  const server = connect(upstream, "127.0.0.1");
+  const server = connect({ path: socketPath(dir) });
   sockets.add(client).add(server);
   const drop = () => {
     client.destroy();

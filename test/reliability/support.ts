@@ -9,7 +9,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import postgres, { type Sql } from "postgres";
+import type { Sql } from "postgres";
+import { embeddedUrl } from "../../memory/db/embedded.js";
+import { connectPostgres } from "../../memory/db/index.js";
 import { SESSION_HEADER } from "../../orchestrator/runtime/invocations.js";
 import { freePort } from "../support/cli.js";
 import { sleep } from "../support/env.js";
@@ -185,16 +187,14 @@ export async function startPglite(dataDir: string): Promise<PgliteServer> {
 
 /**
  * postgres.js to the database a `flightly serve` with this env uses: its DATABASE_URL, or the
- * embedded server it runs for DATA_DIR (its pglite-server.json).
+ * embedded host for DATA_DIR (through its Unix socket).
  */
 export function servedDatabase(env: { DATA_DIR: string; DATABASE_URL?: string }): Sql {
-  if (env.DATABASE_URL) return sqlAt(env.DATABASE_URL);
-  const rec = JSON.parse(readFileSync(join(env.DATA_DIR, "pglite-server.json"), "utf8")) as { port: number };
-  return sqlAt(`postgres://postgres@127.0.0.1:${rec.port}/postgres`);
+  return sqlAt(env.DATABASE_URL ?? embeddedUrl(env.DATA_DIR));
 }
 
 export function sqlAt(url: string): Sql {
-  return postgres(url, { max: 2, onnotice: () => {}, idle_timeout: 5, connect_timeout: 5 });
+  return connectPostgres(url, { max: 2, onnotice: () => {}, idle_timeout: 5, connect_timeout: 5 });
 }
 
 export interface Answer {

@@ -2,11 +2,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import postgres, { type Sql } from "postgres";
+import type { Sql } from "postgres";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { loadConfig } from "../../core/config.js";
 import { createLogger } from "../../core/logger.js";
 import { type EmbeddedPostgres, openEmbeddedPostgres } from "../../memory/db/embedded.js";
+import { connectPostgres } from "../../memory/db/index.js";
 import { migrate } from "../../memory/db/migrate.js";
 import { createEmbedder } from "../../memory/embeddings/index.js";
 import { ResponseCacheStore } from "../../memory/response-cache.js";
@@ -47,7 +48,7 @@ describe.each(valkeyTargets().map((t) => [t.name, t] as const))(
 
     beforeAll(async () => {
       pg = await openEmbeddedPostgres(dir, createLogger({ level: "silent" }));
-      sql = postgres(pg.url, { max: 4, onnotice: () => {} });
+      sql = connectPostgres(pg.url, { max: 4, onnotice: () => {} });
       await migrate(sql, embedder);
       store = await target.connect();
     });

@@ -189,17 +189,22 @@ describe.each(valkeyTargets().map((t) => [t.name, t] as const))("tool cache: %s"
   it("never serves a value computed before an invalidation that landed while computing", async () => {
     const cache = createToolCache(store, { namespace: uniq("ns") });
     let version = 1;
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
     const tool: Tool<Input> = {
       ...countingTool(),
       async run() {
         const seen = version;
+        started();
         await sleep(50);
         return ok({ version: seen });
       },
     };
     const cached = cache.cached(tool, { ttlMs: 60_000, scope: "global", tags: () => ["t:1"] });
     const slow = cached.run({ q: "x" }, ctx());
-    await sleep(10);
+    await running; // the write lands while the tool computes, however long the lookup took
     version = 2;
     await cache.invalidate("t:1");
     expect(json(await slow).version).toBe(1); // the caller that asked before the write gets its answer

@@ -3,10 +3,11 @@
  * the tools built by `createTools`, for the tool suites. Each suite gets its own database and
  * its own cache namespace, so suites sharing the Valkey server never see each other's entries.
  */
-import postgres, { type Sql } from "postgres";
+import type { Sql } from "postgres";
 import { z } from "zod";
 import { type Config, loadConfig } from "../../core/config.js";
 import { createLogger, type Logger } from "../../core/logger.js";
+import { connectPostgres } from "../../memory/db/index.js";
 import { migrate } from "../../memory/db/migrate.js";
 import { toVector } from "../../memory/db/vector.js";
 import type { Embedder } from "../../memory/embeddings/types.js";
@@ -79,7 +80,11 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
   // connection's transaction can destroy a pending query's unnamed portal ("portal \"\" does not
   // exist"). PGlite executes one statement at a time anyway; the tools' SQL is written for a
   // real multi-connection Postgres, which the real-PG lane gives them.
-  const sql = postgres(pg.url, { max: pg.real ? 10 : 1, onnotice: () => {}, transform: { undefined: null } });
+  const sql = connectPostgres(pg.url, {
+    max: pg.real ? 10 : 1,
+    onnotice: () => {},
+    transform: { undefined: null },
+  });
   const embedder = options.embedder ?? new HashEmbedder(64);
   await migrate(sql, embedder);
   await insertWorld(sql, embedder);

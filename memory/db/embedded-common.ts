@@ -1,0 +1,130 @@
+/**
+ * What the embedded database's clients (`embedded.ts`), host (`embedded-host.ts`) and worker
+ * (`embedded-worker.ts`) share: the files under `DATA_DIR`, the host election lock, the host's
+ * settings and the slots the worker publishes to the host's watchdog.
+ */
+import { chmodSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** `{pid, socket, startedAt}` of the live host. */
+export const RECORD = "pglite-server.json";
+/** Holds the host's pid: one host per `DATA_DIR`. */
+export const LOCK = "pglite.lock";
+/** postgres.js and libpq look for `<dir>/.s.PGSQL.<port>`. */
+export const SOCKET_PORT = 5432;
+/** Service logins wait for the seed; setup logins (migrations, seeding) and others do not. */
+export const GATED_APPLICATION = "flightly";
+export const SETUP_APPLICATION = "flightly-setup";
+
+export interface HostRecord {
+  pid: number;
+  socket: string;
+  startedAt: string;
+}
+
+/** Indexes into the Float64Array the worker shares with the host. */
+export const SLOT = { busySince: 0, seeded: 1, connections: 2 } as const;
+
+export interface HostWorkerData {
+  dataDir: string;
+  socketPath: string;
+  shared: SharedArrayBuffer;
+  gateMs: number;
+}
+
+/** The host's limits, from its environment (inherited from the Flightly process that starts it). */
+export interface HostSettings {
+  /** One protocol message may run this long once the world is seeded (PGlite ignores statement_timeout). */
+  statementMs: number;
+  /** The limit before the world is seeded: migrations and the first seed are never cut at `statementMs`. */
+  setupMs: number;
+  /** The host's resident memory cap. */
+  memoryMb: number;
+  /** How long a service login waits for the first seed before it is told the database is starting. */
+  gateMs: number;
+  /** The host exits after this long with no live client process and no connection. */
+  idleExitMs: number;
+}
+
+const positive = (value: string | undefined, fallback: number, name: string): number => {
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got ${value}`);
+  return n;
+};
+
+export function hostSettings(env: NodeJS.ProcessEnv): HostSettings {
+  return {
+    statementMs: positive(env.EMBEDDED_PG_STATEMENT_TIMEOUT_MS, 10_000, "EMBEDDED_PG_STATEMENT_TIMEOUT_MS"),
+    setupMs: positive(env.EMBEDDED_PG_SETUP_TIMEOUT_MS, 600_000, "EMBEDDED_PG_SETUP_TIMEOUT_MS"),
+    memoryMb: positive(env.EMBEDDED_PG_MEMORY_MB, 1_536, "EMBEDDED_PG_MEMORY_MB"),
+    gateMs: positive(env.EMBEDDED_PG_SEED_WAIT_MS, 120_000, "EMBEDDED_PG_SEED_WAIT_MS"),
+    idleExitMs: positive(env.EMBEDDED_PG_IDLE_EXIT_MS, 5_000, "EMBEDDED_PG_IDLE_EXIT_MS"),
+  };
+}
+
+/** The owner-only directory that holds the host's socket and the client registrations. */
+export const runDir = (dataDir: string): string => join(dataDir, "run");
+export const socketPath = (dataDir: string): string => join(runDir(dataDir), `.s.PGSQL.${SOCKET_PORT}`);
+export const clientsDir = (dataDir: string): string => join(runDir(dataDir), "clients");
+
+/** Creates `DATA_DIR/run` (mode 0700) and refuses one that is a link or belongs to another user. */
+export function ensureRunDir(dataDir: string): string {
+  const dir = runDir(dataDir);
+  const socket = socketPath(dataDir);
+  // Unix socket paths are limited to 104 bytes on macOS, 108 on Linux.
+  if (Buffer.byteLength(socket) > 100) {
+    throw new Error(
+      `DATA_DIR is too long for the embedded database's socket (${socket}); use a shorter path`,
+    );
+  }
+  mkdirSync(clientsDir(dataDir), { recursive: true, mode: 0o700 });
+  const st = lstatSync(dir);
+  if (!st.isDirectory() || (process.getuid && st.uid !== process.getuid())) {
+    throw new Error(`${dir} must be a directory owned by this user`);
+  }
+  chmodSync(dir, 0o700);
+  return dir;
+}
+
+export const pidAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+};
+
+export const readJson = <T>(path: string): T | undefined => {
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as T;
+  } catch {
+    return undefined;
+  }
+};
+
+/** The pid in the host lock when that process is alive. */
+export function lockHolder(dataDir: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(join(dataDir, LOCK), "utf8"));
+    return pid && pidAlive(pid) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Atomically takes the host lock; clears a lock whose process is gone. */
+export function tryLock(dataDir: string): boolean {
+  const path = join(dataDir, LOCK);
+  try {
+    writeFileSync(path, String(process.pid), { flag: "wx" });
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    const holder = lockHolder(dataDir);
+    if (holder && holder !== process.pid) return false;
+    rmSync(path, { force: true });
+    return tryLock(dataDir);
+  }
+}
