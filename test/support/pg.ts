@@ -37,7 +37,7 @@ export interface TestPostgres {
 /**
  * A private database for one suite: an empty one (`world: false`, for the suite to migrate) or a
  * copy of the seeded world, on the real server in the real-PG lane, else an embedded PGlite in a
- * temp dir served by this process.
+ * temp dir served by its host process.
  */
 export async function openTestPostgres(
   options: { world?: boolean; label?: string; copyWorld?: () => string } = {},
