@@ -3,8 +3,14 @@
  * GET per scope), nearest-neighbour entries in pgvector (`semantic_cache`), and invalidation by
  * source (a knowledge document that changed). Expired rows are purged by the puts themselves, at
  * most once per `purgeEveryMs`, so the table holds about one TTL's worth of answers.
+ *
+ * Nothing secret is ever cached: `put` refuses an answer when redaction would change any text
+ * it stores (the prompt, the response or the entities), so a prompt that carried a card number,
+ * a password or a token is answered but never kept. Entries written by earlier versions (which
+ * did not check) live under other key versions; `dropLegacyEntries` deletes them.
  */
 import type { Sql } from "postgres";
+import { hasSecret } from "../core/redact.js";
 import { toVector } from "./db/vector.js";
 import { keys } from "./store/keys.js";
 import type { ShortTermStore } from "./store/types.js";
@@ -20,6 +26,26 @@ export interface CachedAnswer {
 export interface Neighbour extends CachedAnswer {
   similarity: number;
 }
+
+/** Exact-entry key version: entries of earlier versions may hold secrets and are never read. */
+const KEY_VERSION = "v2";
+
+/** Deletes exact entries written under earlier key versions; returns how many went. */
+export async function dropLegacyEntries(store: ShortTermStore): Promise<number> {
+  const current = new RegExp(`:(?:resp|cache):${KEY_VERSION}:`);
+  const found = [
+    ...(await store.scanKeys(keys.responseCache("*"))),
+    ...(await store.scanKeys(keys.actorCache("*", "*"))),
+  ];
+  const legacy = found.filter((k) => !current.test(k));
+  let n = 0;
+  for (let i = 0; i < legacy.length; i += 500) n += await store.del(...legacy.slice(i, i + 500));
+  return n;
+}
+
+/** Whether redaction would change any text of the answer (then it is never stored). */
+const carriesSecret = (a: CachedAnswer): boolean =>
+  hasSecret(a.prompt) || hasSecret(a.response) || hasSecret(JSON.stringify(a.entities ?? null));
 
 /** `shared`, or `actor:<id>`. */
 export type CacheScope = string;
@@ -48,7 +74,7 @@ export class ResponseCacheStore {
   }
 
   #exactKey(scope: CacheScope, hash: string): string {
-    const h = `${this.namespace}:${hash}`;
+    const h = `${KEY_VERSION}:${this.namespace}:${hash}`;
     return scope === "shared" ? keys.responseCache(h) : keys.actorCache(scope.slice("actor:".length), h);
   }
 
@@ -89,7 +115,8 @@ export class ResponseCacheStore {
     embedding: Float32Array,
     answer: CachedAnswer,
     ttlMs: number,
-  ): Promise<void> {
+  ): Promise<boolean> {
+    if (carriesSecret(answer)) return false;
     const p = this.store.pipeline().set(this.#exactKey(scope, hash), JSON.stringify(answer), { ttlMs });
     await p.exec();
     for (const s of answer.sources) await this.store.sadd(this.#sourceKey(s), `${scope}\u0000${hash}`);
@@ -99,6 +126,7 @@ export class ResponseCacheStore {
         ${this.sql.json({ text: answer.response })}, ${answer.sources}, ${toVector(embedding)}::vector,
         now() + ${`${Math.round(ttlMs)} milliseconds`}::interval)`;
     this.#purgeWhenDue();
+    return true;
   }
 
   /** Starts a purge in the background when the last one is `purgeEveryMs` old. */

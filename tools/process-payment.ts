@@ -16,9 +16,16 @@ import { fail, ok, type Tool, type ToolResult } from "./types.js";
 export const processPaymentInput = z.strictObject({
   booking_ref: bookingRef,
   card: z
-    .union([z.literal("on_file"), z.string().regex(/^[\d -]{12,23}$/, "expected a card number or on_file")])
+    .union([
+      z.literal("on_file"),
+      z.string().regex(/^\d{4}$/),
+      z.string().regex(/^[\d -]{12,23}$/, "expected a card number, its last four digits or on_file"),
+    ])
     .default("on_file")
-    .describe("`on_file` (the customer's stored card, default) or a card number"),
+    .describe(
+      "`on_file` (the customer's stored card, default), a card number the customer typed in this request, " +
+        "or the last four digits of the card on file",
+    ),
 });
 export type ProcessPaymentInput = z.output<typeof processPaymentInput>;
 
@@ -66,7 +73,13 @@ function processPaymentTool(deps: Pick<ToolDeps, "sql" | "processor">): Tool<Pro
       const ref = input.booking_ref;
 
       let card: CardInput;
-      if (input.card === "on_file") {
+      if (/^\d{4}$/.test(input.card) && input.card !== customer.cardLast4) {
+        // A card named by its last four digits is the card on file or no card: never a fallback.
+        return fail(
+          `the card ending ${input.card} is not the card on file; ask the customer for its full number`,
+        );
+      }
+      if (input.card === "on_file" || /^\d{4}$/.test(input.card)) {
         if (!customer.cardLast4) return fail("no card on file; ask the customer for a card number");
         card = { kind: "on_file", last4: customer.cardLast4 };
       } else {

@@ -2,14 +2,16 @@
  * Versioned SQL migrations (`migrations/NNNN_name.sql`), applied in order inside transactions,
  * recorded in `flightly_migrations`, safe to run again. Vector columns take their dimension
  * from the configured embedder; a database built with another embedder is refused. What a
- * non-superuser login cannot set up itself is checked first (`prerequisites.ts`).
+ * non-superuser login cannot set up itself is checked first (`prerequisites.ts`). A version may
+ * also have a data step (`DATA_STEPS`), run in its transaction after its SQL.
  */
 import { createHash, randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Sql } from "postgres";
+import type { Sql, TransactionSql } from "postgres";
 import { FlightlyError } from "../../core/errors.js";
 import { ROOT } from "../../core/paths.js";
+import { redactJson, redactText } from "../../core/redact.js";
 import { ensurePrerequisites } from "./prerequisites.js";
 
 const DIR = join(ROOT, "memory", "db", "migrations");
@@ -38,6 +40,35 @@ function migrationFiles(): MigrationFile[] {
     .sort()
     .map((f) => ({ version: Number(f.slice(0, 4)), name: f, text: readFileSync(join(DIR, f), "utf8") }));
 }
+
+/**
+ * Redacts every memory written before redaction at the write. Row-level security binds a
+ * non-superuser owner too, so each actor's rows are read and written under its own id.
+ */
+async function scrubMemories(tx: TransactionSql): Promise<void> {
+  const actors = await tx<{ id: string }[]>`
+    SELECT id::text AS id FROM customers UNION SELECT DISTINCT actor_id FROM memories`;
+  for (const { id } of actors) {
+    await tx`SELECT set_config('flightly.actor_id', ${id}, true)`;
+    const rows = await tx<{ id: string; content: string; history: unknown; metadata: unknown }[]>`
+      SELECT id::text AS id, content, history, metadata FROM memories WHERE actor_id = ${id}`;
+    for (const r of rows) {
+      const content = redactText(r.content);
+      const history = redactJson(r.history);
+      const metadata = redactJson(r.metadata);
+      if (
+        content === r.content &&
+        JSON.stringify([history, metadata]) === JSON.stringify([r.history, r.metadata])
+      )
+        continue;
+      await tx`UPDATE memories SET content = ${content}, history = ${tx.json(history as never)},
+        metadata = ${tx.json(metadata as never)} WHERE id = ${r.id}`;
+    }
+  }
+  await tx`SELECT set_config('flightly.actor_id', '', true)`;
+}
+
+const DATA_STEPS: Record<number, (tx: TransactionSql) => Promise<void>> = { 7: scrubMemories };
 
 export async function migrate(sql: Sql, embedder: EmbedderIdentity): Promise<MigrationResult> {
   await ensurePrerequisites(sql);
@@ -89,6 +120,7 @@ export async function migrate(sql: Sql, embedder: EmbedderIdentity): Promise<Mig
       const [again] = await tx`SELECT 1 FROM flightly_migrations WHERE version = ${m.version}`;
       if (again) return;
       await tx.unsafe(text);
+      await DATA_STEPS[m.version]?.(tx);
       await tx`INSERT INTO flightly_migrations (version, name, checksum) VALUES (${m.version}, ${m.name}, ${checksum})`;
       applied.push(m.name);
     });

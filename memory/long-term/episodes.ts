@@ -4,6 +4,7 @@
  * so past turns stay in long-term storage after Valkey has forgotten them.
  */
 import type { JsonValue } from "../../core/json.js";
+import { redactText } from "../../core/redact.js";
 import { toVector } from "../db/vector.js";
 import type { Tx } from "./memories.js";
 import { namespaces } from "./namespaces.js";
@@ -31,7 +32,7 @@ export async function insertEpisodeTurn(
   if (turn.streamId) metadata.stream_id = turn.streamId;
   const rows = await tx`
     INSERT INTO memories (actor_id, namespace, kind, content, embedding, metadata, source_event_id)
-    VALUES (${actorId}, ${namespaces.episodes(actorId, sessionId)}, 'episode', ${turn.text},
+    VALUES (${actorId}, ${namespaces.episodes(actorId, sessionId)}, 'episode', ${redactText(turn.text)},
             ${toVector(embedding)}::vector, ${tx.json(metadata)}, ${turn.eventId})
     ON CONFLICT (actor_id, source_event_id) WHERE kind = 'episode' DO NOTHING
     RETURNING id`;

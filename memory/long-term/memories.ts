@@ -13,6 +13,7 @@
 import type { Sql, TransactionSql } from "postgres";
 import { FlightlyError } from "../../core/errors.js";
 import type { JsonValue } from "../../core/json.js";
+import { redactJson, redactText } from "../../core/redact.js";
 import { toVector } from "../db/vector.js";
 import type { Embedder } from "../embeddings/types.js";
 import { likeBelow, type MemoryKind, namespaces, resolveNamespace } from "./namespaces.js";
@@ -166,8 +167,8 @@ export async function insertMemory(tx: Tx, actorId: string, memory: NewMemory): 
   }
   const [row] = await tx<Row[]>`
     INSERT INTO memories (actor_id, namespace, kind, content, embedding, metadata, source_event_id)
-    VALUES (${actorId}, ${namespace}, ${memory.kind}, ${memory.content}, ${toVector(memory.embedding)}::vector,
-            ${tx.json(memory.metadata ?? {})}, ${memory.sourceEventId ?? null})
+    VALUES (${actorId}, ${namespace}, ${memory.kind}, ${redactText(memory.content)}, ${toVector(memory.embedding)}::vector,
+            ${tx.json(redactJson(memory.metadata ?? {}))}, ${memory.sourceEventId ?? null})
     RETURNING ${tx.unsafe(COLUMNS)}`;
   return toMemory(row!);
 }
@@ -188,9 +189,9 @@ export async function reviseMemory(
     UPDATE memories SET
       history = history || jsonb_build_array(jsonb_build_object(
         'content', content, 'replaced_at', now(), 'event_id', ${revision.eventId ?? null}::text)),
-      content = ${revision.content},
+      content = ${redactText(revision.content)},
       embedding = ${toVector(revision.embedding)}::vector,
-      metadata = metadata || ${tx.json(revision.metadata ?? {})},
+      metadata = metadata || ${tx.json(redactJson(revision.metadata ?? {}))},
       source_event_id = coalesce(${revision.eventId ?? null}, source_event_id),
       updated_at = now()
     WHERE id = ${id} AND actor_id = ${actorId}

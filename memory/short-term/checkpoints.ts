@@ -7,6 +7,7 @@
  */
 import { CheckpointConflictError, FlightlyError } from "../../core/errors.js";
 import type { JsonValue } from "../../core/json.js";
+import { redactJson } from "../../core/redact.js";
 import type { Script, ShortTermStore } from "../store/types.js";
 import { type SessionScope, type SessionTtlOptions, sessionKeys, sessionTtlMs } from "./session.js";
 
@@ -87,6 +88,8 @@ async function compareAndSet(
     throw new FlightlyError("BAD_REQUEST", "expectedVersion must be a non-negative integer");
   }
   const key = sessionKeys(scope).checkpoint;
+  // Every string is redacted at the write (a typed card keeps its last four digits only).
+  data = redactJson(data);
   const updatedAt = new Date().toISOString();
   const result = await store.runScript(
     casScript,

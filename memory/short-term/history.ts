@@ -2,6 +2,7 @@
  * Conversation history per session: a capped Valkey list of JSON messages, newest last.
  */
 import { z } from "zod";
+import { redactText } from "../../core/redact.js";
 import type { ShortTermStore } from "../store/types.js";
 import {
   type SessionScope,
@@ -49,7 +50,10 @@ export async function appendHistory(
 ): Promise<number> {
   const key = sessionKeys(scope).history;
   if (messages.length === 0) return (await store.lrange(key, 0, -1)).length;
-  const encoded = messages.map((m) => JSON.stringify(messageSchema.parse(m)));
+  // Redacted here, at the write, so no caller can keep a secret in the history.
+  const encoded = messages.map((m) =>
+    JSON.stringify(messageSchema.parse({ ...m, content: redactText(m.content) })),
+  );
   const results = await store
     .pipeline()
     .rpushCapped(key, encoded, options?.cap ?? DEFAULT_HISTORY_CAP)

@@ -4,6 +4,7 @@
  * The tiering worker keeps it up to date from what the customer says.
  */
 import { FlightlyError } from "../../core/errors.js";
+import { redactJson } from "../../core/redact.js";
 import { keys } from "../store/keys.js";
 import type { ShortTermStore } from "../store/types.js";
 import { assertId, throwFirstError } from "./session.js";
@@ -151,7 +152,7 @@ export async function updateProfile(
   const fields = { ...Object.fromEntries(Object.values(HASH).map((f) => [f, ""])), ...encodeProfile(merged) };
   const ttlMs = options?.ttlMs ?? DEFAULT_PROFILE_TTL_S * 1000;
   if (ttlMs <= 0) throw new FlightlyError("BAD_REQUEST", "profile ttlMs must be positive");
-  const results = await store.pipeline().hset(key, fields).pexpire(key, ttlMs).exec();
+  const results = await store.pipeline().hset(key, redactJson(fields)).pexpire(key, ttlMs).exec();
   throwFirstError(results);
   return merged;
 }

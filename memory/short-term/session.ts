@@ -4,6 +4,7 @@
  * never the other's: isolation holds by construction, with no ownership check to forget.
  */
 import { FlightlyError } from "../../core/errors.js";
+import { redactJson } from "../../core/redact.js";
 import { keys } from "../store/keys.js";
 import type { ShortTermStore } from "../store/types.js";
 
@@ -75,7 +76,7 @@ export async function setSessionState(
   const key = sessionKeys(scope).state;
   const results = await store
     .pipeline()
-    .hset(key, { ...fields })
+    .hset(key, redactJson({ ...fields }))
     .pexpire(key, sessionTtlMs(options))
     .exec();
   throwFirstError(results);

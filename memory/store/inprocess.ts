@@ -206,6 +206,14 @@ export class InProcessStore implements ShortTermStore {
   lrange(key: string, start: number, stop: number): Promise<string[]> {
     return this.#call(() => this.#lrangeSync(key, start, stop));
   }
+  async scanKeys(match: string): Promise<string[]> {
+    const glob = match
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".");
+    const re = new RegExp(`^${glob}$`, "s");
+    return [...this.#data.keys()].filter((k) => re.test(k) && this.#live(k) !== undefined);
+  }
   sadd(key: string, ...members: string[]): Promise<number> {
     return this.#call(() => {
       const s = this.#typed(

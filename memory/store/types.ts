@@ -85,6 +85,9 @@ export interface ShortTermStore {
   rpushCapped(key: string, values: readonly string[], cap: number): Promise<number>;
   lrange(key: string, start: number, stop: number): Promise<string[]>;
 
+  /** Every key matching the glob `match` (`*` and `?`), on every master of a cluster (SCAN). */
+  scanKeys(match: string): Promise<string[]>;
+
   sadd(key: string, ...members: string[]): Promise<number>;
   smembers(key: string): Promise<string[]>;
 

@@ -232,6 +232,19 @@ export class ValkeyStore implements ShortTermStore {
   lrange(key: string, start: number, stop: number): Promise<string[]> {
     return this.#rt(this.#client.lrange(key, start, stop));
   }
+  async scanKeys(match: string): Promise<string[]> {
+    const nodes = this.#client instanceof Cluster ? this.#client.nodes("master") : [this.#client];
+    const out: string[] = [];
+    for (const node of nodes) {
+      let cursor = "0";
+      do {
+        const [next, found] = await this.#rt(node.scan(cursor, "MATCH", match, "COUNT", 1000));
+        out.push(...found);
+        cursor = next;
+      } while (cursor !== "0");
+    }
+    return out;
+  }
   sadd(key: string, ...members: string[]): Promise<number> {
     return this.#rt(this.#client.sadd(key, ...members));
   }

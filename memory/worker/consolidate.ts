@@ -5,6 +5,7 @@
  * Session summaries are one row per session, merged under the same per-actor lock.
  */
 import type { JsonValue } from "../../core/json.js";
+import { redactJson, redactText } from "../../core/redact.js";
 import { toVector } from "../db/vector.js";
 import {
   insertMemory,
@@ -206,8 +207,8 @@ export async function upsertSessionSummary(
   const state = nextSummary(await readSummaryState(tx, actorId, sessionId), update);
   await tx`
     INSERT INTO memories (actor_id, namespace, kind, content, embedding, metadata, source_event_id)
-    VALUES (${actorId}, ${namespaces.summaries(actorId, sessionId)}, 'summary', ${renderSummary(state)},
-            ${toVector(embedding)}::vector, ${tx.json(summaryMetadata(state))}, ${eventId})
+    VALUES (${actorId}, ${namespaces.summaries(actorId, sessionId)}, 'summary', ${redactText(renderSummary(state))},
+            ${toVector(embedding)}::vector, ${tx.json(redactJson(summaryMetadata(state)))}, ${eventId})
     ON CONFLICT (actor_id, namespace) WHERE kind = 'summary' DO UPDATE SET
       content = EXCLUDED.content, embedding = EXCLUDED.embedding, metadata = EXCLUDED.metadata,
       source_event_id = EXCLUDED.source_event_id, updated_at = now()`;

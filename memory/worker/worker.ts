@@ -16,6 +16,7 @@ import { z } from "zod";
 import { FlightlyError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import type { ModelProvider } from "../../core/model.js";
+import { redactJson, redactText } from "../../core/redact.js";
 import { insertEpisodeTurn } from "../long-term/episodes.js";
 import type { LongTermMemory } from "../long-term/memories.js";
 import { updateProfile } from "../short-term/profile.js";
@@ -75,7 +76,8 @@ export function parseTurnEvent(fields: Record<string, string>): TurnEvent {
     actorId: e.actor_id,
     sessionId: e.session_id,
     role: e.role,
-    text: e.text,
+    // Events written before redaction at the write are scrubbed before anything derives from them.
+    text: redactText(e.text),
     at: e.at,
   };
 }
@@ -104,7 +106,7 @@ export async function appendTurnEvent(
     actor_id: turn.actorId,
     session_id: turn.sessionId,
     role: turn.role,
-    text: turn.text.slice(0, MAX_TEXT),
+    text: redactText(turn.text).slice(0, MAX_TEXT),
     at: turn.at ?? new Date().toISOString(),
   };
   const streamId = await store.xadd(options.stream ?? keys.events(), fields, {
@@ -406,9 +408,9 @@ export class Worker {
   async #deadLetter(entry: StreamEntry, error: string, deliveries: number): Promise<Outcome> {
     const { store, logger } = this.#o;
     await store.xadd(this.deadLetterStream, {
-      ...entry.fields,
+      ...redactJson(entry.fields),
       stream_id: entry.id,
-      error,
+      error: redactText(error),
       deliveries: String(deliveries),
       group: this.group,
       consumer: this.consumer,

@@ -1,4 +1,5 @@
 /** The customer's bookings: travel insurance, payment, look-ups and cancellation. */
+import { cardNumbersIn, maskedCardIn } from "../../../../core/redact.js";
 import type { ToolCall } from "../context.js";
 import { arrayField, bookingLine, isRecord, num, numbered, str, usd } from "../render.js";
 import { bookingRef, bookingUnderway } from "./flights.js";
@@ -63,9 +64,15 @@ export const paymentSkill: Skill = {
       if (insurance.status === "error")
         return say("I haven't taken payment, because adding the insurance failed.");
     }
+    // A full number comes only from the request being answered; what is stored keeps the last
+    // four digits, so a card known only that way is asked for again, never swapped for the one on file.
+    const typed = cardNumbersIn(s.text)[0];
+    const masked = typed ? undefined : maskedCardIn(s.text);
+    if (masked)
+      return say(`To pay with the card ending ${masked} I need its full number again: please type it.`);
     return call({
       tool: "process_payment",
-      input: { booking_ref: ref, card: s.slots.cardLast4 ?? "on_file" },
+      input: { booking_ref: ref, card: typed ?? s.slots.cardLast4 ?? "on_file" },
     });
   },
   answer(s) {
