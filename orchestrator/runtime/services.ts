@@ -7,6 +7,7 @@ import type { Logger } from "../../core/logger.js";
 import { type Database, migrate, openDatabase } from "../../memory/db/index.js";
 import { createEmbedder } from "../../memory/embeddings/index.js";
 import type { Embedder } from "../../memory/embeddings/types.js";
+import { dropLegacyEntries } from "../../memory/response-cache.js";
 import { openShortTermStore } from "../../memory/store/index.js";
 import type { ShortTermStore } from "../../memory/store/types.js";
 import { Health } from "./health.js";
@@ -34,6 +35,12 @@ export async function openServices(
     const embedder = createEmbedder(config, store);
     const result = await migrate(db.sql, embedder);
     if (result.applied.length > 0) logger.info({ applied: result.applied }, "applied migrations");
+    // Cached answers of earlier versions may hold secrets: they go at every start (and `migrate`).
+    const dropped = await dropLegacyEntries(store).catch((err: unknown) => {
+      logger.warn({ err }, "could not drop cached answers of earlier versions");
+      return 0;
+    });
+    if (dropped > 0) logger.info({ dropped }, "dropped cached answers of earlier versions");
     const closers: Array<() => Promise<void>> = [() => db.close(), () => store.close()];
     return {
       config,
