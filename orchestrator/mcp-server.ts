@@ -4,9 +4,11 @@
  * The actor comes from the transport's authenticated identity (or the configured local actor
  * for stdio), never from tool arguments.
  */
+
 import { randomUUID } from "node:crypto";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
+import { canonicalActorId } from "../core/actor.js";
 import { isFlightlyError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { MemoryPort } from "./memory-port.js";
@@ -106,7 +108,7 @@ export function createOrchestratorMcpServer(deps: OrchestratorMcpDeps): McpServe
     },
     async ({ query, k }, extra) => {
       try {
-        const memories = await deps.memory.recall(deps.actorId(extra), query, k ?? 5);
+        const memories = await deps.memory.recall(canonicalActorId(deps.actorId(extra)), query, k ?? 5);
         return asText({ memories });
       } catch (err) {
         deps.logger.warn({ err }, "recall_memories failed");

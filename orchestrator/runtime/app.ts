@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 import { ROUTE_EXAMPLES } from "../../agents/routes.js";
+import { canonicalActorId } from "../../core/actor.js";
 import { ROOT } from "../../core/paths.js";
 import { Customers } from "../../memory/customers.js";
 import { type KnowledgeDocumentInput, upsertKnowledgeDocument } from "../../memory/knowledge.js";
@@ -62,6 +63,8 @@ export interface AppOptions {
   semanticCache?: boolean;
   /** Separates cached answers and tool results of worlds sharing one Valkey (default: the database's instance id). */
   cacheNamespace?: string;
+  /** The clock turns read (default: the system's); the evaluation fixes it to one day. */
+  now?: () => Date;
 }
 
 /**
@@ -138,7 +141,11 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     hooks,
     logger,
     cacheTtlS: config.semanticCache.ttlS,
-    resolveActor: async (actorId) => ({ id: actorId, guest: (await customers.get(actorId)) === null }),
+    ...(options.now ? { now: options.now } : {}),
+    resolveActor: async (raw) => {
+      const id = canonicalActorId(raw);
+      return { id, guest: (await customers.get(id)) === null };
+    },
   });
   const worker = new Worker({
     store,

@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { ACTOR_ID } from "../../core/actor.js";
 import { FlightlyError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import type { StreamEvent } from "../events.js";
@@ -26,10 +27,7 @@ const bodySchema = z.strictObject({
     .max(20_000, "prompt is longer than 20000 characters")
     .refine((p) => !CONTROL.test(p), "prompt contains control characters")
     .refine((p) => !LONE_SURROGATE.test(p), "prompt contains an unpaired UTF-16 surrogate"),
-  actor_id: z
-    .string()
-    .regex(/^[\w.:@-]{1,128}$/, "actor_id must be 1-128 letters, digits or . _ : @ -")
-    .optional(),
+  actor_id: z.string().regex(ACTOR_ID, "actor_id must be 1-128 letters, digits or . _ : @ -").optional(),
   idempotency_key: z
     .string()
     .regex(/^[\w.:-]{1,128}$/, "idempotency_key must be 1-128 letters, digits or . _ : -")
