@@ -3,7 +3,7 @@
  * dates, party, budget, airlines, contact details, preferences) and the entities that the response
  * cache's equivalence check compares. The only entry point; depends on `core/` alone.
  */
-export { type Entities, extractEntities, sameEntities } from "./entities.js";
+export { type Entities, entitySignature, extractEntities, sameEntities } from "./entities.js";
 export { foldText } from "./fold.js";
 export {
   type Airline,
@@ -14,6 +14,15 @@ export {
   nameKey,
   type PlaceMention,
 } from "./gazetteer.js";
+export {
+  type Reference,
+  type ReferenceKind,
+  type RequestReading,
+  type ResolvedRequest,
+  readRequest,
+  resolveRequest,
+  type SessionFacts,
+} from "./request.js";
 export {
   type Budget,
   type BudgetPer,

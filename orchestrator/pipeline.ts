@@ -6,6 +6,7 @@
  */
 import { FlightlyError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
+import type { RequestReading } from "../language/index.js";
 import type { Actor } from "../tools/types.js";
 import type { StreamSink } from "./events.js";
 import type { TurnContext } from "./memory-port.js";
@@ -50,6 +51,8 @@ export interface Turn {
   actor: Actor | undefined;
   answer: Answer | undefined;
   miss: CacheMiss | undefined;
+  /** What the prompt refers to outside itself (the session, the clock), read by the cache stage. */
+  reading?: RequestReading;
   release: (() => Promise<void>) | undefined;
   context: TurnContext | undefined;
   route: RouteDecision | undefined;

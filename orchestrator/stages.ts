@@ -1,19 +1,20 @@
 /**
- * The stages of an invocation, in order: actor → hooks → cache lookup → session gate → context and
- * route → resume → agents → record → cache store. Each reads and writes the `Turn` and can be run
- * alone in a test with a turn built by hand.
+ * The stages of an invocation, in order: actor → hooks → cache lookup → session gate → cache lookup
+ * of a request that refers to the session → context and route → resume → agents → record → cache
+ * store. Each reads and writes the `Turn` and can be run alone in a test with a turn built by hand.
  */
 import { randomUUID } from "node:crypto";
 import { CheckpointConflictError, FlightlyError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
+import { readRequest, resolveRequest, type SessionFacts } from "../language/index.js";
 import type { Embedder } from "../memory/embeddings/types.js";
 import type { Actor, Tool } from "../tools/types.js";
 import { BeforeInvocationEvent, type HookRegistry } from "./hooks.js";
-import type { MemoryPort, SessionGate } from "./memory-port.js";
+import type { MemoryPort, SessionGate, TurnContext } from "./memory-port.js";
 import type { ModelProvider } from "./models/types.js";
 import { round, type Stage, type Turn } from "./pipeline.js";
 import type { SemanticRouter } from "./router.js";
-import type { SemanticCache } from "./semantic-cache/cache.js";
+import type { KeyedRequest, SemanticCache } from "./semantic-cache/cache.js";
 import { answerCachePolicy } from "./semantic-cache/policy.js";
 import { dependencyTags, toolMeta } from "./tool-catalog.js";
 import { runWorkflow } from "./workflow.js";
@@ -65,20 +66,16 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
       },
     },
     {
-      // An answer with no model call, never another actor's.
+      // An answer with no model call, never another actor's. A request that refers to nothing
+      // outside itself (read without I/O) is looked up here; one that refers to the session waits
+      // for it ("cache-context").
       name: "cache",
       when: (t) => deps.cache !== undefined && unanswered(t),
       run: async (t) => {
-        const looked = await deps.cache!.lookup(t.req.prompt, t.actor!.id).catch((err) => {
-          t.log.warn({ err }, "semantic cache unavailable; answering without it");
-          return undefined;
-        });
-        if (looked?.hit) {
-          const { kind, similarity, matched_prompt } = looked;
-          t.answer = { response: looked.response, by: "cache", cache: { kind, similarity, matched_prompt } };
-        } else {
-          t.miss = looked;
-        }
+        t.reading = readRequest(t.req.prompt, t.now);
+        if (t.reading.needsSession) return;
+        const resolved = resolveRequest(t.reading, t.now);
+        if (resolved.resolved) await lookup(deps.cache!, t, resolved);
       },
     },
     {
@@ -89,6 +86,22 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
           holdMs: Math.max(1_000, t.deadline - Date.now()) + 5_000,
           waitMs: deps.sessionWaitMs ?? 1_500,
         });
+      },
+    },
+    {
+      // The request resolved against this session ("there" → its destination, "the cheapest" →
+      // its results), read under the session gate from short-term memory only (no recall). A
+      // reference with nothing to point at is neither looked up nor stored.
+      name: "cache-context",
+      when: (t) => deps.cache !== undefined && unanswered(t) && t.reading?.needsSession === true,
+      run: async (t) => {
+        const ctx = await deps.memory.assemble(scopeOf(t), "").catch((err) => {
+          t.log.warn({ err }, "session unreadable for the cache; answering without it");
+          return undefined;
+        });
+        if (!ctx) return;
+        const resolved = resolveRequest(t.reading!, t.now, sessionFacts(ctx));
+        if (resolved.resolved) await lookup(deps.cache!, t, resolved);
       },
     },
     {
@@ -195,6 +208,33 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
       },
     },
   ];
+}
+
+/** Looks the resolved request up; a hit answers the turn, a miss is kept for the store stage. */
+async function lookup(cache: SemanticCache, t: Turn, request: KeyedRequest): Promise<void> {
+  const looked = await cache.lookup(request, t.actor!.id, t.now).catch((err) => {
+    t.log.warn({ err }, "semantic cache unavailable; answering without it");
+    return undefined;
+  });
+  if (looked?.hit) {
+    const { kind, similarity, matched_prompt } = looked;
+    t.answer = { response: looked.response, by: "cache", cache: { kind, similarity, matched_prompt } };
+  } else {
+    t.miss = looked;
+  }
+}
+
+/** What a request may be resolved against: the session's state and earlier messages. */
+function sessionFacts(ctx: TurnContext): SessionFacts {
+  return {
+    lastDestination: ctx.state.last_destination,
+    lastOrigin: ctx.state.last_origin,
+    results: [ctx.state.last_flights ?? "", ctx.state.last_hotels ?? ""],
+    earlier: ctx.history
+      .filter((h) => h.role === "user")
+      .map((h) => h.text)
+      .reverse(),
+  };
 }
 
 function newWorkflow(id: string, t: Turn): WorkflowState {

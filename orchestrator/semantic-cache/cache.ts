@@ -1,11 +1,18 @@
 /**
- * The semantic response cache: exact match on the normalised text, then the nearest cached
- * request above the threshold whose entities match exactly. Only scopes the asker may see are
- * searched (shared, and the asker's own), so no answer crosses customers.
+ * The semantic response cache, keyed on the resolved request (references to the session and the
+ * clock replaced by what they point at): exact match on its normalised text and entity signature,
+ * then the nearest cached request above the threshold whose entities match exactly. Only scopes
+ * the asker may see are searched (shared, and the asker's own), so no answer crosses customers.
  */
 import { createHash } from "node:crypto";
 import type { Logger } from "../../core/logger.js";
-import { type Entities, extractEntities, sameEntities } from "../../language/index.js";
+import {
+  type Entities,
+  entitySignature,
+  readRequest,
+  resolveRequest,
+  sameEntities,
+} from "../../language/index.js";
 import type { Embedder } from "../../memory/embeddings/types.js";
 import type { CacheScope, ResponseCacheStore } from "../../memory/response-cache.js";
 import type { AnswerCachePolicy } from "./policy.js";
@@ -21,10 +28,24 @@ export interface CacheHit {
 
 export interface CacheMiss {
   hit: false;
-  /** Reused when the fresh answer is stored. */
+  /** Reused when the fresh answer is stored; undefined means the answer is not stored. */
   embedding: Float32Array | undefined;
   entities: Entities;
   hash: string;
+  /** The resolved request the answer is stored under. */
+  text: string;
+}
+
+/** A request with its references resolved: what the cache keys, matches and stores. */
+export interface KeyedRequest {
+  text: string;
+  entities: Entities;
+}
+
+/** Reads a message that needs no session; undefined when it refers to one. */
+export function keyedFromText(prompt: string, now: Date): KeyedRequest | undefined {
+  const r = resolveRequest(readRequest(prompt, now), now);
+  return r.resolved ? { text: r.text, entities: r.entities } : undefined;
 }
 
 export const normalise = (text: string): string =>
@@ -51,6 +72,13 @@ export interface SemanticCacheOptions {
   logger: Logger;
 }
 
+/** The exact key: the resolved text's normal form and the entity signature. */
+export const requestHash = (r: KeyedRequest): string =>
+  createHash("sha256")
+    .update(`${normalise(r.text)}\u0000${entitySignature(r.entities)}`)
+    .digest("hex")
+    .slice(0, 32);
+
 export class SemanticCache {
   constructor(private readonly o: SemanticCacheOptions) {}
 
@@ -58,9 +86,19 @@ export class SemanticCache {
     return [`actor:${actorId}`, "shared"];
   }
 
-  async lookup(prompt: string, actorId: string): Promise<CacheHit | CacheMiss> {
-    const normalised = normalise(prompt);
-    const hash = createHash("sha256").update(normalised).digest("hex").slice(0, 32);
+  /**
+   * `request` is resolved (see `keyedFromText`); a plain message is read against the clock alone,
+   * and one that refers to a session is neither looked up nor stored.
+   */
+  async lookup(
+    request: KeyedRequest | string,
+    actorId: string,
+    now = new Date(),
+  ): Promise<CacheHit | CacheMiss> {
+    const keyed = typeof request === "string" ? keyedFromText(request, now) : request;
+    if (!keyed) return { hit: false, embedding: undefined, entities: {} as Entities, hash: "", text: "" };
+    const { text: prompt, entities } = keyed;
+    const hash = requestHash(keyed);
     const scopes = this.#scopes(actorId);
     const exact = await this.o.storage.getExact(scopes, hash);
     if (exact) {
@@ -73,11 +111,9 @@ export class SemanticCache {
         category: exact.category,
       };
     }
-    // Entities only matter from here on: an exact hit is the same text.
-    const entities = extractEntities(prompt);
     // Embed the text as written: case and punctuation carry entity cues for the embedder.
     const [embedding] = await this.o.embedder.embed([prompt.trim()]);
-    if (!embedding) return { hit: false, embedding: undefined, entities, hash };
+    if (!embedding) return { hit: false, embedding: undefined, entities, hash, text: prompt };
     const neighbours = await this.o.storage.nearest(embedding, scopes);
     for (const n of neighbours) {
       if (n.similarity < this.o.threshold) break;
@@ -91,7 +127,7 @@ export class SemanticCache {
         category: n.category,
       };
     }
-    return { hit: false, embedding, entities, hash };
+    return { hit: false, embedding, entities, hash, text: prompt };
   }
 
   async store(
@@ -103,12 +139,14 @@ export class SemanticCache {
     sources: string[],
   ): Promise<boolean> {
     if (policy.scope === "never" || !miss.embedding) return false;
+    // The resolved request is what the answer is for ("weather in Honolulu", not "weather there").
+    const stored = miss.text || prompt;
     const scope: CacheScope = policy.scope === "shared" ? "shared" : `actor:${actorId}`;
     return this.o.storage.put(
       scope,
       miss.hash,
       miss.embedding,
-      { prompt, response, entities: miss.entities, category: policy.category, sources },
+      { prompt: stored, response, entities: miss.entities, category: policy.category, sources },
       policy.ttlMs,
     );
   }
