@@ -1,6 +1,8 @@
 /** One function per CLI command; each returns an exit code (-1: keeps running until a signal). */
 import { randomUUID } from "node:crypto";
+import { appendFileSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
+import { formatReport, runEval, type Split } from "../bench/eval/run.js";
 import { runBench } from "../bench/index.js";
 import { type Config, exposurePolicy } from "../core/config.js";
 import type { Logger } from "../core/logger.js";
@@ -193,6 +195,42 @@ export const commands: Record<string, Command> = {
 
   async bench(ctx) {
     await runBench({ config: ctx.config, logger: ctx.logger, quick: ctx.flags.quick === true });
+    return 0;
+  },
+
+  async eval(ctx) {
+    const dataset = ctx.flags.dataset;
+    if (typeof dataset !== "string")
+      throw new Error(
+        "usage: flightly eval --dataset FILE [--limit N] [--split all|tune|check] [--json] [--failures FILE]",
+      );
+    const limit = ctx.flags.limit === undefined ? undefined : Number(ctx.flags.limit);
+    if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
+      throw new Error("--limit expects a positive integer");
+    const split = ctx.flags.split ?? "all";
+    if (split !== "all" && split !== "tune" && split !== "check")
+      throw new Error("--split expects all, tune or check");
+    const failures = typeof ctx.flags.failures === "string" ? ctx.flags.failures : undefined;
+    if (failures) writeFileSync(failures, "");
+    const report = await runEval({
+      logger: ctx.logger,
+      dataset,
+      split: split as Split,
+      ...(limit ? { limit } : {}),
+      ...(failures
+        ? {
+            onVerdict: (ex, verdict, response) => {
+              if (verdict.outcome === "wrong" || Object.values(verdict.slots).includes(false))
+                appendFileSync(
+                  failures,
+                  `${JSON.stringify({ text: ex.text, slots: ex.slots, verdict, response })}\n`,
+                );
+            },
+          }
+        : {}),
+    });
+    if (ctx.flags.json === true) print(report);
+    else process.stdout.write(`${formatReport(report)}\n`);
     return 0;
   },
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `flightly <command>`: serve, mcp, worker, seed, migrate, chat, invoke, bench.
+ * `flightly <command>`: serve, mcp, worker, seed, migrate, chat, invoke, eval, bench.
  * Logs go to stderr; stdout carries command output (and the MCP stdio channel).
  */
 import { parseArgs } from "node:util";
@@ -22,6 +22,9 @@ Commands:
   chat                             interactive terminal session
   invoke "prompt" [--session ID] [--actor ID]
                                    one request, answer as JSON on stdout
+  eval --dataset FILE [--limit N] [--split all|tune|check] [--json]
+                                   [--failures FILE]
+                                   intent, slot and outcome figures of a JSONL data set
   bench [--quick]                  benchmarks; writes bench/results and BENCHMARKS.md
 `;
 
@@ -39,6 +42,11 @@ async function main(argv: string[]): Promise<number> {
       session: { type: "string" },
       actor: { type: "string" },
       stream: { type: "boolean" },
+      dataset: { type: "string" },
+      limit: { type: "string" },
+      split: { type: "string" },
+      json: { type: "boolean" },
+      failures: { type: "string" },
     },
   });
   const [name, ...args] = positionals;

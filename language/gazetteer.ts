@@ -202,6 +202,30 @@ export class Gazetteer {
     );
   }
 
+  /**
+   * The airports of the one name spelled closest to `words` (a typo: at most one edit for names
+   * of up to 7 letters, two for longer ones; names under 5 letters are never guessed). Undefined
+   * when none is that close or two names are equally close. Linear in the number of names.
+   */
+  closestPlace(words: string): Airport[] | undefined {
+    const target = nameKey(words);
+    if (target.length < 5 || target.length > 40) return undefined;
+    const limit = target.length <= 7 ? 1 : 2;
+    let best: { distance: number; airports: Airport[] } | undefined;
+    let tie = false;
+    for (const [name, airports] of this.#byName) {
+      if (name.length < 5 || Math.abs(name.length - target.length) > limit) continue;
+      const distance = editDistance(target, name, limit);
+      if (distance > limit) continue;
+      if (best && distance === best.distance && best.airports[0] !== airports[0]) tie = true;
+      if (!best || distance < best.distance) {
+        best = { distance, airports };
+        tie = false;
+      }
+    }
+    return best && !tie ? [...best.airports] : undefined;
+  }
+
   /** Place mentions in reading order; longest name wins, names never overlap. */
   findPlaces(text: string): PlaceMention[] {
     const folded = foldText(text);
@@ -301,6 +325,24 @@ export class Gazetteer {
     }
     return found.sort((a, b) => a.start - b.start);
   }
+}
+
+/** Levenshtein distance of two short strings, or `limit + 1` as soon as it must exceed `limit`. */
+function editDistance(a: string, b: string, limit: number): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    let smallest = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const value = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost);
+      row.push(value);
+      smallest = Math.min(smallest, value);
+    }
+    if (smallest > limit) return limit + 1;
+    prev = row;
+  }
+  return prev[b.length]!;
 }
 
 let shared: Gazetteer | undefined;

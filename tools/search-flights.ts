@@ -19,9 +19,20 @@ export const searchFlightsInput = z.object({
     .optional()
     .describe("Airlines to exclude, by name or code, case-insensitive (e.g. the customer's avoid list)"),
   airline: z.string().trim().min(1).optional().describe("Only this airline, by name or code"),
+  depart_after: localTime("Earliest departure time of day, local to the origin").optional(),
+  depart_before: localTime("Latest departure time of day, local to the origin").optional(),
+  arrive_after: localTime("Earliest arrival time of day, local to the destination").optional(),
+  arrive_before: localTime("Latest arrival time of day, local to the destination").optional(),
   sort: z.enum(["price", "departure", "duration"]).default("price"),
   limit: z.number().int().min(1).max(20).default(5),
 });
+function localTime(description: string) {
+  return z
+    .string()
+    .regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, "a time of day, HH:MM")
+    .describe(`${description}, HH:MM (24-hour)`);
+}
+
 export type SearchFlightsInput = z.output<typeof searchFlightsInput>;
 
 /** Date ranges longer than this are tagged route-wide rather than per day. */
@@ -73,7 +84,8 @@ export function searchFlightsTool(deps: Pick<ToolDeps, "sql">): Tool<SearchFligh
       "Search bookable flights between two airports (IATA codes). Give `date` for one day, or " +
       "`date_from`/`date_to` for a range (dates are local to the origin); without dates, all upcoming " +
       "flights. Only flights with enough free seats for `passengers` that have not departed are returned. " +
-      "Filter by `max_price_usd` (per passenger), `airline`, or exclude `avoid_airlines` (names or codes). " +
+      "Filter by `max_price_usd` (per passenger), `airline`, times of day (`depart_after`, " +
+      "`depart_before`, `arrive_after`, `arrive_before`, local HH:MM), or exclude `avoid_airlines` (names or codes). " +
       "Sort by price (default), departure or duration. Returns flight_id values to pass to reserve_flight; " +
       "prices are per passenger in USD.",
     input: searchFlightsInput,
@@ -98,6 +110,7 @@ export function searchFlightsTool(deps: Pick<ToolDeps, "sql">): Tool<SearchFligh
         FROM flights f
         JOIN airlines al ON al.code = f.airline
         JOIN airports o ON o.iata = f.origin
+        JOIN airports d ON d.iata = f.destination
         WHERE f.origin = ${input.origin} AND f.destination = ${input.destination}
           AND f.depart_at > now()
           AND f.seats_available >= ${input.passengers}
@@ -121,6 +134,10 @@ export function searchFlightsTool(deps: Pick<ToolDeps, "sql">): Tool<SearchFligh
                     OR lower(al.name) LIKE ${`%${airline.replace(/[\\%_]/g, "\\$&")}%`})`
               : sql``
           }
+          ${input.depart_after ? sql`AND (f.depart_at AT TIME ZONE o.timezone)::time >= ${input.depart_after}::time` : sql``}
+          ${input.depart_before ? sql`AND (f.depart_at AT TIME ZONE o.timezone)::time <= ${input.depart_before}::time` : sql``}
+          ${input.arrive_after ? sql`AND (f.arrive_at AT TIME ZONE d.timezone)::time >= ${input.arrive_after}::time` : sql``}
+          ${input.arrive_before ? sql`AND (f.arrive_at AT TIME ZONE d.timezone)::time <= ${input.arrive_before}::time` : sql``}
         ORDER BY ${order}
         LIMIT ${input.limit}`;
       if (rows.length === 0) {

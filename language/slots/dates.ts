@@ -8,6 +8,36 @@ const MONTH =
 const MONTH_KEYS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 const WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
 const ORD = "(?:st|nd|rd|th)?";
+const ORDINAL_UNITS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"];
+const ORDINAL_TEENS = [
+  "tenth",
+  "eleventh",
+  "twelfth",
+  "thirteenth",
+  "fourteenth",
+  "fifteenth",
+  "sixteenth",
+  "seventeenth",
+  "eighteenth",
+  "nineteenth",
+];
+/** A day of the month: "9", "9th", "ninth", "twenty first", "thirtieth". */
+const DAY_OF_MONTH = `(\\d{1,2}${ORD}|(?:twenty|thirty)[\\s-]+(?:${ORDINAL_UNITS.join("|")})|twentieth|thirtieth|${ORDINAL_TEENS.join("|")}|${ORDINAL_UNITS.join("|")})`;
+const WEEKDAY_PREFIX =
+  "(?:(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?,?\\s+(?:the\\s+)?)?";
+
+/** The number of a day of the month as written ("9th" → 9, "twenty first" → 21). */
+function dayNumber(word: string): number {
+  const digits = /^(\d{1,2})/.exec(word);
+  if (digits) return Number(digits[1]);
+  const parts = word.split(/[\s-]+/);
+  const tens = parts[0] === "twenty" ? 20 : parts[0] === "thirty" ? 30 : 0;
+  const last = parts.at(-1)!;
+  if (last === "twentieth") return 20;
+  if (last === "thirtieth") return 30;
+  const teen = ORDINAL_TEENS.indexOf(last);
+  return teen >= 0 ? 10 + teen : tens + ORDINAL_UNITS.indexOf(last) + 1;
+}
 
 const monthIndex = (word: string): number => MONTH_KEYS.indexOf(word.slice(0, 3));
 const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
@@ -116,14 +146,21 @@ const DATE_RULES: readonly DateRule[] = [
     },
   },
   {
-    // "March 3", "Mar 3rd, 2027"
-    re: new RegExp(`\\b${MONTH}\\.?\\s+(\\d{1,2})${ORD}\\b(?!\\s*(?::|am\\b|pm\\b))(?:,?\\s*(\\d{4}))?`),
-    read: (m, today) => day(m.index, upcoming(monthIndex(m[1]!), Number(m[2]), today, year(m[3]))),
+    // "March 3", "Mar 3rd, 2027", "saturday april ninth": a weekday before the day is part of it
+    re: new RegExp(
+      `\\b${WEEKDAY_PREFIX}${MONTH}\\.?\\s+(?:the\\s+)?${DAY_OF_MONTH}\\b(?!\\s*(?::|am\\b|pm\\b))(?:,?\\s*(\\d{4}))?`,
+    ),
+    read: (m, today) => day(m.index, upcoming(monthIndex(m[1]!), dayNumber(m[2]!), today, year(m[3]))),
   },
   {
-    // "3 March", "3rd of March 2027"
-    re: new RegExp(`\\b(\\d{1,2})${ORD}\\s+(?:of\\s+)?${MONTH}\\b(?:,?\\s*(\\d{4}))?`),
-    read: (m, today) => day(m.index, upcoming(monthIndex(m[2]!), Number(m[1]), today, year(m[3]))),
+    // "3 March", "3rd of March 2027", "the fifth of may"
+    re: new RegExp(`\\b${WEEKDAY_PREFIX}${DAY_OF_MONTH}\\s+(?:of\\s+)?${MONTH}\\b(?:,?\\s*(\\d{4}))?`),
+    read: (m, today) => day(m.index, upcoming(monthIndex(m[2]!), dayNumber(m[1]!), today, year(m[3]))),
+  },
+  {
+    // "7/4": month and day, the next one to come
+    re: /\b(\d{1,2})\/(\d{1,2})\b(?!\/)/,
+    read: (m, today) => day(m.index, upcoming(Number(m[1]) - 1, Number(m[2]), today)),
   },
   { re: /\bday after tomorrow\b/, read: (m, today) => day(m.index, today + 2 * DAY_MS) },
   { re: /\btomorrow\b/, read: (m, today) => day(m.index, today + DAY_MS) },

@@ -13,7 +13,9 @@ import { extractDates } from "./dates.js";
 import { extractParty } from "./party.js";
 import { extractAirlines, extractPlaces } from "./places.js";
 import { extractPreferences } from "./preferences.js";
+import { extractRoute } from "./route.js";
 import { Scan } from "./scan.js";
+import { extractTimes } from "./times.js";
 import type { Slots } from "./types.js";
 
 export type { Budget, BudgetPer, DateRange, Place, Selection, Slots } from "./types.js";
@@ -23,15 +25,24 @@ export type { Budget, BudgetPer, DateRange, Place, Selection, Slots } from "./ty
  * are UTC calendar days, a month or day without a year is the next one to come.
  */
 export function extractSlots(text: string, now: Date, gazetteer: Gazetteer = defaultGazetteer()): Slots {
-  const out: Slots = { destinations: [], childrenAges: [], avoidAirlines: [], emails: [], bookingRefs: [] };
+  const out: Slots = {
+    destinations: [],
+    unknownPlaces: [],
+    childrenAges: [],
+    avoidAirlines: [],
+    emails: [],
+    bookingRefs: [],
+  };
   const scan = new Scan(text);
   extractEmails(scan, out);
   extractRefs(scan, out);
   extractCard(scan, out);
   extractBudget(scan, out);
+  extractTimes(scan, out);
   extractDates(scan, now, out);
   extractParty(scan, out);
   extractAirlines(scan, gazetteer, out);
+  extractRoute(scan, gazetteer, out);
   extractPlaces(scan, gazetteer, out);
   extractPreferences(scan, out);
   return out;

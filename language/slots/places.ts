@@ -66,7 +66,7 @@ function titleCase(text: string): string {
   return /[A-Z]/.test(text) ? text : text.replace(/\b[a-z]/g, (c) => c.toUpperCase());
 }
 
-function toPlace(m: PlaceMention): Place {
+export function toPlace(m: PlaceMention): Place {
   const first = m.airports[0]!;
   return {
     iata: first.iata,
@@ -102,7 +102,7 @@ export function extractPlaces(scan: Scan, gazetteer: Gazetteer, out: Slots): voi
     else if (!hasRole("origin")) g.role = "origin";
   }
   const origin = groups.find((g) => g.role === "origin")?.members[0];
-  if (origin) out.origin = toPlace(origin);
+  if (origin && !out.origin) out.origin = toPlace(origin);
   for (const g of groups) {
     if (g.role !== "destination") continue;
     for (const m of g.members) {

@@ -31,6 +31,8 @@ export interface Slots {
   origin?: Place;
   /** Destination candidates in the order named ("Honolulu or Maui" → HNL, OGG). */
   destinations: Place[];
+  /** Places named as the end of a route that no airport in the gazetteer serves ("Tacoma"). */
+  unknownPlaces: string[];
   /** A single day, YYYY-MM-DD (departure or check-in). */
   date?: string;
   returnDate?: string;
@@ -51,4 +53,11 @@ export interface Slots {
   sort?: "price" | "departure" | "duration";
   selection?: Selection;
   cardLast4?: string;
+  /** Departure or arrival window, local "HH:MM" ("in the morning", "before 10am", "arrive by 5"). */
+  departAfter?: string;
+  departBefore?: string;
+  arriveAfter?: string;
+  arriveBefore?: string;
+  roundTrip?: boolean;
+  nonstop?: boolean;
 }

@@ -64,6 +64,10 @@ describe.each(embedders)("read tools (%s)", (_name, makeEmbedder) => {
         "max_price_usd",
         "avoid_airlines",
         "airline",
+        "depart_after",
+        "depart_before",
+        "arrive_after",
+        "arrive_before",
         "sort",
         "limit",
       ].sort(),
@@ -129,6 +133,40 @@ describe.each(embedders)("read tools (%s)", (_name, makeEmbedder) => {
     // Without dates: every upcoming flight, never the one that already left.
     expect((await search({ limit: 20 })).flights.map((f) => f.flight_number)).not.toContain("PC500");
     expect((await search({ origin: "sea", destination: "nrt", date: D })).count).toBe(3);
+  });
+
+  it("search_flights: departure and arrival windows in local time of day", async () => {
+    const all = (await search({ date: D, sort: "departure" })).flights;
+    const local = (iso: string, tz: string): string =>
+      new Intl.DateTimeFormat("en-GB", {
+        timeZone: tz,
+        hour: "2-digit",
+        minute: "2-digit",
+        hourCycle: "h23",
+      }).format(new Date(iso));
+    const departs = all.map((f) => local(f.depart_at, "America/Los_Angeles"));
+    const cut = departs[1]!;
+    const numbers = (flights: typeof all) => flights.map((f) => f.flight_number);
+    expect(numbers((await search({ date: D, sort: "departure", depart_after: cut })).flights)).toEqual(
+      numbers(all.filter((_, i) => departs[i]! >= cut)),
+    );
+    expect(numbers((await search({ date: D, sort: "departure", depart_before: cut })).flights)).toEqual(
+      numbers(all.filter((_, i) => departs[i]! <= cut)),
+    );
+    const arrives = all.map((f) => local(f.arrive_at, "Asia/Tokyo"));
+    const by = [...arrives].sort()[0]!;
+    expect(numbers((await search({ date: D, sort: "departure", arrive_before: by })).flights)).toEqual(
+      numbers(all.filter((_, i) => arrives[i]! <= by)),
+    );
+    expect(
+      errorOf(
+        await h.call(
+          "search_flights",
+          { origin: "SEA", destination: "NRT", depart_after: "9am" },
+          h.ctx(ALICE),
+        ),
+      ),
+    ).toMatch(/HH:MM/);
   });
 
   it("search_flights: sold-out flights are hidden; bad requests fail clearly", async () => {

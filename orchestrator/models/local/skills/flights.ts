@@ -38,6 +38,10 @@ function flightSearch(s: PlanState, from: string, to: string): PlannedCall {
       max_price_usd: s.prefs.maxFareUsd,
       avoid_airlines: s.prefs.avoidAirlines.length > 0 ? s.prefs.avoidAirlines : undefined,
       airline: s.prefs.preferredAirline,
+      depart_after: s.slots.departAfter,
+      depart_before: s.slots.departBefore,
+      arrive_after: s.slots.arriveAfter,
+      arrive_before: s.slots.arriveBefore,
       sort,
       limit: 5,
     },
@@ -46,6 +50,13 @@ function flightSearch(s: PlanState, from: string, to: string): PlannedCall {
 
 /** The flight searches this turn wants (one per destination candidate, at most three). */
 function flightSearches(s: PlanState): Step {
+  const unknown = s.slots.unknownPlaces;
+  if (unknown.length > 0) {
+    return say(
+      `I don't know an airport for ${listing(unknown)}, so I haven't searched. ` +
+        "Name a nearby city Flightly serves and I'll look for flights.",
+    );
+  }
   const dests = destinations(s);
   const from = origin(s);
   if (dests.length === 0) return say("Where would you like to fly to?");
@@ -189,9 +200,38 @@ function searchAnswer(s: PlanState, c: ToolCall): string {
   const to = where(s, str(c.input.destination) ?? "?");
   if (c.status === "error") return `I couldn't search flights from ${from} to ${to}: ${c.error}.`;
   const flights = parseFlights(arrayField(resultOf(c), "flights"));
-  const route = `from ${from} to ${to}${whenWords(c.input)}${filterWords(c.input)}`;
-  if (flights.length === 0) return `I found no flights ${route}.`;
-  return flightList(s, flights, `Flights ${route}:`);
+  const route = `from ${from} to ${to}${whenWords(c.input)}${filterWords(c.input)}${timeWords(c.input)}`;
+  const notes = tripNotes(s);
+  if (flights.length === 0) return `I found no flights ${route}.${notes}`;
+  return `${flightList(s, flights, `Flights ${route}:`)}${notes}`;
+}
+
+/** The departure and arrival windows a search used, in words. */
+function timeWords(input: Record<string, unknown>): string {
+  const window = (leg: string, after: unknown, before: unknown): string | undefined => {
+    const a = str(after);
+    const b = str(before);
+    if (a && b) return `${leg} between ${a} and ${b}`;
+    if (a) return `${leg} after ${a}`;
+    return b ? `${leg} by ${b}` : undefined;
+  };
+  const parts = [
+    window("leaving", input.depart_after, input.depart_before),
+    window("arriving", input.arrive_after, input.arrive_before),
+  ].filter((p): p is string => p !== undefined);
+  return parts.length > 0 ? `, ${parts.join(", ")} local time` : "";
+}
+
+/** What the search cannot express, said rather than dropped: the trip's shape. */
+function tripNotes(s: PlanState): string {
+  const notes: string[] = [];
+  if (s.slots.nonstop) notes.push("Every Flightly flight is nonstop.");
+  if (s.slots.roundTrip && !s.slots.returnDate)
+    notes.push(
+      "These are one-way fares for the outbound leg; tell me your return date and I'll search the way back.",
+    );
+  else if (s.slots.roundTrip) notes.push("These are one-way fares for the outbound leg.");
+  return notes.length > 0 ? `\n${notes.join(" ")}` : "";
 }
 
 export const flightSearchSkill: Skill = {

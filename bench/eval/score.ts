@@ -1,0 +1,170 @@
+/**
+ * Scoring one answer against its gold example: the outcome the product gave (from the tools in
+ * the answer's trail and the words of the reply), the arguments its flight search carried, and the
+ * outcome class (searched right, asked a needed question, declined honestly, wrong).
+ */
+import type { InvokeResult } from "../../orchestrator/orchestrator.js";
+import {
+  cityAirports,
+  type Example,
+  expectedOutcome,
+  first,
+  goldAirline,
+  goldDate,
+  goldTime,
+  key,
+  type Outcome,
+  type Window,
+} from "./gold.js";
+
+export const SLOT_NAMES = [
+  "origin",
+  "destination",
+  "date",
+  "airline",
+  "time",
+  "round_trip",
+  "nonstop",
+] as const;
+export type SlotName = (typeof SLOT_NAMES)[number];
+
+export const CLASSES = ["searched right", "asked a needed question", "declined honestly", "wrong"] as const;
+export type OutcomeClass = (typeof CLASSES)[number];
+
+export interface Verdict {
+  expected: Outcome;
+  observed: Outcome;
+  intentRight: boolean;
+  outcome: OutcomeClass;
+  /** Scored slots of a flight query between served cities: right or wrong. */
+  slots: Partial<Record<SlotName, boolean>>;
+  /** A city Flightly does not serve, and whether the answer named it. */
+  unknownCity?: { city: string; named: boolean };
+}
+
+const TOOL_OUTCOMES: ReadonlyArray<[string, Outcome]> = [
+  ["search_flights", "flight_search"],
+  ["reserve_flight", "flight_search"],
+  ["search_hotels", "hotel_search"],
+  ["get_destination_info", "destination"],
+  ["get_airport_info", "airport_info"],
+  ["list_bookings", "bookings"],
+  ["get_booking", "bookings"],
+];
+const DECLINE =
+  /\b(?:i'm not sure i can help|i can't|i cannot|i don't (?:know|have|sell|offer)|i do not|not able to|unable to|isn't something|outside what|only help with|don't sell|doesn't sell|not sold)\b/i;
+
+interface Call {
+  tool: string;
+  input: Record<string, unknown>;
+}
+
+const callsOf = (r: InvokeResult): Call[] =>
+  r.agents.flatMap((a) =>
+    (a.calls ?? []).map((c) => ({
+      tool: c.tool,
+      input: c.input !== null && typeof c.input === "object" && !Array.isArray(c.input) ? c.input : {},
+    })),
+  );
+
+/** What the product did: the first tool that answers a kind of request, else the reply's form. */
+function observedOutcome(r: InvokeResult): Outcome {
+  const tools = new Set(callsOf(r).map((c) => c.tool));
+  for (const [tool, outcome] of TOOL_OUTCOMES) if (tools.has(tool)) return outcome;
+  if (/\bweather|forecast\b/.test([...tools].join(" "))) return "weather";
+  if (tools.has("search_knowledge_base") && /from our help centre/i.test(r.response)) return "policy";
+  if (DECLINE.test(r.response)) return "decline";
+  if (r.response.trim().endsWith("?")) return "question";
+  return "other";
+}
+
+const minutes = (v: unknown): number | undefined => {
+  const m = typeof v === "string" ? /^(\d{2}):(\d{2})$/.exec(v) : null;
+  return m ? Number(m[1]) * 60 + Number(m[2]) : undefined;
+};
+
+/** Both ends present on both sides and within an hour of each other. */
+function sameWindow(gold: Window, after: unknown, before: unknown): boolean {
+  const a = minutes(after);
+  const b = minutes(before);
+  const near = (g: number | undefined, x: number | undefined): boolean =>
+    g === undefined ? x === undefined || x === 0 : x !== undefined && Math.abs(g - x) <= 60;
+  return (
+    near(gold.after, a) &&
+    (gold.before === undefined ? b === undefined || b >= 23 * 60 : near(gold.before, b))
+  );
+}
+
+function scoreSlots(ex: Example, r: InvokeResult, search: Call | undefined, today: number): Verdict["slots"] {
+  const slots = ex.slots ?? {};
+  const input = search?.input ?? {};
+  const out: Verdict["slots"] = {};
+  const from = first(slots["fromloc.city_name"]);
+  const to = first(slots["toloc.city_name"]);
+  if (from) out.origin = cityAirports(from).includes(String(input.origin));
+  if (to) out.destination = cityAirports(to).includes(String(input.destination));
+  const date = goldDate(slots, today);
+  if (date) out.date = input.date === date;
+  const airline = first(slots.airline_name) ?? first(slots.airline_code);
+  if (airline) {
+    const gold = goldAirline(airline);
+    const searched = typeof input.airline === "string" ? goldAirline(input.airline) : undefined;
+    const reply = key(r.response);
+    out.airline = gold.code
+      ? searched?.code === gold.code
+      : (searched?.name === gold.name && search !== undefined) ||
+        (reply.includes(gold.name) &&
+          /\b(?:don t|do not|doesn t|does not) (?:sell|offer)|not sold\b/.test(reply));
+  }
+  const time = goldTime(slots);
+  if (time)
+    out.time =
+      search !== undefined &&
+      sameWindow(time.window, input[`${time.leg}_after`], input[`${time.leg}_before`]);
+  if (slots.round_trip)
+    out.round_trip =
+      search !== undefined && (input.return_date !== undefined || /round[- ]trip|return/i.test(r.response));
+  if (/non ?stop|direct/.test(key(first(slots.flight_stop) ?? "")))
+    out.nonstop = search !== undefined && (input.nonstop === true || /non-?stop|direct/i.test(r.response));
+  return out;
+}
+
+/** The verdict on one answer; `today` is the evaluation date (a UTC midnight). */
+export function score(ex: Example, r: InvokeResult, today: number): Verdict {
+  const expected = expectedOutcome(ex);
+  const observed = observedOutcome(r);
+  const asked = observed === "question";
+  const bookingAnswered = r.agents.some((a) => a.agent === "booking");
+  const intentRight =
+    observed === expected ||
+    (expected === "flight_search" && bookingAnswered && (asked || observed === "decline")) ||
+    (expected === "decline" && asked && !bookingAnswered);
+  const verdict: Verdict = { expected, observed, intentRight, outcome: "wrong", slots: {} };
+  if (expected !== "flight_search") {
+    if (expected === "decline" && (observed === "decline" || (asked && !bookingAnswered)))
+      verdict.outcome = "declined honestly";
+    else if (observed === expected) verdict.outcome = "searched right";
+    else if (asked && expected === "hotel_search") verdict.outcome = "asked a needed question";
+    return verdict;
+  }
+  const slots = ex.slots ?? {};
+  const cities = [first(slots["fromloc.city_name"]), first(slots["toloc.city_name"])].filter(
+    (c): c is string => c !== undefined,
+  );
+  const search = callsOf(r).find((c) => c.tool === "search_flights");
+  const unknown = cities.find((c) => cityAirports(c).length === 0);
+  if (unknown) {
+    const named = search === undefined && key(r.response).includes(key(unknown));
+    verdict.unknownCity = { city: unknown, named };
+    if (named) verdict.outcome = "declined honestly";
+    return verdict;
+  }
+  // Slots are scored on requests that name both ends of the route.
+  if (cities.length === 2) verdict.slots = scoreSlots(ex, r, search, today);
+  if (search) {
+    if (Object.values(verdict.slots).every(Boolean)) verdict.outcome = "searched right";
+  } else if (asked && cities.length < 2) {
+    verdict.outcome = "asked a needed question";
+  }
+  return verdict;
+}
