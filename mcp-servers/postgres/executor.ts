@@ -8,10 +8,16 @@
  * - a `READ ONLY` transaction that is always rolled back, so even a session-level `SET` or
  *   `set_config(…, false)` inside it does not outlive the call;
  * - `SET LOCAL ROLE flightly_readonly` (or a separate least-privileged login), a `SET LOCAL`
- *   statement timeout and search path, and a planner-cost cap, which is what bounds a query on
- *   embedded PGlite: it ignores `statement_timeout` and cancel requests.
+ *   statement timeout, `work_mem` and search path, and a planner-cost cap, which is what bounds a
+ *   query on embedded PGlite: it ignores `statement_timeout` and cancel requests;
+ * - every function the verbose plan shows is checked against the allow-list before execution
+ *   (plan.ts), so a call in any syntax the parser guard did not recognise is still refused;
+ * - the connection is reserved for the call and reset after it (`pg_advisory_unlock_all()`), so no
+ *   session-level lock outlives a call whatever got through.
  */
 import type { Sql } from "../../memory/db/index.js";
+import { functionRefusal } from "./functions.js";
+import { functionsInPlan } from "./plan.js";
 
 /** The handle `sql.begin(options, cb)` passes to its callback (derived, so only memory/ imports postgres.js). */
 export type TransactionSql = Parameters<Parameters<Sql["begin"]>[1]>[0];
@@ -30,6 +36,10 @@ export interface ExecuteOptions {
   readonly statementTimeoutMs: number;
   /** Refuse a SELECT whose estimated plan cost exceeds this; `undefined` skips the check. */
   readonly maxPlanCost?: number | undefined;
+  /** The SELECT whose plan is checked when `statement` is itself an EXPLAIN (default `statement`). */
+  readonly planned?: string | undefined;
+  /** Check the plan's functions and cost first (default true; off only to test the other layers). */
+  readonly checkPlan?: boolean;
   /** Cancels the running query (on servers that honour cancel requests). */
   readonly signal?: AbortSignal | undefined;
 }
@@ -56,13 +66,13 @@ const EXTENDED = { prepare: false, simple: false } as const;
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
-class Rollback<T> {
-  constructor(readonly value: T) {}
-}
+/** Per-query memory for sorts and hashes before they spill (bounded by temp_file_limit where set). */
+const WORK_MEM = "4MB";
 
 /**
  * Runs `fn` in a `READ ONLY` transaction with the run_query settings applied with `SET LOCAL`, and
- * always rolls it back: nothing a call sets survives into the next.
+ * always rolls it back: nothing a call sets survives into the next. The connection is reserved for
+ * the call and its session-level advisory locks are released afterwards, even when `fn` failed.
  */
 export async function withReadOnlyTransaction<T>(
   target: ReadOnlyTarget,
@@ -73,17 +83,25 @@ export async function withReadOnlyTransaction<T>(
     throw new Error(`invalid role name ${JSON.stringify(target.role)}`);
   }
   const timeout = String(Math.max(1, Math.floor(statementTimeoutMs)));
+  const conn = await target.sql.reserve();
   try {
-    await target.sql.begin("read only", async (tx) => {
-      await tx`SELECT set_config('statement_timeout', ${timeout}, true), set_config('search_path', 'public', true)`;
-      if (target.role !== undefined) await tx.unsafe(`SET LOCAL ROLE ${target.role}`);
-      throw new Rollback(await fn(tx));
-    });
-  } catch (err) {
-    if (err instanceof Rollback) return err.value as T;
-    throw err;
+    await conn.unsafe("BEGIN TRANSACTION READ ONLY");
+    // SET statements, not set_config(), which the read-only login may not execute.
+    await conn.unsafe(`SET LOCAL statement_timeout = ${timeout}`);
+    await conn.unsafe(`SET LOCAL lock_timeout = ${Math.min(Number(timeout), 1_000)}`);
+    await conn.unsafe(`SET LOCAL work_mem = '${WORK_MEM}'`);
+    await conn.unsafe("SET LOCAL search_path = public");
+    if (target.role !== undefined) await conn.unsafe(`SET LOCAL ROLE ${target.role}`);
+    // The reserved connection is the transaction: the same template and unsafe() calls.
+    return await fn(conn as unknown as TransactionSql);
+  } finally {
+    try {
+      await conn.unsafe("ROLLBACK");
+      await conn.unsafe("SELECT pg_advisory_unlock_all()");
+    } finally {
+      conn.release();
+    }
   }
-  throw new Error("unreachable: the read-only transaction committed");
 }
 
 interface PlanNode {
@@ -108,10 +126,19 @@ function effectivePlanCost(plan: PlanNode): number {
   return cost;
 }
 
-async function checkPlanCost(tx: TransactionSql, statement: string, maxCost: number): Promise<void> {
-  const [row] = await tx.unsafe(`EXPLAIN (FORMAT JSON) ${statement}`, [], EXTENDED);
-  const plan = (row?.["QUERY PLAN"] as Array<{ Plan?: PlanNode }> | undefined)?.[0]?.Plan;
-  if (!plan) return;
+/**
+ * Plans the statement (never executes it) and refuses it when the plan calls a function outside
+ * the allow-list or its cost passes `maxCost`.
+ */
+async function checkPlan(tx: TransactionSql, statement: string, maxCost: number | undefined): Promise<void> {
+  const [row] = await tx.unsafe(`EXPLAIN (VERBOSE, FORMAT JSON) ${statement}`, [], EXTENDED);
+  const plans = row?.["QUERY PLAN"] as Array<{ Plan?: PlanNode }> | undefined;
+  for (const fn of functionsInPlan(plans)) {
+    const refusal = functionRefusal(fn.schema, fn.name);
+    if (refusal) throw new QueryRefusedError(`${refusal} (found in the query plan)`);
+  }
+  const plan = plans?.[0]?.Plan;
+  if (!plan || maxCost === undefined) return;
   const cost = effectivePlanCost(plan);
   if (cost > maxCost) {
     throw new QueryRefusedError(
@@ -132,7 +159,7 @@ export async function executeReadOnly(
   options: ExecuteOptions,
 ): Promise<QueryRows> {
   return withReadOnlyTransaction(target, options.statementTimeoutMs, async (tx) => {
-    if (options.maxPlanCost !== undefined) await checkPlanCost(tx, statement, options.maxPlanCost);
+    if (options.checkPlan !== false) await checkPlan(tx, options.planned ?? statement, options.maxPlanCost);
     const query = tx.unsafe(statement, [], EXTENDED);
     const cancel = (): void => void query.cancel();
     options.signal?.addEventListener("abort", cancel, { once: true });
@@ -219,11 +246,10 @@ const isPostgresError = (err: unknown): err is Error & { code: string } =>
 export function describeQueryError(err: unknown, statementTimeoutMs: number): string | undefined {
   if (err instanceof QueryRefusedError) return err.message;
   if (!isPostgresError(err)) return undefined;
+  if (isRetryableDatabaseError(err)) return retryReason(err, statementTimeoutMs);
   switch (err.code) {
     case "42501":
       return `${err.message}: the run_query role reads only the tables that list_tables shows`;
-    case "57014":
-      return `the query was cancelled: it ran past the ${statementTimeoutMs} ms statement timeout or was aborted`;
     case "25006":
       return `refused by the read-only transaction: ${err.message}`;
     case "42P01":
@@ -236,4 +262,27 @@ export function describeQueryError(err: unknown, statementTimeoutMs: number): st
     default:
       return `${err.message} (SQLSTATE ${err.code})`;
   }
+}
+
+/** Seconds to wait before retrying a call that met lock or resource exhaustion. */
+export const RETRY_AFTER_S = 2;
+
+/**
+ * Lock or resource exhaustion and cancellation: out of shared memory or memory (53200, 53100, 53000),
+ * too many connections (53300), lock not available (55P03), cancelled or timed out (57014), a
+ * server shutting down or starting (57P01–57P03), a lost connection (08xxx). Nothing is wrong with
+ * the call itself; the same call may succeed a moment later.
+ */
+export function isRetryableDatabaseError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== "string") return false;
+  return /^(53\d{3}|55P03|57014|57P0[123]|08\w{3})$/.test(code) || code === "CONNECTION_CLOSED";
+}
+
+function retryReason(err: Error & { code: string }, statementTimeoutMs: number): string {
+  const what =
+    err.code === "57014"
+      ? `the query was cancelled: it ran past the ${statementTimeoutMs} ms statement timeout or was aborted`
+      : `the database is busy or out of resources: ${err.message} (SQLSTATE ${err.code})`;
+  return `${what}; retryable: try again in ${RETRY_AFTER_S} s`;
 }

@@ -70,13 +70,36 @@ const PGVECTOR = [
 const builtins: ReadonlySet<string> = new Set(BUILTINS);
 const pgvector: ReadonlySet<string> = new Set(PGVECTOR);
 
+/** Families never allowed whatever list they might be added to, with the reason given. */
+const NEVER: ReadonlyArray<readonly [RegExp, string]> = [
+  [
+    /^(ts_stat|query_to_xml.*|cursor_to_xml.*|table_to_xml.*|schema_to_xml.*|database_to_xml.*|xpath.*|xmltable|dblink.*|pg_execute.*)$/,
+    "runs SQL text or reads outside the query",
+  ],
+  [/^(pg_(try_)?advisory_.*|pg_locks?_.*)$/, "takes locks"],
+  [/^pg_sleep.*$/, "sleeps"],
+  [/^(set_config|setseed|pg_reload_conf)$/, "changes settings"],
+  [/^(pg_terminate_backend|pg_cancel_backend|pg_signal_backend|pg_notify)$/, "signals other sessions"],
+];
+
 /**
  * Whether a call to `schema.name` (schema absent when unqualified) is allowed. Names come from the
  * parser already folded to lower case unless quoted; a quoted mixed-case name never matches.
  */
 export function isAllowedFunction(schema: string | undefined, name: string): boolean {
+  if (NEVER.some(([family]) => family.test(name))) return false;
   if (schema === undefined) return builtins.has(name) || pgvector.has(name);
   if (schema === "pg_catalog") return builtins.has(name);
   if (schema === "public") return pgvector.has(name);
   return false;
+}
+
+/** Why a call is refused, or `undefined` when it is allowed. */
+export function functionRefusal(schema: string | undefined, name: string): string | undefined {
+  if (isAllowedFunction(schema, name)) return undefined;
+  const shown = schema === undefined ? name : `${schema}.${name}`;
+  const never = NEVER.find(([family]) => family.test(name));
+  return never
+    ? `function ${shown}() ${never[1]} and is never allowed in run_query`
+    : `function ${shown}() is not allowed in run_query (only read-only built-ins are)`;
 }

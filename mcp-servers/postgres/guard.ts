@@ -6,7 +6,8 @@
  * protocol, READ ONLY transaction that is always rolled back, least-privileged role, timeouts and
  * caps) hold even if this one were fooled; this one gives the clear reason.
  */
-import { loadModule, parseSync } from "libpg-query";
+import { loadModule, parseSync, scanSync } from "libpg-query";
+import { type BoundsBudget, callBoundsRefusal, newBudget } from "./bounds.js";
 import { isAllowedFunction } from "./functions.js";
 
 export type GuardVerdict =
@@ -15,6 +16,8 @@ export type GuardVerdict =
       kind: "select" | "explain";
       /** The text of the one statement, without a trailing semicolon. */
       statement: string;
+      /** For an EXPLAIN, the text of the SELECT it explains (whose plan the executor checks). */
+      explained?: string;
     }
   | { ok: false; reason: string };
 
@@ -116,7 +119,7 @@ function names(list: unknown): string[] {
 }
 
 /** Checks one node of the tree; returns the reason it is refused, if it is. */
-function checkNode(type: string, node: Node): string | undefined {
+function checkNode(type: string, node: Node, budget: BoundsBudget = newBudget()): string | undefined {
   if (type.endsWith("Stmt") && type !== "SelectStmt") {
     const what = label(type, node);
     return ["INSERT", "UPDATE", "DELETE", "MERGE"].includes(what)
@@ -136,7 +139,7 @@ function checkNode(type: string, node: Node): string | undefined {
       if (parts.length > 2 || !isAllowedFunction(schema, name)) {
         return `function ${parts.join(".")}() is not allowed in run_query (only read-only built-ins are)`;
       }
-      return undefined;
+      return callBoundsRefusal(name, Array.isArray(node.args) ? node.args : [], budget);
     }
     case "RangeVar": {
       const rel = String(node.relname ?? "");
@@ -157,6 +160,7 @@ function checkNode(type: string, node: Node): string | undefined {
 
 /** Walks the whole tree (iteratively: no recursion limit to trip); first refusal wins. */
 function checkTree(root: unknown, options: GuardOptions): string | undefined {
+  const budget = newBudget();
   const stack: unknown[] = [root];
   while (stack.length > 0) {
     const value = stack.pop();
@@ -175,7 +179,7 @@ function checkTree(root: unknown, options: GuardOptions): string | undefined {
         return "WITH RECURSIVE is disabled here: this database cannot enforce a statement timeout";
       }
       if (/^[A-Z]/.test(key) && isNode(child)) {
-        const reason = checkNode(key, child);
+        const reason = checkNode(key, child, budget);
         if (reason) return reason;
       }
       if (child !== null && typeof child === "object") stack.push(child);
@@ -206,6 +210,24 @@ function parseError(err: unknown): string {
   return typeof position === "number" && position >= 0
     ? `SQL syntax error: ${message} (at character ${position + 1})`
     : `SQL syntax error: ${message}`;
+}
+
+/** The statement after `EXPLAIN [ANALYZE] [VERBOSE] [(options)]`; scanner offsets are UTF-8 bytes. */
+function explainedText(statement: string): string | undefined {
+  const tokens = scanSync(statement).tokens;
+  let i = 1;
+  if (tokens[i]?.text === "(") {
+    let depth = 0;
+    for (; i < tokens.length; i++) {
+      if (tokens[i]!.text === "(") depth++;
+      if (tokens[i]!.text === ")" && --depth === 0) break;
+    }
+    i++;
+  } else {
+    while (/^(analy[sz]e|verbose)$/i.test(tokens[i]?.text ?? "")) i++;
+  }
+  const start = tokens[i]?.start;
+  return start === undefined ? undefined : Buffer.from(statement, "utf8").subarray(start).toString("utf8");
 }
 
 /** Text of one parsed statement; libpg-query locations are UTF-8 byte offsets. */
@@ -247,7 +269,14 @@ function check(text: string, options: GuardOptions): GuardVerdict {
   }
   const reason = checkTree(kind === "explain" ? body.query : stmt, options);
   if (reason) return { ok: false, reason };
-  return { ok: true, kind, statement: statementText(text, raw?.stmt_location, raw?.stmt_len) };
+  const statement = statementText(text, raw?.stmt_location, raw?.stmt_len);
+  if (kind === "select") return { ok: true, kind, statement };
+  const explained = explainedText(statement);
+  const inner = explained === undefined ? undefined : check(explained, options);
+  if (!inner?.ok || inner.kind !== "select") {
+    return { ok: false, reason: "the statement under EXPLAIN could not be separated from its options" };
+  }
+  return { ok: true, kind, statement, explained: inner.statement };
 }
 
 /** Loads the parser (WASM) once and returns a guard with the given options. */

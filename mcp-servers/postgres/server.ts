@@ -8,7 +8,14 @@ import type { Logger } from "../../core/logger.js";
 import type { Sql } from "../../memory/db/index.js";
 import { SERVER_VERSION, toolError, toolJson } from "../tool-result.js";
 import { describeTable, listTables, TABLE_NAME } from "./catalog.js";
-import { describeQueryError, executeReadOnly, type JsonCell, type ReadOnlyTarget } from "./executor.js";
+import {
+  describeQueryError,
+  executeReadOnly,
+  isRetryableDatabaseError,
+  type JsonCell,
+  RETRY_AFTER_S,
+  type ReadOnlyTarget,
+} from "./executor.js";
 import { createSqlGuard, type SqlGuard } from "./guard.js";
 
 export interface PostgresMcpDeps {
@@ -143,6 +150,12 @@ export function createPostgresMcpServer(deps: PostgresMcpDeps): McpServer {
     const reason = describeQueryError(err, opts.statementTimeoutMs);
     if (reason !== undefined) return toolError(reason);
     const code = (err as { code?: unknown } | null)?.code;
+    if (isRetryableDatabaseError(err)) {
+      logger.warn({ err, tool }, "postgres MCP tool met a busy database");
+      return toolError(
+        `${tool} failed: the database is busy or unavailable (${String(code)}); retryable: try again in ${RETRY_AFTER_S} s`,
+      );
+    }
     logger.error({ err, tool }, "postgres MCP tool failed");
     return toolError(
       `${tool} failed: the database is unavailable or answered unexpectedly${typeof code === "string" ? ` (${code})` : ""}`,
@@ -208,6 +221,7 @@ export function createPostgresMcpServer(deps: PostgresMcpDeps): McpServer {
           statementTimeoutMs: opts.statementTimeoutMs,
           maxPlanCost:
             verdict.kind === "select" && Number.isFinite(opts.maxPlanCost) ? opts.maxPlanCost : undefined,
+          planned: verdict.kind === "explain" ? verdict.explained : undefined,
           signal: extra.signal,
         });
         const byRows = result.rows.length > maxRows;

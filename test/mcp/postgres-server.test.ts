@@ -251,7 +251,7 @@ describe("database errors as tool-error reasons", () => {
 
   it("names the timeout, the read-only refusal and a missing migration; hides other faults", () => {
     expect(describeQueryError(pgError("57014", "canceling statement due to statement timeout"), 300)).toBe(
-      "the query was cancelled: it ran past the 300 ms statement timeout or was aborted",
+      "the query was cancelled: it ran past the 300 ms statement timeout or was aborted; retryable: try again in 2 s",
     );
     expect(
       describeQueryError(pgError("25006", "cannot execute DELETE in a read-only transaction"), 300),
@@ -265,7 +265,8 @@ describe("database errors as tool-error reasons", () => {
 });
 
 describe("run_query execution layers, each on its own (parser guard bypassed)", () => {
-  const opts = { statementTimeoutMs: 1_000 };
+  // The plan check runs first in run_query; off here so each later layer answers for itself.
+  const opts = { statementTimeoutMs: 1_000, checkPlan: false };
 
   it("the simple protocol runs stacked statements, which is why postgres.js's default is not used", async () => {
     // What the reference server did: a parameterless unsafe() goes over the simple protocol, even with prepare.
@@ -305,9 +306,11 @@ describe("run_query execution layers, each on its own (parser guard bypassed)", 
     }
   });
 
-  it("always rolled back: session-level SET and set_config do not outlive the call", async () => {
+  it("always rolled back: session-level SETs do not outlive the call; set_config is not executable", async () => {
     const before = await snapshot(db.sql);
-    await executeReadOnly(target, "SELECT set_config('flightly.actor_id', 'evil', false)", opts);
+    await expect(
+      executeReadOnly(target, "SELECT set_config('flightly.actor_id', 'evil', false)", opts),
+    ).rejects.toMatchObject({ code: "42501", message: "permission denied for function set_config" });
     await executeReadOnly(target, "SET statement_timeout = 1", opts);
     await executeReadOnly(target, "SET ROLE postgres", opts);
     expect(await snapshot(db.sql)).toEqual(before);
@@ -319,6 +322,7 @@ describe("run_query execution layers, each on its own (parser guard bypassed)", 
     await expect(
       executeReadOnly(target, "SELECT * FROM (SELECT * FROM generate_series(1, 100000000) g) q LIMIT 5", {
         ...opts,
+        checkPlan: true,
         maxPlanCost: 200_000,
       }),
     ).rejects.toThrow(/over the limit of 200000/);
