@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-/**
- * `flightly <command>`: serve, mcp, worker, seed, migrate, chat, invoke, eval, bench.
- * Logs go to stderr; stdout carries command output (and the MCP stdio channel).
- */
 import { parseArgs } from "node:util";
 import { type Config, loadConfig } from "../core/config.js";
 import { ConfigError } from "../core/errors.js";
 import { createLogger } from "../core/logger.js";
 import { redactText } from "../core/redact.js";
+/**
+ * `flightly <command>`: serve, mcp, worker, seed, migrate, chat, invoke, eval, bench.
+ * Logs go to stderr; stdout carries command output (and the MCP stdio channel).
+ */
+import { isDriverWriteAfterClose } from "../memory/db/index.js";
 import { commands } from "./commands.js";
 
 const USAGE = `Usage: flightly <command> [options]
@@ -70,6 +71,17 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
   const logger = createLogger({ level: config.logLevel });
+  // Node's default for any other uncaught error: report it and exit 1.
+  process.on("uncaughtException", (err) => {
+    if (isDriverWriteAfterClose(err)) {
+      logger.warn({ err }, "dropped a database write for a connection that had already closed");
+      return;
+    }
+    logger.fatal({ err }, "uncaught exception");
+    logger.flush();
+    process.stderr.write(`flightly: ${redactText(err.stack ?? err.message)}\n`);
+    process.exit(1);
+  });
   try {
     return await command({ config, logger, args, flags: values });
   } catch (err) {

@@ -79,3 +79,18 @@ export async function openDatabase(
     },
   };
 }
+
+/**
+ * postgres.js 3.4 can flush a buffered write from a `setImmediate` after its connection closed,
+ * throwing `TypeError: Cannot read properties of null (reading 'write')` outside any caller
+ * (porsager/postgres#1154, #1066; unfixed in 3.4.10). By then the connection's queries were
+ * already rejected with CONNECTION_CLOSED, so the write is moot: the entry point may drop exactly
+ * this error instead of letting it end the process.
+ */
+export function isDriverWriteAfterClose(err: unknown): boolean {
+  return (
+    err instanceof TypeError &&
+    /reading 'write'/.test(err.message) &&
+    /nextWrite[\s\S]*postgres[\\/](?:cjs[\\/])?src[\\/]connection\.js/.test(err.stack ?? "")
+  );
+}
