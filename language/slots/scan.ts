@@ -7,7 +7,7 @@ import { foldText } from "../fold.js";
  * e-mail address) is cut to that length before any pattern runs.
  */
 const MAX_SCAN_CHARS = 20_000;
-export const MAX_RUN_CHARS = 256;
+const MAX_RUN_CHARS = 256;
 
 function bounded(raw: string): string {
   const text = raw.length > MAX_SCAN_CHARS ? raw.slice(0, MAX_SCAN_CHARS) : raw;

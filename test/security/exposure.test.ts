@@ -56,7 +56,7 @@ describe("Host allow-list on a loopback bind", () => {
         method: url === "/invocations" ? "POST" : "GET",
         url,
         headers: { host: "evil.com", "content-type": "application/json" },
-        payload: url === "/invocations" ? JSON.stringify({ prompt: "hi", actor_id: "1" }) : undefined,
+        ...(url === "/invocations" ? { payload: JSON.stringify({ prompt: "hi", actor_id: "1" }) } : {}),
       });
       expect(res.statusCode).toBe(403);
       expect(res.json().error.message).toMatch(/Host not allowed/);
