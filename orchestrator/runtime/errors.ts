@@ -25,12 +25,18 @@ const CONNECTION_CODES = new Set([
   "CONNECTION_DESTROYED",
   "CONNECT_TIMEOUT",
 ]);
-/** SQLSTATEs of a database that is going away or not taking connections. */
-const UNAVAILABLE_SQLSTATE = /^(08...|57P0[1-3]|53300)$/;
+/**
+ * SQLSTATEs a retry can cure: the database going away or refusing connections (08, 57P01-03),
+ * out of a resource (53: memory, shared memory for locks, disk, connections), a lock not had in
+ * time (55P03), a statement cancelled by its timeout (57014), or a transaction that lost a race
+ * (40001 serialization, 40P01 deadlock).
+ */
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[1-3]|53...|55P03|57014|40001|40P01)$/;
 
 /**
- * Whether an error that is not ours comes from a backing service that cannot be reached (the
- * database dropped its connections, a socket was refused): a 503 the client may retry, not a 500.
+ * Whether an error that is not ours comes from a backing service that cannot serve it right now
+ * (the database dropped its connections or ran out of locks, a socket was refused): a 503 the
+ * client may retry, not a 500.
  * Follows `cause` a few levels, as wrappers keep the original there.
  */
 export function isConnectionFault(err: unknown): boolean {
