@@ -25,6 +25,9 @@ export interface CachedAnswer {
 
 export interface Neighbour extends CachedAnswer {
   similarity: number;
+  /** The row's id in `semantic_cache`, and the scope it was stored in. */
+  id: string;
+  scope: CacheScope;
 }
 
 /** Exact-entry key version: entries of earlier versions may hold secrets and are never read. */
@@ -82,12 +85,17 @@ export class ResponseCacheStore {
     return keys.toolTag(`resp:${this.namespace}:${source}`);
   }
 
-  /** Looks the scopes up in order in one pipelined round trip; the first hit wins. */
-  async getExact(scopes: readonly CacheScope[], hash: string): Promise<CachedAnswer | undefined> {
+  /** Looks the scopes up in order in one pipelined round trip; the first hit wins, with its scope. */
+  async getExact(
+    scopes: readonly CacheScope[],
+    hash: string,
+  ): Promise<(CachedAnswer & { scope: CacheScope }) | undefined> {
     const p = this.store.pipeline();
     for (const s of scopes) p.get(this.#exactKey(s, hash));
     const values = await p.exec();
-    for (const v of values) if (typeof v === "string") return JSON.parse(v) as CachedAnswer;
+    for (const [i, v] of values.entries()) {
+      if (typeof v === "string") return { ...(JSON.parse(v) as CachedAnswer), scope: scopes[i]! };
+    }
     return undefined;
   }
 
@@ -100,8 +108,10 @@ export class ResponseCacheStore {
         category: string;
         sources: string[];
         similarity: number;
+        id: string;
+        scope: string;
       }[]
-    >`SELECT prompt, response, entities, category, sources, 1 - (embedding <=> ${toVector(embedding)}::vector) AS similarity
+    >`SELECT id::text AS id, scope, prompt, response, entities, category, sources, 1 - (embedding <=> ${toVector(embedding)}::vector) AS similarity
       FROM semantic_cache
       WHERE scope = ANY(${scopes as string[]}) AND expires_at > now()
       ORDER BY embedding <=> ${toVector(embedding)}::vector

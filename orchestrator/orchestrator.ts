@@ -25,6 +25,7 @@ export interface InvokeResult {
     kind: "exact" | "semantic" | null;
     similarity: number | null;
     matched_prompt?: string;
+    entry_id?: string;
   };
   agents: TrailEntry[];
   route: { plan: AgentName[]; confident: boolean; similarity: number } | null;

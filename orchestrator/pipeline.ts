@@ -35,7 +35,8 @@ export interface Answer {
   by: string;
   /** A finished workflow replayed for a resent request: nothing new is recorded. */
   replay?: boolean;
-  cache?: { kind: "exact" | "semantic"; similarity: number; matched_prompt: string };
+  /** A cache hit: the matched prompt in the asker's own scope, otherwise only the entry's id. */
+  cache?: { kind: "exact" | "semantic"; similarity: number; matched_prompt?: string; entry_id?: string };
   workflow?: WorkflowState;
 }
 

@@ -217,8 +217,10 @@ async function lookup(cache: SemanticCache, t: Turn, request: KeyedRequest): Pro
     return undefined;
   });
   if (looked?.hit) {
-    const { kind, similarity, matched_prompt } = looked;
-    t.answer = { response: looked.response, by: "cache", cache: { kind, similarity, matched_prompt } };
+    const { kind, similarity, matched_prompt, entry_id } = looked;
+    const entry =
+      matched_prompt !== undefined ? { matched_prompt } : entry_id !== undefined ? { entry_id } : {};
+    t.answer = { response: looked.response, by: "cache", cache: { kind, similarity, ...entry } };
   } else {
     t.miss = looked;
   }

@@ -21,7 +21,10 @@ export interface CacheHit {
   hit: true;
   kind: "exact" | "semantic";
   similarity: number;
-  matched_prompt: string;
+  /** The cached request, only when the entry is in the asker's own scope. */
+  matched_prompt?: string;
+  /** Otherwise the entry's id: another customer's words are never shown. */
+  entry_id?: string;
   response: string;
   category: string;
 }
@@ -86,6 +89,16 @@ export class SemanticCache {
     return [`actor:${actorId}`, "shared"];
   }
 
+  /** What a hit may say about the entry it came from: the prompt in the asker's own scope only. */
+  #matched(
+    actorId: string,
+    scope: CacheScope,
+    prompt: string,
+    entryId: string,
+  ): { matched_prompt: string } | { entry_id: string } {
+    return scope === `actor:${actorId}` ? { matched_prompt: prompt } : { entry_id: entryId };
+  }
+
   /**
    * `request` is resolved (see `keyedFromText`); a plain message is read against the clock alone,
    * and one that refers to a session is neither looked up nor stored.
@@ -106,7 +119,7 @@ export class SemanticCache {
         hit: true,
         kind: "exact",
         similarity: 1,
-        matched_prompt: exact.prompt,
+        ...this.#matched(actorId, exact.scope, exact.prompt, `exact:${hash.slice(0, 16)}`),
         response: exact.response,
         category: exact.category,
       };
@@ -122,7 +135,7 @@ export class SemanticCache {
         hit: true,
         kind: "semantic",
         similarity: Math.round(n.similarity * 10_000) / 10_000,
-        matched_prompt: n.prompt,
+        ...this.#matched(actorId, n.scope, n.prompt, `semantic:${n.id}`),
         response: n.response,
         category: n.category,
       };

@@ -87,6 +87,7 @@ describe.each(MODES)("conversations (%s)", (mode) => {
     const calls = s.modelCalls();
     const second = await s.invoke(prompt, { actor: "31" });
     expect(second.body.cache).toMatchObject({ hit: true, kind: "exact" });
+    expect(second.body.cache).not.toHaveProperty("matched_prompt"); // the first customer's words
     expect(second.body.response).toBe(first.body.response);
     expect(second.body.agents).toEqual([]);
     expect(s.modelCalls()).toBe(calls);
