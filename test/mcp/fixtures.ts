@@ -57,6 +57,8 @@ export async function openTestDatabase(prefix = "mcp"): Promise<TestDatabase> {
         VALUES (1, 31900, 'succeeded', 'pay-1', '4242');
       INSERT INTO memories (actor_id, namespace, kind, content, embedding)
         VALUES ('1', 'preferences', 'preference', 'Prefers aisle seats', '${vec(1)}');
+      -- This small world is complete: service logins need not wait for a seed.
+      INSERT INTO flightly_meta (key, value) VALUES ('seed_anchor', now()::text);
     `);
     const owned = pg;
     return {
