@@ -10,6 +10,13 @@ export {
   upsertSessionSummary,
 } from "./consolidate.js";
 export {
+  type AppendOptions,
+  appendTurnEvent,
+  parseTurnEvent,
+  type TurnEvent,
+  type TurnRole,
+} from "./events.js";
+export {
   EXTRACTION_PROMPT,
   type Extraction,
   extractionSchema,
@@ -19,11 +26,6 @@ export {
 } from "./extract.js";
 export { type OutboxOptions, type OutboxTurn, TurnOutbox } from "./outbox.js";
 export {
-  type AppendOptions,
-  appendTurnEvent,
-  parseTurnEvent,
-  type TurnEvent,
-  type TurnRole,
   Worker,
   type WorkerOptions,
   type WorkerStats,

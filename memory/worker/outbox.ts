@@ -17,7 +17,7 @@ import { appendHistory, type HistoryMessage } from "../short-term/history.js";
 import { type SessionScope, sessionKeys } from "../short-term/session.js";
 import { keys } from "../store/keys.js";
 import type { ShortTermStore } from "../store/types.js";
-import { appendTurnEvent, type TurnRole } from "./worker.js";
+import { appendTurnEvent, type TurnRole } from "./events.js";
 
 export interface OutboxTurn {
   scope: SessionScope;

@@ -1,5 +1,5 @@
 /**
- * The tiering worker: each conversation turn is appended to a Valkey stream (`appendTurnEvent`);
+ * The tiering worker: each conversation turn is appended to a Valkey stream (`events.ts`);
  * a consumer group reads it, stores the turn as an episode, extracts preferences and facts,
  * consolidates them into long-term memory, keeps a session summary and the customer's profile
  * hash current.
@@ -12,7 +12,6 @@
  */
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { z } from "zod";
 import { FlightlyError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import type { ModelProvider } from "../../core/model.js";
@@ -20,9 +19,8 @@ import { redactJson, redactText } from "../../core/redact.js";
 import { insertEpisodeTurn } from "../long-term/episodes.js";
 import type { LongTermMemory } from "../long-term/memories.js";
 import { updateProfile } from "../short-term/profile.js";
-import { assertId } from "../short-term/session.js";
 import { keys } from "../store/keys.js";
-import type { Script, ShortTermStore, StreamEntry } from "../store/types.js";
+import type { ShortTermStore, StreamEntry } from "../store/types.js";
 import {
   type ConsolidationResult,
   consolidate,
@@ -32,127 +30,9 @@ import {
   renderSummary,
   upsertSessionSummary,
 } from "./consolidate.js";
+import { DELIVERY_TTL_MS, deliveryScript, errorText, isPermanent } from "./delivery.js";
+import { parseTurnEvent, type TurnEvent } from "./events.js";
 import { type Extraction, extractWithModel, extractWithRules } from "./extract.js";
-
-// ---------------------------------------------------------------------------------------------
-// events
-
-export type TurnRole = "user" | "assistant";
-
-export interface TurnEvent {
-  /** Idempotency key: the same turn appended twice is processed once. */
-  eventId: string;
-  actorId: string;
-  sessionId: string;
-  role: TurnRole;
-  text: string;
-  /** ISO timestamp. */
-  at: string;
-}
-
-const MAX_TEXT = 20_000;
-
-const eventSchema = z.object({
-  event_id: z.string().min(1).max(200),
-  actor_id: z.string().min(1).max(256),
-  session_id: z.string().min(1).max(256),
-  role: z.enum(["user", "assistant"]),
-  text: z.string().max(MAX_TEXT),
-  at: z.string().refine((s) => !Number.isNaN(Date.parse(s)), "at must be a timestamp"),
-});
-
-/** Stream entry fields → event. @throws FlightlyError BAD_REQUEST (never retried). */
-export function parseTurnEvent(fields: Record<string, string>): TurnEvent {
-  const parsed = eventSchema.safeParse(fields);
-  if (!parsed.success) {
-    throw new FlightlyError(
-      "BAD_REQUEST",
-      `malformed turn event: ${parsed.error.issues[0]?.message ?? "invalid"}`,
-    );
-  }
-  const e = parsed.data;
-  return {
-    eventId: e.event_id,
-    actorId: e.actor_id,
-    sessionId: e.session_id,
-    role: e.role,
-    // Events written before redaction at the write are scrubbed before anything derives from them.
-    text: redactText(e.text),
-    at: e.at,
-  };
-}
-
-export interface AppendOptions {
-  /** Stream key (default `keys.events()`). */
-  stream?: string;
-  /** Approximate cap on the stream's length (default 100,000). */
-  maxLen?: number;
-}
-
-/**
- * Appends one turn to the events stream; `eventId` defaults to a new UUID and `at` to now.
- * Returns the event id and the stream entry id.
- */
-export async function appendTurnEvent(
-  store: ShortTermStore,
-  turn: Omit<TurnEvent, "eventId" | "at"> & { eventId?: string; at?: string },
-  options: AppendOptions = {},
-): Promise<{ eventId: string; streamId: string }> {
-  assertId(turn.actorId, "actorId");
-  assertId(turn.sessionId, "sessionId");
-  const eventId = turn.eventId ?? randomUUID();
-  const fields = {
-    event_id: eventId,
-    actor_id: turn.actorId,
-    session_id: turn.sessionId,
-    role: turn.role,
-    text: redactText(turn.text).slice(0, MAX_TEXT),
-    at: turn.at ?? new Date().toISOString(),
-  };
-  const streamId = await store.xadd(options.stream ?? keys.events(), fields, {
-    maxLen: options.maxLen ?? 100_000,
-  });
-  return { eventId, streamId };
-}
-
-// ---------------------------------------------------------------------------------------------
-// delivery accounting
-
-/**
- * Per-entry delivery record, a hash {deliveries, error}. KEYS[1] record; ARGV: mode (`claim`
- * counts one more delivery, `fail` records the error), error text, ttl ms. A first delivery has
- * no record and counts as 1. Returns {deliveries, last error}.
- */
-const deliveryScript: Script<[number, string]> = {
-  name: "flightly-worker-delivery",
-  lua: `
-local n = tonumber(redis.call('HGET', KEYS[1], 'deliveries') or '1')
-if ARGV[1] == 'claim' then n = n + 1 end
-redis.call('HSET', KEYS[1], 'deliveries', n)
-if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'error', ARGV[2]) end
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return {n, redis.call('HGET', KEYS[1], 'error') or ''}`,
-  local: (ops, keys, args) => {
-    const key = keys[0]!;
-    let n = Number(ops.hget(key, "deliveries") ?? "1");
-    if (args[0] === "claim") n += 1;
-    ops.hset(key, { deliveries: String(n) });
-    if (args[1]) ops.hset(key, { error: args[1] });
-    ops.pexpire(key, Number(args[2]));
-    return [n, ops.hget(key, "error") ?? ""];
-  },
-};
-
-const DELIVERY_TTL_MS = 7 * 86_400_000;
-
-const errorText = (err: unknown): string => {
-  const e = err as { code?: unknown; message?: unknown };
-  const text = `${typeof e?.code === "string" ? `${e.code}: ` : ""}${String(e?.message ?? err)}`;
-  return text.slice(0, 500);
-};
-
-const isPermanent = (err: unknown): boolean =>
-  err instanceof FlightlyError && (err.code === "BAD_REQUEST" || err.code === "FORBIDDEN");
 
 // ---------------------------------------------------------------------------------------------
 // worker
