@@ -13,8 +13,8 @@
  */
 import { createHash } from "node:crypto";
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from "iovalkey";
-import { FlightlyError } from "../../core/errors.js";
 import type { PendingSummary, Pipeline, Script, SetOptions, ShortTermStore, StreamEntry } from "./types.js";
+import { storeUnavailable, unreachable } from "./valkey-errors.js";
 import { groupBySlot, sameSlot, valkeyPipeline } from "./valkey-pipeline.js";
 
 type Client = Redis | Cluster;
@@ -28,33 +28,6 @@ const toFields = (flat: string[]): Record<string, string> => {
 const toEntries = (raw: RawEntry[] | null | undefined): StreamEntry[] =>
   (raw ?? []).filter((e) => e[1] !== null).map(([id, flat]) => ({ id, fields: toFields(flat) }));
 const flatten = (fields: Record<string, string>): string[] => Object.entries(fields).flat();
-
-/** Server replies that mean "not now" rather than "wrong": loading, failing over, cluster down. */
-const TRANSIENT_REPLY = /^(LOADING|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|READONLY|BUSY )/;
-
-/** iovalkey's own transport faults (no server reply): offline, dropped, unanswered, unreachable. */
-const TRANSPORT_FAULT =
-  /Stream isn't writeable|Connection is closed|Command timed out|max retries per request|connect E\w+|read E\w+|write E\w+|None of startup nodes is available|Failed to refresh slots cache|ClusterAllFailedError|Too many Cluster redirections|Cluster isn't ready|Node is disconnected|Cluster is disconnect/i;
-
-/**
- * Whether `err` means the server could not be reached (rather than refused the command): a
- * transport fault, a socket error code, or a "not now" reply. Programming errors stay as they are.
- */
-function unreachable(err: unknown): boolean {
-  if (!(err instanceof Error) || err instanceof FlightlyError) return false;
-  if (err.name === "ReplyError") return TRANSIENT_REPLY.test(err.message);
-  if (err.name === "MaxRetriesPerRequestError" || err.name === "AbortError") return true;
-  const code = (err as { code?: unknown }).code;
-  return (typeof code === "string" && /^E[A-Z]+$/.test(code)) || TRANSPORT_FAULT.test(err.message);
-}
-
-/** The `UNAVAILABLE` error a transport fault becomes (the iovalkey error as `cause`). */
-export function storeUnavailable(cause: unknown): FlightlyError {
-  return new FlightlyError("UNAVAILABLE", "the session store (Valkey) is unreachable; retry shortly", {
-    cause,
-    retryAfterS: 2,
-  });
-}
 
 const mapError = (err: unknown): unknown => (unreachable(err) ? storeUnavailable(err) : err);
 
