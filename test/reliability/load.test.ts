@@ -216,14 +216,9 @@ describe("load: concurrent sessions on the local planner", () => {
     LONG ? 1_800_000 : 240_000,
   );
 
-  /**
-   * KNOWN BUG (reported, owned by orchestrator/semantic-cache and the local planner): a follow-up
-   * whose meaning depends on session state is answered from the semantic cache by prompt text
-   * alone. "what about hotels there?" asked again by the same customer, in the same or another
-   * session, after a search for another city, gets the first answer back (an exact hit). This
-   * test states the correct behaviour and is marked `fails` until that is fixed; flip it to `it`.
-   */
-  it.fails("follow-ups use this session's latest search, not a cached answer from another context", async () => {
+  // A follow-up whose meaning depends on session state is keyed on what it resolves to, so a
+  // cached answer about another city is never served for it.
+  it("follow-ups use this session's latest search, not a cached answer from another context", async () => {
     const actor = "239";
     const ask = (session: string, prompt: string) => invoke(served.url, prompt, { session, actor });
     const one = uniq("follow");
