@@ -245,8 +245,21 @@ export async function startValkeyCluster(options: { nodeTimeoutMs?: number } = {
   };
   live.add(cluster);
 
+  // A port found free can be taken by another process before the node binds it: try new ones.
+  const launchFresh = async (n: ClusterNode): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await launch(n);
+      } catch (err) {
+        if (attempt >= 5 || !/exited at start/.test(String(err))) throw err;
+        n.port = await freePort();
+        n.busPort = await freePort();
+      }
+    }
+  };
+
   try {
-    await Promise.all(nodes.map(launch));
+    await Promise.all(nodes.map(launchFresh));
     await run(
       "redis-cli",
       [
