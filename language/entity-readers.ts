@@ -1,32 +1,9 @@
 /** Readers for the entity guard: days of the month in words or digits, and times of day. */
+import { dayOfMonth } from "./ordinals.js";
 
 const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 const MONTH =
   "(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
-
-const UNITS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"];
-const TEENS = [
-  "tenth",
-  "eleventh",
-  "twelfth",
-  "thirteenth",
-  "fourteenth",
-  "fifteenth",
-  "sixteenth",
-  "seventeenth",
-  "eighteenth",
-  "nineteenth",
-];
-
-/** "first" → 1 … "thirty first" → 31. */
-const ORDINAL_WORDS: ReadonlyMap<string, number> = new Map([
-  ...UNITS.map((w, i) => [w, i + 1] as const),
-  ...TEENS.map((w, i) => [w, i + 10] as const),
-  ["twentieth", 20],
-  ...UNITS.map((w, i) => [`twenty ${w}`, i + 21] as const),
-  ["thirtieth", 30],
-  ["thirty first", 31],
-]);
 
 const ORD_WORD = "(?:(?:twenty|thirty)[\\s-]+)?[a-z]+(?:st|nd|rd|th)";
 const DAY = `(\\d{1,2})(?:st|nd|rd|th)?\\b|(${ORD_WORD})\\b`;
@@ -38,10 +15,8 @@ const DAY_MONTH = new RegExp(
 /** A day without its month: "on the twenty third", "on the 5th". */
 const ON_THE_DAY = new RegExp(`\\bon\\s+the\\s+(?:(\\d{1,2})(?:st|nd|rd|th)|(${ORD_WORD}))\\b`, "g");
 
-function dayNumber(digits: string | undefined, word: string | undefined): number | undefined {
-  const n = digits !== undefined ? Number(digits) : ORDINAL_WORDS.get((word ?? "").replace(/[\s-]+/g, " "));
-  return n !== undefined && n >= 1 && n <= 31 ? n : undefined;
-}
+const dayNumber = (digits: string | undefined, word: string | undefined): number | undefined =>
+  dayOfMonth(digits ?? word ?? "");
 
 /** Days of the month named in `lower`: `apr-1`, or `day-23` when no month is attached. */
 export function daysOfMonth(lower: string): string[] {

@@ -1,4 +1,5 @@
 /** Dates read from a message: calendar days in UTC relative to `now`, ranges and lengths of stay. */
+import { dayOfMonth, ORDINAL_DAY_WORD } from "../ordinals.js";
 import { NUM_OR_A, type Scan, toNumber } from "./scan.js";
 import type { Slots } from "./types.js";
 
@@ -8,36 +9,13 @@ const MONTH =
 const MONTH_KEYS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 const WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
 const ORD = "(?:st|nd|rd|th)?";
-const ORDINAL_UNITS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"];
-const ORDINAL_TEENS = [
-  "tenth",
-  "eleventh",
-  "twelfth",
-  "thirteenth",
-  "fourteenth",
-  "fifteenth",
-  "sixteenth",
-  "seventeenth",
-  "eighteenth",
-  "nineteenth",
-];
 /** A day of the month: "9", "9th", "ninth", "twenty first", "thirtieth". */
-const DAY_OF_MONTH = `(\\d{1,2}${ORD}|(?:twenty|thirty)[\\s-]+(?:${ORDINAL_UNITS.join("|")})|twentieth|thirtieth|${ORDINAL_TEENS.join("|")}|${ORDINAL_UNITS.join("|")})`;
+const DAY_OF_MONTH = `(\\d{1,2}${ORD}|${ORDINAL_DAY_WORD})`;
 const WEEKDAY_PREFIX =
   "(?:(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?,?\\s+(?:the\\s+)?)?";
 
 /** The number of a day of the month as written ("9th" → 9, "twenty first" → 21). */
-function dayNumber(word: string): number {
-  const digits = /^(\d{1,2})/.exec(word);
-  if (digits) return Number(digits[1]);
-  const parts = word.split(/[\s-]+/);
-  const tens = parts[0] === "twenty" ? 20 : parts[0] === "thirty" ? 30 : 0;
-  const last = parts.at(-1)!;
-  if (last === "twentieth") return 20;
-  if (last === "thirtieth") return 30;
-  const teen = ORDINAL_TEENS.indexOf(last);
-  return teen >= 0 ? 10 + teen : tens + ORDINAL_UNITS.indexOf(last) + 1;
-}
+const dayNumber = (word: string): number => dayOfMonth(word) ?? 0;
 
 const monthIndex = (word: string): number => MONTH_KEYS.indexOf(word.slice(0, 3));
 const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
