@@ -15,6 +15,8 @@ const pg = await openEmbeddedPostgres(dir, createLogger({ level: "warn" }));
 const sockets = new Set();
 
 const relay = createServer((client) => {
+  // Without it, Nagle's algorithm holds each small reply until the client's delayed ACK (~40 ms).
+  client.setNoDelay(true);
   const server = connect({ path: socketPath(dir) });
   sockets.add(client).add(server);
   const drop = () => {
