@@ -272,7 +272,7 @@ export async function startValkeyCluster(options: { nodeTimeoutMs?: number } = {
       ],
       { timeout: 30_000 },
     );
-    await waitOk(Date.now() + 30_000);
+    await waitOk(Date.now() + 60_000);
   } catch (err) {
     await cluster.stop();
     throw err;
@@ -282,9 +282,15 @@ export async function startValkeyCluster(options: { nodeTimeoutMs?: number } = {
 
 let shared: Promise<ValkeyCluster> | undefined;
 
-/** One cluster per test file (started on first use); `stopSharedCluster` in the file's afterAll. */
+/**
+ * One cluster per test file (started on first use); `stopSharedCluster` in the file's afterAll.
+ * No test kills its nodes, so failure detection is slow (5 s): on a loaded machine a quick one
+ * could mark a busy node failed while the cluster forms. A cluster that fails to form is started
+ * once more on fresh ports.
+ */
 export function sharedCluster(): Promise<ValkeyCluster> {
-  shared ??= startValkeyCluster();
+  const start = () => startValkeyCluster({ nodeTimeoutMs: 5_000 });
+  shared ??= start().catch(start);
   return shared;
 }
 
