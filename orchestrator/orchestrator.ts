@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { AgentName } from "../agents/types.js";
 import { AfterInvocationEvent } from "./hooks.js";
 import type { Usage } from "./models/types.js";
-import { type InvokeRequest, round, runPipeline, type Stage, type Turn } from "./pipeline.js";
+import { type InvokeRequest, newTurn, round, runPipeline, type Stage, type Turn } from "./pipeline.js";
 import { invocationStages, type OrchestratorDeps } from "./stages.js";
 import type { TrailEntry } from "./workflow-state.js";
 
@@ -45,23 +45,14 @@ export class Orchestrator {
   async invoke(req: InvokeRequest): Promise<InvokeResult> {
     const started = performance.now();
     const id = req.requestId ?? randomUUID();
-    const turn: Turn = {
+    const turn = newTurn({
       req,
       id,
       log: this.deps.logger.child({ requestId: id, sessionId: req.sessionId, actorId: req.actorId }),
       signal: req.signal ?? new AbortController().signal,
       deadline: Date.now() + (req.timeoutMs ?? 60_000),
       now: this.deps.now?.() ?? new Date(),
-      timing: {},
-      actor: undefined,
-      answer: undefined,
-      miss: undefined,
-      release: undefined,
-      context: undefined,
-      route: undefined,
-      workflow: undefined,
-      run: undefined,
-    };
+    });
     let error: unknown;
     try {
       await runPipeline(this.#stages, turn);

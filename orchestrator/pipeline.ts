@@ -61,6 +61,22 @@ export interface Turn {
   run: WorkflowRun | undefined;
 }
 
+/** A turn before any stage ran: what the caller gives, and nothing decided yet. */
+export function newTurn(f: Pick<Turn, "req" | "id" | "log" | "signal" | "deadline" | "now">): Turn {
+  return {
+    ...f,
+    timing: {},
+    actor: undefined,
+    answer: undefined,
+    miss: undefined,
+    release: undefined,
+    context: undefined,
+    route: undefined,
+    workflow: undefined,
+    run: undefined,
+  };
+}
+
 export interface Stage {
   readonly name: string;
   /** Runs only when this holds (default: always). */

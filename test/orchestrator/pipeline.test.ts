@@ -5,27 +5,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../core/logger.js";
-import { runPipeline, type Stage, type Turn } from "../../orchestrator/pipeline.js";
+import { newTurn, runPipeline, type Stage, type Turn } from "../../orchestrator/pipeline.js";
 import { startTestRuntime, type TestRuntime } from "../support/world.js";
 
 function turn(deadlineInMs = 10_000, signal = new AbortController().signal): Turn {
-  return {
+  return newTurn({
     req: { prompt: "p", sessionId: "s", actorId: "1" },
     id: "r1",
     log: createLogger({ level: "silent" }),
     signal,
     deadline: Date.now() + deadlineInMs,
     now: new Date(),
-    timing: {},
-    actor: undefined,
-    answer: undefined,
-    miss: undefined,
-    release: undefined,
-    context: undefined,
-    route: undefined,
-    workflow: undefined,
-    run: undefined,
-  };
+  });
 }
 
 describe("runPipeline", () => {
