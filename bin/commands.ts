@@ -24,6 +24,9 @@ export interface CommandContext {
 
 type Command = (ctx: CommandContext) => Promise<number>;
 
+/** A command line the command cannot run: reported on stderr with exit code 2, not logged. */
+export class UsageError extends Error {}
+
 const print = (value: unknown): void => {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 };
@@ -31,7 +34,8 @@ const print = (value: unknown): void => {
 const portFlag = (value: unknown): number | undefined => {
   if (typeof value !== "string") return undefined;
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error("--http expects a port number");
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError("--http expects a port number");
   return port;
 };
 
@@ -55,8 +59,12 @@ async function closeApp(services: Services, app: App): Promise<void> {
   await services.close();
 }
 
-const actorOf = (ctx: CommandContext): string =>
-  typeof ctx.flags.actor === "string" ? ctx.flags.actor : ctx.config.localActorId;
+function actorOf(ctx: CommandContext): string {
+  const actor = ctx.flags.actor;
+  if (actor === undefined) return ctx.config.localActorId;
+  if (typeof actor !== "string" || actor.trim() === "") throw new UsageError("--actor needs a customer id");
+  return actor.trim();
+}
 
 function describe(result: InvokeResult): string {
   const trail = result.cache.hit
@@ -69,7 +77,7 @@ export const commands: Record<string, Command> = {
   async serve(ctx) {
     const protocol = ctx.flags.protocol === "mcp" ? "mcp" : "http";
     if (ctx.flags.protocol !== undefined && ctx.flags.protocol !== "mcp" && ctx.flags.protocol !== "http") {
-      throw new Error("--protocol expects http or mcp");
+      throw new UsageError("--protocol expects http or mcp");
     }
     await serveHttp(ctx.config, ctx.logger, protocol);
     return -1;
@@ -143,13 +151,14 @@ export const commands: Record<string, Command> = {
 
   async invoke(ctx) {
     const prompt = ctx.args.join(" ").trim();
-    if (!prompt) throw new Error('usage: flightly invoke "prompt" [--session ID] [--actor ID]');
+    if (!prompt) throw new UsageError('usage: flightly invoke "prompt" [--session ID] [--actor ID]');
+    const actorId = actorOf(ctx);
     const { services, app } = await openApp(ctx, false);
     try {
       const result = await app.orchestrator.invoke({
         prompt,
         sessionId: typeof ctx.flags.session === "string" ? ctx.flags.session : randomUUID(),
-        actorId: actorOf(ctx),
+        actorId,
       });
       print(result);
       return 0;
@@ -159,9 +168,9 @@ export const commands: Record<string, Command> = {
   },
 
   async chat(ctx) {
+    const actorId = actorOf(ctx);
     const { services, app } = await openApp(ctx, true);
     const sessionId = typeof ctx.flags.session === "string" ? ctx.flags.session : randomUUID();
-    const actorId = actorOf(ctx);
     const rl = createInterface({ input: process.stdin, output: process.stdout });
     process.stdout.write(
       `Flightly chat — session ${sessionId}, actor ${actorId}. Empty line or Ctrl-D to leave.\n`,
@@ -201,15 +210,15 @@ export const commands: Record<string, Command> = {
   async eval(ctx) {
     const dataset = ctx.flags.dataset;
     if (typeof dataset !== "string")
-      throw new Error(
+      throw new UsageError(
         "usage: flightly eval --dataset FILE [--limit N] [--split all|tune|check] [--json] [--failures FILE]",
       );
     const limit = ctx.flags.limit === undefined ? undefined : Number(ctx.flags.limit);
     if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
-      throw new Error("--limit expects a positive integer");
+      throw new UsageError("--limit expects a positive integer");
     const split = ctx.flags.split ?? "all";
     if (split !== "all" && split !== "tune" && split !== "check")
-      throw new Error("--split expects all, tune or check");
+      throw new UsageError("--split expects all, tune or check");
     const failures = typeof ctx.flags.failures === "string" ? ctx.flags.failures : undefined;
     if (failures) writeFileSync(failures, "");
     const report = await runEval({

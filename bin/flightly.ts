@@ -9,7 +9,7 @@ import { redactText } from "../core/redact.js";
  * Logs go to stderr; stdout carries command output (and the MCP stdio channel).
  */
 import { isDriverWriteAfterClose } from "../memory/db/index.js";
-import { commands } from "./commands.js";
+import { commands, UsageError } from "./commands.js";
 
 const USAGE = `Usage: flightly <command> [options]
 
@@ -23,18 +23,25 @@ Commands:
   chat                             interactive terminal session
   invoke "prompt" [--session ID] [--actor ID]
                                    one request, answer as JSON on stdout
+
+Options: --verbose, -v   debug logs on stderr (invoke and chat log only warnings unless
+                         LOG_LEVEL or --verbose says otherwise)
   eval --dataset FILE [--limit N] [--split all|tune|check] [--json]
                                    [--failures FILE]
                                    intent, slot and outcome figures of a JSONL data set
   bench [--quick]                  benchmarks; writes bench/results and BENCHMARKS.md
 `;
 
-async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
+/** Commands whose stdout is the conversation: quiet logs unless asked for. */
+const QUIET_BY_DEFAULT = new Set(["invoke", "chat"]);
+
+function parse(argv: string[]) {
+  return parseArgs({
     args: argv,
     allowPositionals: true,
-    strict: false,
+    strict: true,
     options: {
+      verbose: { type: "boolean", short: "v" },
       help: { type: "boolean", short: "h" },
       protocol: { type: "string" },
       http: { type: "string" },
@@ -50,6 +57,18 @@ async function main(argv: string[]): Promise<number> {
       failures: { type: "string" },
     },
   });
+}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (err) {
+    // Unknown options and options missing their value (`--actor` with nothing after it).
+    process.stderr.write(`flightly: ${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
+    return 2;
+  }
+  const { positionals, values } = parsed;
   const [name, ...args] = positionals;
   if (!name || values.help) {
     process.stdout.write(USAGE);
@@ -70,7 +89,10 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  const logger = createLogger({ level: config.logLevel });
+  const quiet = QUIET_BY_DEFAULT.has(name) && values.verbose !== true && process.env.LOG_LEVEL === undefined;
+  const logger = createLogger({
+    level: values.verbose === true ? "debug" : quiet ? "warn" : config.logLevel,
+  });
   // Node's default for any other uncaught error: report it and exit 1.
   process.on("uncaughtException", (err) => {
     if (isDriverWriteAfterClose(err)) {
@@ -85,6 +107,10 @@ async function main(argv: string[]): Promise<number> {
   try {
     return await command({ config, logger, args, flags: values });
   } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`flightly ${name}: ${err.message}\n`);
+      return 2;
+    }
     logger.error({ err }, `${name} failed`);
     const message = redactText(err instanceof Error ? err.message : String(err));
     process.stderr.write(`flightly ${name}: ${message}\n`);

@@ -59,9 +59,27 @@ export async function startServe(
   args: string[] = [],
   timeoutMs = 120_000,
 ): Promise<Served> {
+  return launch(process.execPath, [CLI, "serve", ...args], env, timeoutMs);
+}
+
+/** `npm start` as a user runs it from the project root (npm from the running test's npm, else PATH). */
+export function startNpmStart(env: Record<string, string>, timeoutMs = 120_000): Promise<Served> {
+  const npmCli = process.env.npm_execpath;
+  return npmCli?.endsWith("npm-cli.js")
+    ? launch(process.execPath, [npmCli, "start"], env, timeoutMs)
+    : launch("npm", ["start"], env, timeoutMs);
+}
+
+async function launch(
+  file: string,
+  argv: string[],
+  env: Record<string, string>,
+  timeoutMs: number,
+): Promise<Served> {
   const port = Number(env.PORT ?? (await freePort()));
   const started = performance.now();
-  const proc = spawn(process.execPath, [CLI, "serve", ...args], {
+  const proc = spawn(file, argv, {
+    cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: "info", ...env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
