@@ -1,8 +1,9 @@
-# Flightly as an Amazon Bedrock AgentCore Runtime container (linux/arm64, Node 22 LTS).
+# Flightly as an Amazon Bedrock AgentCore Runtime container (Node 22 LTS). AgentCore runs
+# linux/arm64 images: build with --platform linux/arm64; docker-compose.yml builds for the host.
 # Build:  docker buildx build --platform linux/arm64 -t flightly .
 # Run:    docker run -p 8080:8080 -e MODEL_PROVIDER=bedrock -e VALKEY_URL=... -e DATABASE_URL=... flightly
 
-FROM --platform=linux/arm64 node:22-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
@@ -19,7 +20,7 @@ COPY data ./data
 # npm ci runs `prepare`: compiles to dist/ and builds the local embedder's vocabulary.
 RUN npm ci --no-audit --no-fund
 
-FROM --platform=linux/arm64 node:22-bookworm-slim AS runtime
+FROM node:22-bookworm-slim AS runtime
 # AgentCore Runtime authenticates every caller before a request reaches the container, so the
 # image binds all interfaces without its own auth; without AUTH_DISCOVERY_URL a warning is logged.
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 DATA_DIR=/var/lib/flightly TRUST_PLATFORM_AUTH=true

@@ -70,6 +70,9 @@ const envSchema = z.object({
     .default("anonymous"),
 });
 
+/** Every environment variable the service reads. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 export interface Config {
   readonly port: number;
   readonly mcpPort: number;
