@@ -23,7 +23,6 @@ import {
   benchEnv,
   copyWorld,
   DEFAULT_BENCH_VALKEY_URL,
-  inMemoryMcpServers,
   isoDay,
   machine,
   searchDate,
@@ -154,7 +153,6 @@ export async function run(options: RunOptions): Promise<BenchResult> {
       const script = flightScript(flightInput(date));
       const app = await buildApp(services, {
         model: script.model,
-        mcpServers: inMemoryMcpServers(services, logger),
         worker: false,
         semanticCache: false,
         cacheNamespace: `bench-${process.pid}-${Date.now()}`,
@@ -179,7 +177,6 @@ export async function run(options: RunOptions): Promise<BenchResult> {
       }
       const cachedApp = await buildApp(services, {
         model: flightScript(flightInput(date)).model,
-        mcpServers: inMemoryMcpServers(services, logger),
         worker: false,
         cacheNamespace: `bench-hit-${process.pid}-${Date.now()}`,
       });

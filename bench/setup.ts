@@ -1,7 +1,7 @@
 /**
  * What every stage shares: the bench's configuration (a temp `DATA_DIR`, the real Valkey, the
  * local model and embedder), the preflight check that a Valkey server answers, the seeded world
- * (seeded once, copied for child processes), in-memory MCP servers, and the machine description.
+ * (seeded once, copied for child processes) and the machine description.
  */
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { connect as netConnect } from "node:net";
@@ -10,11 +10,8 @@ import { join } from "node:path";
 import { connect as tlsConnect } from "node:tls";
 import { type Config, loadConfig } from "../core/config.js";
 import type { Logger } from "../core/logger.js";
-import { createPostgresMcpServer } from "../mcp-servers/postgres/server.js";
-import { createWeatherMcpServer } from "../mcp-servers/weather/server.js";
 import { seed } from "../memory/db/seed.js";
-import type { McpServerSpec } from "../orchestrator/mcp-client.js";
-import { openServices, type Services } from "../orchestrator/runtime/services.js";
+import { openServices } from "../orchestrator/runtime/services.js";
 
 /** Logical database used when `VALKEY_URL` is unset, so bench keys never mix with test suites'. */
 export const DEFAULT_BENCH_VALKEY_URL = "redis://127.0.0.1:6379/9";
@@ -102,23 +99,6 @@ export async function seedWorld(config: Config, logger: Logger): Promise<{ ms: n
   } finally {
     await services.close();
   }
-}
-
-/** The two tool servers in-process (same protocol as stdio, no child processes). */
-export function inMemoryMcpServers(services: Services, logger: Logger): McpServerSpec[] {
-  return [
-    {
-      name: "weather",
-      kind: "memory",
-      create: () =>
-        createWeatherMcpServer({ weather: { provider: "offline", baseUrl: "http://127.0.0.1:1" }, logger }),
-    },
-    {
-      name: "postgres",
-      kind: "memory",
-      create: () => createPostgresMcpServer({ sql: services.db.sql, embedded: true, logger }),
-    },
-  ];
 }
 
 export interface Machine {

@@ -64,6 +64,7 @@ const envSchema = z.object({
   WEATHER_BASE_URL: url(["http", "https"]).default("https://api.open-meteo.com"),
   SESSION_TTL_S: z.coerce.number().int().positive().default(86_400),
   WORKER_ENABLED: bool.default(true),
+  MCP_SERVERS: z.enum(["in-process", "stdio"]).default("in-process"),
   FLIGHTLY_ACTOR_ID: z
     .string()
     .regex(/^[\w.:@-]{1,128}$/, { message: "expected a customer id" })
@@ -113,6 +114,8 @@ export interface Config {
   readonly weather: { readonly provider: "offline" | "open-meteo"; readonly baseUrl: string };
   readonly sessionTtlS: number;
   readonly workerEnabled: boolean;
+  /** How the orchestrator runs its weather and Postgres MCP servers: in this process or as stdio children. */
+  readonly mcpServers: "in-process" | "stdio";
   /** The actor of local, unauthenticated MCP use (stdio, or HTTP without auth). */
   readonly localActorId: string;
 }
@@ -175,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     weather: { provider: e.WEATHER_PROVIDER, baseUrl: e.WEATHER_BASE_URL },
     sessionTtlS: e.SESSION_TTL_S,
     workerEnabled: e.WORKER_ENABLED,
+    mcpServers: e.MCP_SERVERS,
     localActorId: e.FLIGHTLY_ACTOR_ID,
   } satisfies Config);
 }

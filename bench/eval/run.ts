@@ -12,7 +12,7 @@ import { type Config, loadConfig } from "../../core/config.js";
 import type { Logger } from "../../core/logger.js";
 import { buildApp } from "../../orchestrator/runtime/app.js";
 import { openServices } from "../../orchestrator/runtime/services.js";
-import { benchEnv, copyWorld, inMemoryMcpServers, seedWorld, tempDir } from "../setup.js";
+import { benchEnv, copyWorld, seedWorld, tempDir } from "../setup.js";
 import type { Example } from "./gold.js";
 import { CLASSES, type OutcomeClass, SLOT_NAMES, type SlotName, score, type Verdict } from "./score.js";
 
@@ -132,7 +132,6 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
     const verdicts: Verdict[] = [];
     try {
       const app = await buildApp(services, {
-        mcpServers: inMemoryMcpServers(services, logger),
         worker: false,
         semanticCache: false,
         now: () => now,

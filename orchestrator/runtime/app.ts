@@ -3,10 +3,8 @@
  * semantic cache, the orchestrator and the tiering worker. One function, used by every entry
  * point (HTTP runtime, MCP server, CLI, tests, benchmarks).
  */
-import { join } from "node:path";
 import { ROUTE_EXAMPLES } from "../../agents/routes.js";
 import { canonicalActorId } from "../../core/actor.js";
-import { ROOT } from "../../core/paths.js";
 import { Customers } from "../../memory/customers.js";
 import { type KnowledgeDocumentInput, upsertKnowledgeDocument } from "../../memory/knowledge.js";
 import { Leases } from "../../memory/locks.js";
@@ -27,6 +25,7 @@ import { Orchestrator } from "../orchestrator.js";
 import { SemanticRouter } from "../router.js";
 import { SemanticCache } from "../semantic-cache/cache.js";
 import { Telemetry } from "../telemetry.js";
+import { configuredMcpServers } from "./mcp-servers.js";
 import { MemoryAdapter } from "./memory-adapter.js";
 import type { Services } from "./services.js";
 import { LeaseSessionGate } from "./session-gate.js";
@@ -55,7 +54,7 @@ export interface App {
 export interface AppOptions {
   /** Replaces the configured model (tests and benchmarks use a scripted one). */
   model?: ModelProvider;
-  /** MCP servers to connect; by default the weather and Postgres servers as stdio children. */
+  /** MCP servers to connect; by default the weather and Postgres servers as `MCP_SERVERS` says. */
   mcpServers?: McpServerSpec[];
   /** Start the tiering worker in this process (default: config.workerEnabled). */
   worker?: boolean;
@@ -65,29 +64,6 @@ export interface AppOptions {
   cacheNamespace?: string;
   /** The clock turns read (default: the system's); the evaluation fixes it to one day. */
   now?: () => Date;
-}
-
-/**
- * The two tool servers as child processes speaking MCP on stdio. They reach this process's
- * database directly (`databaseUrl`), so a child never becomes the embedded database's owner.
- */
-export function defaultMcpServers(
-  databaseUrl: string,
-  env: NodeJS.ProcessEnv = process.env,
-): McpServerSpec[] {
-  const cli = join(ROOT, "dist", "bin", "flightly.js");
-  const childEnv = Object.fromEntries(
-    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
-  );
-  childEnv.DATABASE_URL = databaseUrl;
-  return (["weather", "postgres"] as const).map((name) => ({
-    name,
-    kind: "stdio" as const,
-    command: process.execPath,
-    args: [cli, "mcp", name],
-    env: { ...childEnv, LOG_LEVEL: childEnv.LOG_LEVEL ?? "warn" },
-    timeoutMs: 15_000,
-  }));
 }
 
 export async function buildApp(services: Services, options: AppOptions = {}): Promise<App> {
@@ -106,7 +82,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   const tools = new Map<string, Tool<unknown>>(
     Object.entries(createTools({ sql: db.sql, store, embedder, config, logger, cache: toolCache })),
   );
-  const mcp = new McpClientManager(options.mcpServers ?? defaultMcpServers(db.url), tools, logger);
+  const configured = options.mcpServers ? undefined : configuredMcpServers(services);
+  const mcp = new McpClientManager(options.mcpServers ?? configured?.specs ?? [], tools, logger);
   const customers = new Customers(db.sql);
   const longTerm = new LongTermMemory(db.sql, embedder);
   const outbox = new TurnOutbox({ store, logger });
@@ -177,6 +154,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       outbox.close();
       await worker.stop();
       await mcp.close();
+      await configured?.close();
     },
   };
 }
