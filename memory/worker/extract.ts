@@ -73,9 +73,21 @@ const ACCESSIBILITY: ReadonlyArray<[RegExp, string]> = [
   [/\bservice (?:dog|animal)\b|\bguide dog\b/, "service animal"],
 ];
 
+/**
+ * A party stated as the customer's standing situation ("we always travel as…", "I have two kids",
+ * "family of four"), as opposed to one trip's headcount ("5 of us", "book it for three"), which
+ * belongs to that request and never becomes a saved fact.
+ */
+const STANDING_PARTY =
+  /\b(?:always|usually|normally|typically|generally|whenever|every time|family of|we(?:'re| are) a family|my family|i have|we have|i've got|we've got|my (?:kids?|children|sons?|daughters?|wife|husband|partner|toddlers?|baby))\b/;
+/** The speaker travels with the children named ("with my two kids", "I bring my kids"): one adult. */
+const SPEAKER_INCLUDED = /\b(?:i|i'm|i am)\b[^.?!]*\b(?:with|bring|bringing|take|taking) (?:my|our)\b/;
+
 function partyCandidates(slots: Slots, lower: string, out: Extraction): void {
   if (!PARTY_CONTEXT.test(lower) && slots.adults === undefined) return;
-  const { adults, children } = slots;
+  if (!STANDING_PARTY.test(lower)) return;
+  const children = slots.children;
+  const adults = slots.adults ?? (children !== undefined && SPEAKER_INCLUDED.test(lower) ? 1 : undefined);
   const total = slots.passengers ?? (adults !== undefined ? adults + (children ?? 0) : undefined);
   if (adults !== undefined || children !== undefined) {
     const parts = [

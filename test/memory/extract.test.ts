@@ -1,0 +1,38 @@
+/**
+ * Rule extraction keeps memory true: one trip's headcount is not a standing fact about the
+ * customer, and a standing party counts the speaker.
+ */
+import { describe, expect, it } from "vitest";
+import { extractWithRules } from "../../memory/worker/extract.js";
+
+const NOW = new Date("2027-03-01T12:00:00Z");
+const party = (text: string) => {
+  const found = extractWithRules(text, NOW);
+  return {
+    facts: found.candidates.filter((c) => c.topic === "family_composition").map((c) => c.content),
+    adults: found.profile.adults,
+    children: found.profile.children,
+  };
+};
+
+describe("party statements", () => {
+  it("one trip's headcount saves nothing", () => {
+    for (const text of [
+      "there will be six of us on this trip to Denver",
+      "please book seats for 3 adults on the Friday flight",
+      "we are 4 people going to Lima in May",
+    ]) {
+      expect(party(text), text).toEqual({ facts: [], adults: undefined, children: undefined });
+    }
+  });
+
+  it("a standing party is saved, counting the speaker who travels with them", () => {
+    const withKids = party("whenever I fly I bring my three kids along with me");
+    expect(withKids.children).toBe(3);
+    expect(withKids.adults).toBe(1);
+    expect(withKids.facts).toEqual(["Travels as 1 adult and 3 children."]);
+    const family = party("we're a family of five: 2 adults and 3 children");
+    expect(family).toMatchObject({ adults: 2, children: 3 });
+    expect(family.facts[0]).toMatch(/^Family of five/);
+  });
+});
