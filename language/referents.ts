@@ -1,9 +1,9 @@
 /**
  * What a reference to a place ("there", "that city", hotels with no place named) points at, in a
- * fixed order: the session (its state and its earlier messages), then the customer's long-term
- * memory (their bookings, remembered facts and session summaries), newest first, a booking before
- * a memory of the same moment. Nothing found is no referent, and the caller asks. Pure: the caller
- * reads the session and the memory; only the order lives here.
+ * fixed order: the session (its state and its earlier messages); then the customer's long-term
+ * memory: their latest live booking (a trip booked beats anything said), else the newest fact or
+ * session summary that names a place. Nothing found is no referent, and the caller asks. Pure:
+ * the caller reads the session and the memory; only the order lives here.
  */
 import { defaultGazetteer } from "./gazetteer.js";
 import { extractSlots } from "./slots/extract.js";
@@ -18,7 +18,10 @@ export interface SessionFacts {
   earlier?: readonly string[];
 }
 
-/** One thing the customer's long-term memory holds that may name a place. */
+/**
+ * One thing the customer's long-term memory holds that may name a place: a live booking (not
+ * cancelled, its flight not long over) or a fact or session summary.
+ */
 export interface MemoryRecord {
   kind: "booking" | "fact" | "summary";
   /** The booking's reference, or the memory's id. */
@@ -73,11 +76,11 @@ export function sessionPlace(session: SessionFacts | undefined, now: Date): Plac
   };
 }
 
-/** The newest record of the customer's memory that names a place (a booking first on a tie). */
+/** The newest booking, else the newest fact or summary that names a place. */
 export function memoryPlace(memory: MemoryFacts | undefined, now: Date): PlaceLookup {
   const rank = (r: MemoryRecord): number => (r.kind === "booking" ? 0 : 1);
   const newestFirst = [...(memory?.records ?? [])].sort(
-    (a, b) => Date.parse(b.at) - Date.parse(a.at) || rank(a) - rank(b) || (a.ref < b.ref ? -1 : 1),
+    (a, b) => rank(a) - rank(b) || Date.parse(b.at) - Date.parse(a.at) || (a.ref < b.ref ? -1 : 1),
   );
   for (const r of newestFirst) {
     const iata = r.iata ?? (r.content ? extractSlots(r.content, now).destinations[0]?.iata : undefined);

@@ -1,7 +1,7 @@
 /**
  * What a signed-in customer's long-term memory holds that a reference to a place may point at:
- * their latest live bookings (with the flight's destination) and their latest facts and session
- * summaries, in one query. The order they are used in is `language/referents.ts`'s.
+ * their latest live bookings (held or confirmed, the flight not over for more than a month, with
+ * its destination) and their latest facts and session summaries, in one query. The order they are used in is `language/referents.ts`'s.
  *
  * The query runs with `flightly.actor_id` set, so row-level security on `memories` applies as
  * well as the explicit filter; bookings are filtered by `customer_id`. A guest id reads nothing.
@@ -31,6 +31,7 @@ export async function readMemoryRecords(sql: Sql, actorId: string, limit = 3): P
          FROM bookings b JOIN flights f ON f.id = b.flight_id
         WHERE b.customer_id = ${actorId}::bigint
           AND (b.status = 'confirmed' OR (b.status = 'held' AND (b.hold_expires_at IS NULL OR b.hold_expires_at > now())))
+          AND f.arrive_at > now() - interval '30 days'
         ORDER BY b.created_at DESC, b.id DESC LIMIT ${limit})
       UNION ALL
       (SELECT m.kind, m.id::text, m.updated_at, NULL,

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readMemoryRecords } from "../../memory/referents.js";
 import { type Scenario, startScenario, trail } from "./harness.js";
 
 describe("references resolved from long-term memory", () => {
@@ -116,5 +117,40 @@ describe("references resolved from long-term memory", () => {
     });
     expect(named.body.cache.hit).toBe(true);
     expect(named.body.response).toBe(first.body.response);
+  });
+
+  it("reads memory in one query, only for a signed-in customer whose words refer to a place the session lacks", async () => {
+    const memory = s.rt.app.memory;
+    const read = memory.remembered.bind(memory);
+    const asked: string[] = [];
+    memory.remembered = async (actorId) => {
+      asked.push(actorId);
+      return read(actorId);
+    };
+    try {
+      await s.invoke(prompt, { actor: `guest-${randomUUID()}`, session: randomUUID() });
+      await s.invoke("Could you find me a room in Denver?", { actor: "61", session: randomUUID() });
+      await s.invoke("Any rooms with a sea view?", { actor: "61", session: randomUUID() });
+      const session = randomUUID();
+      await s.invoke("show me flights from Seattle to Boston on June 20", { actor: "61", session });
+      await s.invoke(prompt, { actor: "61", session });
+      expect(asked).toEqual([]);
+      await s.invoke(prompt, { actor: "61", session: randomUUID() });
+      expect(asked).toEqual(["61"]);
+    } finally {
+      memory.remembered = read;
+    }
+  });
+
+  it("the memory query returns only the asking customer's bookings and memories", async () => {
+    const mine = await readMemoryRecords(s.sql, "61");
+    const theirs = await readMemoryRecords(s.sql, "63");
+    const bookingsOf = async (id: number) =>
+      (await s.sql<{ ref: string }[]>`SELECT ref FROM bookings WHERE customer_id = ${id}`).map((r) => r.ref);
+    expect(mine.filter((r) => r.kind === "booking").map((r) => r.ref)).toEqual(await bookingsOf(61));
+    expect(theirs.filter((r) => r.kind === "booking").map((r) => r.ref)).toEqual(await bookingsOf(63));
+    expect(mine.some((r) => theirs.some((t) => t.kind === r.kind && t.ref === r.ref))).toBe(false);
+    expect(await readMemoryRecords(s.sql, `guest-${randomUUID()}`)).toEqual([]);
+    expect((await readMemoryRecords(s.sql, "62")).filter((r) => r.kind === "booking")).toEqual([]);
   });
 });
