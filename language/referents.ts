@@ -77,7 +77,7 @@ export function sessionPlace(session: SessionFacts | undefined, now: Date): Plac
 }
 
 /** The newest booking, else the newest fact or summary that names a place. */
-export function memoryPlace(memory: MemoryFacts | undefined, now: Date): PlaceLookup {
+function memoryPlace(memory: MemoryFacts | undefined, now: Date): PlaceLookup {
   const rank = (r: MemoryRecord): number => (r.kind === "booking" ? 0 : 1);
   const newestFirst = [...(memory?.records ?? [])].sort(
     (a, b) => rank(a) - rank(b) || Date.parse(b.at) - Date.parse(a.at) || (a.ref < b.ref ? -1 : 1),

@@ -8,12 +8,12 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readMemoryRecords } from "../../memory/referents.js";
-import { type Scenario, startScenario, trail } from "./harness.js";
+import { MODES, type Scenario, startScenario, trail } from "./harness.js";
 
-describe("references resolved from long-term memory", () => {
+describe.each(MODES)("references resolved from long-term memory (%s)", (mode) => {
   let s: Scenario;
   beforeAll(async () => {
-    s = await startScenario("local");
+    s = await startScenario(mode);
   });
   afterAll(async () => {
     await s?.close();
