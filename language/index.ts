@@ -14,14 +14,21 @@ export {
   nameKey,
   type PlaceMention,
 } from "./gazetteer.js";
+export type {
+  MemoryFacts,
+  MemoryRecord,
+  PlaceReferent,
+  ReferentSource,
+  SessionFacts,
+} from "./referents.js";
 export {
+  needsMemory,
   type Reference,
   type ReferenceKind,
   type RequestReading,
   type ResolvedRequest,
   readRequest,
   resolveRequest,
-  type SessionFacts,
 } from "./request.js";
 export {
   type Budget,

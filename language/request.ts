@@ -9,7 +9,13 @@
 import { createHash } from "node:crypto";
 import { type Entities, extractEntities } from "./entities.js";
 import { foldText } from "./fold.js";
-import { defaultGazetteer } from "./gazetteer.js";
+import {
+  type MemoryFacts,
+  type PlaceReferent,
+  resolvePlace,
+  type SessionFacts,
+  sessionPlace,
+} from "./referents.js";
 import { extractSlots } from "./slots/extract.js";
 import type { Slots } from "./slots/types.js";
 
@@ -31,18 +37,15 @@ export interface RequestReading {
   needsSession: boolean;
 }
 
-/** What a request may be resolved against: the session's state and its earlier user messages. */
-export interface SessionFacts {
-  lastDestination?: string | undefined;
-  lastOrigin?: string | undefined;
-  /** The session's latest results (flights, hotels) as stored, any format; compared by digest. */
-  results?: readonly string[];
-  /** Earlier customer messages, newest first. */
-  earlier?: readonly string[];
-}
-
 export type ResolvedRequest =
-  | { resolved: true; text: string; entities: Entities; references: Reference[] }
+  | {
+      resolved: true;
+      text: string;
+      entities: Entities;
+      references: Reference[];
+      /** Where each resolved reference pointed, and whether the session or memory said so. */
+      referents: PlaceReferent[];
+    }
   | { resolved: false; reason: string; references: Reference[] };
 
 /** "there" that points at a place; existential "is there", "there are" do not. */
@@ -116,15 +119,6 @@ export function readRequest(text: string, now: Date): RequestReading {
 const digest = (parts: readonly string[]): string =>
   createHash("sha256").update(parts.join("\u0000")).digest("hex").slice(0, 16);
 
-/** The place a session points at, when its state and its latest named place agree. */
-function sessionPlace(session: SessionFacts, now: Date): string | undefined {
-  const earlier = (session.earlier ?? [])
-    .map((t) => extractSlots(t, now).destinations[0]?.iata)
-    .find((x) => x !== undefined);
-  if (session.lastDestination && earlier && earlier !== session.lastDestination) return undefined;
-  return session.lastDestination ?? earlier;
-}
-
 function sessionOrigin(session: SessionFacts, now: Date): string {
   const earlier = (session.earlier ?? []).map((t) => extractSlots(t, now).origin?.iata).find(Boolean);
   return session.lastOrigin ?? earlier ?? "none";
@@ -141,20 +135,31 @@ function sessionDates(session: SessionFacts, now: Date): string {
 /**
  * The request with every reference replaced by what it points at: "weather there" with the
  * session at HNL reads as "weather in Honolulu"; selections and defaulted slots go into the
- * entities' `context`. Unresolvable (no session, or one that disagrees with itself) when a
- * reference has nothing to point at.
+ * entities' `context`. A place comes from the session, else from the signed-in customer's
+ * memory (see `referents.ts`); the result says which. Unresolvable (no session, one that
+ * disagrees with itself, nothing in memory) when a reference has nothing to point at.
  */
-export function resolveRequest(reading: RequestReading, now: Date, session?: SessionFacts): ResolvedRequest {
+export function resolveRequest(
+  reading: RequestReading,
+  now: Date,
+  session?: SessionFacts,
+  memory?: MemoryFacts,
+): ResolvedRequest {
   const { references } = reading;
   const fail = (reason: string): ResolvedRequest => ({ resolved: false, reason, references });
   if (reading.needsSession && !session) return fail("needs the session");
   let text = foldText(reading.text);
   const context: string[] = [];
+  const referents: PlaceReferent[] = [];
   const places = references.filter((r) => r.kind === "place");
   if (places.length > 0) {
-    const iata = sessionPlace(session!, now);
-    const city = iata ? (defaultGazetteer().airport(iata)?.city ?? iata) : undefined;
-    if (!city || places.some((r) => r.text === "here")) return fail("no place to refer to");
+    // Memory answers only words that refer ("there", "that city"); a request that merely names
+    // no place (a hotel search, a flight search) is not sent to a remembered trip.
+    const explicit = places.some((r) => r.at >= 0);
+    const found = resolvePlace(session, explicit ? memory : undefined, now);
+    if (!found.found || places.some((r) => r.text === "here")) return fail("no place to refer to");
+    const { city } = found.place;
+    referents.push(found.place);
     // Replace from the end so earlier offsets stay valid.
     for (const r of [...places].sort((a, b) => b.at - a.at)) {
       if (r.at < 0) {
@@ -177,5 +182,16 @@ export function resolveRequest(reading: RequestReading, now: Date, session?: Ses
   if (references.some((r) => r.kind === "dates")) context.push(`dates:${sessionDates(session!, now)}`);
   const entities = extractEntities(text, now);
   entities.context = context.sort();
-  return { resolved: true, text, entities, references };
+  return { resolved: true, text, entities, references, referents };
+}
+
+/**
+ * True when the request's words refer to a place the session does not name, so only long-term
+ * memory could resolve it: the one case worth a database query.
+ */
+export function needsMemory(reading: RequestReading, session: SessionFacts | undefined, now: Date): boolean {
+  const places = reading.references.filter((r) => r.kind === "place");
+  if (!places.some((r) => r.at >= 0) || places.some((r) => r.text === "here")) return false;
+  const s = sessionPlace(session, now);
+  return !s.found && s.reason === "nothing";
 }

@@ -54,6 +54,7 @@ export function systemPrompt(
       step: workflow.step,
       request: workflow.request,
       outputs: workflow.outputs,
+      resolved: workflow.resolved ?? null,
     },
   };
   return `${agent.systemPrompt}

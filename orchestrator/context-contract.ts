@@ -27,6 +27,17 @@ export const contextProfileSchema = z
   })
   .partial();
 
+/** Where a reference of the request pointed (see `language/referents.ts`). */
+const referentSchema = z.object({
+  kind: z.literal("place"),
+  iata: z.string(),
+  city: z.string(),
+  source: z.enum(["session", "memory"]),
+  via: z.enum(["state", "message", "booking", "fact", "summary"]),
+  ref: z.string().optional(),
+  at: z.string().optional(),
+});
+
 export const contextBlockSchema = z.object({
   agent: z.enum(AGENT_NAMES),
   now: z.iso.datetime(),
@@ -45,6 +56,8 @@ export const contextBlockSchema = z.object({
     step: z.number().int().nonnegative(),
     request: z.string(),
     outputs: z.partialRecord(z.enum(AGENT_NAMES), z.record(z.string(), json)),
+    /** The request with its references resolved; absent when it had none or one did not resolve. */
+    resolved: z.object({ text: z.string(), referents: z.array(referentSchema) }).nullish(),
   }),
 });
 

@@ -2,6 +2,7 @@
  * What the orchestrator needs from memory, in one small interface: assemble a turn's context,
  * record the turn, keep session state and the workflow checkpoint (compare-and-set).
  */
+import type { MemoryFacts } from "../language/index.js";
 import type { WorkflowState } from "./workflow-state.js";
 
 export interface HistoryEntry {
@@ -40,6 +41,11 @@ export interface MemoryPort {
   setState(scope: Scope, fields: Record<string, string>): Promise<void>;
   /** Compare-and-set; throws CheckpointConflictError when `expectedVersion` is stale. Returns the new version. */
   writeWorkflow(scope: Scope, expectedVersion: number, workflow: WorkflowState): Promise<number>;
+  /**
+   * What a reference to a place may point at in the customer's long-term memory (bookings, facts,
+   * session summaries), read in one query; nothing for a guest.
+   */
+  remembered(actorId: string): Promise<MemoryFacts>;
   recall(
     actorId: string,
     query: string,

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { AgentName } from "../agents/types.js";
+import type { PlaceReferent } from "../language/index.js";
 import { AfterInvocationEvent } from "./hooks.js";
 import type { Usage } from "./models/types.js";
 import { type InvokeRequest, newTurn, round, runPipeline, type Stage, type Turn } from "./pipeline.js";
@@ -28,6 +29,8 @@ export interface InvokeResult {
     entry_id?: string;
   };
   agents: TrailEntry[];
+  /** What each reference of the request pointed at, and whether the session or memory said so. */
+  references: PlaceReferent[];
   route: { plan: AgentName[]; confident: boolean; similarity: number } | null;
   usage: Usage & { modelCalls: number; toolCalls: number };
   timing_ms: Record<string, number>;
@@ -86,6 +89,8 @@ export class Orchestrator {
       model: this.deps.model.name === "local" ? "local" : this.deps.model.modelId,
       cache: answer.cache ? { hit: true, ...answer.cache } : { hit: false, kind: null, similarity: null },
       agents: answer.workflow?.trail ?? [],
+      references:
+        answer.workflow?.resolved?.referents ?? (t.resolution?.resolved ? t.resolution.referents : []),
       route: t.route
         ? { plan: t.route.plan, confident: t.route.confident, similarity: t.route.similarity }
         : null,

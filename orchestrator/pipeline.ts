@@ -6,7 +6,7 @@
  */
 import { FlightlyError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import type { RequestReading } from "../language/index.js";
+import type { RequestReading, ResolvedRequest } from "../language/index.js";
 import type { Actor } from "../tools/types.js";
 import type { StreamSink } from "./events.js";
 import type { TurnContext } from "./memory-port.js";
@@ -54,6 +54,8 @@ export interface Turn {
   miss: CacheMiss | undefined;
   /** What the prompt refers to outside itself (the session, the clock), read by the cache stage. */
   reading?: RequestReading;
+  /** The request resolved against the session and, for a customer, long-term memory. */
+  resolution?: ResolvedRequest;
   release: (() => Promise<void>) | undefined;
   context: TurnContext | undefined;
   route: RouteDecision | undefined;

@@ -1,12 +1,12 @@
 /**
- * The stages of an invocation, in order: actor → hooks → cache lookup → session gate → cache lookup
- * of a request that refers to the session → context and route → resume → agents → record → cache
- * store. Each reads and writes the `Turn` and can be run alone in a test with a turn built by hand.
+ * The stages of an invocation, in order: actor → hooks → cache lookup → session gate → references
+ * (resolved against the session, then the customer's memory) → cache lookup of the resolved
+ * request → context and route → resume → agents → record → cache store. Each reads and writes the `Turn` and can be run alone in a test with a turn built by hand.
  */
 import { randomUUID } from "node:crypto";
 import { CheckpointConflictError, FlightlyError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import { readRequest, resolveRequest, type SessionFacts } from "../language/index.js";
+import { needsMemory, readRequest, resolveRequest, type SessionFacts } from "../language/index.js";
 import type { Embedder } from "../memory/embeddings/types.js";
 import type { Actor, Tool } from "../tools/types.js";
 import { BeforeInvocationEvent, type HookRegistry } from "./hooks.js";
@@ -89,19 +89,39 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
       },
     },
     {
-      // The request resolved against this session ("there" → its destination, "the cheapest" →
-      // its results), read under the session gate from short-term memory only (no recall). A
-      // reference with nothing to point at is neither looked up nor stored.
-      name: "cache-context",
-      when: (t) => deps.cache !== undefined && unanswered(t) && t.reading?.needsSession === true,
+      // References ("there" → the session's destination, "the cheapest" → its results) resolved
+      // under the session gate against short-term memory (no recall). A place the session does
+      // not name is looked up in a signed-in customer's long-term memory: one query, only then.
+      // A guest has none, and a reference with nothing to point at stays unresolved (the agents
+      // ask); it is neither looked up in nor stored in the cache.
+      name: "references",
+      when: unanswered,
       run: async (t) => {
+        t.reading ??= readRequest(t.req.prompt, t.now);
+        if (!t.reading.needsSession) return;
         const ctx = await deps.memory.assemble(scopeOf(t), "").catch((err) => {
-          t.log.warn({ err }, "session unreadable for the cache; answering without it");
+          t.log.warn({ err }, "session unreadable for references; answering without it");
           return undefined;
         });
         if (!ctx) return;
-        const resolved = resolveRequest(t.reading!, t.now, sessionFacts(ctx));
-        if (resolved.resolved) await lookup(deps.cache!, t, resolved);
+        const session = sessionFacts(ctx);
+        const memory =
+          !t.actor!.guest && needsMemory(t.reading, session, t.now)
+            ? await deps.memory.remembered(t.actor!.id).catch((err) => {
+                t.log.warn({ err }, "long-term memory unreadable for references; answering without it");
+                return undefined;
+              })
+            : undefined;
+        t.resolution = resolveRequest(t.reading, t.now, session, memory);
+      },
+    },
+    {
+      // Keyed on the resolved request (the place named, the results by digest), never on words
+      // that mean another place for someone else.
+      name: "cache-context",
+      when: (t) => deps.cache !== undefined && unanswered(t) && t.resolution?.resolved === true,
+      run: async (t) => {
+        if (t.resolution?.resolved) await lookup(deps.cache!, t, t.resolution);
       },
     },
     {
@@ -241,9 +261,11 @@ function sessionFacts(ctx: TurnContext): SessionFacts {
 
 function newWorkflow(id: string, t: Turn): WorkflowState {
   const route = t.route!;
+  const r = t.resolution;
   return {
     id,
     request: t.req.prompt,
+    ...(r?.resolved && r.references.length > 0 ? { resolved: { text: r.text, referents: r.referents } } : {}),
     plan: route.confident ? route.plan : ["support"],
     step: 0,
     outputs: {},

@@ -4,6 +4,7 @@
  * starts at the first step not done.
  */
 import type { AgentName } from "../agents/types.js";
+import type { PlaceReferent } from "../language/index.js";
 import type { JsonValue } from "./models/types.js";
 import type { TrailCall } from "./trail.js";
 
@@ -23,10 +24,18 @@ export interface SideEffectIntent {
   key: string;
 }
 
+/** The request with its references replaced by what they point at, and where each came from. */
+export interface ResolvedReferences {
+  text: string;
+  referents: PlaceReferent[];
+}
+
 export interface WorkflowState {
   /** The idempotency key the request came with, or a generated id. */
   id: string;
   request: string;
+  /** Present when the request referred outside itself and every reference resolved. */
+  resolved?: ResolvedReferences;
   plan: AgentName[];
   /** Index of the next step to run. */
   step: number;

@@ -92,6 +92,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     store,
     longTerm,
     customers,
+    sql: db.sql,
     sessionTtlS: config.sessionTtlS,
   });
   const hooks = new HookRegistry(logger);

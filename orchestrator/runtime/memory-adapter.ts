@@ -11,11 +11,15 @@
  * only its final checkpoint; its answer is still returned. A finished turn's history and memory
  * events go through the turn outbox: written at once, or re-sent until the store has them.
  */
+
+import type { Sql } from "postgres";
 import { FlightlyError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import { redactText } from "../../core/redact.js";
+import type { MemoryFacts } from "../../language/index.js";
 import type { Customers } from "../../memory/customers.js";
 import type { LongTermMemory } from "../../memory/long-term/index.js";
+import { readMemoryRecords } from "../../memory/referents.js";
 import {
   type AssembledContext,
   assembleContext,
@@ -33,6 +37,8 @@ export interface MemoryAdapterOptions {
   store: ShortTermStore;
   longTerm: LongTermMemory;
   customers: Customers;
+  /** The database the customer's bookings and memories are read from for references. */
+  sql: Sql;
   sessionTtlS: number;
   /** Where finished turns are written (and kept while the store is unreachable). */
   outbox: TurnOutbox;
@@ -178,6 +184,12 @@ export class MemoryAdapter implements MemoryPort {
       },
       { ttlMs: this.o.sessionTtlS * 1000 },
     );
+  }
+
+  async remembered(actorId: string): Promise<MemoryFacts> {
+    // Only customers have long-term memory; a guest id is never looked up.
+    if (!(await this.o.customers.get(actorId))) return { records: [] };
+    return { records: await readMemoryRecords(this.o.sql, actorId) };
   }
 
   async recall(

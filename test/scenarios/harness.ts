@@ -28,6 +28,8 @@ export interface Answer {
     actor_id: string;
     cache: { hit: boolean; kind: string | null; similarity: number | null; matched_prompt?: string };
     agents: { agent: string; tools: string[] }[];
+    /** Where each reference of the request pointed: `source` is `session` or `memory`. */
+    references: { kind: string; iata: string; source: string; via: string; ref?: string }[];
     usage: { modelCalls: number; toolCalls: number };
     error?: { code: string; message: string };
   };

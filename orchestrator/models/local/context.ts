@@ -43,6 +43,8 @@ export interface PlannerContext {
   session: { lastFlights: Flight[]; lastOrigin: string | undefined; lastDestination: string | undefined };
   /** Empty `plan` when the request is not part of a multi-agent workflow. */
   workflow: { plan: string[]; request: string | undefined; outputs: Record<string, Record<string, unknown>> };
+  /** The place the request's reference resolved to (from the session or the customer's memory). */
+  referredPlace: string | undefined;
 }
 
 /** Flights from a tool result or the session; malformed entries are dropped. */
@@ -64,6 +66,7 @@ function guestContext(now: Date): PlannerContext {
     memories: [],
     session: { lastFlights: [], lastOrigin: undefined, lastDestination: undefined },
     workflow: { plan: [], request: undefined, outputs: {} },
+    referredPlace: undefined,
   };
 }
 
@@ -96,6 +99,7 @@ export function readContext(system: string, fallbackNow: () => Date): PlannerCon
       lastDestination: c.session.last_destination ?? undefined,
     },
     workflow: { plan: c.workflow.plan, request: c.workflow.request || undefined, outputs },
+    referredPlace: c.workflow.resolved?.referents.find((r) => r.kind === "place")?.iata,
   };
 }
 

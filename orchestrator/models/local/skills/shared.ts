@@ -31,7 +31,7 @@ export const DONE: Step = { kind: "done" };
 export const WAIT: Step = { kind: "wait" };
 
 // ---------------------------------------------------------------------------------------------
-// places and dates with fallbacks (message → session → earlier messages)
+// places and dates with fallbacks (message → resolved reference → session → earlier messages)
 
 export interface Target {
   iata: string;
@@ -41,7 +41,7 @@ export interface Target {
 export function destinations(s: PlanState): Target[] {
   if (s.slots.destinations.length > 0)
     return s.slots.destinations.map((d) => ({ iata: d.iata, label: d.label }));
-  const last = s.ctx.session.lastDestination;
+  const last = s.ctx.referredPlace ?? s.ctx.session.lastDestination;
   if (last) return [{ iata: last, label: s.gazetteer.airport(last)?.city ?? last }];
   const earlier = s.earlier.find((e) => e.destinations.length > 0);
   return earlier ? earlier.destinations.map((d) => ({ iata: d.iata, label: d.label })) : [];
