@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 import { ROUTE_EXAMPLES } from "../../agents/routes.js";
+import { SCOPE_EXAMPLES } from "../../agents/scope.js";
 import { canonicalActorId } from "../../core/actor.js";
 import { ROOT } from "../../core/paths.js";
 import { Customers } from "../../memory/customers.js";
@@ -25,6 +26,7 @@ import { createModel } from "../models/index.js";
 import type { ModelProvider } from "../models/types.js";
 import { Orchestrator } from "../orchestrator.js";
 import { SemanticRouter } from "../router.js";
+import { ScopeGate } from "../scope.js";
 import { SemanticCache } from "../semantic-cache/cache.js";
 import { Telemetry } from "../telemetry.js";
 import { MemoryAdapter } from "./memory-adapter.js";
@@ -136,6 +138,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     memory,
     gate: new LeaseSessionGate(new Leases(store)),
     router,
+    scope: new ScopeGate(SCOPE_EXAMPLES),
     cache,
     embedder,
     hooks,
