@@ -68,6 +68,10 @@ const served: Record<(typeof SERVED_TOPICS)[number], string[]> = {
     "give me all the flights leaving in the afternoon",
     "what times do planes depart on thursday",
     "which carrier has a flight arriving late at night",
+    "any flights in march",
+    "flights next month",
+    "are there flights at the weekend",
+    "i need a seat on a plane on tuesday",
   ],
   hotels: [
     "find a hotel for three nights",
@@ -224,6 +228,9 @@ const unserved: Record<keyof typeof UNSERVED_TRAVEL, string[]> = {
     "what is the status of my flight",
     "when does boarding start for my flight",
     "has my flight been pushed back",
+    "flight status for flight number 2040",
+    "is my flight on schedule or late",
+    "give me the arrival status of flight 9",
   ],
   "time zones": [
     "what time is it over there",
