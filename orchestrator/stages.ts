@@ -14,6 +14,7 @@ import type { MemoryPort, SessionGate, TurnContext } from "./memory-port.js";
 import type { ModelProvider } from "./models/types.js";
 import { round, type Stage, type Turn } from "./pipeline.js";
 import type { SemanticRouter } from "./router.js";
+import type { ScopeGate } from "./scope.js";
 import type { KeyedRequest, SemanticCache } from "./semantic-cache/cache.js";
 import { answerCachePolicy } from "./semantic-cache/policy.js";
 import { dependencyTags, toolMeta } from "./tool-catalog.js";
@@ -27,6 +28,8 @@ export interface OrchestratorDeps {
   /** One invocation at a time per session, taken only when the agents run. */
   gate: SessionGate;
   router: SemanticRouter;
+  /** Declines, with no agent run, a request about what Flightly does not do; absent: no gate. */
+  scope?: ScopeGate;
   cache: SemanticCache | undefined;
   embedder: Embedder;
   hooks: HookRegistry;
@@ -63,6 +66,17 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
         });
         await deps.hooks.emit(event, t.log);
         if (event.answer !== undefined) t.answer = { response: event.answer, by: "hook" };
+      },
+    },
+    {
+      // A request outside what the agents can do gets its one-line decline before any tool runs.
+      name: "scope",
+      when: (t) => deps.scope !== undefined && unanswered(t),
+      run: async (t) => {
+        const decision = deps.scope!.decide(t.req.prompt);
+        if (decision.serve) return;
+        t.log.debug({ topic: decision.topic, similarity: decision.similarity }, "declined out of scope");
+        t.answer = { response: decision.decline!, by: "flightly" };
       },
     },
     {

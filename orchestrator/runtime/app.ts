@@ -4,6 +4,7 @@
  * point (HTTP runtime, MCP server, CLI, tests, benchmarks).
  */
 import { ROUTE_EXAMPLES } from "../../agents/routes.js";
+import { SCOPE_EXAMPLES } from "../../agents/scope.js";
 import { canonicalActorId } from "../../core/actor.js";
 import { Customers } from "../../memory/customers.js";
 import { type KnowledgeDocumentInput, upsertKnowledgeDocument } from "../../memory/knowledge.js";
@@ -23,6 +24,7 @@ import { createModel } from "../models/index.js";
 import type { ModelProvider } from "../models/types.js";
 import { Orchestrator } from "../orchestrator.js";
 import { SemanticRouter } from "../router.js";
+import { ScopeGate } from "../scope.js";
 import { SemanticCache } from "../semantic-cache/cache.js";
 import { Telemetry } from "../telemetry.js";
 import { configuredMcpServers } from "./mcp-servers.js";
@@ -114,6 +116,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     memory,
     gate: new LeaseSessionGate(new Leases(store)),
     router,
+    scope: new ScopeGate(SCOPE_EXAMPLES),
     cache,
     embedder,
     hooks,

@@ -4,16 +4,23 @@
  */
 import { arrayField, describeFields, describeWeather, isRecord, listing, num, str } from "../render.js";
 import { KIDS_WORDS } from "./hotels.js";
+import { relevant } from "./relevance.js";
 import { answered, call, canonical, DONE, destinations, say, when, where } from "./shared.js";
 import type { PlannedCall, PlanState, Skill } from "./types.js";
 
 // ---------------------------------------------------------------------------------------------
 // knowledge: policies, destination guides, support history, weather
 
-function passages(value: unknown, max: number, minSimilarity = 0): string[] {
+/** Up to `max` passages; `question` set: only those whose title shares a topic word with it. */
+function passages(value: unknown, max: number, minSimilarity = 0, question?: string): string[] {
   return arrayField(value, "results")
     .filter(isRecord)
     .filter((r) => (num(r.similarity) ?? 1) >= minSimilarity)
+    .filter(
+      (r) =>
+        question === undefined ||
+        relevant(question, str(r.title) ?? str(r.excerpt) ?? str(r.content) ?? str(r.text) ?? ""),
+    )
     .slice(0, max)
     .map((r) => {
       const title = str(r.title);
@@ -26,10 +33,10 @@ function passages(value: unknown, max: number, minSimilarity = 0): string[] {
 function kbAnswer(s: PlanState, minSimilarity: number): string[] {
   return answered(s, "search_knowledge_base").map((c) => {
     if (c.status === "error") return `I couldn't look that up in our help centre: ${c.error}.`;
-    const found = passages(c.result, 2, minSimilarity);
+    const found = passages(c.result, 2, minSimilarity, s.text);
     return found.length > 0
       ? `From our help centre:\n${found.map((p) => `- ${p}`).join("\n")}`
-      : "I couldn't find that in our help centre.";
+      : `I don't have a help-centre answer for that. ${CAPABILITIES}`;
   });
 }
 
@@ -195,7 +202,7 @@ export const otherSkill: Skill = {
       : DONE,
   answer(s) {
     const found = answered(s, "search_knowledge_base").flatMap((c) =>
-      c.status === "success" ? passages(c.result, 2, 0.5) : [],
+      c.status === "success" ? passages(c.result, 2, 0.5, s.text) : [],
     );
     if (found.length > 0) return [`From our help centre:\n${found.map((p) => `- ${p}`).join("\n")}`];
     return [`I'm not sure I can help with that. ${CAPABILITIES}`];

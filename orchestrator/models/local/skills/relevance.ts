@@ -1,0 +1,48 @@
+/**
+ * The knowledge base's relevance floor: a help-centre document answers a question only when its
+ * title shares a topic word with it (the excerpt is cut around the question's words, so it always
+ * shares some). Retrieval always returns its nearest documents, however far, and
+ * its scores differ by backend (pgvector cosine, Bedrock's score); shared words do not.
+ */
+import { STOPWORDS, SYNONYMS } from "../../../../memory/embeddings/local-lexicon.js";
+
+/** Words every travel question and document shares: they name no topic. */
+const GENERIC = new Set(
+  `flight flights fly flying flightly travel traveling travelling trip trips airline airlines plane
+ticket tickets book booking go going take time day days date dates new one two use help question
+find see say look`.split(/\s+/),
+);
+
+/** "cancelling" → "cancel", "bags" → "bag", "refunded" → "refund". */
+function stem(word: string): string {
+  let w = word;
+  if (w.length > 5 && w.endsWith("ing")) w = w.slice(0, -3);
+  else if (w.length > 4 && w.endsWith("ed")) w = w.slice(0, -2);
+  else if (w.length > 4 && w.endsWith("ies")) w = `${w.slice(0, -3)}y`;
+  else if (w.length > 3 && w.endsWith("s") && !w.endsWith("ss")) w = w.slice(0, -1);
+  if (w.length > 3 && w.at(-1) === w.at(-2)) w = w.slice(0, -1);
+  return w;
+}
+
+/** Stems of the topic words of a text, synonyms as one word ("luggage" = "bag"). */
+function topicWords(text: string): Set<string> {
+  const words =
+    text
+      .toLowerCase()
+      .replace(/[’']/g, "")
+      .match(/[a-z][a-z-]*/g) ?? [];
+  return new Set(
+    words
+      .flatMap((w) => (SYNONYMS.has(w) ? [w] : w.split("-")))
+      .filter((w) => w.length > 2 && !STOPWORDS.has(w) && !GENERIC.has(w))
+      .map((w) => SYNONYMS.get(w) ?? stem(w))
+      .filter((w) => !GENERIC.has(w)),
+  );
+}
+
+/** Whether a passage (a document's title) shares a topic word with the question. */
+export function relevant(question: string, passage: string): boolean {
+  const asked = topicWords(question);
+  for (const w of topicWords(passage)) if (asked.has(w)) return true;
+  return false;
+}

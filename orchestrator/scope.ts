@@ -1,0 +1,128 @@
+/**
+ * The scope gate: what a request is about, decided before any agent runs. A k-nearest-neighbour
+ * vote over the labelled examples of `agents/scope.ts`, embedded by the local embedder with the
+ * entity blocks off (topic words only: "a taxi from <city>" and "a taxi from <other city>" are the
+ * same topic). A request clearly about a topic Flightly has no tool for, or about something other
+ * than travel, is declined in one line that names it and what Flightly can do; anything else goes
+ * on to the router and the agents.
+ */
+import { OUTSIDE, type ScopeExample, SERVED_TOPICS, UNSERVED_TRAVEL } from "../agents/scope.js";
+import { extractEntities } from "../language/index.js";
+import { LocalEmbedder } from "../memory/embeddings/local.js";
+
+export interface ScopeDecision {
+  /** The nearest topic (for a decline, the nearest declined topic). */
+  topic: string;
+  /** True when the agents should take the request. */
+  serve: boolean;
+  /** The one-line answer when the request is declined. */
+  decline?: string;
+  /** Best similarity of that topic, and the declined topics' share of the vote. */
+  similarity: number;
+  share: number;
+}
+
+export interface ScopeOptions {
+  k?: number;
+  /** A decline needs its topic's best example at least this similar… */
+  minSimilarity?: number;
+  /** …and at least this share of the k nearest examples' weighted vote. */
+  minShare?: number;
+  /** The share a decline needs when the request names a route (origin and destination). */
+  routeShare?: number;
+}
+
+const CAPABILITIES =
+  "I can search and book flights and hotels, look up, pay for or cancel your bookings, and answer " +
+  "questions about our travel policies, destinations and the weather.";
+
+const SERVED: ReadonlySet<string> = new Set(SERVED_TOPICS);
+
+/** The decline for a topic; undefined for a served one. */
+function declineFor(topic: string): string | undefined {
+  if (SERVED.has(topic)) return undefined;
+  const what = UNSERVED_TRAVEL[topic];
+  if (what !== undefined)
+    return `Sorry, I can't help with ${what}: Flightly doesn't offer that. ${CAPABILITIES}`;
+  return `Sorry, that's outside what I can help with: I'm Flightly's travel assistant. ${CAPABILITIES}`;
+}
+
+/** Topic words only: no entity, signature or polarity block. */
+const topicEmbedder = (): LocalEmbedder =>
+  new LocalEmbedder({
+    tuning: {
+      entityWeight: 0,
+      signatureWeight: 0,
+      polarityWeight: 0,
+      entityInSemantic: 0,
+      entityInLexical: 0,
+      semanticWeight: 0.6,
+      lexicalWeight: 0.4,
+    },
+  }).load();
+
+const dot = (a: Float32Array, b: Float32Array): number => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return Number.isFinite(s) ? s : 0;
+};
+
+export class ScopeGate {
+  readonly #embedder = topicEmbedder();
+  readonly #vectors: Float32Array[];
+  readonly #k: number;
+  readonly #minSimilarity: number;
+  readonly #minShare: number;
+  readonly #routeShare: number;
+
+  constructor(
+    private readonly examples: readonly ScopeExample[],
+    options: ScopeOptions = {},
+  ) {
+    this.#vectors = examples.map((e) => this.#embedder.embedSync(e.text.toLowerCase()));
+    this.#k = options.k ?? 5;
+    this.#minSimilarity = options.minSimilarity ?? 0.4;
+    this.#minShare = options.minShare ?? 0.6;
+    this.#routeShare = options.routeShare ?? 0.9;
+  }
+
+  decide(text: string): ScopeDecision {
+    const v = this.#embedder.embedSync(text.toLowerCase());
+    const nearest = this.examples
+      .map((e, i) => ({ topic: e.topic, sim: dot(v, this.#vectors[i]!) }))
+      .sort((a, b) => b.sim - a.sim)
+      .slice(0, this.#k);
+    const votes = new Map<string, { score: number; best: number }>();
+    let total = 0;
+    for (const n of nearest) {
+      const w = Math.max(0, n.sim);
+      const cur = votes.get(n.topic) ?? { score: 0, best: n.sim };
+      cur.score += w;
+      total += w;
+      votes.set(n.topic, cur);
+    }
+    // Served topics vote together against the rest: a request near both "translation" and
+    // "outside travel" examples is declined as the nearer of the two.
+    const ranked = [...votes.entries()].sort((a, b) => b[1].score - a[1].score);
+    const served = ranked.filter(([t]) => SERVED.has(t)).reduce((s, [, v]) => s + v.score, 0);
+    const [topic, vote] = ranked.find(([t]) => !SERVED.has(t)) ??
+      ranked[0] ?? ["conversation", { score: 0, best: 0 }];
+    const share = total > 0 ? 1 - served / total : 0;
+    const decided = {
+      topic,
+      similarity: Math.round(vote.best * 1000) / 1000,
+      share: Math.round(share * 1000) / 1000,
+    };
+    const places = extractEntities(text);
+    const named = places.places.length + places.airlines.length;
+    // A request naming a route is most often a flight search: declining it needs a clear vote.
+    const needed = places.places.length >= 2 ? this.#routeShare : this.#minShare;
+    const clear = !SERVED.has(topic) && vote.best >= this.#minSimilarity && share >= needed;
+    // A request naming a place or an airline is about travel, whatever its other words.
+    if (!clear || (topic === OUTSIDE && named > 0)) {
+      const top = ranked[0]?.[0] ?? topic;
+      return { ...decided, topic: SERVED.has(top) ? top : topic, serve: true };
+    }
+    return { ...decided, serve: false, decline: declineFor(topic)! };
+  }
+}
