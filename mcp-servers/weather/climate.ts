@@ -18,7 +18,7 @@ import {
   type WeatherReport,
 } from "./types.js";
 
-interface StationNormals {
+export interface StationNormals {
   station: string;
   high_c: number[];
   low_c: number[];
