@@ -18,7 +18,7 @@ import {
   type WeatherReport,
 } from "./types.js";
 
-export interface StationNormals {
+interface StationNormals {
   station: string;
   high_c: number[];
   low_c: number[];
