@@ -8,9 +8,9 @@
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -23,7 +23,7 @@ import { type Database, openDatabase } from "../../memory/db/index.js";
 import { type WorldEnv, worldEnv } from "../support/world.js";
 import { callTool, silentLogger } from "./fixtures.js";
 
-const SUITE = fileURLToPath(import.meta.resolve("@modelcontextprotocol/conformance/dist/index.js"));
+const SUITE = createRequire(import.meta.url).resolve("@modelcontextprotocol/conformance/dist/index.js");
 const BASELINE = join(ROOT, "test", "mcp", "conformance-baseline.yml");
 
 /** Scenarios that exercise the servers' own features: never acceptable as expected failures. */
