@@ -4,15 +4,20 @@ import { join } from "node:path";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { ROOT } from "../core/paths.js";
 
-/** The package version, reported in each server's `serverInfo`. */
-export const SERVER_VERSION: string = (() => {
+const pkg = ((): { version?: unknown; homepage?: unknown } => {
   try {
-    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version?: unknown };
-    return typeof pkg.version === "string" ? pkg.version : "0.0.0";
+    return JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as object;
   } catch {
-    return "0.0.0";
+    return {};
   }
 })();
+
+/** The package version, reported in each server's `serverInfo`. */
+export const SERVER_VERSION: string = typeof pkg.version === "string" ? pkg.version : "0.0.0";
+
+/** The package's `homepage`, reported as `websiteUrl` in each server's `serverInfo` when set. */
+export const SERVER_WEBSITE: string | undefined =
+  typeof pkg.homepage === "string" && /^https?:\/\//.test(pkg.homepage) ? pkg.homepage : undefined;
 
 /** A tool failure the model can read: `isError` with the reason as text, never a stack trace. */
 export function toolError(reason: string): CallToolResult {

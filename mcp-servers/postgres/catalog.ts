@@ -8,7 +8,7 @@ export interface TableSummary {
   name: string;
   kind: string;
   column_count: number;
-  /** Planner estimate; null before the table was first analysed. */
+  /** Planner estimate, or an exact count for a table never analysed; null for a view that was not. */
   estimated_rows: number | null;
   description: string | null;
 }
@@ -52,8 +52,35 @@ export async function listTables(target: ReadOnlyTarget, timeoutMs: number): Pro
        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
          AND has_any_column_privilege(c.oid, 'SELECT')
        ORDER BY c.relname`;
-    return rows.map((r) => ({ ...r }));
+    const out: TableSummary[] = [];
+    for (const r of rows) {
+      out.push({
+        ...r,
+        estimated_rows: r.estimated_rows ?? (await countIfTable(tx, "public", r.name, r.kind)),
+      });
+    }
+    return out;
   });
+}
+
+const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+/**
+ * `reltuples` is -1 until a table is first analysed (the seed does not, and embedded PGlite has no
+ * autovacuum): a catalogue table is small, so its exact count stands in, within the call's
+ * statement timeout. Views are not counted.
+ */
+async function countIfTable(
+  tx: TransactionSql,
+  schema: string,
+  name: string,
+  kind: string,
+): Promise<number | null> {
+  if (kind !== "table") return null;
+  const [row] = await tx.unsafe(
+    `SELECT count(*)::float8 AS n FROM ${quoteIdent(schema)}.${quoteIdent(name)}`,
+  );
+  return row ? Number(row.n) : null;
 }
 
 /** The table's shape, or `undefined` when it does not exist or the run_query role cannot read it. */
@@ -128,7 +155,7 @@ export async function describeTable(
       table: `${schema}.${rel.name}`,
       kind: rel.kind,
       description: rel.description,
-      estimated_rows: rel.estimated_rows,
+      estimated_rows: rel.estimated_rows ?? (await countIfTable(tx, schema ?? "public", rel.name, rel.kind)),
       columns: columns.map((c) => ({ ...c })),
       primary_key: constraints.find((c) => c.type === "p")?.columns ?? [],
       foreign_keys: constraints

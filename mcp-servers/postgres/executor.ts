@@ -42,6 +42,8 @@ export interface ExecuteOptions {
   readonly checkPlan?: boolean;
   /** Cancels the running query (on servers that honour cancel requests). */
   readonly signal?: AbortSignal | undefined;
+  /** Called once the plan passed its checks, before the statement runs. */
+  readonly onPlanned?: (() => void | Promise<void>) | undefined;
 }
 
 export interface Column {
@@ -160,19 +162,63 @@ export async function executeReadOnly(
 ): Promise<QueryRows> {
   return withReadOnlyTransaction(target, options.statementTimeoutMs, async (tx) => {
     if (options.checkPlan !== false) await checkPlan(tx, options.planned ?? statement, options.maxPlanCost);
+    await options.onPlanned?.();
     const query = tx.unsafe(statement, [], EXTENDED);
     const cancel = (): void => void query.cancel();
     options.signal?.addEventListener("abort", cancel, { once: true });
+    let result: Awaited<typeof query>;
     try {
-      const result = await query;
-      return {
-        columns: (result.columns ?? []).map((c) => ({ name: c.name, type: typeName(c.type) })),
-        rows: result.map((r) => toJsonRow(r)),
-      };
+      result = await query;
     } finally {
       options.signal?.removeEventListener("abort", cancel);
     }
+    const oids = (result.columns ?? []).map((c) => c.type);
+    const names = await typeNames(tx, oids);
+    const columns = (result.columns ?? []).map((c) => ({
+      name: c.name,
+      type: names.get(c.type) ?? `oid:${c.type}`,
+    }));
+    const integers = (result.columns ?? []).filter((c) => c.type === INT8 || c.type === INT8_ARRAY);
+    return {
+      columns,
+      rows: result.map((r) => {
+        const row = toJsonRow(r);
+        for (const c of integers) row[c.name] = integerCell(row[c.name] ?? null);
+        return row;
+      }),
+    };
   });
+}
+
+const INT8 = 20;
+const INT8_ARRAY = 1016;
+
+/** A bigint as a JSON number while it is a safe integer (count(*) → 0), as a string beyond 2^53. */
+function integerCell(cell: JsonCell): JsonCell {
+  if (Array.isArray(cell)) return cell.map(integerCell);
+  if (typeof cell !== "string" || !/^-?\d+$/.test(cell)) return cell;
+  const n = Number(cell);
+  return Number.isSafeInteger(n) ? n : cell;
+}
+
+/** Names of the result's types: the built-ins by table, others (pgvector's `vector`) from pg_type. */
+async function typeNames(tx: TransactionSql, oids: number[]): Promise<Map<number, string>> {
+  const names = new Map<number, string>();
+  const unknown = new Set<number>();
+  for (const oid of oids) {
+    const known = TYPE_NAMES[oid];
+    if (known) names.set(oid, known);
+    else if (Number.isInteger(oid) && oid > 0) unknown.add(oid);
+  }
+  if (unknown.size > 0) {
+    const rows = await tx.unsafe(
+      `SELECT oid::int8 AS oid, typname::text AS name FROM pg_type WHERE oid IN (${[...unknown].join(",")})`,
+      [],
+      EXTENDED,
+    );
+    for (const row of rows) names.set(Number(row.oid), String(row.name));
+  }
+  return names;
 }
 
 const TYPE_NAMES: Readonly<Record<number, string>> = {
@@ -205,9 +251,7 @@ const TYPE_NAMES: Readonly<Record<number, string>> = {
   3802: "jsonb",
 };
 
-const typeName = (oid: number): string => TYPE_NAMES[oid] ?? `oid:${oid}`;
-
-/** A value from postgres.js as JSON: bigint and numeric stay strings, bytea becomes `\x…` hex. */
+/** A value from postgres.js as JSON: numeric stays a string, bytea becomes `\x…` hex. */
 function toJsonCell(value: unknown): JsonCell {
   if (value === null || value === undefined) return null;
   switch (typeof value) {

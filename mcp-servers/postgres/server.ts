@@ -6,17 +6,19 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { Logger } from "../../core/logger.js";
 import type { Sql } from "../../memory/db/index.js";
-import { SERVER_VERSION, toolError, toolJson } from "../tool-result.js";
+import { finishCapabilities, progressOf, SERVER_CAPABILITIES, serverInfo } from "../features.js";
+import { toolError, toolJson } from "../tool-result.js";
 import { describeTable, listTables, TABLE_NAME } from "./catalog.js";
 import {
   describeQueryError,
   executeReadOnly,
   isRetryableDatabaseError,
-  type JsonCell,
   RETRY_AFTER_S,
   type ReadOnlyTarget,
 } from "./executor.js";
 import { createSqlGuard, type SqlGuard } from "./guard.js";
+import { registerPostgresResources } from "./resources.js";
+import { shapeQueryResult } from "./result.js";
 
 export interface PostgresMcpDeps {
   /** The application's connection; used with `SET LOCAL ROLE` when there is no `readonlySql`. */
@@ -39,8 +41,8 @@ export interface PostgresMcpDeps {
   readonly defaultMaxRows?: number;
   /** Upper bound of `max_rows` (default 1,000). */
   readonly maxRowsLimit?: number;
-  /** Rows stop being added once the JSON text would pass this many characters (default 512 KiB). */
-  readonly maxResultChars?: number;
+  /** Rows stop being added once the whole response message would pass this many bytes (default 512 KiB). */
+  readonly maxMessageBytes?: number;
 }
 
 const DEFAULTS = {
@@ -48,7 +50,7 @@ const DEFAULTS = {
   maxPlanCost: 200_000,
   defaultMaxRows: 100,
   maxRowsLimit: 1_000,
-  maxResultChars: 512 * 1024,
+  maxMessageBytes: 512 * 1024,
   readonlyRole: "flightly_readonly",
 } as const;
 
@@ -64,6 +66,10 @@ const runQueryOutput = {
   truncated_by: z.enum(["max_rows", "max_result_size"]).optional(),
   max_rows: z.number().int(),
   elapsed_ms: z.number(),
+  omitted_columns: z
+    .array(z.string())
+    .optional()
+    .describe("Vector columns left out of rows; include_vectors: true returns them"),
 };
 
 const listTablesOutput = {
@@ -113,19 +119,6 @@ const schemaOutput = {
   ),
 };
 
-/** Keeps whole rows while the JSON text stays under `maxChars`. */
-function fitRows(
-  rows: Array<Record<string, JsonCell>>,
-  maxChars: number,
-): { rows: Array<Record<string, JsonCell>>; cut: boolean } {
-  let used = 0;
-  for (let i = 0; i < rows.length; i++) {
-    used += JSON.stringify(rows[i]).length + 1;
-    if (used > maxChars) return { rows: rows.slice(0, i), cut: true };
-  }
-  return { rows, cut: false };
-}
-
 /** A new server instance (one per MCP session); the parser loads once per process. */
 export function createPostgresMcpServer(deps: PostgresMcpDeps): McpServer {
   const opts = {
@@ -133,7 +126,7 @@ export function createPostgresMcpServer(deps: PostgresMcpDeps): McpServer {
     maxPlanCost: deps.maxPlanCost ?? DEFAULTS.maxPlanCost,
     defaultMaxRows: deps.defaultMaxRows ?? DEFAULTS.defaultMaxRows,
     maxRowsLimit: deps.maxRowsLimit ?? DEFAULTS.maxRowsLimit,
-    maxResultChars: deps.maxResultChars ?? DEFAULTS.maxResultChars,
+    maxMessageBytes: deps.maxMessageBytes ?? DEFAULTS.maxMessageBytes,
   };
   const target: ReadOnlyTarget = deps.readonlySql
     ? { sql: deps.readonlySql, role: undefined }
@@ -162,14 +155,16 @@ export function createPostgresMcpServer(deps: PostgresMcpDeps): McpServer {
     );
   };
 
-  const server = new McpServer(
-    { name: "flightly-postgres", version: SERVER_VERSION },
-    {
-      instructions:
-        "Read-only access to the Flightly travel catalogue (airports, airlines, flights, hotels, knowledge " +
-        "documents). Start with list_tables and get_table_schema, then run_query with one SELECT.",
-    },
-  );
+  const server = new McpServer(serverInfo("flightly-postgres", "Flightly travel database"), {
+    capabilities: SERVER_CAPABILITIES,
+    instructions:
+      "Read-only access to the Flightly travel catalogue (airports, airlines, flights, hotels, knowledge " +
+      "documents). Start with list_tables and get_table_schema (or the flightly://tables/{name} resources), " +
+      "then run_query with one SELECT; its rows are in structuredContent and vector columns are left out " +
+      "unless include_vectors is true. Knowledge documents are also resources: flightly://knowledge/{slug}.",
+  });
+  // The log is bound once every feature is registered (below); handlers run only after that.
+  let log: ReturnType<typeof finishCapabilities> | undefined;
 
   server.registerTool(
     "run_query",
@@ -194,14 +189,22 @@ export function createPostgresMcpServer(deps: PostgresMcpDeps): McpServer {
           .max(opts.maxRowsLimit)
           .optional()
           .describe(`Maximum rows to return (default ${opts.defaultMaxRows}, at most ${opts.maxRowsLimit})`),
+        include_vectors: z
+          .boolean()
+          .optional()
+          .describe(
+            "Return pgvector columns too (default false: they are left out and named in omitted_columns)",
+          ),
       }),
       outputSchema: runQueryOutput,
       annotations: { title: "Run a read-only SQL query", ...READ_ONLY },
     },
-    async ({ sql, max_rows }, extra) => {
+    async ({ sql, max_rows, include_vectors }, extra) => {
       const started = performance.now();
       const maxRows = max_rows ?? opts.defaultMaxRows;
+      const progress = progressOf(extra, 3);
       try {
+        await progress(0, "started");
         const sqlGuard = await getGuard();
         const verdict = sqlGuard.check(sql);
         if (!verdict.ok) {
@@ -209,8 +212,10 @@ export function createPostgresMcpServer(deps: PostgresMcpDeps): McpServer {
             { tool: "run_query", refused: verdict.reason },
             "run_query refused by the parser guard",
           );
+          await log?.send("warning", { tool: "run_query", refused: verdict.reason }, extra);
           return toolError(`Query refused: ${verdict.reason}`);
         }
+        await progress(1, "checked");
         const statement =
           verdict.kind === "select"
             ? sqlGuard.withRowLimit(verdict.statement, maxRows + 1)
@@ -223,26 +228,34 @@ export function createPostgresMcpServer(deps: PostgresMcpDeps): McpServer {
             verdict.kind === "select" && Number.isFinite(opts.maxPlanCost) ? opts.maxPlanCost : undefined,
           planned: verdict.kind === "explain" ? verdict.explained : undefined,
           signal: extra.signal,
+          onPlanned: () => progress(2, "planned"),
         });
-        const byRows = result.rows.length > maxRows;
-        const fitted = fitRows(result.rows.slice(0, maxRows), opts.maxResultChars);
-        const truncatedBy = byRows ? "max_rows" : fitted.cut ? "max_result_size" : undefined;
         const elapsed = Math.round((performance.now() - started) * 100) / 100;
-        logger.debug(
-          { tool: "run_query", kind: verdict.kind, rows: fitted.rows.length, ms: elapsed },
-          "run_query",
-        );
-        return toolJson({
+        const shaped = shapeQueryResult({
           columns: result.columns,
-          rows: fitted.rows,
-          row_count: fitted.rows.length,
-          truncated: truncatedBy !== undefined,
-          ...(truncatedBy ? { truncated_by: truncatedBy } : {}),
-          max_rows: maxRows,
-          elapsed_ms: elapsed,
+          rows: result.rows,
+          maxRows,
+          includeVectors: include_vectors === true,
+          maxMessageBytes: opts.maxMessageBytes,
+          elapsedMs: elapsed,
         });
+        const rowCount = (shaped.structuredContent as { row_count: number }).row_count;
+        await progress(3, `executed: ${rowCount} rows`);
+        logger.debug({ tool: "run_query", kind: verdict.kind, rows: rowCount, ms: elapsed }, "run_query");
+        await log?.send(
+          "info",
+          { tool: "run_query", kind: verdict.kind, rows: rowCount, elapsed_ms: elapsed },
+          extra,
+        );
+        return shaped;
       } catch (err) {
-        return failure("run_query", err);
+        const out = failure("run_query", err);
+        await log?.send(
+          "error",
+          { tool: "run_query", error: out.content[0]?.type === "text" ? out.content[0].text : "" },
+          extra,
+        );
+        return out;
       }
     },
   );
@@ -298,5 +311,7 @@ export function createPostgresMcpServer(deps: PostgresMcpDeps): McpServer {
     },
   );
 
+  registerPostgresResources(server, target, opts.statementTimeoutMs);
+  log = finishCapabilities(server, "flightly-postgres");
   return server;
 }

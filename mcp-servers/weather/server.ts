@@ -7,10 +7,18 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { Config } from "../../core/config.js";
 import type { Logger } from "../../core/logger.js";
-import { SERVER_VERSION, toolError, toolJson } from "../tool-result.js";
+import {
+  finishCapabilities,
+  progressOf,
+  SERVER_CAPABILITIES,
+  type SessionLog,
+  serverInfo,
+} from "../features.js";
+import { toolError, toolJson } from "../tool-result.js";
 import { type ClimateDataset, createClimateProvider, loadClimateNormals } from "./climate.js";
 import { type Airport, createLocationIndex, type LocationIndex, loadAirports } from "./locations.js";
 import { createOpenMeteoProvider } from "./open-meteo.js";
+import { registerWeatherResources } from "./resources.js";
 import {
   locationOut,
   type ResolvedLocation,
@@ -159,15 +167,17 @@ export function createWeatherMcpServer(deps: WeatherMcpDeps): McpServer {
     return toolError(`${tool} failed: an internal error occurred`);
   };
 
-  const server = new McpServer(
-    { name: "flightly-weather", version: SERVER_VERSION },
-    {
-      instructions:
-        provider.name === "offline"
-          ? "Weather for Flightly destinations. This deployment has no live forecast: answers are monthly climate averages, labelled as such."
-          : "Weather forecasts (up to 16 days) and forecast-derived alerts for Flightly destinations.",
-    },
-  );
+  const known =
+    "Known places are resources (flightly://locations/{iata}); the trip_weather prompt plans around the weather.";
+  const server = new McpServer(serverInfo("flightly-weather", "Flightly weather"), {
+    capabilities: SERVER_CAPABILITIES,
+    instructions:
+      provider.name === "offline"
+        ? `Weather for Flightly destinations. This deployment has no live forecast: answers are monthly climate averages, labelled as such. ${known}`
+        : `Weather forecasts (up to 16 days) and forecast-derived alerts for Flightly destinations. ${known}`,
+  });
+  // Bound once every feature is registered (below); handlers run only after that.
+  let log: SessionLog | undefined;
 
   server.registerTool(
     "get_forecast",
@@ -191,11 +201,24 @@ export function createWeatherMcpServer(deps: WeatherMcpDeps): McpServer {
       annotations: { title: "Weather forecast", ...READ_ONLY, openWorldHint: provider.name !== "offline" },
     },
     async ({ location, days }, extra) => {
+      const progress = progressOf(extra, 2);
       try {
         const resolved = index.resolve(location);
+        await progress(1, `resolved ${resolved.place.label}`);
         const report = await forecast(resolved, days ?? 7, extra.signal);
+        await progress(2, "forecast received");
+        await log?.send(
+          "info",
+          { tool: "get_forecast", location: resolved.place.label, kind: report.kind },
+          extra,
+        );
         return toolJson({ ...report });
       } catch (err) {
+        await log?.send(
+          "warning",
+          { tool: "get_forecast", error: String((err as Error)?.message ?? err) },
+          extra,
+        );
         return failure("get_forecast", err);
       }
     },
@@ -224,5 +247,7 @@ export function createWeatherMcpServer(deps: WeatherMcpDeps): McpServer {
     },
   );
 
+  registerWeatherResources(server, index, climate);
+  log = finishCapabilities(server, "flightly-weather");
   return server;
 }

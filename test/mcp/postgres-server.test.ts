@@ -57,7 +57,11 @@ describe("flightly-postgres tools", () => {
     }
     const runQuery = tools.find((t) => t.name === "run_query");
     expect(runQuery?.inputSchema.required).toEqual(["sql"]);
-    expect(Object.keys(runQuery?.inputSchema.properties ?? {})).toEqual(["sql", "max_rows"]);
+    expect(Object.keys(runQuery?.inputSchema.properties ?? {})).toEqual([
+      "sql",
+      "max_rows",
+      "include_vectors",
+    ]);
   });
 
   it("list_tables shows exactly what the run_query role can read", async () => {
@@ -87,7 +91,7 @@ describe("flightly-postgres tools", () => {
       type: "character(3)",
       nullable: false,
       default: null,
-      description: null,
+      description: "Departure airport (airports.iata).",
     });
     expect(schema.primary_key).toEqual(["id"]);
     expect(schema.foreign_keys).toContainEqual({
@@ -138,15 +142,15 @@ describe("flightly-postgres tools", () => {
         { name: "future", type: "boolean" },
       ],
       rows: [
-        { id: "1", flight_number: "HA1", origin: "LAX", price_cents: 31900, future: true },
-        { id: "2", flight_number: "AS843", origin: "SEA", price_cents: 28900, future: true },
-        { id: "3", flight_number: "HA2", origin: "HNL", price_cents: 30900, future: true },
+        { id: 1, flight_number: "HA1", origin: "LAX", price_cents: 31900, future: true },
+        { id: 2, flight_number: "AS843", origin: "SEA", price_cents: 28900, future: true },
+        { id: 3, flight_number: "HA2", origin: "HNL", price_cents: 30900, future: true },
       ],
       row_count: 3,
       truncated: false,
       max_rows: 100,
     });
-    expect(result.json).toEqual(result.structuredContent);
+    expect(result.text).toMatch(/^3 rows in structuredContent\.rows; columns: id \(bigint\)/);
   });
 
   it("run_query serialises dates, numerics, arrays, JSON, bytea and vectors", async () => {
@@ -172,7 +176,7 @@ describe("flightly-postgres tools", () => {
       max_rows: 2,
     });
     expect(capped.structuredContent).toMatchObject({
-      rows: [{ id: "1" }, { id: "2" }],
+      rows: [{ id: 1 }, { id: 2 }],
       row_count: 2,
       truncated: true,
       truncated_by: "max_rows",
