@@ -8,12 +8,15 @@
  *     [--atis path] [--clinc path] [--own pairs.json]
  */
 import { join } from "node:path";
-import { buildPairs, type DataPair, formatTally, tallyPairs } from "../bench/eval/cache-pairs.js";
+import {
+  buildPairs,
+  type DataPair,
+  formatTally,
+  SHARED_EVAL,
+  tallyPairs,
+} from "../bench/eval/cache-pairs.js";
 import { loadConfig } from "../core/config.js";
-import { ROOT } from "../core/paths.js";
 import { DEFAULT_PAIRS_FILE, loadPairs } from "./eval-embeddings.js";
-
-const SHARED = join(ROOT, "..", "shared", "eval");
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -24,8 +27,8 @@ async function main(): Promise<void> {
   const threshold = Number(at("--threshold") ?? loadConfig({}).semanticCache.threshold);
   const split = (at("--split") ?? "check") as "tune" | "check";
   const perKind = Number(at("--per-kind") ?? 1000);
-  const atis = at("--atis") ?? join(SHARED, "atis-train.jsonl");
-  const clinc = at("--clinc") ?? join(SHARED, "clinc150-dev.jsonl");
+  const atis = at("--atis") ?? join(SHARED_EVAL, "atis-train.jsonl");
+  const clinc = at("--clinc") ?? join(SHARED_EVAL, "clinc150-dev.jsonl");
   const own = at("--own") ?? DEFAULT_PAIRS_FILE;
   const ownPairs: DataPair[] = loadPairs(own).map((p) => ({
     a: p.a,

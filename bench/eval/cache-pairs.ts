@@ -11,12 +11,15 @@
  * Both utterances of a pair come from the requested split (`splitOf`, the evaluation's hash);
  * each kind is every such pair or a seeded sample of `perKind` of them.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { loadConfig } from "../../core/config.js";
+import { ROOT } from "../../core/paths.js";
 import { createEmbedder } from "../../memory/embeddings/index.js";
 import type { Embedder } from "../../memory/embeddings/types.js";
 import { cacheDecision, type KeyedRequest, keyForSession } from "../../orchestrator/semantic-cache/cache.js";
 import { cosine } from "../../scripts/eval-embeddings.js";
+import { type Figure, single } from "../stats.js";
 import { splitOf } from "./run.js";
 
 /** The clock the pairs are read against (relative dates resolve alike for both texts). */
@@ -211,4 +214,55 @@ export function formatTally(t: PairTally): string[] {
     `different (CLINC150 intents): false hits ${t["clinc-different"].hits}/${t["clinc-different"].pairs}`,
     ...[...t["atis-different"].examples, ...t["clinc-different"].examples].map((e) => `  false hit: ${e}`),
   ];
+}
+
+/** Where the public data sets are read from (the project's sibling `shared/eval`, as in CI). */
+export const SHARED_EVAL = join(ROOT, "..", "shared", "eval");
+
+/**
+ * The bench stage: recall and false hits on the *check* pairs, per kind, as figures; nothing
+ * (and a note) when the data sets are not on this machine.
+ */
+export async function benchCachePairs(
+  threshold: number,
+  embedder: Embedder,
+  perKind = 1000,
+): Promise<{ figures: Record<string, Figure>; notes: string[] }> {
+  const atis = join(SHARED_EVAL, "atis-train.jsonl");
+  const clinc = join(SHARED_EVAL, "clinc150-dev.jsonl");
+  if (!existsSync(atis) || !existsSync(clinc)) {
+    return { figures: {}, notes: [`cache pairs: no data sets at ${SHARED_EVAL}; not measured`] };
+  }
+  const t = await tallyPairs(buildPairs({ atis, clinc, split: "check", perKind }), threshold, embedder);
+  const rate = (x: SetTally): number => (x.pairs === 0 ? 0 : x.hits / x.pairs);
+  const how = `check split, threshold ${threshold}`;
+  return {
+    figures: {
+      "cache_pairs.check.same.recall": single(
+        rate(t.same),
+        "ratio",
+        t.same.pairs,
+        `ATIS pairs of one intent and identical slot values served from the cache (${how})`,
+      ),
+      "cache_pairs.check.same.exact": single(
+        t.same.exactHits / Math.max(1, t.same.pairs),
+        "ratio",
+        t.same.pairs,
+        "of those pairs, served by the exact (canonical) key",
+      ),
+      "cache_pairs.check.atis_different.false_hits": single(
+        t["atis-different"].hits,
+        "count",
+        t["atis-different"].pairs,
+        `ATIS pairs differing in exactly one slot value that were served (${how})`,
+      ),
+      "cache_pairs.check.clinc_different.false_hits": single(
+        t["clinc-different"].hits,
+        "count",
+        t["clinc-different"].pairs,
+        `CLINC150 pairs of different intents that were served (${how})`,
+      ),
+    },
+    notes: formatTally(t).map((line) => `cache pairs (${how}): ${line.trim()}`),
+  };
 }
