@@ -58,13 +58,13 @@ export interface KeyedRequest {
 }
 
 /** The request with its canonical key computed (once). */
-export function withCanonical(r: KeyedRequest, now: Date): KeyedRequest {
+function withCanonical(r: KeyedRequest, now: Date): KeyedRequest {
   if ("canonical" in r) return r;
   return { ...r, canonical: canonicalKey(r.text, r.entities, now), residue: residue(r.text, now) };
 }
 
 /** Reads a message that needs no session; undefined when it refers to one. */
-export function keyedFromText(prompt: string, now: Date): KeyedRequest | undefined {
+function keyedFromText(prompt: string, now: Date): KeyedRequest | undefined {
   return keyForSession(prompt, now);
 }
 
@@ -117,7 +117,7 @@ export interface SemanticCacheOptions {
 }
 
 /** The exact key: the canonical key, else the resolved text's normal form and the entity signature. */
-export const requestHash = (r: KeyedRequest): string =>
+const requestHash = (r: KeyedRequest): string =>
   createHash("sha256")
     .update(
       r.canonical !== undefined
