@@ -1,7 +1,7 @@
 /**
  * The semantic response cache, keyed on the resolved request (references to the session and the
  * clock replaced by what they point at). A request that `language/` reads completely is keyed on
- * what it reads as (`canonicalKey`), so every wording of it meets on one exact lookup; any other
+ * what it reads as (`requestKeys`), so every wording of it meets on one exact lookup; any other
  * on its normalised text and entity signature. Then the nearest cached requests above the
  * threshold, each served only when the entities match exactly and, when both requests were read
  * completely, their canonical keys too. Only scopes the asker may see are searched (shared, and
@@ -19,7 +19,7 @@ import {
 } from "../../language/index.js";
 import type { Embedder } from "../../memory/embeddings/types.js";
 import type { CacheScope, ResponseCacheStore } from "../../memory/response-cache.js";
-import { canonicalKey, residue } from "./canonical.js";
+import { requestKeys } from "./canonical.js";
 import type { AnswerCachePolicy } from "./policy.js";
 
 export interface CacheHit {
@@ -51,7 +51,7 @@ export interface CacheMiss {
 export interface KeyedRequest {
   text: string;
   entities: Entities;
-  /** What the request reads as (`canonicalKey`), when it was read completely; see `withCanonical`. */
+  /** What the request reads as, when it was read completely (`requestKeys`). */
   canonical?: string | undefined;
   /** What its reading did not cover (`residue`): equal on both sides of a similarity hit. */
   residue?: string | undefined;
@@ -60,7 +60,7 @@ export interface KeyedRequest {
 /** The request with its canonical key computed (once). */
 function withCanonical(r: KeyedRequest, now: Date): KeyedRequest {
   if ("canonical" in r) return r;
-  return { ...r, canonical: canonicalKey(r.text, r.entities, now), residue: residue(r.text, now) };
+  return { ...r, ...requestKeys(r.text, r.entities, now) };
 }
 
 /** Reads a message that needs no session; undefined when it refers to one. */

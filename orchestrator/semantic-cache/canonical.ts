@@ -1,5 +1,5 @@
 /**
- * The canonical key of a request that `language/` reads completely: its plan (what is asked for:
+ * The keys of a request that `language/` reads completely: its plan (what is asked for:
  * flights, fares, airlines, ground transport…), every slot the readers found (places with their
  * roles, absolute dates, times, party, money, airlines preferred and avoided, trip type, stops)
  * and the entities the guard compares (wording-free parts only), plus what it was resolved
@@ -9,8 +9,9 @@
  * word the slot readers did not use must be a function word (a subset of the NLTK English
  * stop-word list, without negations, quantifiers, comparatives and the prepositions of time and
  * direction), a word that only frames the request ("show me", "I would like"), or a plan word,
- * which goes into the key. Any other word, number or symbol makes the request not canonical, and
- * it is matched by similarity and the entity check alone.
+ * which goes into the key. Any other word, number or symbol makes the request not canonical: it
+ * is matched by similarity, the entity check and its residue (the unread words that look like
+ * values, and the places as named), which must be equal.
  */
 import {
   defaultGazetteer,
@@ -141,10 +142,6 @@ export function readCompletely(
   return { slots, plan, unread: left };
 }
 
-/**
- * The key of a resolved request (its text with references replaced, and its entities), or
- * undefined when some word is left unread.
- */
 /** Places as named and as read ("Dallas" and "Dallas Fort Worth" may read as one airport). */
 function namedPlaces(text: string): string[] {
   const named = defaultGazetteer()
@@ -157,21 +154,36 @@ function namedPlaces(text: string): string[] {
 const VALUE_LIKE = /\d|^[a-z]{1,2}$/;
 const SHORT_WORDS = new Set("my it no or if so up go do ok oh hi".split(" "));
 
-/**
- * What a request's reading did not cover, for the similarity path: the unread words that look
- * like values, and the places as named. Two requests served one answer by similarity must agree
- * on it; undefined (never equal) for a message too long to read whole.
- */
-export function residue(text: string, now: Date): string | undefined {
-  const r = readCompletely(text, now);
-  const values = r?.unread.filter((w) => VALUE_LIKE.test(w) && !FUNCTION_WORDS.has(w) && !SHORT_WORDS.has(w));
-  return values && JSON.stringify([[...new Set(values)].sort(), namedPlaces(text)]);
+export interface RequestKeys {
+  /** What the request reads as; undefined unless it was read completely. */
+  canonical: string | undefined;
+  /**
+   * What its reading did not cover, for the similarity path: the unread words that look like
+   * values, and the places as named. Two requests served one answer by similarity must agree on
+   * it; undefined (never equal) for a message too long to read whole.
+   */
+  residue: string | undefined;
 }
 
-export function canonicalKey(text: string, entities: Entities, now: Date): string | undefined {
+/** Both keys of a resolved request (its text with references replaced, and its entities), from one reading. */
+export function requestKeys(text: string, entities: Entities, now: Date): RequestKeys {
   const r = readCompletely(text, now);
-  if (!r || r.unread.length > 0) return undefined;
-  const { slots, plan } = r;
+  if (!r) return { canonical: undefined, residue: undefined };
+  const named = namedPlaces(text);
+  const values = r.unread.filter((w) => VALUE_LIKE.test(w) && !FUNCTION_WORDS.has(w) && !SHORT_WORDS.has(w));
+  return {
+    canonical: r.unread.length > 0 ? undefined : canonicalKey(r.slots, r.plan, named, entities, now),
+    residue: JSON.stringify([[...new Set(values)].sort(), named]),
+  };
+}
+
+function canonicalKey(
+  slots: Slots,
+  plan: Set<string>,
+  named: string[],
+  entities: Entities,
+  now: Date,
+): string {
   // A route asks for flights unless the plan says what else; "arriving in" a route's end says no more.
   const route = slots.origin !== undefined && slots.destinations.length > 0;
   if (route) plan.add("flight");
@@ -188,7 +200,7 @@ export function canonicalKey(text: string, entities: Entities, now: Date): strin
     unknownPlaces.map((u) => u.toLowerCase()),
     Object.entries(other).sort(([a], [b]) => a.localeCompare(b)),
     // Roles are in the slots; every place named, whatever its role, is here.
-    namedPlaces(text),
+    named,
     entities.airlines,
     entities.excluded,
     entities.days,
