@@ -13,6 +13,7 @@ import { buildApp } from "../orchestrator/runtime/app.js";
 import { openServices } from "../orchestrator/runtime/services.js";
 import { loadPairs } from "../scripts/eval-embeddings.js";
 import { benchSemanticCache, benchToolCache } from "./caches.js";
+import { benchCachePairs } from "./eval/cache-pairs.js";
 import { benchLoops, flightInput, flightScript } from "./loops.js";
 import { benchRecall } from "./recall.js";
 import { writeReport } from "./report.js";
@@ -224,6 +225,10 @@ export async function run(options: RunOptions): Promise<BenchResult> {
           `semantic cache false hits: ${semantic.falseHits.map((h) => `[${h.kind}] "${h.a}" ⇢ "${h.b}" (${h.similarity})`).join("; ")}`,
         );
       }
+      progress("response cache on the public check pairs (ATIS, CLINC150)");
+      const publicPairs = await benchCachePairs(services.config.semanticCache.threshold, services.embedder);
+      Object.assign(figures, publicPairs.figures);
+      notes.push(...publicPairs.notes);
       await floor();
       figures["floor.valkey_ping"] = summarize(
         floorValkey,

@@ -3,6 +3,7 @@
  * dates, party, budget, airlines, contact details, preferences) and the entities that the response
  * cache's equivalence check compares. The only entry point; depends on `core/` alone.
  */
+export { findCarriers } from "./carriers.js";
 export { type Entities, entitySignature, extractEntities, sameEntities } from "./entities.js";
 export { foldText } from "./fold.js";
 export {
@@ -36,6 +37,7 @@ export {
   type DateRange,
   extractSlots,
   type Place,
+  readSlots,
   type Selection,
   type Slots,
 } from "./slots/extract.js";

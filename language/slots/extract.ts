@@ -25,6 +25,18 @@ export type { Budget, BudgetPer, DateRange, Place, Selection, Slots } from "./ty
  * are UTC calendar days, a month or day without a year is the next one to come.
  */
 export function extractSlots(text: string, now: Date, gazetteer: Gazetteer = defaultGazetteer()): Slots {
+  return readSlots(text, now, gazetteer).slots;
+}
+
+/**
+ * The slots, and the words no reader used: the lower-cased message with every span a reader took
+ * blanked. The response cache keys a request on its slots only when what is left carries no meaning.
+ */
+export function readSlots(
+  text: string,
+  now: Date,
+  gazetteer: Gazetteer = defaultGazetteer(),
+): { slots: Slots; unread: string } {
   const out: Slots = {
     destinations: [],
     unknownPlaces: [],
@@ -45,5 +57,5 @@ export function extractSlots(text: string, now: Date, gazetteer: Gazetteer = def
   extractRoute(scan, gazetteer, out);
   extractPlaces(scan, gazetteer, out);
   extractPreferences(scan, out);
-  return out;
+  return { slots: out, unread: scan.lower };
 }

@@ -1,8 +1,11 @@
 /**
  * The semantic response cache, keyed on the resolved request (references to the session and the
- * clock replaced by what they point at): exact match on its normalised text and entity signature,
- * then the nearest cached request above the threshold whose entities match exactly. Only scopes
- * the asker may see are searched (shared, and the asker's own), so no answer crosses customers.
+ * clock replaced by what they point at). A request that `language/` reads completely is keyed on
+ * what it reads as (`requestKeys`), so every wording of it meets on one exact lookup; any other
+ * on its normalised text and entity signature. Then the nearest cached requests above the
+ * threshold, each served only when the entities match exactly and, when both requests were read
+ * completely, their canonical keys too. Only scopes the asker may see are searched (shared, and
+ * the asker's own), so no answer crosses customers.
  */
 import { createHash } from "node:crypto";
 import type { Logger } from "../../core/logger.js";
@@ -11,10 +14,12 @@ import {
   entitySignature,
   readRequest,
   resolveRequest,
+  type SessionFacts,
   sameEntities,
 } from "../../language/index.js";
 import type { Embedder } from "../../memory/embeddings/types.js";
 import type { CacheScope, ResponseCacheStore } from "../../memory/response-cache.js";
+import { requestKeys } from "./canonical.js";
 import type { AnswerCachePolicy } from "./policy.js";
 
 export interface CacheHit {
@@ -37,18 +42,54 @@ export interface CacheMiss {
   hash: string;
   /** The resolved request the answer is stored under. */
   text: string;
+  /** Its canonical key, when it was read completely, and what its reading did not cover. */
+  canonical?: string | undefined;
+  residue?: string | undefined;
 }
 
 /** A request with its references resolved: what the cache keys, matches and stores. */
 export interface KeyedRequest {
   text: string;
   entities: Entities;
+  /** What the request reads as, when it was read completely (`requestKeys`). */
+  canonical?: string | undefined;
+  /** What its reading did not cover (`residue`): equal on both sides of a similarity hit. */
+  residue?: string | undefined;
+}
+
+/** The request with its canonical key computed (once). */
+function withCanonical(r: KeyedRequest, now: Date): KeyedRequest {
+  if ("canonical" in r) return r;
+  return { ...r, ...requestKeys(r.text, r.entities, now) };
 }
 
 /** Reads a message that needs no session; undefined when it refers to one. */
-export function keyedFromText(prompt: string, now: Date): KeyedRequest | undefined {
-  const r = resolveRequest(readRequest(prompt, now), now);
-  return r.resolved ? { text: r.text, entities: r.entities } : undefined;
+function keyedFromText(prompt: string, now: Date): KeyedRequest | undefined {
+  return keyForSession(prompt, now);
+}
+
+/** Reads a message against a session's facts (`{}` for a new session); undefined when unresolved. */
+export function keyForSession(prompt: string, now: Date, session?: SessionFacts): KeyedRequest | undefined {
+  const r = resolveRequest(readRequest(prompt, now), now, session);
+  return r.resolved ? withCanonical({ text: r.text, entities: r.entities }, now) : undefined;
+}
+
+/**
+ * Whether an entry stored for `candidate` answers `query`: the same exact key, or a similarity
+ * at or above the threshold with equal entities, unless both were read completely and read
+ * differently. Both requests come through `withCanonical`.
+ */
+export function cacheDecision(
+  query: KeyedRequest,
+  candidate: KeyedRequest,
+  similarity: number,
+  threshold: number,
+): "exact" | "semantic" | undefined {
+  if (requestHash(query) === requestHash(candidate)) return "exact";
+  if (similarity < threshold || !sameEntities(query.entities, candidate.entities)) return undefined;
+  if (query.canonical !== undefined && candidate.canonical !== undefined) return undefined;
+  if (query.residue === undefined || query.residue !== candidate.residue) return undefined;
+  return "semantic";
 }
 
 export const normalise = (text: string): string =>
@@ -75,12 +116,19 @@ export interface SemanticCacheOptions {
   logger: Logger;
 }
 
-/** The exact key: the resolved text's normal form and the entity signature. */
-export const requestHash = (r: KeyedRequest): string =>
+/** The exact key: the canonical key, else the resolved text's normal form and the entity signature. */
+const requestHash = (r: KeyedRequest): string =>
   createHash("sha256")
-    .update(`${normalise(r.text)}\u0000${entitySignature(r.entities)}`)
+    .update(
+      r.canonical !== undefined
+        ? `canonical\u0000${r.canonical}`
+        : `${normalise(r.text)}\u0000${entitySignature(r.entities)}`,
+    )
     .digest("hex")
     .slice(0, 32);
+
+/** What an entry keeps for the check: the entities, and the canonical key (null: not read completely). */
+type StoredEntities = Entities & { canonical?: string | null; residue?: string | null };
 
 export class SemanticCache {
   constructor(private readonly o: SemanticCacheOptions) {}
@@ -108,9 +156,10 @@ export class SemanticCache {
     actorId: string,
     now = new Date(),
   ): Promise<CacheHit | CacheMiss> {
-    const keyed = typeof request === "string" ? keyedFromText(request, now) : request;
-    if (!keyed) return { hit: false, embedding: undefined, entities: {} as Entities, hash: "", text: "" };
-    const { text: prompt, entities } = keyed;
+    const read = typeof request === "string" ? keyedFromText(request, now) : request;
+    if (!read) return { hit: false, embedding: undefined, entities: {} as Entities, hash: "", text: "" };
+    const keyed = withCanonical(read, now);
+    const { text: prompt, entities, canonical, residue: rest } = keyed;
     const hash = requestHash(keyed);
     const scopes = this.#scopes(actorId);
     const exact = await this.o.storage.getExact(scopes, hash);
@@ -126,11 +175,19 @@ export class SemanticCache {
     }
     // Embed the text as written: case and punctuation carry entity cues for the embedder.
     const [embedding] = await this.o.embedder.embed([prompt.trim()]);
-    if (!embedding) return { hit: false, embedding: undefined, entities, hash, text: prompt };
+    if (!embedding)
+      return { hit: false, embedding: undefined, entities, hash, text: prompt, canonical, residue: rest };
     const neighbours = await this.o.storage.nearest(embedding, scopes);
     for (const n of neighbours) {
       if (n.similarity < this.o.threshold) break;
-      if (!sameEntities(entities, n.entities as Entities)) continue;
+      const stored = n.entities as StoredEntities;
+      const candidate = {
+        text: n.prompt,
+        entities: stored,
+        canonical: stored.canonical ?? undefined,
+        residue: stored.residue ?? undefined,
+      };
+      if (cacheDecision(keyed, candidate, n.similarity, this.o.threshold) !== "semantic") continue;
       return {
         hit: true,
         kind: "semantic",
@@ -140,7 +197,7 @@ export class SemanticCache {
         category: n.category,
       };
     }
-    return { hit: false, embedding, entities, hash, text: prompt };
+    return { hit: false, embedding, entities, hash, text: prompt, canonical, residue: rest };
   }
 
   async store(
@@ -159,7 +216,17 @@ export class SemanticCache {
       scope,
       miss.hash,
       miss.embedding,
-      { prompt: stored, response, entities: miss.entities, category: policy.category, sources },
+      {
+        prompt: stored,
+        response,
+        entities: {
+          ...miss.entities,
+          canonical: miss.canonical ?? null,
+          residue: miss.residue ?? null,
+        } satisfies StoredEntities,
+        category: policy.category,
+        sources,
+      },
       policy.ttlMs,
     );
   }
