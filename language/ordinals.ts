@@ -99,7 +99,13 @@ export function digitDays(text: string): Rewritten {
     const cardinal = CARDINAL_WORDS.get(key(m[0]));
     // "march the third" → "march 3rd": the article between a month and its day is dropped
     const digits =
-      n !== undefined ? `${n}${SUFFIX(n)}` : cardinal !== undefined ? String(cardinal) : m[0].startsWith("the") ? "" : m[0];
+      n !== undefined
+        ? `${n}${SUFFIX(n)}`
+        : cardinal !== undefined
+          ? String(cardinal)
+          : m[0].startsWith("the")
+            ? ""
+            : m[0];
     copy(at);
     for (let i = 0; i < digits.length; i++) {
       starts.push(at);

@@ -216,7 +216,8 @@ function dayFor(c: chrono.ParsedComponents, text: string, today: number, after?:
 }
 
 /** A length ("for 2 weeks", "3 days"), not a date; "in 3 days" and "3 days from now" are dates. */
-const STAY = /^(?:for\s+)?(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:days?|weeks?|months?)$/;
+const STAY =
+  /^(?:for\s+)?(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:days?|weeks?|months?)$/;
 const FROM_NOW = /^\s+(?:from|after)\s+(?:now|today)\b/;
 const FULL_WEEKDAY = /\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b/;
 
@@ -261,7 +262,10 @@ const RETURN_BEFORE = /\b(?:return\w*|back|home)\b[^.;!?]{0,12}$/;
  * The departure day, and the return: a range's end, a day after a return word, or a later day
  * joined to the first by "until", "to" or a dash. Days joined by "or" are alternatives.
  */
-function tripDays(parts: DatePart[], source: string): { first: number | undefined; back: number | undefined } {
+function tripDays(
+  parts: DatePart[],
+  source: string,
+): { first: number | undefined; back: number | undefined } {
   const days = parts.flatMap((p) => (p.kind === "day" ? [p] : []));
   let first: (typeof days)[number] | undefined;
   let back: number | undefined;

@@ -66,7 +66,13 @@ function minutesOf(m: RegExpExecArray, period: string | undefined): number | und
   const suffix = (m[6] ?? "").replace(/\./g, "");
   if (hour > 23 || minute > 59) return undefined;
   // A bare number is a time only after a clear cue word ("before 10"), never "by 2".
-  if (!suffix && !period && m[4] === undefined && m[5] === undefined && /^(?:by|until|till|from)$/.test(m[1]!))
+  if (
+    !suffix &&
+    !period &&
+    m[4] === undefined &&
+    m[5] === undefined &&
+    /^(?:by|until|till|from)$/.test(m[1]!)
+  )
     return undefined;
   const pm = suffix === "pm" || (!suffix && period !== undefined && period !== "morning" && hour >= 1);
   if (pm && hour < 12) hour += 12;

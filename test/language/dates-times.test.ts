@@ -54,8 +54,14 @@ describe("dates", () => {
       date: "2027-11-03",
       returnDate: "2027-11-10",
     });
-    expect(read("from the 22nd until the 26th")).toMatchObject({ date: "2027-07-22", returnDate: "2027-07-26" });
-    expect(read("round trip, returning the 30th")).toMatchObject({ returnDate: "2027-07-30", roundTrip: true });
+    expect(read("from the 22nd until the 26th")).toMatchObject({
+      date: "2027-07-22",
+      returnDate: "2027-07-26",
+    });
+    expect(read("round trip, returning the 30th")).toMatchObject({
+      returnDate: "2027-07-30",
+      roundTrip: true,
+    });
     expect(read("a 4 day trip to nowhere in 3 days").date).toBe("2027-07-18");
     const stay = read("for 2 weeks");
     expect(stay.nights).toBe(14);
