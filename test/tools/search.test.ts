@@ -68,6 +68,7 @@ describe.each(embedders)("read tools (%s)", (_name, makeEmbedder) => {
         "depart_before",
         "arrive_after",
         "arrive_before",
+        "return_date",
         "sort",
         "limit",
       ].sort(),
