@@ -31,8 +31,6 @@ const PERIOD =
 /** A period right after a clock time says which half of the day it is ("after 2 in the afternoon"). */
 const QUALIFIER =
   /^\s*(?:(?:in|on)\s+the\s+|this\s+|tomorrow\s+|at\s+|(?:on\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day\s+)?(morning|afternoon|evening|night)\b/d;
-const AT_CLOCK =
-  /\b(?:at|on)\s+\d{1,2}(?::?\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.|o'?clock)?\s+(?:(?:in|on)\s+the\s+|this\s+|tomorrow\s+|at\s+|(?:on\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day\s+)?$/;
 const ROUND_TRIP =
   /\bround[- ]?trips?\b|\breturn (?:flight|trip|ticket|leg|date)s?\b|\bthere and back\b|\b(?:coming|flying|fly|heading) back\b|\breturning (?:on|the|home)\b/;
 const ARRIVAL_CUE =
@@ -99,11 +97,6 @@ export function extractTimes(scan: Scan, out: Slots): void {
   }
   for (const m of scan.each(PERIOD)) {
     if (/\bgood\s*$/.test(scan.sliceLower(Math.max(0, m.index - 6), m.index))) continue;
-    // "at 9 o'clock Wednesday morning": the period says which 9, it is no window of its own
-    if (AT_CLOCK.test(scan.sliceLower(Math.max(0, m.index - 40), m.index))) {
-      scan.take(m.index, m.index + m[0].length);
-      continue;
-    }
     const [after, before] = PERIODS[m[1] ? `${m[1]} ${m[2]}` : m[2]!] ?? [undefined, undefined];
     const leg = legAt(scan, m.index);
     if (after !== undefined) setBound(out, leg, "After", after * 60);
