@@ -23,6 +23,9 @@ export const searchFlightsInput = z.object({
   depart_before: localTime("Latest departure time of day, local to the origin").optional(),
   arrive_after: localTime("Earliest arrival time of day, local to the destination").optional(),
   arrive_before: localTime("Latest arrival time of day, local to the destination").optional(),
+  return_date: isoDate(
+    "Return date of a round trip: also lists flights back from the destination that day (local to it)",
+  ).optional(),
   sort: z.enum(["price", "departure", "duration"]).default("price"),
   limit: z.number().int().min(1).max(20).default(5),
 });
@@ -44,6 +47,10 @@ const addDays = (date: string, n: number): string =>
 /** The searched route and dates as invalidation tags (see `seatChangeTags`). */
 function searchFlightsTags(input: SearchFlightsInput): string[] {
   const { origin, destination } = input;
+  if (input.return_date) {
+    const { return_date, ...outbound } = input;
+    return [...searchFlightsTags(outbound), flightsTag(destination, origin, return_date)];
+  }
   if (input.date) return [flightsTag(origin, destination, input.date)];
   if (input.date_from && input.date_to) {
     const days = (Date.parse(input.date_to) - Date.parse(input.date_from)) / 86_400_000;
@@ -86,6 +93,7 @@ export function searchFlightsTool(deps: Pick<ToolDeps, "sql">): Tool<SearchFligh
       "flights. Only flights with enough free seats for `passengers` that have not departed are returned. " +
       "Filter by `max_price_usd` (per passenger), `airline`, times of day (`depart_after`, " +
       "`depart_before`, `arrive_after`, `arrive_before`, local HH:MM), or exclude `avoid_airlines` (names or codes). " +
+      "For a round trip give `return_date`: the flights back are listed as `return_flights`. " +
       "Sort by price (default), departure or duration. Returns flight_id values to pass to reserve_flight; " +
       "prices are per passenger in USD.",
     input: searchFlightsInput,
@@ -95,74 +103,101 @@ export function searchFlightsTool(deps: Pick<ToolDeps, "sql">): Tool<SearchFligh
       const from = input.date ?? input.date_from;
       const to = input.date ?? input.date_to;
       if (from && to && from > to) return fail("date_from is after date_to");
-      const avoid = (input.avoid_airlines ?? []).map((a) => a.toLowerCase());
-      const airline = input.airline?.toLowerCase();
-      const order =
-        input.sort === "departure"
-          ? sql`f.depart_at, f.price_cents`
-          : input.sort === "duration"
-            ? sql`f.arrive_at - f.depart_at, f.price_cents`
-            : sql`f.price_cents, f.depart_at`;
-      // The UTC bounds (a day either side) keep the route index usable; the local date decides.
-      const rows = await sql<Row[]>`
-        SELECT f.id::text AS flight_id, al.name AS airline, f.airline AS airline_code, f.flight_number,
-               f.origin, f.destination, f.depart_at, f.arrive_at, f.price_cents, f.seats_available
-        FROM flights f
-        JOIN airlines al ON al.code = f.airline
-        JOIN airports o ON o.iata = f.origin
-        JOIN airports d ON d.iata = f.destination
-        WHERE f.origin = ${input.origin} AND f.destination = ${input.destination}
-          AND f.depart_at > now()
-          AND f.seats_available >= ${input.passengers}
-          ${
-            from
-              ? sql`AND f.depart_at >= ${from}::date - 1
-                    AND (f.depart_at AT TIME ZONE o.timezone)::date >= ${from}::date`
-              : sql``
-          }
-          ${
-            to
-              ? sql`AND f.depart_at < ${to}::date + 2
-                    AND (f.depart_at AT TIME ZONE o.timezone)::date <= ${to}::date`
-              : sql``
-          }
-          ${input.max_price_usd !== undefined ? sql`AND f.price_cents <= ${Math.round(input.max_price_usd * 100)}` : sql``}
-          ${avoid.length > 0 ? sql`AND lower(al.code) NOT IN ${sql(avoid)} AND lower(al.name) NOT IN ${sql(avoid)}` : sql``}
-          ${
-            airline
-              ? sql`AND (lower(al.code) = ${airline} OR lower(al.name) = ${airline}
-                    OR lower(al.name) LIKE ${`%${airline.replace(/[\\%_]/g, "\\$&")}%`})`
-              : sql``
-          }
-          ${input.depart_after ? sql`AND (f.depart_at AT TIME ZONE o.timezone)::time >= ${input.depart_after}::time` : sql``}
-          ${input.depart_before ? sql`AND (f.depart_at AT TIME ZONE o.timezone)::time <= ${input.depart_before}::time` : sql``}
-          ${input.arrive_after ? sql`AND (f.arrive_at AT TIME ZONE d.timezone)::time >= ${input.arrive_after}::time` : sql``}
-          ${input.arrive_before ? sql`AND (f.arrive_at AT TIME ZONE d.timezone)::time <= ${input.arrive_before}::time` : sql``}
-        ORDER BY ${order}
-        LIMIT ${input.limit}`;
+      if (input.return_date && from && input.return_date < from)
+        return fail("return_date is before the departure date");
+      const rows = await legRows(sql, input);
       if (rows.length === 0) {
         const known = await sql<{ iata: string }[]>`
           SELECT iata FROM airports WHERE iata IN ${sql([input.origin, input.destination])}`;
         const unknown = [input.origin, input.destination].filter((c) => !known.some((k) => k.iata === c));
         if (unknown.length > 0) return fail(`unknown airport code ${unknown.join(" and ")}`);
       }
+      // The way back: same party, fare cap and airlines; the times of day are the outbound's.
+      const back = input.return_date
+        ? await legRows(sql, {
+            ...input,
+            origin: input.destination,
+            destination: input.origin,
+            date: input.return_date,
+            date_from: undefined,
+            date_to: undefined,
+            depart_after: undefined,
+            depart_before: undefined,
+            arrive_after: undefined,
+            arrive_before: undefined,
+          })
+        : undefined;
       return ok({
-        flights: rows.map((r) => ({
-          flight_id: r.flight_id,
-          airline: r.airline,
-          airline_code: r.airline_code,
-          flight_number: r.flight_number,
-          origin: r.origin,
-          destination: r.destination,
-          depart_at: r.depart_at.toISOString(),
-          arrive_at: r.arrive_at.toISOString(),
-          price_usd: usd(r.price_cents),
-          seats_available: r.seats_available,
-        })),
+        flights: rows.map(flightJson),
         count: rows.length,
+        ...(back ? { return_flights: back.map(flightJson) } : {}),
       });
     },
   };
+}
+
+const flightJson = (r: Row) => ({
+  flight_id: r.flight_id,
+  airline: r.airline,
+  airline_code: r.airline_code,
+  flight_number: r.flight_number,
+  origin: r.origin,
+  destination: r.destination,
+  depart_at: r.depart_at.toISOString(),
+  arrive_at: r.arrive_at.toISOString(),
+  price_usd: usd(r.price_cents),
+  seats_available: r.seats_available,
+});
+
+/** One leg's bookable flights, filtered and sorted. */
+async function legRows(sql: ToolDeps["sql"], input: SearchFlightsInput): Promise<Row[]> {
+  const from = input.date ?? input.date_from;
+  const to = input.date ?? input.date_to;
+  const avoid = (input.avoid_airlines ?? []).map((a) => a.toLowerCase());
+  const airline = input.airline?.toLowerCase();
+  const order =
+    input.sort === "departure"
+      ? sql`f.depart_at, f.price_cents`
+      : input.sort === "duration"
+        ? sql`f.arrive_at - f.depart_at, f.price_cents`
+        : sql`f.price_cents, f.depart_at`;
+  // The UTC bounds (a day either side) keep the route index usable; the local date decides.
+  return sql<Row[]>`
+    SELECT f.id::text AS flight_id, al.name AS airline, f.airline AS airline_code, f.flight_number,
+           f.origin, f.destination, f.depart_at, f.arrive_at, f.price_cents, f.seats_available
+    FROM flights f
+    JOIN airlines al ON al.code = f.airline
+    JOIN airports o ON o.iata = f.origin
+    JOIN airports d ON d.iata = f.destination
+    WHERE f.origin = ${input.origin} AND f.destination = ${input.destination}
+      AND f.depart_at > now()
+      AND f.seats_available >= ${input.passengers}
+      ${
+        from
+          ? sql`AND f.depart_at >= ${from}::date - 1
+                AND (f.depart_at AT TIME ZONE o.timezone)::date >= ${from}::date`
+          : sql``
+      }
+      ${
+        to
+          ? sql`AND f.depart_at < ${to}::date + 2
+                AND (f.depart_at AT TIME ZONE o.timezone)::date <= ${to}::date`
+          : sql``
+      }
+      ${input.max_price_usd !== undefined ? sql`AND f.price_cents <= ${Math.round(input.max_price_usd * 100)}` : sql``}
+      ${avoid.length > 0 ? sql`AND lower(al.code) NOT IN ${sql(avoid)} AND lower(al.name) NOT IN ${sql(avoid)}` : sql``}
+      ${
+        airline
+          ? sql`AND (lower(al.code) = ${airline} OR lower(al.name) = ${airline}
+                OR lower(al.name) LIKE ${`%${airline.replace(/[\\%_]/g, "\\$&")}%`})`
+          : sql``
+      }
+      ${input.depart_after ? sql`AND (f.depart_at AT TIME ZONE o.timezone)::time >= ${input.depart_after}::time` : sql``}
+      ${input.depart_before ? sql`AND (f.depart_at AT TIME ZONE o.timezone)::time <= ${input.depart_before}::time` : sql``}
+      ${input.arrive_after ? sql`AND (f.arrive_at AT TIME ZONE d.timezone)::time >= ${input.arrive_after}::time` : sql``}
+      ${input.arrive_before ? sql`AND (f.arrive_at AT TIME ZONE d.timezone)::time <= ${input.arrive_before}::time` : sql``}
+    ORDER BY ${order}
+    LIMIT ${input.limit}`;
 }
 
 export const searchFlights = defineTool({

@@ -121,7 +121,15 @@ function scoreSlots(ex: Example, r: InvokeResult, search: Call | undefined, toda
     out.time =
       search !== undefined &&
       sameWindow(time.window, input[`${time.leg}_after`], input[`${time.leg}_before`]);
-  if (slots.round_trip)
+  const trip = key(first(slots.round_trip) ?? "");
+  // One way: searched without a way back, and the answer says one way and never round trip.
+  if (trip === "one way")
+    out.round_trip =
+      search !== undefined &&
+      input.return_date === undefined &&
+      /\bone[- ]way\b/i.test(r.response) &&
+      !/round[- ]trip/i.test(r.response);
+  else if (trip)
     out.round_trip =
       search !== undefined && (input.return_date !== undefined || /round[- ]trip|return/i.test(r.response));
   if (/non ?stop|direct/.test(key(first(slots.flight_stop) ?? "")))

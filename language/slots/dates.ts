@@ -1,5 +1,16 @@
-/** Dates read from a message: calendar days in UTC relative to `now`, ranges and lengths of stay. */
-import { dayOfMonth, ORDINAL_DAY_WORD } from "../ordinals.js";
+/**
+ * Dates read from a message: calendar days in UTC relative to `now`, ranges and lengths of stay.
+ *
+ * Days are read by chrono-node (absolute, numeric and relative dates, weekdays, ranges) after a
+ * pre-pass writes spelled day numbers as digits; this file decides what a day means for a trip:
+ * a month and day without a year, or with a year already gone, is the next one to come; a weekday
+ * ("on Tuesdays") is the next such day; a day of the month alone ("the 23rd") is the next one;
+ * of alternatives ("the 3rd or the 4th") the first counts; a later day joined by a return word
+ * ("returning", "back", "until") or a range is the return. Spans chrono reads as one day ("next
+ * week", "in June") and lengths of stay ("5 nights") are read here as ranges and nights.
+ */
+import * as chrono from "chrono-node";
+import { digitDays } from "../ordinals.js";
 import { NUM_OR_A, type Scan, toNumber } from "./scan.js";
 import type { Slots } from "./types.js";
 
@@ -7,15 +18,7 @@ const DAY_MS = 86_400_000;
 const MONTH =
   "(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
 const MONTH_KEYS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-const WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
-const ORD = "(?:st|nd|rd|th)?";
-/** A day of the month: "9", "9th", "ninth", "twenty first", "thirtieth". */
-const DAY_OF_MONTH = `(\\d{1,2}${ORD}|${ORDINAL_DAY_WORD})`;
-const WEEKDAY_PREFIX =
-  "(?:(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?,?\\s+(?:the\\s+)?)?";
-
-/** The number of a day of the month as written ("9th" → 9, "twenty first" → 21). */
-const dayNumber = (word: string): number => dayOfMonth(word) ?? 0;
+const MONTH_WORD = new RegExp(`\\b${MONTH}\\b`);
 
 const monthIndex = (word: string): number => MONTH_KEYS.indexOf(word.slice(0, 3));
 const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
@@ -29,7 +32,7 @@ function makeDay(year: number, month: number, day: number): number | undefined {
   return d.getUTCMonth() === month && d.getUTCDate() === day ? ms : undefined;
 }
 
-/** Month and day without a year: this year, or next year when that day has passed. */
+/** Month and day: in `year` when given, else this year, or next year when that day has passed. */
 function upcoming(month: number, day: number, today: number, year?: number): number | undefined {
   if (year !== undefined) return makeDay(year, month, day);
   const thisYear = new Date(today).getUTCFullYear();
@@ -38,12 +41,15 @@ function upcoming(month: number, day: number, today: number, year?: number): num
   return ms < today ? makeDay(thisYear + 1, month, day) : ms;
 }
 
-function addMonths(ms: number, n: number): number {
-  const d = new Date(ms);
-  const target = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + n, 1);
-  const t = new Date(target);
-  const last = new Date(endOfMonth(t.getUTCFullYear(), t.getUTCMonth())).getUTCDate();
-  return Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), Math.min(d.getUTCDate(), last));
+/** A day of the month alone: this month, or the next month that has that day. */
+function upcomingDay(day: number, today: number): number | undefined {
+  const now = new Date(today);
+  for (let ahead = 0; ahead < 3; ahead++) {
+    const month = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + ahead, 1));
+    const ms = makeDay(month.getUTCFullYear(), month.getUTCMonth(), day);
+    if (ms !== undefined && ms >= today) return ms;
+  }
+  return undefined;
 }
 
 /** First day on or after `from` that falls on `weekday` (0 = Sunday). */
@@ -53,25 +59,33 @@ function nextWeekday(from: number, weekday: number): number {
 }
 
 type DatePart =
-  | { kind: "day"; at: number; ms: number }
+  | {
+      kind: "day";
+      at: number;
+      end: number;
+      ms: number;
+      /** The end of a range read as one ("June 3-10"). */
+      back?: number;
+      weekdayOnly?: boolean;
+      /** The day again, counted from a later day: a return's "the 10th" follows its departure. */
+      from?: (after: number) => number | undefined;
+    }
   | { kind: "range"; at: number; from: number; to: number }
   | { kind: "nights"; at: number; nights: number };
 
-interface DateRule {
+interface SpanRule {
   re: RegExp;
   read(m: RegExpExecArray, today: number): DatePart[] | undefined;
 }
 
-const day = (at: number, ms: number | undefined): DatePart[] | undefined =>
-  ms === undefined ? undefined : [{ kind: "day", at, ms }];
 const range = (at: number, from: number, to: number): DatePart[] => [{ kind: "range", at, from, to }];
-const year = (y: string | undefined): number | undefined => (y === undefined ? undefined : Number(y));
 
 /** A month on its own ("in June", "late March", "next July"), as a range of days still to come. */
 function monthRange(at: number, today: number, word: string, part?: string, y?: string): DatePart[] {
   const month = monthIndex(word);
   const now = new Date(today);
-  const yr = year(y) ?? (month < now.getUTCMonth() ? now.getUTCFullYear() + 1 : now.getUTCFullYear());
+  const yr =
+    y !== undefined ? Number(y) : month < now.getUTCMonth() ? now.getUTCFullYear() + 1 : now.getUTCFullYear();
   const last = new Date(endOfMonth(yr, month)).getUTCDate();
   const [lo, hi] =
     part === "early" ? [1, 10] : part === "mid" ? [11, 20] : part === "late" ? [21, last] : [1, last];
@@ -80,69 +94,8 @@ function monthRange(at: number, today: number, word: string, part?: string, y?: 
   return range(at, Math.min(from, to), to);
 }
 
-const DATE_RULES: readonly DateRule[] = [
-  {
-    re: /\b(\d{4})-(\d{1,2})-(\d{1,2})\b/,
-    read: (m) => day(m.index, makeDay(Number(m[1]), Number(m[2]) - 1, Number(m[3]))),
-  },
-  {
-    re: /\b(\d{1,2})\/(\d{1,2})\/(\d{4})\b/,
-    read: (m) => day(m.index, makeDay(Number(m[3]), Number(m[1]) - 1, Number(m[2]))),
-  },
-  {
-    // "June 3-10", "March 3 to 8, 2027"
-    re: new RegExp(
-      `\\b${MONTH}\\.?\\s+(\\d{1,2})${ORD}\\s*(?:-|to|through|thru|until|till)\\s*(\\d{1,2})${ORD}\\b(?:,?\\s*(\\d{4}))?`,
-    ),
-    read: (m, today) => {
-      const month = monthIndex(m[1]!);
-      const from = upcoming(month, Number(m[2]), today, year(m[4]));
-      if (from === undefined) return undefined;
-      const to = makeDay(new Date(from).getUTCFullYear(), month, Number(m[3]));
-      if (to === undefined || to <= from) return undefined;
-      return [
-        { kind: "day", at: m.index, ms: from },
-        { kind: "day", at: m.index + 1, ms: to },
-      ];
-    },
-  },
-  {
-    // "3-10 June", "3rd to 8th of March"
-    re: new RegExp(
-      `\\b(\\d{1,2})${ORD}\\s*(?:-|to|through|until)\\s*(\\d{1,2})${ORD}\\s+(?:of\\s+)?${MONTH}\\b(?:,?\\s*(\\d{4}))?`,
-    ),
-    read: (m, today) => {
-      const month = monthIndex(m[3]!);
-      const from = upcoming(month, Number(m[1]), today, year(m[4]));
-      if (from === undefined) return undefined;
-      const to = makeDay(new Date(from).getUTCFullYear(), month, Number(m[2]));
-      if (to === undefined || to <= from) return undefined;
-      return [
-        { kind: "day", at: m.index, ms: from },
-        { kind: "day", at: m.index + 1, ms: to },
-      ];
-    },
-  },
-  {
-    // "March 3", "Mar 3rd, 2027", "saturday april ninth": a weekday before the day is part of it
-    re: new RegExp(
-      `\\b${WEEKDAY_PREFIX}${MONTH}\\.?\\s+(?:the\\s+)?${DAY_OF_MONTH}\\b(?!\\s*(?::|am\\b|pm\\b))(?:,?\\s*(\\d{4}))?`,
-    ),
-    read: (m, today) => day(m.index, upcoming(monthIndex(m[1]!), dayNumber(m[2]!), today, year(m[3]))),
-  },
-  {
-    // "3 March", "3rd of March 2027", "the fifth of may"
-    re: new RegExp(`\\b${WEEKDAY_PREFIX}${DAY_OF_MONTH}\\s+(?:of\\s+)?${MONTH}\\b(?:,?\\s*(\\d{4}))?`),
-    read: (m, today) => day(m.index, upcoming(monthIndex(m[2]!), dayNumber(m[1]!), today, year(m[3]))),
-  },
-  {
-    // "7/4": month and day, the next one to come
-    re: /\b(\d{1,2})\/(\d{1,2})\b(?!\/)/,
-    read: (m, today) => day(m.index, upcoming(Number(m[1]) - 1, Number(m[2]), today)),
-  },
-  { re: /\bday after tomorrow\b/, read: (m, today) => day(m.index, today + 2 * DAY_MS) },
-  { re: /\btomorrow\b/, read: (m, today) => day(m.index, today + DAY_MS) },
-  { re: /\b(?:today|tonight)\b/, read: (m, today) => day(m.index, today) },
+/** Spans the day parser would read as one day; read first. */
+const SPAN_RULES: readonly SpanRule[] = [
   {
     re: /\b(this|next|the)?\s*weekend\b/,
     read: (m, today) => {
@@ -171,26 +124,10 @@ const DATE_RULES: readonly DateRule[] = [
       return range(m.index, first, endOfMonth(f.getUTCFullYear(), f.getUTCMonth()));
     },
   },
-  {
-    re: new RegExp(
-      `\\b(?:in\\s+${NUM_OR_A}\\s+(days?|weeks?|months?)|${NUM_OR_A}\\s+(days?|weeks?|months?)\\s+from\\s+(?:now|today))\\b`,
-    ),
-    read: (m, today) => {
-      const n = toNumber(m[1] ?? m[3]);
-      const unit = m[2] ?? m[4] ?? "";
-      if (n === undefined) return undefined;
-      if (unit.startsWith("month")) return day(m.index, addMonths(today, n));
-      return day(m.index, today + n * (unit.startsWith("week") ? 7 : 1) * DAY_MS);
-    },
-  },
-  {
-    // "next Friday", "on Friday", "this Saturday", "Friday": the next one to come
-    re: /\b(?:(next|this|coming|on)\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b/,
-    read: (m, today) => {
-      const weekday = WEEKDAYS.indexOf(m[2]!);
-      return day(m.index, nextWeekday(m[1] === "this" ? today : today + DAY_MS, weekday));
-    },
-  },
+];
+
+/** Months and stays, read after the days so "June 3" is a day and "in 2 weeks" a date. */
+const AFTER_DAY_RULES: readonly SpanRule[] = [
   {
     re: new RegExp(
       `\\b(?:(?:in|during|for|this|next|around|until|by|over|of|through)\\s+)(?:(early|mid|late)[\\s-]+)?${MONTH}\\b(?:\\s+(\\d{4}))?`,
@@ -221,10 +158,8 @@ const DATE_RULES: readonly DateRule[] = [
   },
 ];
 
-export function extractDates(scan: Scan, now: Date, out: Slots): void {
-  const today = dayOf(now);
-  const parts: DatePart[] = [];
-  for (const rule of DATE_RULES) {
+function readSpans(scan: Scan, rules: readonly SpanRule[], today: number, parts: DatePart[]): void {
+  for (const rule of rules) {
     for (const m of scan.each(rule.re)) {
       const read = rule.read(m, today);
       if (!read) continue;
@@ -232,17 +167,139 @@ export function extractDates(scan: Scan, now: Date, out: Slots): void {
       scan.take(m.index, m.index + m[0].length);
     }
   }
-  parts.sort((a, b) => a.at - b.at);
-  const days = parts.flatMap((p) => (p.kind === "day" ? [p.ms] : []));
-  const first = days[0];
-  if (first !== undefined) {
-    out.date = isoDay(first);
-    const back = days.slice(1).find((d) => d > first);
-    if (back !== undefined) {
-      out.returnDate = isoDay(back);
-      out.nights = Math.round((back - first) / DAY_MS);
-    }
+}
+
+/** chrono-node's casual English reader, plus a day of the month alone and the day after tomorrow. */
+const reader: chrono.Chrono = (() => {
+  const c = chrono.casual.clone();
+  c.parsers.push(
+    {
+      // "on the 23rd", "Tuesday the 23rd", "late the 25th or early the 26th"; not "the 2nd of May"
+      pattern: () =>
+        /(?<=\b(?:on|either|for|by|until|till|through|to|from|back|returning|leaving|departing|after|before|late|early|or|and|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\s+)the\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\b|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|(?:one|flight|option|result|hotel|fare|choice|stop)\b))/i,
+      extract: (_context, match) => {
+        const day = Number(match[1]);
+        return day >= 1 && day <= 31 ? { day } : null;
+      },
+    },
+    {
+      pattern: () => /\b(?:the\s+)?day\s+after\s+tomorrow\b/i,
+      extract: (context) => {
+        const d = new Date(dayOf(context.reference.instant) + 2 * DAY_MS);
+        return { day: d.getUTCDate(), month: d.getUTCMonth() + 1, year: d.getUTCFullYear() };
+      },
+    },
+  );
+  return c;
+})();
+
+/** The day a parsed date stands for under the trip rules above, or undefined for no day. */
+function dayFor(c: chrono.ParsedComponents, text: string, today: number, after?: number): number | undefined {
+  const thisYear = new Date(today).getUTCFullYear();
+  if (c.isCertain("day")) {
+    const day = c.get("day")!;
+    if (!c.isCertain("month")) return upcomingDay(day, after ?? today);
+    const month = c.get("month")! - 1;
+    const year = c.isCertain("year") ? c.get("year")! : undefined;
+    // A year already gone names no bookable day: the month and day to come.
+    const known = year !== undefined && year >= thisYear ? year : undefined;
+    if (after !== undefined && known === undefined) return upcoming(month, day, after);
+    return upcoming(month, day, today, known);
   }
+  if (c.isCertain("weekday")) {
+    const from = /^this\b/.test(text) ? today : today + DAY_MS;
+    return nextWeekday(after ?? from, c.get("weekday")!);
+  }
+  // Offsets without a day ("in a month"); a month name alone is a range, read later.
+  if (c.isCertain("month") && c.isCertain("year") && !MONTH_WORD.test(text)) return dayOf(c.date());
+  return undefined;
+}
+
+/** A length ("for 2 weeks", "3 days"), not a date; "in 3 days" and "3 days from now" are dates. */
+const STAY =
+  /^(?:for\s+)?(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:days?|weeks?|months?)$/;
+const FROM_NOW = /^\s+(?:from|after)\s+(?:now|today)\b/;
+const FULL_WEEKDAY = /\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b/;
+
+/** Words between two days that make the later one the return, or an alternative. */
+const RETURN_CUE = /\b(?:return\w*|back|home)\b|^[\s,]*(?:until|till|through|thru|to|-)\s*$/;
+const ALTERNATIVE_CUE = /\bor\b/;
+
+function readDays(scan: Scan, now: Date, today: number, parts: DatePart[]): void {
+  const source = scan.lower.replace(/\b(mon|tues|wednes|thurs|fri|satur|sun)days\b/g, "$1day ");
+  const rewritten = digitDays(source);
+  const results = reader.parse(rewritten.text, { instant: now, timezone: 0 }, { forwardDate: true });
+  for (const r of results) {
+    const text = r.text.toLowerCase();
+    const after = rewritten.text.slice(r.index + r.text.length, r.index + r.text.length + 16);
+    if (/^(?:right\s+)?now$/.test(text) || (STAY.test(text) && !FROM_NOW.test(after))) continue;
+    // A weekday alone counts when written in full ("sun", "wed" are words too)
+    if (!r.start.isCertain("day") && r.start.isCertain("weekday") && !FULL_WEEKDAY.test(text)) continue;
+    const ms = dayFor(r.start, text, today);
+    if (ms === undefined) continue;
+    const [at, end] = rewritten.span(r.index, r.index + r.text.length);
+    const back = r.end ? dayFor(r.end, text, today, ms) : undefined;
+    const part: DatePart = { kind: "day", at, end, ms, ...(back !== undefined && back > ms ? { back } : {}) };
+    // "Tuesday the 23rd", "Friday, 7/9": the date decides, the weekday before it only names it
+    const prev = parts.at(-1);
+    if (prev?.kind === "day" && prev.weekdayOnly && /^[\s,]*$/.test(scan.sliceLower(prev.end, at)))
+      parts.pop();
+    const start = r.start;
+    const from = !start.isCertain("month") ? (after: number) => dayFor(start, text, today, after) : undefined;
+    parts.push({
+      ...part,
+      weekdayOnly: !start.isCertain("day") && start.isCertain("weekday"),
+      ...(from ? { from } : {}),
+    });
+    scan.take(at, end);
+  }
+}
+
+/** Words just before a day that make it the return ("coming back on the 20th", "returning May 3"). */
+const RETURN_BEFORE = /\b(?:return\w*|back|home)\b[^.;!?]{0,12}$/;
+
+/**
+ * The departure day, and the return: a range's end, a day after a return word, or a later day
+ * joined to the first by "until", "to" or a dash. Days joined by "or" are alternatives.
+ */
+function tripDays(
+  parts: DatePart[],
+  source: string,
+): { first: number | undefined; back: number | undefined } {
+  const days = parts.flatMap((p) => (p.kind === "day" ? [p] : []));
+  let first: (typeof days)[number] | undefined;
+  let back: number | undefined;
+  let prevEnd = 0;
+  for (const d of days) {
+    const before = source.slice(prevEnd, d.at);
+    prevEnd = d.end;
+    const isReturn = RETURN_BEFORE.test(before);
+    if (!first) {
+      if (isReturn) back ??= d.ms;
+      else first = d;
+      continue;
+    }
+    if (ALTERNATIVE_CUE.test(before)) continue;
+    const ms = d.from?.(first.ms) ?? d.ms;
+    if (back === undefined && ms > first.ms && (isReturn || RETURN_CUE.test(before))) back = ms;
+  }
+  if (first?.back !== undefined) back = first.back;
+  if (first && back !== undefined && back <= first.ms) back = undefined;
+  return { first: first?.ms, back };
+}
+
+export function extractDates(scan: Scan, now: Date, out: Slots): void {
+  const today = dayOf(now);
+  const source = scan.lower;
+  const parts: DatePart[] = [];
+  readSpans(scan, SPAN_RULES, today, parts);
+  readDays(scan, now, today, parts);
+  readSpans(scan, AFTER_DAY_RULES, today, parts);
+  parts.sort((a, b) => a.at - b.at);
+  const { first, back } = tripDays(parts, source);
+  if (first !== undefined) out.date = isoDay(first);
+  if (back !== undefined) out.returnDate = isoDay(back);
+  if (first !== undefined && back !== undefined) out.nights = Math.round((back - first) / DAY_MS);
   const span = parts.find((p) => p.kind === "range");
   if (span?.kind === "range") out.dateRange = { from: isoDay(span.from), to: isoDay(span.to) };
   const nights = parts.find((p) => p.kind === "nights");

@@ -34,6 +34,7 @@ const SPECS: Record<string, ToolSpec> = {
       date: DATE,
       date_from: DATE,
       date_to: DATE,
+      return_date: DATE,
       passengers: { type: "integer", minimum: 1, maximum: 9, default: 1 },
       max_price_usd: { type: "number", exclusiveMinimum: 0 },
       avoid_airlines: { type: "array", items: { type: "string", minLength: 1 }, maxItems: 20 },

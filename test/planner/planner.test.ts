@@ -267,6 +267,30 @@ describe("LocalPlanner: answers come only from tool results and context", () => 
     expect(dollarAmounts(run.text)).toEqual([]);
   });
 
+  it("carries the way back of a round trip in the search and lists it; a one-way search says so", async () => {
+    const back = { ...FLIGHTS[1]!, flight_id: "900", origin: "OGG", destination: "LAS" };
+    const trip = await runTurn(planner, {
+      system: system(),
+      tools: agentTools("booking"),
+      messages: [user("Vegas to Maui, out June 3 and flying home June 9")],
+      handlers: { search_flights: () => ({ json: { flights: [], count: 0, return_flights: [back] } }) },
+    });
+    expect(trip.calls.map((c) => c.input)).toMatchObject([
+      { origin: "LAS", destination: "OGG", date: "2026-06-03", return_date: "2026-06-09" },
+    ]);
+    expect(trip.text).toMatch(/Return flights from Maui \(OGG\) to .* \(LAS\) on 2026-06-09:/);
+    expect(trip.text).toContain(back.flight_number);
+    const single = await runTurn(planner, {
+      system: system(),
+      tools: agentTools("booking"),
+      messages: [user("Vegas to Maui one-way, out June 3, back June 9")],
+      handlers: { search_flights: () => ({ json: { flights: [], count: 0 } }) },
+    });
+    expect(single.calls[0]?.input.return_date).toBeUndefined();
+    expect(single.text).toContain("one-way fares, as you asked");
+    expect(single.text).not.toMatch(/round[- ]trip/i);
+  });
+
   it("books through search → reserve → confirm, once each, with totals from the results", async () => {
     const run = await runTurn(planner, {
       system: system({ profile: PROFILE }),

@@ -68,6 +68,7 @@ describe.each(embedders)("read tools (%s)", (_name, makeEmbedder) => {
         "depart_before",
         "arrive_after",
         "arrive_before",
+        "return_date",
         "sort",
         "limit",
       ].sort(),
@@ -167,6 +168,37 @@ describe.each(embedders)("read tools (%s)", (_name, makeEmbedder) => {
         ),
       ),
     ).toMatch(/HH:MM/);
+  });
+
+  it("search_flights: a return date also lists the flights back, with the outbound's filters", async () => {
+    const trip = json<Flights & { return_flights?: Flight[] }>(
+      await h.call(
+        "search_flights",
+        { origin: "NRT", destination: "SEA", date: D, return_date: D_NEXT, max_price_usd: 900 },
+        h.ctx(ALICE),
+      ),
+    );
+    expect(trip.flights).toEqual([]);
+    expect(trip.return_flights?.map((f) => f.flight_number)).toEqual(["PC102"]);
+    const capped = json<Flights & { return_flights?: Flight[] }>(
+      await h.call(
+        "search_flights",
+        { origin: "NRT", destination: "SEA", date: D, return_date: D_NEXT, max_price_usd: 700 },
+        h.ctx(ALICE),
+      ),
+    );
+    expect(capped.return_flights).toEqual([]);
+    expect((await search({ date: D })).flights.length).toBe(3);
+    expect("return_flights" in (await search({ date: D }))).toBe(false);
+    expect(
+      errorOf(
+        await h.call(
+          "search_flights",
+          { origin: "SEA", destination: "NRT", date: D_NEXT, return_date: D },
+          h.ctx(ALICE),
+        ),
+      ),
+    ).toMatch(/return_date is before/);
   });
 
   it("search_flights: sold-out flights are hidden; bad requests fail clearly", async () => {

@@ -1,6 +1,7 @@
 /** Flights: search, and booking (search → reserve_flight → confirm_booking). */
 import { type Flight, parseFlights, type ToolCall } from "../context.js";
 import { arrayField, flightLine, isRecord, listing, num, numbered, plural, str, usd } from "../render.js";
+import { returnDate, tripNotes } from "./round-trip.js";
 import {
   answered,
   call,
@@ -42,6 +43,7 @@ function flightSearch(s: PlanState, from: string, to: string): PlannedCall {
       depart_before: s.slots.departBefore,
       arrive_after: s.slots.arriveAfter,
       arrive_before: s.slots.arriveBefore,
+      return_date: returnDate(s),
       sort,
       limit: 5,
     },
@@ -201,9 +203,18 @@ function searchAnswer(s: PlanState, c: ToolCall): string {
   if (c.status === "error") return `I couldn't search flights from ${from} to ${to}: ${c.error}.`;
   const flights = parseFlights(arrayField(resultOf(c), "flights"));
   const route = `from ${from} to ${to}${whenWords(c.input)}${filterWords(c.input)}${timeWords(c.input)}`;
-  const notes = tripNotes(s);
-  if (flights.length === 0) return `I found no flights ${route}.${notes}`;
-  return `${flightList(s, flights, `Flights ${route}:`)}${notes}`;
+  const back = str(c.input.return_date);
+  const notes = tripNotes(s, back !== undefined);
+  const outbound =
+    flights.length === 0 ? `I found no flights ${route}.` : flightList(s, flights, `Flights ${route}:`);
+  if (!back) return `${outbound}${notes}`;
+  const returns = parseFlights(arrayField(resultOf(c), "return_flights"));
+  const way = `from ${to} to ${from} on ${back}${filterWords(c.input)}`;
+  const home =
+    returns.length === 0
+      ? `I found no return flights ${way}.`
+      : flightList(s, returns, `Return flights ${way}:`);
+  return `${outbound}${notes}\n${home}`;
 }
 
 /** The departure and arrival windows a search used, in words. */
@@ -220,18 +231,6 @@ function timeWords(input: Record<string, unknown>): string {
     window("arriving", input.arrive_after, input.arrive_before),
   ].filter((p): p is string => p !== undefined);
   return parts.length > 0 ? `, ${parts.join(", ")} local time` : "";
-}
-
-/** What the search cannot express, said rather than dropped: the trip's shape. */
-function tripNotes(s: PlanState): string {
-  const notes: string[] = [];
-  if (s.slots.nonstop) notes.push("Every Flightly flight is nonstop.");
-  if (s.slots.roundTrip && !s.slots.returnDate)
-    notes.push(
-      "These are one-way fares for the outbound leg; tell me your return date and I'll search the way back.",
-    );
-  else if (s.slots.roundTrip) notes.push("These are one-way fares for the outbound leg.");
-  return notes.length > 0 ? `\n${notes.join(" ")}` : "";
 }
 
 export const flightSearchSkill: Skill = {
