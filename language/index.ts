@@ -31,4 +31,6 @@ export {
   type Place,
   type Selection,
   type Slots,
+  type UnknownPlace,
 } from "./slots/extract.js";
+export type { NearbyAirport, UnservedCity } from "./unserved.js";

@@ -1,4 +1,5 @@
 /** Flights: search, and booking (search → reserve_flight → confirm_booking). */
+import type { UnknownPlace } from "../../../../language/index.js";
 import { type Flight, parseFlights, type ToolCall } from "../context.js";
 import { arrayField, flightLine, isRecord, listing, num, numbered, plural, str, usd } from "../render.js";
 import {
@@ -48,15 +49,35 @@ function flightSearch(s: PlanState, from: string, to: string): PlannedCall {
   };
 }
 
+/** A place we do not fly to or from, named, with the served airports nearest to it. */
+export function notServed(u: UnknownPlace): string {
+  if (u.nearest.length === 0) return `I don't know an airport for ${u.name}.`;
+  const near = u.nearest.map((n) => `${n.city} (${n.iata}, about ${n.km} km away)`);
+  return `We don't fly ${u.role === "origin" ? "from" : "to"} ${u.name} yet; the nearest airports we serve are ${listing(near)}.`;
+}
+
+/** The answer to a route with an end Flightly does not serve: no search, the alternatives named. */
+function unservedRoute(s: PlanState, unknown: readonly UnknownPlace[]): Step {
+  const lines = unknown.map(notServed);
+  const from = unknown.some((u) => u.role === "origin") ? undefined : origin(s);
+  const to = unknown.some((u) => u.role === "destination") ? undefined : destinations(s)[0]?.iata;
+  const other = to ? ` to ${where(s, to)}` : from ? ` from ${where(s, from)}` : "";
+  lines.push(`I haven't searched. Shall I look for flights${other} using one of these airports instead?`);
+  return say(lines.join(" "));
+}
+
+/**
+ * Unserved places that stop the search: every one but an alternative destination next to served
+ * ones ("Boston or Akron" searches Boston and names Akron as not served).
+ */
+function blockingUnknown(s: PlanState): UnknownPlace[] {
+  return s.slots.unknownPlaces.filter((u) => !(u.alternative && s.slots.destinations.length > 0));
+}
+
 /** The flight searches this turn wants (one per destination candidate, at most three). */
 function flightSearches(s: PlanState): Step {
-  const unknown = s.slots.unknownPlaces;
-  if (unknown.length > 0) {
-    return say(
-      `I don't know an airport for ${listing(unknown)}, so I haven't searched. ` +
-        "Name a nearby city Flightly serves and I'll look for flights.",
-    );
-  }
+  const unknown = blockingUnknown(s);
+  if (unknown.length > 0) return unservedRoute(s, unknown);
   const dests = destinations(s);
   const from = origin(s);
   if (dests.length === 0) return say("Where would you like to fly to?");
@@ -224,7 +245,7 @@ function timeWords(input: Record<string, unknown>): string {
 
 /** What the search cannot express, said rather than dropped: the trip's shape. */
 function tripNotes(s: PlanState): string {
-  const notes: string[] = [];
+  const notes: string[] = s.slots.unknownPlaces.map(notServed);
   if (s.slots.nonstop) notes.push("Every Flightly flight is nonstop.");
   if (s.slots.roundTrip && !s.slots.returnDate)
     notes.push(

@@ -17,6 +17,7 @@ import {
 } from "./knowledge.js";
 import type { Skill } from "./types.js";
 
+export { notServed } from "./flights.js";
 export { canonical } from "./shared.js";
 export type { AgentName, PlannedCall, PlanState, Prefs, Skill, ToolBox } from "./types.js";
 
