@@ -71,3 +71,13 @@ describe("unserved cities", () => {
     expect(s.unknownPlaces).toMatchObject([{ name: "Akron", role: "destination", alternative: true }]);
   });
 });
+
+describe("unserved cities in the entity guard", () => {
+  it("keeps two requests that differ only in an unserved city apart", async () => {
+    const { extractEntities, sameEntities } = await import("../../language/index.js");
+    const a = extractEntities("flights from akron to boston");
+    const b = extractEntities("flights from tulsa to boston");
+    expect(a.places).toContain("from:?akron");
+    expect(sameEntities(a, b)).toBe(false);
+  });
+});
