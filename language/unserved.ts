@@ -55,7 +55,7 @@ function likeliest(gazetteer: Gazetteer, cities: readonly ReferenceCity[]): Refe
 }
 
 /** The reference city `cities` stand for, with the served airports nearest to it. */
-export function unservedCity(gazetteer: Gazetteer, cities: readonly ReferenceCity[]): UnservedCity {
+function unservedCity(gazetteer: Gazetteer, cities: readonly ReferenceCity[]): UnservedCity {
   const city = likeliest(gazetteer, cities);
   const nearest = gazetteer
     .nearestServed(city, NEAREST)
