@@ -7,8 +7,9 @@
 import { findCarriers } from "./carriers.js";
 import { daysOfMonth, readTimes } from "./entity-readers.js";
 import { foldText } from "./fold.js";
-import { defaultGazetteer } from "./gazetteer.js";
+import { defaultGazetteer, nameKey } from "./gazetteer.js";
 import { extractSlots } from "./slots/extract.js";
+import { findUnservedCities } from "./unserved.js";
 
 /**
  * Words that flip an answer while barely moving a sentence vector (join / leave, carry-on /
@@ -18,11 +19,14 @@ const CONTRASTS =
   /\b(join|leave|quit|add|remove|upgrade|downgrade|increase|decrease|before|after|arriv\w*|depart\w*|earliest|latest|cheapest|most expensive|window|aisle|domestic|international|adults?|child(?:ren)?|kids?|infants?|checked|carry-on|cabin|hold|refundable|non-refundable|outbound|return|nonstop|non-stop|direct|connecting|layovers?|stops?)\b/g;
 
 /** The entity set's format; entries of another version never match. */
-const ENTITIES_VERSION = 2;
+const ENTITIES_VERSION = 3;
 
 export interface Entities {
   v?: number;
-  /** `role:IATA|IATA` in order of appearance; role is the preposition before the place. */
+  /**
+   * `role:IATA|IATA` in order of appearance, `role:?name` for a city Flightly does not serve; role
+   * is the preposition before the place.
+   */
   places: string[];
   /** Two-letter codes (or the name as written for an unknown airline), sorted. */
   airlines: string[];
@@ -96,13 +100,21 @@ export function extractEntities(text: string, now?: Date): Entities {
   const folded = foldText(text);
   const lower = folded.toLowerCase();
   const gaz = defaultGazetteer();
-  const placeMentions: Mention[] = gaz.findPlaces(folded).map((m) => {
-    const before = lower.slice(Math.max(0, m.start - 12), m.start);
-    const role = ROLE.exec(before)?.[1]?.replace(/\s+/g, " ") ?? "";
-    const norm = role === "into" ? "to" : role === "leaving" || role === "departing" ? "from" : role;
-    const codes = m.airports.map((a) => a.iata).sort();
-    return { value: `${norm}:${codes.join("|")}`, start: m.start, end: m.end };
-  });
+  const roleBefore = (start: number): string => {
+    const role = ROLE.exec(lower.slice(Math.max(0, start - 12), start))?.[1]?.replace(/\s+/g, " ") ?? "";
+    return role === "into" ? "to" : role === "leaving" || role === "departing" ? "from" : role;
+  };
+  const placeMentions: Mention[] = [
+    ...gaz.findPlaces(folded).map((m) => {
+      const codes = m.airports.map((a) => a.iata).sort();
+      return { value: `${roleBefore(m.start)}:${codes.join("|")}`, start: m.start, end: m.end };
+    }),
+    ...findUnservedCities(gaz, folded).map((m) => ({
+      value: `${roleBefore(m.start)}:?${nameKey(m.city.name)}`,
+      start: m.start,
+      end: m.end,
+    })),
+  ].sort((a, b) => a.start - b.start);
   const airlineMentions: Mention[] = gaz
     .findAirlines(folded)
     .map((a) => ({ value: a.airline?.code ?? a.text.toLowerCase(), start: a.start, end: a.end }));

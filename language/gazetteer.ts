@@ -3,11 +3,15 @@
  * and finds mentions of them in free text (IATA codes, city names, airport names, aliases;
  * case-insensitive, multi-word, longest match first).
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { DATA } from "../core/paths.js";
 import { foldText } from "./fold.js";
+import { JOINABLE_GAP, MAX_NAME_TOKENS, nameKey, type Token, tokenize } from "./names.js";
+import { type Coordinates, greatCircleKm, PlaceReference } from "./reference.js";
+
+export { nameKey } from "./names.js";
 
 const airportSchema = z.object({
   iata: z.string().regex(/^[A-Z]{3}$/),
@@ -45,31 +49,6 @@ export interface AirlineMention {
   text: string;
   /** Undefined for an airline we do not know ("Delta Air Lines"), kept by its written name. */
   airline: Airline | undefined;
-}
-
-interface Token {
-  word: string;
-  raw: string;
-  start: number;
-  end: number;
-}
-
-const TOKEN = /[A-Za-z0-9]+(?:'[A-Za-z]+)?/g;
-
-function tokenize(folded: string): Token[] {
-  const tokens: Token[] = [];
-  for (const m of folded.matchAll(TOKEN)) {
-    const start = m.index ?? 0;
-    tokens.push({ word: m[0].toLowerCase(), raw: m[0], start, end: start + m[0].length });
-  }
-  return tokens;
-}
-
-/** The lookup key for a name: lower-case tokens joined by one space ("Sea-Tac" → "sea tac"). */
-export function nameKey(name: string): string {
-  return tokenize(foldText(name))
-    .map((t) => t.word)
-    .join(" ");
 }
 
 /** Names that are also everyday words: matched only capitalised and after a place word. */
@@ -110,9 +89,6 @@ const PLACE_WORDS = new Set([
   "and",
   "via",
 ]);
-/** Tokens may join into one name only across spaces, hyphens, slashes or a dot ("St. Paul"). */
-const JOINABLE_GAP = /^[\s\-/.]*$/;
-const MAX_NAME_TOKENS = 5;
 const GENERIC_AIRLINE = /\b(?:[A-Z][a-z]+\s+){1,2}(?:Air(?:\s+Lines)?|Airlines|Airways|Airline)\b/g;
 const NOT_NAME_WORDS = new Set([
   "not",
@@ -144,9 +120,13 @@ export class Gazetteer {
   readonly #airlineByKey = new Map<string, Airline>();
   readonly #airlineByCode = new Map<string, Airline>();
 
-  constructor(airports: readonly Airport[], airlines: readonly Airline[]) {
+  /** Cities of the world with airports, served or not; absent in a gazetteer built without it. */
+  readonly reference: PlaceReference | undefined;
+
+  constructor(airports: readonly Airport[], airlines: readonly Airline[], reference?: PlaceReference) {
     this.airports = airports;
     this.airlines = airlines;
+    this.reference = reference;
     for (const a of airports) {
       this.#byIata.set(a.iata, a);
       for (const name of [a.city, a.name, ...a.aliases]) this.#addName(nameKey(name), a);
@@ -169,7 +149,10 @@ export class Gazetteer {
     const read = (file: string): unknown => JSON.parse(readFileSync(join(dir, file), "utf8"));
     const airports = z.array(airportSchema).parse(read("airports.json"));
     const airlines = z.array(airlineSchema).parse(read("airlines.json"));
-    return new Gazetteer(airports, airlines);
+    const reference = existsSync(join(dir, "reference", "cities.json"))
+      ? PlaceReference.load(dir)
+      : undefined;
+    return new Gazetteer(airports, airlines, reference);
   }
 
   airport(iata: string): Airport | undefined {
@@ -181,6 +164,19 @@ export class Gazetteer {
     const byCode = /^[A-Za-z]{3}$/.test(nameOrCode.trim()) ? this.airport(nameOrCode.trim()) : undefined;
     if (byCode) return [byCode];
     return [...(this.#byName.get(nameKey(nameOrCode)) ?? [])];
+  }
+
+  /** True when a name key ("st paul") names an airport Flightly serves. */
+  isServedName(key: string): boolean {
+    return this.#byName.has(key);
+  }
+
+  /** The `n` served airports nearest to a point, nearest first, with their distance in km. */
+  nearestServed(point: Coordinates, n: number): Array<{ airport: Airport; km: number }> {
+    return this.airports
+      .map((airport) => ({ airport, km: Math.round(greatCircleKm(point, airport)) }))
+      .sort((a, b) => a.km - b.km || a.airport.iata.localeCompare(b.airport.iata))
+      .slice(0, n);
   }
 
   /** Known airline by name, alias or two-letter code. */
@@ -237,6 +233,9 @@ export class Gazetteer {
       if (hit) {
         found.push(hit.mention);
         i += hit.length;
+        // A state or country right after a city qualifies it ("Portland, Oregon"): not a place.
+        if (hit.mention.via === "name" && /^[\s,]*$/.test(folded.slice(hit.mention.end, tokens[i]?.start)))
+          i += this.reference?.regionAt(folded, tokens, i) ?? 0;
       } else {
         i += 1;
       }

@@ -40,4 +40,6 @@ export {
   readSlots,
   type Selection,
   type Slots,
+  type UnknownPlace,
 } from "./slots/extract.js";
+export type { NearbyAirport, UnservedCity } from "./unserved.js";

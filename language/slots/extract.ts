@@ -18,7 +18,7 @@ import { Scan } from "./scan.js";
 import { extractTimes } from "./times.js";
 import type { Slots } from "./types.js";
 
-export type { Budget, BudgetPer, DateRange, Place, Selection, Slots } from "./types.js";
+export type { Budget, BudgetPer, DateRange, Place, Selection, Slots, UnknownPlace } from "./types.js";
 
 /**
  * Reads the slots of one message. `now` anchors relative dates ("tomorrow", "next month"): days

@@ -3,8 +3,9 @@
  * the gazetteer.
  */
 import type { AirlineMention, Gazetteer, PlaceMention } from "../gazetteer.js";
+import { findUnservedCities, type UnservedCity, type UnservedMention } from "../unserved.js";
 import type { Scan } from "./scan.js";
-import type { Place, Slots } from "./types.js";
+import type { Place, Slots, UnknownPlace } from "./types.js";
 
 const PREFER_BEFORE =
   /\b(?:don't mind|dont mind|do not mind|fine with|ok with|okay with|happy with|prefer(?:ably)?|only|love)\b(?:\s+(?:fly(?:ing)?|on|with|the|any))*\s*$/;
@@ -47,11 +48,11 @@ type Role = "origin" | "destination" | "via";
 
 const ROLE_MARKERS: ReadonlyArray<{ re: RegExp; role: Role }> = [
   {
-    re: /\b(?:via|through|connecting (?:in|through)|connect in|layover in|stopover in|stop in)\s*$/,
+    re: /\b(?:via|through|by way of|connect(?:ing)? (?:in|at|through)|layovers? (?:in|at)|stop ?overs? (?:in|at)|stop(?:s|ping)? (?:over )?(?:in|at))\s*$/,
     role: "via",
   },
   {
-    re: /\b(?:from|out of|leaving|leave|departing|depart|based in|live in|living in|home is|i'm in|i am in|starting in|starting from|flying out of)\s*$/,
+    re: /\b(?:from|out of|leaving|leave|departing|depart|based in|live in|living in|home is|i'm in|i am in|starting in|starting from|flying out of|originat(?:e|es|ing) (?:in|from|at)|begin(?:s|ning)? (?:in|at))\s*$/,
     role: "origin",
   },
   {
@@ -59,6 +60,8 @@ const ROLE_MARKERS: ReadonlyArray<{ re: RegExp; role: Role }> = [
     role: "destination",
   },
 ];
+/** "A to B" with nothing but "to" between: A is where the trip starts. */
+const TO_GAP = /^\s*(?:to|into)\s*$/;
 const CONNECTOR_GAP = /^\s*(?:,|or|and|\/|&|vs\.?|versus)?\s*(?:or|and)?\s*(?:maybe|perhaps)?\s*$/;
 const ARROW_GAP = /^\s*(?:-|->|→|>|=>)\s*$/;
 
@@ -76,10 +79,30 @@ export function toPlace(m: PlaceMention): Place {
   };
 }
 
+/** An unknown place with its role; `city` is the reference's entry when it knows the name. */
+export function unknownPlace(
+  name: string,
+  role: UnknownPlace["role"],
+  city: UnservedCity | undefined,
+): UnknownPlace {
+  const written = titleCase(name.replace(/\s+/g, " ").trim());
+  return city
+    ? { name: written, role, country: city.country, nearest: city.nearest }
+    : { name: written, role, nearest: [] };
+}
+
+type Mention = PlaceMention | UnservedMention;
+
 export function extractPlaces(scan: Scan, gazetteer: Gazetteer, out: Slots): void {
-  const groups: Array<{ role: Role | undefined; members: PlaceMention[] }> = [];
-  let prev: PlaceMention | undefined;
-  for (const m of gazetteer.findPlaces(scan.text)) {
+  const groups: Array<{ role: Role | undefined; members: Mention[] }> = [];
+  let prev: Mention | undefined;
+  const unserved = findUnservedCities(gazetteer, scan.text);
+  // A served name that qualifies an unserved city ("Tacoma Washington") is not a place of its own.
+  const served = gazetteer
+    .findPlaces(scan.text)
+    .filter((p) => !unserved.some((u) => u.end < p.start && p.end <= u.qualifiedEnd));
+  const mentions: Mention[] = [...served, ...unserved];
+  for (const m of mentions.sort((a, b) => a.start - b.start)) {
     const gap = prev ? scan.sliceLower(prev.end, m.start) : "";
     const last = groups[groups.length - 1];
     if (prev && last && ARROW_GAP.test(gap)) {
@@ -89,7 +112,11 @@ export function extractPlaces(scan: Scan, gazetteer: Gazetteer, out: Slots): voi
       last.members.push(m);
     } else {
       const before = scan.sliceLower(Math.max(0, m.start - 40), m.start);
-      groups.push({ role: ROLE_MARKERS.find((r) => r.re.test(before))?.role, members: [m] });
+      const role = ROLE_MARKERS.find((r) => r.re.test(before))?.role;
+      const originNamed = groups.some((g) => g.role === "origin");
+      if (prev && last && role === "destination" && TO_GAP.test(gap) && last.role !== "via" && !originNamed)
+        last.role = "origin";
+      groups.push({ role, members: [m] });
     }
     prev = m;
   }
@@ -102,10 +129,25 @@ export function extractPlaces(scan: Scan, gazetteer: Gazetteer, out: Slots): voi
     else if (!hasRole("origin")) g.role = "origin";
   }
   const origin = groups.find((g) => g.role === "origin")?.members[0];
-  if (origin && !out.origin) out.origin = toPlace(origin);
+  const known = (u: UnservedMention): boolean =>
+    out.unknownPlaces.some((p) => p.name.toLowerCase() === u.text.replace(/\s+/g, " ").toLowerCase());
+  if (origin && "city" in origin) {
+    if (!out.origin && !known(origin))
+      out.unknownPlaces.push(unknownPlace(origin.text, "origin", origin.city));
+  } else if (origin && !out.origin) out.origin = toPlace(origin);
   for (const g of groups) {
     if (g.role !== "destination") continue;
+    // "Boston or Akron": the unserved one is an alternative, the served ones are still searched.
+    const alternative =
+      g.members.some((x) => !("city" in x)) &&
+      /\bor\b/.test(scan.sliceLower(g.members[0]!.start, g.members[g.members.length - 1]!.end));
     for (const m of g.members) {
+      if ("city" in m) {
+        if (known(m)) continue;
+        const place = unknownPlace(m.text, "destination", m.city);
+        out.unknownPlaces.push(alternative ? { ...place, alternative } : place);
+        continue;
+      }
       const place = toPlace(m);
       if (place.iata === out.origin?.iata || out.destinations.some((d) => d.iata === place.iata)) continue;
       out.destinations.push(place);

@@ -6,28 +6,15 @@
  * Runs before `extractPlaces`; the spans it reads are taken.
  */
 import type { Gazetteer, PlaceMention } from "../gazetteer.js";
-import { toPlace } from "./places.js";
+import { BOUNDARY } from "../names.js";
+import { type UnservedCity, unservedCityIn } from "../unserved.js";
+import { toPlace, unknownPlace } from "./places.js";
 import type { Scan } from "./scan.js";
 import type { Slots } from "./types.js";
 
 /** At most this many words name one end of a route. */
 const MAX_END_WORDS = 3;
 
-/** Words that end a place name: function words, travel words, calendar and number words. */
-const BOUNDARY = new Set(
-  (
-    "a an the to from and or on in at by for of via with please i me my we us you it that this these " +
-    "those next last first second third any all some flight flights fly flying airfare airfares fare fares " +
-    "ticket tickets trip trips leaving leave departing depart arriving arrive arrival departure going go " +
-    "return returning round one way nonstop non stop direct morning afternoon evening night noon today " +
-    "tonight tomorrow week weekend month day days before after around between is are be what which " +
-    "show list give find need want would like can could how much cost costs price prices airline " +
-    "airlines airport airports then also but if information info class economy business coach first " +
-    "monday tuesday wednesday thursday friday saturday sunday mondays tuesdays wednesdays thursdays " +
-    "fridays saturdays sundays january february march april may june july august september october " +
-    "november december am pm early late latest earliest cheapest cheap lowest"
-  ).split(" "),
-);
 const WORD = /[a-z][a-z'-]*/g;
 
 interface End {
@@ -43,7 +30,8 @@ function endAt(lower: string, at: number): End | undefined {
   WORD.lastIndex = 0;
   for (let m = WORD.exec(tail); m && words.length < MAX_END_WORDS; m = WORD.exec(tail)) {
     const gap = tail.slice(words.at(-1)?.end ?? 0, m.index);
-    if (!/^\s*$/.test(gap) || BOUNDARY.has(m[0])) break;
+    // A dot may end an abbreviation inside a name ("st. louis").
+    if (!/^\.?\s*$/.test(gap) || BOUNDARY.has(m[0])) break;
     words.push({ start: m.index, end: m.index + m[0].length });
   }
   const last = words.at(-1);
@@ -51,7 +39,9 @@ function endAt(lower: string, at: number): End | undefined {
   return { start: at + words[0].start, end: at + last.end, words: tail.slice(words[0].start, last.end) };
 }
 
-type Resolved = { kind: "known"; mention: PlaceMention; exact: boolean } | { kind: "unknown"; name: string };
+type Resolved =
+  | { kind: "known"; mention: PlaceMention; exact: boolean }
+  | { kind: "unknown"; name: string; city: UnservedCity | undefined };
 
 function resolveEnd(scan: Scan, gazetteer: Gazetteer, end: End): Resolved {
   const found = gazetteer.findPlaces(scan.slice(end.start, end.end));
@@ -61,6 +51,8 @@ function resolveEnd(scan: Scan, gazetteer: Gazetteer, end: End): Resolved {
     return { kind: "known", mention, exact: true };
   }
   const words = head ? end.words.slice(0, head.start).trim() : end.words;
+  const unserved = unservedCityIn(gazetteer, end.words);
+  if (unserved) return { kind: "unknown", name: unserved.text, city: unserved.city };
   const close = gazetteer.closestPlace(words);
   if (close) {
     const mention: PlaceMention = {
@@ -72,33 +64,43 @@ function resolveEnd(scan: Scan, gazetteer: Gazetteer, end: End): Resolved {
     };
     return { kind: "known", mention, exact: false };
   }
-  return { kind: "unknown", name: words.replace(/\b[a-z]/g, (c) => c.toUpperCase()) };
+  return { kind: "unknown", name: words.replace(/\b[a-z]/g, (c) => c.toUpperCase()), city: undefined };
 }
 
 const PAIRS: readonly RegExp[] = [/\bbetween\s+/g, /\bfrom\s+/g];
 
 export function extractRoute(scan: Scan, gazetteer: Gazetteer, out: Slots): void {
+  const lower = scan.lower;
   for (const opener of PAIRS) {
-    const lower = scan.lower;
-    opener.lastIndex = 0;
-    const m = opener.exec(lower);
-    if (!m) continue;
+    // Every "between" / "from" is tried: "between 2 and 5 pm between A and B" pairs the second.
+    for (const m of lower.matchAll(opener)) {
+      if (pairAt(scan, gazetteer, out, opener, m)) return;
+    }
+  }
+}
+
+/** Reads the route whose opener matched at `m`; true when it took one. */
+function pairAt(scan: Scan, gazetteer: Gazetteer, out: Slots, opener: RegExp, m: RegExpExecArray): boolean {
+  const lower = scan.lower;
+  {
     const first = endAt(lower, m.index + m[0].length);
-    if (!first) continue;
-    const joiner = opener.source.includes("between") ? /^\s*(?:and|&)\s+/ : /^\s*(?:to|into)\s+/;
+    if (!first) return false;
+    const joiner = opener.source.includes("between")
+      ? /^\s*(?:and|&)\s+(?:either\s+)?/
+      : /^\s*(?:to|into)\s+(?:either\s+)?/;
     const gap = joiner.exec(lower.slice(first.end, first.end + 12));
     const second = gap ? endAt(lower, first.end + gap[0].length) : undefined;
-    if (!second) continue;
+    if (!second) return false;
     const ends = [resolveEnd(scan, gazetteer, first), resolveEnd(scan, gazetteer, second)];
-    if (ends.every((e) => e.kind === "known" && e.exact) && opener.source.includes("from")) continue;
+    if (ends.every((e) => e.kind === "known" && e.exact) && opener.source.includes("from")) return false;
     // Codes and short words are read by `extractPlaces`, which knows which codes are words.
-    if (ends.some((e) => e.kind === "unknown" && e.name.length < 4)) continue;
+    if (ends.some((e) => e.kind === "unknown" && e.name.length < 4)) return false;
     const [from, to] = ends as [Resolved, Resolved];
     if (from.kind === "known") out.origin = toPlace(from.mention);
-    else out.unknownPlaces.push(from.name);
+    else out.unknownPlaces.push(unknownPlace(from.name, "origin", from.city));
     if (to.kind === "known") out.destinations.push(toPlace(to.mention));
-    else out.unknownPlaces.push(to.name);
+    else out.unknownPlaces.push(unknownPlace(to.name, "destination", to.city));
     scan.take(m.index, second.end);
-    return;
+    return true;
   }
 }

@@ -1,4 +1,6 @@
 /** What the slot reader finds in one message. */
+import type { NearbyAirport } from "../unserved.js";
+
 export interface Place {
   /** The airport to search from or to (the first of `airports`). */
   iata: string;
@@ -7,6 +9,19 @@ export interface Place {
   city: string;
   /** How the user named it ("Maui", "Vegas"), for weather and destination look-ups. */
   label: string;
+}
+
+/** A city named as an end of a route that Flightly does not serve. */
+export interface UnknownPlace {
+  /** The city as the reference list spells it, else as written ("St. Louis", "Xanadu"). */
+  name: string;
+  role: "origin" | "destination";
+  /** Its country, when the reference list knows the city. */
+  country?: string;
+  /** Served airports nearest to it, nearest first; empty when no reference list knows it. */
+  nearest: NearbyAirport[];
+  /** Named as one of several destinations ("Boston or Akron"): the served ones are still searched. */
+  alternative?: boolean;
 }
 
 export interface DateRange {
@@ -31,8 +46,8 @@ export interface Slots {
   origin?: Place;
   /** Destination candidates in the order named ("Honolulu or Maui" → HNL, OGG). */
   destinations: Place[];
-  /** Places named as the end of a route that no airport in the gazetteer serves ("Tacoma"). */
-  unknownPlaces: string[];
+  /** Places named as an end of a route that no airport Flightly serves stands for ("Tacoma"). */
+  unknownPlaces: UnknownPlace[];
   /** A single day, YYYY-MM-DD (departure or check-in). */
   date?: string;
   returnDate?: string;

@@ -197,7 +197,7 @@ function canonicalKey(
     [...plan].sort(),
     places(origin),
     destinations.map(places),
-    unknownPlaces.map((u) => u.toLowerCase()),
+    unknownPlaces.map((u) => `${u.role}:${u.name.toLowerCase()}`),
     Object.entries(other).sort(([a], [b]) => a.localeCompare(b)),
     // Roles are in the slots; every place named, whatever its role, is here.
     named,

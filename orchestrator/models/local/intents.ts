@@ -245,7 +245,9 @@ const SLOT_RULES: readonly SlotRule[] = [
     intent: "flight_search",
     weight: 1,
     when: (s, lower) =>
-      s.origin !== undefined && s.destinations.length > 0 && !HOTEL_WITHOUT_FLIGHT.test(lower),
+      (s.origin !== undefined || s.unknownPlaces.some((u) => u.role === "origin")) &&
+      (s.destinations.length > 0 || s.unknownPlaces.some((u) => u.role === "destination")) &&
+      !HOTEL_WITHOUT_FLIGHT.test(lower),
   },
   {
     intent: "my_bookings",

@@ -5,7 +5,7 @@
  * their JSON Schemas) or answers from those results and the context alone.
  */
 
-import { defaultGazetteer, extractSlots, type Gazetteer } from "../../../language/index.js";
+import { defaultGazetteer, extractSlots, type Gazetteer, type Slots } from "../../../language/index.js";
 import type {
   ContentBlock,
   JsonValue,
@@ -26,6 +26,7 @@ import {
   ACCOUNT_INTENTS,
   type AgentName,
   canonical,
+  notServed,
   type PlannedCall,
   type PlanState,
   SIDE_EFFECTS,
@@ -98,11 +99,13 @@ function usable(skill: Skill, tools: ToolBox): boolean {
   return skill.needs.length === 0 || skill.needs.some((t) => tools.has(t));
 }
 
-function guestDecline(intents: readonly Intent[]): string | undefined {
+function guestDecline(intents: readonly Intent[], slots: Slots): string | undefined {
   const actions = intents.flatMap((i) => (ACCOUNT_INTENTS.has(i) ? [ACCOUNT_ACTIONS[i] ?? i] : []));
   if (actions.length === 0) return undefined;
+  // A route we do not fly is said at once: signing in would not make it bookable.
+  const unserved = intents.includes("book_flight") ? slots.unknownPlaces.map((u) => `${notServed(u)} `) : [];
   return (
-    `To ${listing(actions)} you need to sign in to your Flightly account first — I can't do that for a guest. ` +
+    `${unserved.join("")}To ${listing(actions)} you need to sign in to your Flightly account first — I can't do that for a guest. ` +
     "Meanwhile I'm happy to search flights and hotels, check the weather, and answer questions about " +
     "destinations and our policies."
   );
@@ -236,7 +239,7 @@ export class LocalPlanner implements ModelProvider {
       gazetteer,
       inScope: new Set(skills.map((s) => s.intent)),
     };
-    const guest = ctx.actor.guest ? guestDecline(intents.intents) : undefined;
+    const guest = ctx.actor.guest ? guestDecline(intents.intents, slots) : undefined;
     return decide({ state, skills }, guest);
   }
 

@@ -1,4 +1,5 @@
 /** Flights: search, and booking (search → reserve_flight → confirm_booking). */
+import type { UnknownPlace } from "../../../../language/index.js";
 import { type Flight, parseFlights, type ToolCall } from "../context.js";
 import { arrayField, flightLine, isRecord, listing, num, numbered, plural, str, usd } from "../render.js";
 import { returnDate, tripNotes } from "./round-trip.js";
@@ -18,6 +19,7 @@ import {
   where,
 } from "./shared.js";
 import type { PlannedCall, PlanState, Skill, Step } from "./types.js";
+import { unservedRoute } from "./unserved.js";
 
 // ---------------------------------------------------------------------------------------------
 // flights
@@ -50,15 +52,18 @@ function flightSearch(s: PlanState, from: string, to: string): PlannedCall {
   };
 }
 
+/**
+ * Unserved places that stop the search: every one but an alternative destination next to served
+ * ones ("Boston or Akron" searches Boston and names Akron as not served).
+ */
+function blockingUnknown(s: PlanState): UnknownPlace[] {
+  return s.slots.unknownPlaces.filter((u) => !(u.alternative && s.slots.destinations.length > 0));
+}
+
 /** The flight searches this turn wants (one per destination candidate, at most three). */
 function flightSearches(s: PlanState): Step {
-  const unknown = s.slots.unknownPlaces;
-  if (unknown.length > 0) {
-    return say(
-      `I don't know an airport for ${listing(unknown)}, so I haven't searched. ` +
-        "Name a nearby city Flightly serves and I'll look for flights.",
-    );
-  }
+  const unknown = blockingUnknown(s);
+  if (unknown.length > 0) return unservedRoute(s, unknown);
   const dests = destinations(s);
   const from = origin(s);
   if (dests.length === 0) return say("Where would you like to fly to?");

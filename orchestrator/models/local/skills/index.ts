@@ -19,6 +19,7 @@ import type { Skill } from "./types.js";
 
 export { canonical } from "./shared.js";
 export type { AgentName, PlannedCall, PlanState, Prefs, Skill, ToolBox } from "./types.js";
+export { notServed } from "./unserved.js";
 
 /** Every skill, keyed by intent. */
 export const SKILLS: Readonly<Record<Intent, Skill>> = {
