@@ -48,6 +48,16 @@ function flightSearch(s: PlanState, from: string, to: string): PlannedCall {
   };
 }
 
+/** A requested airline Flightly does not sell is named as such, and nothing is searched. */
+function notSold(s: PlanState): Step | undefined {
+  const wanted = s.prefs.preferredAirline;
+  if (wanted === undefined || s.gazetteer.airline(wanted)) return undefined;
+  const sold = s.gazetteer.airlines.map((a) => a.name);
+  return say(
+    `We don't sell ${wanted} flights; Flightly sells ${listing(sold)}. Tell me if I should search those instead.`,
+  );
+}
+
 /** The flight searches this turn wants (one per destination candidate, at most three). */
 function flightSearches(s: PlanState): Step {
   const unknown = s.slots.unknownPlaces;
@@ -57,6 +67,8 @@ function flightSearches(s: PlanState): Step {
         "Name a nearby city Flightly serves and I'll look for flights.",
     );
   }
+  const unsold = notSold(s);
+  if (unsold) return unsold;
   const dests = destinations(s);
   const from = origin(s);
   if (dests.length === 0) return say("Where would you like to fly to?");
@@ -332,7 +344,7 @@ export const bookFlightSkill: Skill = {
       if (!s.tools.has("search_flights"))
         return say("Which flight should I book? Please search for flights first.");
       const step = flightSearches(s);
-      return step.kind === "say"
+      return step.kind === "say" && !notSold(s)
         ? say("Which flight should I book? Tell me where you're flying from and to, and when.")
         : step;
     }
