@@ -6,11 +6,11 @@
  * A name with an airline word ("Delta Air Lines", "us air", "Air Canada") and an official name of
  * several words ("Cathay Pacific") count anywhere. Any other name, short form or alias ("delta",
  * "twa", "trans world") and a two-letter code ("dl") count only in a carrier position: after
- * "on", "aboard", "airline", "carrier" (names also after "with", "fly"), before "flight(s)",
- * "fares", "airline(s)", a verb it is the subject of ("does X have"), or before a flight number.
- * Codes and short names that are frequent English words ("co", "me") need "on"/"airline" with the
- * phrase ending, or a flight number. A bare name is never read where the language layer reads the
- * same word otherwise: a place, an ordinal, a number word.
+ * "on", "aboard", "airline", "carrier" (names also after "with", "fly", "avoid", "except"),
+ * before "flight(s)", "fares", "airline(s)", a verb it is the subject of ("does X have"), or
+ * before a flight number. Codes and short names that are frequent English words ("co", "me")
+ * need "on"/"airline" with the phrase ending, or a flight number. A bare name is never read where
+ * the language layer reads the same word otherwise: a place, an ordinal, a number word.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -97,9 +97,10 @@ function referenceTable(): Reference {
 
 /** "airline XX", "carrier code XX": a carrier whatever the word. */
 const AIRLINE_CUE = /\b(?:airline|carrier)(?:\s{1,2}code)?\s{1,2}$/;
-/** "on XX", "aboard XX" (names also "with X", "fly X"), where the phrase then ends or the route begins. */
+/** "on XX", "aboard XX" (names also "with X", "fly X", "avoid X"), where the phrase then ends or the route begins. */
 const TRAVEL_CUE = /\b(?:on|aboard)\s{1,2}(?:the\s{1,2})?$/;
-const NAME_TRAVEL_CUE = /\b(?:on|aboard|with|fly|flying|flies|flew)\s{1,2}(?:the\s{1,2})?$/;
+const NAME_TRAVEL_CUE =
+  /\b(?:on|aboard|with|fly|flying|flies|flew|avoid(?:ing)?|except|excluding|anything\s+but|other\s+than|rather\s+than|instead\s+of)\s{1,2}(?:the\s{1,2})?$/;
 const PHRASE_END =
   /^(?:\s*$|\s*[,.;:!?)]|\s+(?:from|to|between|out|leaving|departing|arriving|going|for|on|in|and|or|only|please|instead|which|that|with|flights?|\d))/;
 /** The carrier as the subject: "does X have", "X flies". */
