@@ -104,7 +104,8 @@ const NAME_TRAVEL_CUE =
 const PHRASE_END =
   /^(?:\s*$|\s*[,.;:!?)]|\s+(?:from|to|between|out|leaving|departing|arriving|going|for|on|in|and|or|only|please|instead|which|that|with|flights?|\d))/;
 /** The carrier as the subject: "does X have", "X flies". */
-const CARRIER_VERB = /^\s{1,2}(?:has|have|had|flies|fly|offers?|serves?|operates?|runs?)\b/;
+const CARRIER_VERB =
+  /^\s{1,2}(?:has|have|had|flies|fly|offers?|serves?|operates?|runs?|departs?|leaves|charges?)\b/;
 const FLIGHT_WORD = /^\s{1,2}(?:flights?|planes?|jets?|fares?|airlines?|carrier|service)\b/;
 const FLIGHT_NUMBER =
   /^\s{1,2}(?:flight\s+)?(\d{1,4})\b(?!\s*(?:[:.]\d|am\b|pm\b|a\.?m|p\.?m|o'?\s?clock|h\b|hours?|min))/;
@@ -141,7 +142,8 @@ interface Form {
 function inCarrierPosition(context: string, s: number, e: number, form: Form): boolean {
   const before = context.slice(Math.max(0, s - 24), s);
   const after = context.slice(e, e + 40);
-  const ends = PHRASE_END.test(after);
+  // A frequent word before "flight" is not a carrier however it is cued ("what airline is flight 12").
+  const ends = PHRASE_END.test(after) && !(form.common && FLIGHT_WORD.test(after));
   if (AIRLINE_CUE.test(before) && (!form.common || ends)) return true;
   if ((form.code ? TRAVEL_CUE : NAME_TRAVEL_CUE).test(before) && ends) return true;
   if (!form.common && (FLIGHT_WORD.test(after) || CARRIER_VERB.test(after))) return true;
