@@ -4,7 +4,7 @@
  * `now`, absolute days), amounts and other numbers, airlines by name and code, what is excluded,
  * times of day, trip type, cabin, currencies, contrast words and negation.
  */
-import { findCarriers } from "./carriers.js";
+import { readCarriers } from "./carriers.js";
 import { daysOfMonth, readTimes } from "./entity-readers.js";
 import { foldText } from "./fold.js";
 import { defaultGazetteer, nameKey } from "./gazetteer.js";
@@ -115,19 +115,17 @@ export function extractEntities(text: string, now?: Date): Entities {
       end: m.end,
     })),
   ].sort((a, b) => a.start - b.start);
-  const airlineMentions: Mention[] = gaz
-    .findAirlines(folded)
-    .map((a) => ({ value: a.airline?.code ?? a.text.toLowerCase(), start: a.start, end: a.end }));
-  // A carrier inside a name the gazetteer only guessed at ("Which United Airlines") is that carrier.
-  const guessed = airlineMentions.filter((a) => !/^[A-Z0-9]{2}$/.test(a.value));
-  const named = new Uint8Array(lower.length);
-  for (const a of airlineMentions) if (!guessed.includes(a)) named.fill(1, a.start, a.end);
-  for (const c of findCarriers(lower)) {
-    if (named.subarray(c.start, c.end).some((x) => x === 1)) continue;
-    const inside = guessed.find((g) => g.start <= c.start && c.end <= g.end);
-    if (inside) airlineMentions.splice(airlineMentions.indexOf(inside), 1);
-    airlineMentions.push({ value: c.code, start: c.start, end: c.end });
-  }
+  // Sold carriers and other real ones by code; a real carrier whose code Flightly uses for its own by name.
+  const airlineMentions: Mention[] = readCarriers(folded, gaz).map((c) => ({
+    value:
+      c.code === undefined
+        ? c.name.toLowerCase()
+        : c.sold || gaz.airline(c.code) === undefined
+          ? c.code
+          : c.name.toLowerCase(),
+    start: c.start,
+    end: c.end,
+  }));
   airlineMentions.sort((a, b) => a.start - b.start);
   const numbers = (lower.match(NUMBER) ?? []).map((n) => n.replace(/,/g, "").replace(/\.0+$/, "")).sort();
   const dates = (lower.match(DATE_WORDS) ?? []).map((d) => d.replace(/\s+/g, " ")).sort();

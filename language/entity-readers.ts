@@ -37,8 +37,26 @@ export function daysOfMonth(lower: string): string[] {
 
 const PARTS =
   /\b(early|late|mid)?[\s-]*(morning|afternoon|evening|night|overnight|noon|midday|midnight|red[\s-]?eye|dawn|lunch\s*time|dinner\s*time)s?\b/g;
-const CLOCK =
-  /\b(?:(before|after|by|around|about|at|until|till|from|between|earlier than|later than|no later than)\s+)?(\d{1,2})(?::?(\d{2}))?\s*(a\.?m\.?|p\.?m\.?|o'?clock)(?![a-z])/g;
+/** Words that set a clock time in relation ("before 10 am", "at 5 pm"). */
+export const CLOCK_RELATIONS = [
+  "before",
+  "after",
+  "by",
+  "around",
+  "about",
+  "at",
+  "until",
+  "till",
+  "from",
+  "between",
+  "earlier than",
+  "later than",
+  "no later than",
+] as const;
+const CLOCK = new RegExp(
+  `\\b(?:(${CLOCK_RELATIONS.join("|")})\\s+)?(\\d{1,2})(?::?(\\d{2}))?\\s*(a\\.?m\\.?|p\\.?m\\.?|o'?clock)(?![a-z])`,
+  "g",
+);
 const RELATION: Readonly<Record<string, string>> = {
   by: "before",
   until: "before",

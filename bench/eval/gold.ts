@@ -1,7 +1,8 @@
 /**
  * Gold values of an evaluation data set, normalised by the evaluation's own tables (never by the
  * code under test): labels to the outcome the product should give, city names to the airports
- * `data/airports.json` lists for them, airline names and codes to `data/airlines.json`, dates
+ * `data/airports.json` lists for them, airline names and codes to `data/airlines.json` (sold) or
+ * `data/reference/airlines.json` (real carriers Flightly does not sell), dates
  * relative to the evaluation date, and periods of the day to hour windows.
  */
 import { readFileSync } from "node:fs";
@@ -59,12 +60,19 @@ export const key = (text: string): string =>
 
 interface Reference {
   cities: Map<string, string[]>;
-  airlines: Map<string, string>;
+  /** Flightly's carriers: name, alias and code keys to the code. */
+  sold: Map<string, string>;
+  /** Real carriers (`data/reference/airlines.json`): name, alias, short-name and code keys to names. */
+  real: Map<string, string[]>;
 }
 
 let reference: Reference | undefined;
 
-/** City names and aliases to IATA codes; airline names, aliases and codes to codes. */
+/** Trailing airline words the evaluation ignores when it compares airline names. */
+const AIRLINE_WORDS = /(?:\s+(?:air lines|airlines|airline|airways|air|inc))+$/;
+const core = (k: string): string => k.replace(AIRLINE_WORDS, "") || k;
+
+/** City names and aliases to IATA codes; airline names, aliases and codes to codes or real names. */
 function tables(): Reference {
   if (reference) return reference;
   const airports = JSON.parse(readFileSync(join(DATA, "airports.json"), "utf8")) as Array<{
@@ -77,6 +85,11 @@ function tables(): Reference {
     name: string;
     aliases?: string[];
   }>;
+  const realAirlines = JSON.parse(readFileSync(join(DATA, "reference", "airlines.json"), "utf8")) as Array<{
+    iata: string;
+    name: string;
+    aliases: string[];
+  }>;
   const cities = new Map<string, string[]>();
   for (const a of airports) {
     for (const name of [a.city, ...(a.aliases ?? [])]) {
@@ -85,22 +98,39 @@ function tables(): Reference {
       cities.set(key(name), list);
     }
   }
-  const byName = new Map<string, string>();
+  const sold = new Map<string, string>();
   for (const al of airlines) {
-    byName.set(key(al.code), al.code);
-    for (const name of [al.name, ...(al.aliases ?? [])]) byName.set(key(name), al.code);
+    sold.set(key(al.code), al.code);
+    for (const name of [al.name, ...(al.aliases ?? [])]) sold.set(key(name), al.code);
   }
-  reference = { cities, airlines: byName };
+  const real = new Map<string, string[]>();
+  const addReal = (k: string, name: string): void => {
+    const list = real.get(k) ?? [];
+    if (!list.includes(name)) list.push(name);
+    real.set(k, list);
+  };
+  for (const al of realAirlines) {
+    addReal(key(al.iata), al.name);
+    for (const n of [al.name, ...al.aliases]) addReal(core(key(n)), al.name);
+  }
+  reference = { cities, sold, real };
   return reference;
 }
 
 /** The airports a gold city name stands for; empty when Flightly serves none. */
 export const cityAirports = (city: string): string[] => tables().cities.get(key(city)) ?? [];
 
-/** A gold airline: the code when Flightly sells it, else its name as the key of a name. */
-export function goldAirline(name: string): { code: string | undefined; name: string } {
-  const k = key(name);
-  return { code: tables().airlines.get(k), name: k };
+/**
+ * A gold airline (name or code): the code when Flightly sells it; else the keys of the real
+ * carriers it can name (from the reference list), or its own key when the list has none.
+ */
+export function goldAirline(nameOrCode: string): { code: string | undefined; names: string[] } {
+  const k = key(nameOrCode);
+  const t = tables();
+  const code = t.sold.get(k) ?? (k.length > 2 ? t.sold.get(core(k)) : undefined);
+  if (code) return { code, names: [] };
+  const real = t.real.get(k.length <= 2 ? k : core(k)) ?? [];
+  return { code: undefined, names: real.length > 0 ? real.map(key) : [k] };
 }
 
 /** The first value of a slot that can hold a list. */

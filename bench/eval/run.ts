@@ -44,7 +44,7 @@ export interface EvalReport {
   evaluationDate: string;
   utterances: number;
   intent: Figure;
-  /** Flight queries naming two cities Flightly serves: each slot the gold names. */
+  /** Flight queries naming two cities Flightly serves: each slot the gold names (the airline alone for a carrier Flightly does not sell). */
   slots: Partial<Record<SlotName, Figure>>;
   outcomes: Record<OutcomeClass, Figure>;
   /** Flight queries naming a city Flightly does not serve: answers that name it. */

@@ -1,7 +1,9 @@
 /**
  * Scoring one answer against its gold example: the outcome the product gave (from the tools in
  * the answer's trail and the words of the reply), the arguments its flight search carried, and the
- * outcome class (searched right, asked a needed question, declined honestly, wrong).
+ * outcome class (searched right, asked a needed question, declined honestly, wrong). A request for
+ * an airline Flightly does not sell is scored on its airline slot alone: the right answer names
+ * the carrier as not sold and searches nothing, so there are no search arguments to score.
  */
 import type { InvokeResult } from "../../orchestrator/orchestrator.js";
 import {
@@ -110,11 +112,12 @@ function scoreSlots(ex: Example, r: InvokeResult, search: Call | undefined, toda
     const gold = goldAirline(airline);
     const searched = typeof input.airline === "string" ? goldAirline(input.airline) : undefined;
     const reply = key(r.response);
+    // A carrier Flightly does not sell is right when the answer names it as not sold and searched nothing.
     out.airline = gold.code
       ? searched?.code === gold.code
-      : (searched?.name === gold.name && search !== undefined) ||
-        (reply.includes(gold.name) &&
-          /\b(?:don t|do not|doesn t|does not) (?:sell|offer)|not sold\b/.test(reply));
+      : search === undefined &&
+        gold.names.some((name) => reply.includes(name)) &&
+        /\b(?:don t|do not|doesn t|does not) (?:sell|offer)|not sold\b/.test(reply);
   }
   const time = goldTime(slots);
   if (time)
@@ -169,6 +172,14 @@ export function score(ex: Example, r: InvokeResult, today: number): Verdict {
   }
   // Slots are scored on requests that name both ends of the route.
   if (cities.length === 2) verdict.slots = scoreSlots(ex, r, search, today);
+  // A carrier Flightly does not sell is answered without a search: only that answer is scored.
+  const airline = first(slots.airline_name) ?? first(slots.airline_code);
+  if (cities.length === 2 && airline !== undefined && goldAirline(airline).code === undefined) {
+    const named = verdict.slots.airline === true;
+    verdict.slots = { airline: named };
+    if (named) verdict.outcome = "declined honestly";
+    return verdict;
+  }
   if (search) {
     if (Object.values(verdict.slots).every(Boolean)) verdict.outcome = "searched right";
   } else if (asked && cities.length < 2) {

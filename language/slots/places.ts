@@ -2,7 +2,8 @@
  * Airlines to avoid or prefer, and places with their role (origin, destination, via), read with
  * the gazetteer.
  */
-import type { AirlineMention, Gazetteer, PlaceMention } from "../gazetteer.js";
+import { readCarriers } from "../carriers.js";
+import type { Gazetteer, PlaceMention } from "../gazetteer.js";
 import { findUnservedCities, type UnservedCity, type UnservedMention } from "../unserved.js";
 import type { Scan } from "./scan.js";
 import type { Place, Slots, UnknownPlace } from "./types.js";
@@ -14,10 +15,9 @@ const AVOID_BEFORE =
 const SAME_POLARITY_GAP = /^\s*(?:,|or|and|nor|\/|&)?\s*(?:or|nor|and)?\s*$/;
 
 export function extractAirlines(scan: Scan, gazetteer: Gazetteer, out: Slots): void {
-  const mentions: AirlineMention[] = gazetteer.findAirlines(scan.text);
   let previous: { end: number; avoid: boolean } | undefined;
-  for (const m of mentions) {
-    const name = m.airline?.name ?? m.text.replace(/\s+/g, " ");
+  for (const m of readCarriers(scan.text, gazetteer, scan.original)) {
+    const name = m.name;
     const gap = previous ? scan.sliceLower(previous.end, m.start) : undefined;
     const clause = clauseBefore(scan, m.start);
     let avoid: boolean;

@@ -24,8 +24,12 @@ export class Scan {
   #textCache: string | undefined;
   #lowerCache: string | undefined;
 
+  /** The folded text before anything was blanked. */
+  readonly original: string;
+
   constructor(raw: string) {
     const text = foldText(bounded(raw));
+    this.original = text;
     this.#textCache = text;
     this.#lowerCache = text.replace(/[A-Z]/g, (c) => c.toLowerCase());
     this.#text = text.split("");

@@ -2,6 +2,7 @@
 import type { UnknownPlace } from "../../../../language/index.js";
 import { type Flight, parseFlights, type ToolCall } from "../context.js";
 import { arrayField, flightLine, isRecord, listing, num, numbered, plural, str, usd } from "../render.js";
+import { notSold } from "./not-sold.js";
 import { returnDate, tripNotes } from "./round-trip.js";
 import {
   answered,
@@ -64,6 +65,8 @@ function blockingUnknown(s: PlanState): UnknownPlace[] {
 function flightSearches(s: PlanState): Step {
   const unknown = blockingUnknown(s);
   if (unknown.length > 0) return unservedRoute(s, unknown);
+  const unsold = notSold(s);
+  if (unsold) return unsold;
   const dests = destinations(s);
   const from = origin(s);
   if (dests.length === 0) return say("Where would you like to fly to?");
@@ -336,7 +339,7 @@ export const bookFlightSkill: Skill = {
       if (!s.tools.has("search_flights"))
         return say("Which flight should I book? Please search for flights first.");
       const step = flightSearches(s);
-      return step.kind === "say"
+      return step.kind === "say" && !notSold(s)
         ? say("Which flight should I book? Tell me where you're flying from and to, and when.")
         : step;
     }
