@@ -41,7 +41,7 @@ const LINES = [
     intent: "atis_flight",
     slots: { "fromloc.city_name": "boise", "toloc.city_name": "denver" },
   },
-  // outside Flightly's scope: the right answer is a decline, and a help-centre snippet counts as wrong
+  // outside Flightly's scope: the right answer is a decline (a help-centre snippet would count as wrong)
   { text: "what is the square root of eighty one", intent: "oos", domain: "oos" },
 ];
 
@@ -59,21 +59,21 @@ describe("flightly eval", () => {
     expect(
       seen.map((s) => s.split(" (")[0]),
       seen.join("\n"),
-    ).toEqual(["searched right", "searched right", "declined honestly", "wrong"]);
+    ).toEqual(["searched right", "searched right", "declined honestly", "declined honestly"]);
     expect(report.utterances).toBe(4);
-    expect(report.intent).toEqual({ right: 3, of: 4, pct: 75 });
+    expect(report.intent).toEqual({ right: 4, of: 4, pct: 100 });
     expect(report.slots.origin).toEqual({ right: 2, of: 2, pct: 100 });
     expect(report.slots.destination).toEqual({ right: 2, of: 2, pct: 100 });
     expect(report.slots.date).toEqual({ right: 2, of: 2, pct: 100 });
     expect(report.slots.time).toEqual({ right: 1, of: 1, pct: 100 });
     expect(report.outcomes["searched right"].right).toBe(2);
-    expect(report.outcomes["declined honestly"].right).toBe(1);
-    expect(report.outcomes.wrong.right).toBe(1);
+    expect(report.outcomes["declined honestly"].right).toBe(2);
+    expect(report.outcomes.wrong.right).toBe(0);
     expect(report.unknownCities).toEqual({ right: 1, of: 1, pct: 100 });
     const text = formatReport(report);
     expect(text).toContain("4 utterances");
-    expect(text).toMatch(/intent accuracy\s+75\.0%\s+\(3\/4\)/);
-    expect(text).toMatch(/declined honestly\s+25\.0%\s+\(1\/4\)/);
+    expect(text).toMatch(/intent accuracy\s+100\.0%\s+\(4\/4\)/);
+    expect(text).toMatch(/declined honestly\s+50\.0%\s+\(2\/4\)/);
     expect(text).toMatch(/time\s+100\.0%\s+\(1\/1\)/);
   });
 
