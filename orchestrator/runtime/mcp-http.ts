@@ -63,6 +63,9 @@ function toRpc(
       body: rpcError(SERVER_ERROR, `request body is larger than ${bodyLimit} bytes`),
     };
   }
+  if (!isFlightlyError(err) && status === 415) {
+    return { status: 415, body: rpcError(SERVER_ERROR, "Content-Type must be application/json") };
+  }
   // Fastify's own 4xx (a malformed request line or header): the client's fault, said briefly.
   const mapped =
     !isFlightlyError(err) && status !== undefined && status >= 400 && status < 500
