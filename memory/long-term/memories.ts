@@ -92,6 +92,8 @@ interface Row {
 const COLUMNS =
   "id, actor_id, namespace, kind, content, history, metadata, source_event_id, created_at, updated_at";
 const MAX_K = 100;
+/** Rows one search may scan for `recallByVector` to fill `k` distinct contents (the HNSW `ef_search` cap). */
+const MAX_POOL = 1_000;
 const SECTION_OF: Record<MemoryKind, string> = {
   preference: "preferences",
   fact: "facts",
@@ -142,7 +144,7 @@ export async function searchMemories(
   vector: Float32Array | readonly number[],
   options: SearchOptions & { exact?: boolean },
 ): Promise<RecalledMemory[]> {
-  const k = Math.min(Math.max(1, Math.floor(options.k)), MAX_K);
+  const k = Math.min(Math.max(1, Math.floor(options.k)), MAX_POOL);
   const q = toVector(vector);
   const maxDistance = options.minSimilarity === undefined ? 2 : 1 - options.minSimilarity;
   // `+ 0` hides the distance from the planner's index matching: an exact scan of the actor's rows.
@@ -157,6 +159,20 @@ export async function searchMemories(
     )
     SELECT * FROM nearest WHERE distance <= ${maxDistance} ORDER BY distance, id`;
   return rows.map(toRecalled);
+}
+
+/** Same words, ignoring case and spacing. */
+const contentKey = (content: string): string => content.trim().replace(/\s+/g, " ").toLowerCase();
+
+/** The first (nearest) row of each content, in order. */
+function distinctContent(rows: readonly RecalledMemory[]): RecalledMemory[] {
+  const seen = new Set<string>();
+  return rows.filter((m) => {
+    const key = contentKey(m.content);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** Inserts a memory for `actorId` (inside `withActor`); the namespace must match the kind. */
@@ -288,7 +304,12 @@ export class LongTermMemory {
     });
   }
 
-  /** `recall` with a ready vector; `options.prefix` is resolved here too. */
+  /**
+   * `recall` with a ready vector; `options.prefix` is resolved here too. One memory per content:
+   * rows that say the same thing (the same words told in several sessions are one episode row
+   * each, and their summaries can match too) come back once, the nearest, and the search widens
+   * until `k` distinct memories are found or none are left.
+   */
   async recallByVector(
     actorId: string,
     vector: Float32Array | readonly number[],
@@ -296,13 +317,16 @@ export class LongTermMemory {
   ): Promise<RecalledMemory[]> {
     const prefix = resolveNamespace(actorId, options.prefix);
     const exact = !(await this.supportsIterativeScan());
-    return this.withActor(
-      actorId,
-      (tx) => searchMemories(tx, actorId, vector, { ...options, prefix, exact }),
-      {
-        searchK: options.k,
-      },
-    );
+    const k = Math.min(Math.max(1, Math.floor(options.k)), MAX_K);
+    for (let pool = Math.min(MAX_POOL, k * 2); ; pool = Math.min(MAX_POOL, pool * 4)) {
+      const rows = await this.withActor(
+        actorId,
+        (tx) => searchMemories(tx, actorId, vector, { ...options, k: pool, prefix, exact }),
+        { searchK: pool },
+      );
+      const found = distinctContent(rows);
+      if (found.length >= k || rows.length < pool || pool >= MAX_POOL) return found.slice(0, k);
+    }
   }
 
   /** Embeds and stores one memory. */
