@@ -226,6 +226,7 @@ const PERIODS: Readonly<Record<string, Window>> = {
   morning: { after: 5 * 60, before: 12 * 60 },
   "early morning": { after: 0, before: 8 * 60 },
   afternoon: { after: 12 * 60, before: 18 * 60 },
+  "early afternoon": { after: 12 * 60, before: 15 * 60 },
   "late afternoon": { after: 15 * 60, before: 18 * 60 },
   evening: { after: 18 * 60 },
   "early evening": { after: 17 * 60, before: 20 * 60 },
@@ -258,16 +259,28 @@ function clock(text: string): number | undefined {
 export function goldTime(
   slots: Record<string, string | string[]>,
 ): { leg: "depart" | "arrive"; window: Window } | undefined {
+  // A modifier tagged on its own ("early" on one leg, "afternoon" on the other) is one period.
+  const periodOf = (leg: string): string | undefined => first(slots[`${leg}_time.period_of_day`]);
+  const modifier = (["depart", "arrive"] as const)
+    .map((leg) => key(periodOf(leg) ?? ""))
+    .find((p) => /^(?:early|late)$/.test(p));
   for (const leg of ["depart", "arrive"] as const) {
     const relative = key(first(slots[`${leg}_time.time_relative`]) ?? "");
     const time = first(slots[`${leg}_time.time`]);
-    const at = time !== undefined ? clock(time) : undefined;
+    const clockAt = time !== undefined ? clock(time) : undefined;
+    // "1 in the afternoon": the period says which half of the day a bare hour is in.
+    const later = /afternoon|evening|night/.test(key(periodOf(leg) ?? ""));
+    const at = clockAt !== undefined && later && clockAt < 12 * 60 ? clockAt + 12 * 60 : clockAt;
     if (at !== undefined && /^(?:before|by|no later than|earlier than|not after)$/.test(relative))
       return { leg, window: { before: at } };
     if (at !== undefined && /^(?:after|later than|not before|no earlier than)$/.test(relative))
       return { leg, window: { after: at } };
-    const period = first(slots[`${leg}_time.period_of_day`]);
-    const window = period !== undefined ? PERIODS[key(period)] : undefined;
+    const period = periodOf(leg);
+    const named =
+      period !== undefined && modifier !== undefined && !key(period).includes(" ") && key(period) !== modifier
+        ? `${modifier} ${key(period)}`
+        : period;
+    const window = named !== undefined ? PERIODS[key(named)] : undefined;
     if (window) return { leg, window };
   }
   return undefined;
