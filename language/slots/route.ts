@@ -16,6 +16,9 @@ import type { Slots } from "./types.js";
 const MAX_END_WORDS = 3;
 
 const WORD = /[a-z][a-z'-]*/g;
+const NO_STOPS: ReadonlySet<string> = new Set();
+/** Words that end a place's name in the other-language pair: its "to" markers. */
+const FOREIGN_TO: ReadonlySet<string> = new Set(["a", "al", "para", "hacia", "vers", "pour", "per"]);
 
 interface End {
   start: number;
@@ -24,14 +27,14 @@ interface End {
 }
 
 /** The words after `at` up to a boundary word, a digit or punctuation (at most `MAX_END_WORDS`). */
-function endAt(lower: string, at: number): End | undefined {
+function endAt(lower: string, at: number, stops: ReadonlySet<string> = NO_STOPS): End | undefined {
   const tail = lower.slice(at, at + 80);
   const words: Array<{ start: number; end: number }> = [];
   WORD.lastIndex = 0;
   for (let m = WORD.exec(tail); m && words.length < MAX_END_WORDS; m = WORD.exec(tail)) {
     const gap = tail.slice(words.at(-1)?.end ?? 0, m.index);
     // A dot may end an abbreviation inside a name ("st. louis").
-    if (!/^\.?\s*$/.test(gap) || BOUNDARY.has(m[0])) break;
+    if (!/^\.?\s*$/.test(gap) || BOUNDARY.has(m[0]) || stops.has(m[0])) break;
     words.push({ start: m.index, end: m.index + m[0].length });
   }
   const last = words.at(-1);
@@ -67,32 +70,57 @@ function resolveEnd(scan: Scan, gazetteer: Gazetteer, end: End): Resolved {
   return { kind: "unknown", name: words.replace(/\b[a-z]/g, (c) => c.toUpperCase()), city: undefined };
 }
 
-const PAIRS: readonly RegExp[] = [/\bbetween\s+/g, /\bfrom\s+/g];
+interface Pair {
+  opener: RegExp;
+  joiner: RegExp;
+  /** "from A to B" with two exact names is left to `extractPlaces`, which reads roles in context. */
+  exactToPlaces: boolean;
+  /** Both ends must be places Flightly knows (the markers are also ordinary words elsewhere). */
+  knownOnly: boolean;
+  /** Words that end the first place's name. */
+  stops?: ReadonlySet<string>;
+}
+
+const PAIRS: readonly Pair[] = [
+  {
+    opener: /\bbetween\s+/g,
+    joiner: /^\s*(?:and|&)\s+(?:either\s+)?/,
+    exactToPlaces: false,
+    knownOnly: false,
+  },
+  { opener: /\bfrom\s+/g, joiner: /^\s*(?:to|into)\s+(?:either\s+)?/, exactToPlaces: true, knownOnly: false },
+  // Spanish, French, Italian and Portuguese "from A to B" (de/desde/depuis/da … a/à/para/hacia/vers/per).
+  {
+    opener: /\b(?:de|desde|depuis|da|dal|dalla)\s+/g,
+    joiner: /^\s*(?:a|al|para|hacia|vers|pour|per)\s+/,
+    exactToPlaces: false,
+    knownOnly: true,
+    stops: FOREIGN_TO,
+  },
+];
 
 export function extractRoute(scan: Scan, gazetteer: Gazetteer, out: Slots): void {
   const lower = scan.lower;
-  for (const opener of PAIRS) {
-    // Every "between" / "from" is tried: "between 2 and 5 pm between A and B" pairs the second.
-    for (const m of lower.matchAll(opener)) {
-      if (pairAt(scan, gazetteer, out, opener, m)) return;
+  for (const pair of PAIRS) {
+    // Every opener is tried: "between 2 and 5 pm between A and B" pairs the second.
+    for (const m of lower.matchAll(pair.opener)) {
+      if (pairAt(scan, gazetteer, out, pair, m)) return;
     }
   }
 }
 
 /** Reads the route whose opener matched at `m`; true when it took one. */
-function pairAt(scan: Scan, gazetteer: Gazetteer, out: Slots, opener: RegExp, m: RegExpExecArray): boolean {
+function pairAt(scan: Scan, gazetteer: Gazetteer, out: Slots, pair: Pair, m: RegExpExecArray): boolean {
   const lower = scan.lower;
   {
-    const first = endAt(lower, m.index + m[0].length);
+    const first = endAt(lower, m.index + m[0].length, pair.stops);
     if (!first) return false;
-    const joiner = opener.source.includes("between")
-      ? /^\s*(?:and|&)\s+(?:either\s+)?/
-      : /^\s*(?:to|into)\s+(?:either\s+)?/;
-    const gap = joiner.exec(lower.slice(first.end, first.end + 12));
+    const gap = pair.joiner.exec(lower.slice(first.end, first.end + 12));
     const second = gap ? endAt(lower, first.end + gap[0].length) : undefined;
     if (!second) return false;
     const ends = [resolveEnd(scan, gazetteer, first), resolveEnd(scan, gazetteer, second)];
-    if (ends.every((e) => e.kind === "known" && e.exact) && opener.source.includes("from")) return false;
+    if (pair.knownOnly && ends.some((e) => e.kind !== "known")) return false;
+    if (pair.exactToPlaces && ends.every((e) => e.kind === "known" && e.exact)) return false;
     // Codes and short words are read by `extractPlaces`, which knows which codes are words.
     if (ends.some((e) => e.kind === "unknown" && e.name.length < 4)) return false;
     const [from, to] = ends as [Resolved, Resolved];
