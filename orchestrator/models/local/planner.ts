@@ -189,8 +189,9 @@ function decide(plan: Plan, guest: string | undefined): Decision {
       state.tools,
     );
     if (handoff) {
-      const text = compose(plan, says, `I'm passing this to our ${target.owner} agent to ${purposes}.`);
-      return { kind: "tools", calls: [handoff], text };
+      // The handoff's reason goes to the trail, not to the customer: no "passing you on" chatter.
+      const text = compose(plan, says, undefined);
+      return { kind: "tools", calls: [handoff], ...(text ? { text } : {}) };
     }
   }
   const cannot =
