@@ -47,10 +47,12 @@ export function junitXml(suites: readonly SuiteResult[]): string {
         continue;
       }
       lines.push(`${open}>`);
-      for (const f of c.failures)
-        lines.push(
-          `      <failure message="${xml(f.message)}" type="expectation">${xml(f.detail)}</failure>`,
-        );
+      // One <failure> per test case (what JUnit readers show), holding every failed expectation.
+      if (c.failures.length > 0) {
+        const message = c.failures.map((f) => f.message).join("; ");
+        const detail = c.failures.map((f) => f.detail).join("\n\n");
+        lines.push(`      <failure message="${xml(message)}" type="expectation">${xml(detail)}</failure>`);
+      }
       if (c.error !== undefined)
         lines.push(`      <error message="${xml(c.error.split("\n")[0] ?? "")}">${xml(c.error)}</error>`);
       lines.push("    </testcase>");

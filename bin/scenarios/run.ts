@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { readdirSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import type { Config } from "../../core/config.js";
 import type { Logger } from "../../core/logger.js";
 import { ScriptedModel } from "../../orchestrator/models/scripted.js";
@@ -100,7 +100,7 @@ export async function runScenarios(options: RunOptions): Promise<RunReport> {
     : options.config;
   const suites: SuiteResult[] = [];
   for (const { file, scenario } of parsed) {
-    write(`${relative(process.cwd(), file) || file}: ${scenario.name}\n`);
+    write(`${file}: ${scenario.name}\n`);
     const suite = await runFile(file, scenario, {
       config,
       logger: options.logger,
@@ -180,16 +180,23 @@ async function runFile(file: string, scenario: Scenario, ctx: FileContext): Prom
       };
       try {
         if (turn.kill_after_ms !== undefined) {
-          await target.killDuring(req, turn.kill_after_ms);
-          ctx.write(`  ✓ ${c.name} (killed the service after ${turn.kill_after_ms} ms, restarted)\n`);
+          const answered = await target.killDuring(req, turn.kill_after_ms);
+          const when = answered ? "after it answered" : "before it answered";
+          ctx.write(
+            `  ✓ ${c.name} (killed the service ${turn.kill_after_ms} ms after sending, ${when}; restarted)\n`,
+          );
         } else {
           const reply = await target.invoke(req);
           const failures = turn.expect ? checkReply(reply, turn.expect) : [];
           if (turn.expect?.sql)
             failures.push(...(await checkSql(target.sql(), turn.expect.sql, substitute, actor)));
-          c.failures = failures.map((f) => ({
+          // The trail closes the turn's last failure (JUnit shows them together).
+          c.failures = failures.map((f, n) => ({
             message: `${f.expectation}: expected ${clip(f.expected, 200)}, got ${clip(f.actual, 200)}`,
-            detail: `${failureText(f)}\n\ntrail:\n${describeTrail(reply)}`,
+            detail:
+              n === failures.length - 1
+                ? `${failureText(f)}\n\ntrail:\n${describeTrail(reply)}`
+                : failureText(f),
           }));
           if (failures.length === 0) ctx.write(`  ✓ ${c.name}\n`);
           else {

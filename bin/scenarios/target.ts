@@ -30,8 +30,11 @@ export interface Target {
   invoke(req: Request): Promise<Reply>;
   /** The database as its owner (the service's own login), for `sql` expectations and `actor_sql`. */
   sql(): Sql;
-  /** Sends `req`, SIGKILLs the service `afterMs` later and starts it again (child processes only). */
-  killDuring(req: Request, afterMs: number): Promise<void>;
+  /**
+   * Sends `req`, SIGKILLs the service `afterMs` later and starts it again (child processes only).
+   * Resolves to whether the answer had already come when the kill landed.
+   */
+  killDuring(req: Request, afterMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -185,7 +188,13 @@ export async function childTarget(
     },
     async killDuring(req, afterMs) {
       const aborted = new AbortController();
-      const sent = send(req, aborted.signal).catch(() => undefined);
+      let answered = false;
+      const sent = send(req, aborted.signal).then(
+        () => {
+          answered = true;
+        },
+        () => undefined,
+      );
       await sleep(afterMs);
       await stop("SIGKILL");
       aborted.abort();
@@ -195,6 +204,7 @@ export async function childTarget(
       sql = undefined;
       start();
       await healthy();
+      return answered;
     },
     async close() {
       await sql?.end({ timeout: 1 }).catch(() => {});

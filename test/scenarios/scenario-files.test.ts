@@ -1,0 +1,112 @@
+/**
+ * The shipped scenario files (`scenarios/`) run through `flightly scenarios run` (the built CLI,
+ * as CI runs it) on a private copy of the seeded world and all pass, with a JUnit report of one
+ * test case per turn; a file whose expectations are wrong exits 1 and its JUnit failure names
+ * each expectation, what happened and the trail; a file not in the format exits 2 unrun.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { ROOT } from "../../core/paths.js";
+import { runCli } from "../support/cli.js";
+import { TEST_VALKEY_URL } from "../support/env.js";
+import { type WorldEnv, worldEnv } from "../support/world.js";
+
+const EXAMPLES = join(ROOT, "scenarios");
+
+describe("scenario files", () => {
+  let world: WorldEnv;
+  let dir: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    world = await worldEnv("scenario-files");
+    dir = mkdtempSync(join(tmpdir(), "flightly-scenario-files-"));
+    // A Valkey outlives the killed service in the crash-and-resume file.
+    env = { ...world.env, VALKEY_URL: TEST_VALKEY_URL, LOG_LEVEL: "warn" };
+  });
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await world?.close();
+  });
+
+  it("every example file passes, with one JUnit test case per turn", async () => {
+    const files = readdirSync(EXAMPLES).filter((f) => f.endsWith(".yaml"));
+    expect(files.sort()).toEqual([
+      "cache-across-customers.yaml",
+      "crash-and-resume.yaml",
+      "flagship.yaml",
+      "follow-ups.yaml",
+      "guest-decline.yaml",
+    ]);
+    const turns = files.reduce(
+      (n, f) => n + (parse(readFileSync(join(EXAMPLES, f), "utf8")) as { turns: unknown[] }).turns.length,
+      0,
+    );
+    const junit = join(dir, "examples.xml");
+    const run = await runCli(["scenarios", "run", EXAMPLES, "--junit", junit], env, 400_000);
+    expect(run.code, `${run.stdout}\n${run.stderr.slice(-3000)}`).toBe(0);
+    expect(run.stdout).toContain(`${turns} of ${turns} turns passed in ${files.length} files`);
+    expect(run.stdout).toMatch(/killed the service 150 ms after sending/);
+    const xml = readFileSync(junit, "utf8");
+    expect(xml).toContain(`<testsuites name="flightly scenarios" tests="${turns}" failures="0" errors="0"`);
+    expect(xml.match(/<testsuite /g)).toHaveLength(files.length);
+    expect(xml.match(/<testcase /g)).toHaveLength(turns);
+    expect(xml).not.toContain("<failure");
+  }, 420_000);
+
+  it("a file with wrong expectations exits 1; the JUnit failure names each one and shows the trail", async () => {
+    const file = join(dir, "wrong.yaml");
+    writeFileSync(
+      file,
+      [
+        "name: expectations that cannot hold",
+        'actor: "12"',
+        "turns:",
+        "  - prompt: are there seats from Portland to Honolulu in late August?",
+        "    expect:",
+        "      status: 200",
+        "      agents: [payment]",
+        "      tool_args: { search_flights: { origin: MIA } }",
+        "      cache: semantic",
+        '      response_matches: "(?i)no such words here"',
+        "      sql:",
+        "        - query: select count(*)::int as n from customers where id = {{actor}}",
+        "          equals: [{ n: 2 }]",
+        "  - prompt: and a hotel near Waikiki?",
+        "",
+      ].join("\n"),
+    );
+    const junit = join(dir, "wrong.xml");
+    const run = await runCli(["scenarios", "run", file, "--junit", junit], env, 180_000);
+    expect(run.code, run.stderr.slice(-3000)).toBe(1);
+    expect(run.stdout).toContain("1 of 2 turns passed in 1 files");
+    expect(run.stdout).toMatch(/agents\n\s+expected: \["payment"\]\n\s+actual: {3}\[[^\]]*"booking"\]/);
+    expect(run.stdout).toMatch(
+      /trail:\n\s+status 200; cache miss\n[\s\S]*booking: search_flights\(\{"origin":"PDX"/,
+    );
+    const xml = readFileSync(junit, "utf8");
+    expect(xml).toContain('tests="2" failures="1" errors="0"');
+    expect(xml.match(/<failure /g)).toHaveLength(1);
+    const failure = /<failure message="([^"]*)"/.exec(xml)?.[1] ?? "";
+    for (const name of ["agents", "tool_args.search_flights", "cache", "response_matches", "sql[0]"])
+      expect(failure).toContain(`${name}: expected`);
+    expect(failure).not.toContain("status: expected"); // the one expectation that held
+    expect(failure).toContain("sql[0]: expected select count(*)::int as n from customers where id = 12");
+    expect(xml).toMatch(
+      /trail:\nstatus 200; cache miss\n[\s\S]*booking: search_flights\(\{&quot;origin&quot;:&quot;PDX&quot;/,
+    );
+  }, 200_000);
+
+  it("a file not in the format exits 2 and names the problem, running nothing", async () => {
+    const file = join(dir, "malformed.yaml");
+    writeFileSync(file, "name: typo\nturns:\n  - prompt: hello\n    expect: { agent: [booking] }\n");
+    const run = await runCli(["scenarios", "run", file], env, 60_000);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain("turns.0.expect");
+    expect(run.stdout).toMatch(/agent/);
+    expect(run.stdout).not.toContain("turns passed");
+  });
+});
