@@ -27,7 +27,7 @@ interface TrailStep {
 const show = (v: unknown): string => JSON.stringify(v) ?? "undefined";
 
 /** The answer's trail (`agents[].agent`, `agents[].calls[]`), however much of it the body has. */
-export function trailOf(reply: Reply): TrailStep[] {
+function trailOf(reply: Reply): TrailStep[] {
   const agents = Array.isArray(reply.body.agents) ? reply.body.agents : [];
   return agents.map((a: { agent?: unknown; calls?: unknown; tools?: unknown }) => ({
     agent: String(a.agent),

@@ -29,7 +29,7 @@ const xml = (text: string): string =>
 
 const seconds = (ms: number): string => (ms / 1000).toFixed(3);
 
-export function junitXml(suites: readonly SuiteResult[]): string {
+function junitXml(suites: readonly SuiteResult[]): string {
   const count = (f: (c: CaseResult) => boolean, list: readonly CaseResult[]) => list.filter(f).length;
   const all = suites.flatMap((s) => s.cases);
   const lines = [

@@ -36,7 +36,7 @@ export interface RunReport {
 const PROVIDERS = new Set(["local", "bedrock", "openai"]);
 
 /** Every `.yaml` / `.yml` file named or under a named directory, sorted. */
-export function scenarioFiles(paths: readonly string[]): string[] {
+function scenarioFiles(paths: readonly string[]): string[] {
   const found: string[] = [];
   const walk = (path: string): void => {
     if (statSync(path).isDirectory()) {

@@ -2,7 +2,8 @@
  * The shipped scenario files (`scenarios/`) run through `flightly scenarios run` (the built CLI,
  * as CI runs it) on a private copy of the seeded world and all pass, with a JUnit report of one
  * test case per turn; a file whose expectations are wrong exits 1 and its JUnit failure names
- * each expectation, what happened and the trail; a file not in the format exits 2 unrun.
+ * each expectation, what happened and the trail; the README's example passes as written; a file
+ * not in the format exits 2 unrun.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -98,6 +99,17 @@ describe("scenario files", () => {
     expect(xml).toMatch(
       /trail:\nstatus 200; cache miss\n[\s\S]*booking: search_flights\(\{&quot;origin&quot;:&quot;PDX&quot;/,
     );
+  }, 200_000);
+
+  it("the README's example file passes as written", async () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const example = /```yaml scenario\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    const file = join(dir, "readme.yaml");
+    writeFileSync(file, example!);
+    const run = await runCli(["scenarios", "run", file], env, 180_000);
+    expect(run.code, `${run.stdout}\n${run.stderr.slice(-3000)}`).toBe(0);
+    expect(run.stdout).toContain("2 of 2 turns passed in 1 files");
   }, 200_000);
 
   it("a file not in the format exits 2 and names the problem, running nothing", async () => {
