@@ -39,8 +39,9 @@ function trailOf(reply: Reply): TrailStep[] {
   }));
 }
 
-/** An MCP tool's registry name without its server prefix (`postgres__run_query` → `run_query`). */
-const bare = (tool: string): string => tool.replace(/^[\w-]+?__/, "");
+/** Whether a trail's tool is the one named: its registry name, or an MCP tool's without the server prefix. */
+const sameTool = (tool: string, name: string): boolean =>
+  tool === name || tool.replace(/^[\w-]+?__/, "") === name;
 
 /** The trail on one line per agent, for failure messages. */
 export function describeTrail(reply: Reply): string {
@@ -78,10 +79,10 @@ function contains(actual: unknown, expected: unknown): boolean {
   return actual === expected;
 }
 
-/** Whether `wanted` appears in `seen` in order (other items may come between). */
+/** Whether `wanted` appears in `seen` in order (other calls may come between). */
 function subsequence(seen: readonly string[], wanted: readonly string[]): boolean {
   let i = 0;
-  for (const s of seen) if (s === wanted[i]) i++;
+  for (const s of seen) if (i < wanted.length && sameTool(s, wanted[i]!)) i++;
   return i === wanted.length;
 }
 
@@ -106,7 +107,7 @@ export function checkReply(reply: Reply, expect: Expectation): Failure[] {
       failures.push({ expectation: "agents", expected: show(expect.agents), actual: show(agents) });
   }
   if (expect.tools) {
-    const tools = calls.map((c) => bare(c.tool));
+    const tools = calls.map((c) => c.tool);
     if (!subsequence(tools, expect.tools))
       failures.push({
         expectation: "tools",
@@ -115,7 +116,7 @@ export function checkReply(reply: Reply, expect: Expectation): Failure[] {
       });
   }
   for (const [tool, args] of Object.entries(expect.tool_args ?? {})) {
-    const inputs = calls.filter((c) => bare(c.tool) === tool).map((c) => c.input);
+    const inputs = calls.filter((c) => sameTool(c.tool, tool)).map((c) => c.input);
     if (!inputs.some((input) => contains(input, args)))
       failures.push({
         expectation: `tool_args.${tool}`,

@@ -60,7 +60,14 @@ export async function inProcessTarget(
   logger: Logger,
   options: { cacheNamespace: string; model?: ModelProvider },
 ): Promise<Target> {
-  const running: Running = await startRuntime({ ...config, port: 0, host: "127.0.0.1" }, logger, {
+  // Scenarios name their actors: inbound auth (which takes the actor from a token) is off here.
+  const local: Config = {
+    ...config,
+    port: 0,
+    host: "127.0.0.1",
+    auth: { ...config.auth, discoveryUrl: undefined },
+  };
+  const running: Running = await startRuntime(local, logger, {
     app: {
       cacheNamespace: options.cacheNamespace,
       worker: false,
@@ -126,7 +133,14 @@ export async function childTarget(
     const [file, ...args] = command;
     stderr = "";
     proc = spawn(file!, [...args, "serve"], {
-      env: { ...process.env, LOG_LEVEL: "warn", ...env, PORT: String(port), HOST: "127.0.0.1" },
+      env: {
+        ...process.env,
+        LOG_LEVEL: "warn",
+        ...env,
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        AUTH_DISCOVERY_URL: "",
+      },
       stdio: ["ignore", "ignore", "pipe"],
     });
     proc.stderr?.on("data", (d) => {

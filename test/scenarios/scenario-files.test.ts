@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { checkReply } from "../../bin/scenarios/expect.js";
 import { ROOT } from "../../core/paths.js";
 import { runCli } from "../support/cli.js";
 import { TEST_VALKEY_URL } from "../support/env.js";
@@ -120,5 +121,59 @@ describe("scenario files", () => {
     expect(run.stdout).toContain("turns.0.expect");
     expect(run.stdout).toMatch(/agent/);
     expect(run.stdout).not.toContain("turns passed");
+  });
+});
+
+describe("scenario expectations on an answer", () => {
+  const reply = {
+    status: 200,
+    body: {
+      response: "Your trip is INSURED and booked.",
+      cache: { hit: false, kind: null },
+      agents: [
+        {
+          agent: "support",
+          calls: [{ tool: "postgres__run_query", input: { sql: "select 1" }, status: "success" }],
+        },
+        {
+          agent: "booking",
+          calls: [
+            {
+              tool: "search_flights",
+              input: { origin: "SEA", destination: "NRT", passengers: 2 },
+              status: "success",
+            },
+            { tool: "reserve_flight", input: { flight_id: "F9", passengers: 2 }, status: "success" },
+          ],
+        },
+      ],
+    },
+  };
+  const failed = (expect: Parameters<typeof checkReply>[1]) =>
+    checkReply(reply, expect).map((f) => f.expectation);
+
+  it("matches tools in order as a subsequence, MCP tools with or without their server prefix", () => {
+    expect(failed({ tools: ["run_query", "reserve_flight"] })).toEqual([]);
+    expect(failed({ tools: ["postgres__run_query", "search_flights"] })).toEqual([]);
+    expect(failed({ tools: ["reserve_flight", "search_flights"] })).toEqual(["tools"]);
+    expect(failed({ tools: ["search_flights", "search_flights"] })).toEqual(["tools"]);
+  });
+
+  it("checks the agents exactly, tool arguments as a subset, the cache kind and (?i) patterns", () => {
+    expect(failed({ agents: ["support", "booking"] })).toEqual([]);
+    expect(failed({ agents: ["booking"] })).toEqual(["agents"]);
+    expect(failed({ tool_args: { search_flights: { origin: "SEA", passengers: 2 } } })).toEqual([]);
+    expect(failed({ tool_args: { search_flights: { origin: "LAX" } } })).toEqual([
+      "tool_args.search_flights",
+    ]);
+    expect(failed({ tool_args: { process_payment: {} } })).toEqual(["tool_args.process_payment"]);
+    expect(failed({ cache: "miss" })).toEqual([]);
+    expect(failed({ cache: "hit" })).toEqual(["cache"]);
+    expect(failed({ response_matches: "(?i)insured and" })).toEqual([]);
+    expect(failed({ response_matches: "insured and" })).toEqual(["response_matches"]);
+    expect(failed({ status: 409 })).toEqual(["status"]);
+    const hit = { ...reply, body: { ...reply.body, agents: [], cache: { hit: true, kind: "semantic" } } };
+    expect(checkReply(hit, { cache: "semantic", agents: [] })).toEqual([]);
+    expect(checkReply(hit, { cache: "exact" }).map((f) => f.actual)).toEqual(["semantic hit"]);
   });
 });
