@@ -54,7 +54,10 @@ function parseBody(text: string): Record<string, unknown> {
   }
 }
 
-/** The service built in this process on the configured database, with its own cache namespace. */
+/**
+ * The service built in this process on the configured database, as `serve` builds it (the tiering
+ * worker as `WORKER_ENABLED` says), with its own answer-cache namespace.
+ */
 export async function inProcessTarget(
   config: Config,
   logger: Logger,
@@ -70,7 +73,6 @@ export async function inProcessTarget(
   const running: Running = await startRuntime(local, logger, {
     app: {
       cacheNamespace: options.cacheNamespace,
-      worker: false,
       ...(options.model ? { model: options.model } : {}),
     },
   });
@@ -94,7 +96,12 @@ export async function inProcessTarget(
     async killDuring() {
       throw new Error("kill_after_ms needs the service as a child process");
     },
-    close: () => running.stop(),
+    async close() {
+      // The in-process store dies with this process: settle the file's memory events first.
+      const { services, app } = await running.ready;
+      if (services.store.kind === "in-process") await app.worker.drain({ timeoutMs: 10_000 }).catch(() => {});
+      await running.stop();
+    },
   };
 }
 

@@ -113,6 +113,37 @@ describe("scenario files", () => {
     expect(run.stdout).toContain("2 of 2 turns passed in 1 files");
   }, 200_000);
 
+  it("--model FILE plays a scripted model: its tool call and answer are what the turn sees", async () => {
+    const script = join(dir, "model.yaml");
+    writeFileSync(
+      script,
+      [
+        '- tool_uses: [{ name: search_flights, input: { origin: PDX, destination: HNL, date: "2027-09-14" } }]',
+        '- "From the script: two options found."',
+        "",
+      ].join("\n"),
+    );
+    const file = join(dir, "scripted.yaml");
+    writeFileSync(
+      file,
+      [
+        "name: scripted replies",
+        'actor: "6"',
+        "turns:",
+        "  - prompt: find me a flight out of Seattle next month",
+        "    expect:",
+        "      tool_args: { search_flights: { origin: PDX, date: 2027-09-14 } }",
+        '      response_matches: "^From the script"',
+        "",
+      ].join("\n"),
+    );
+    const run = await runCli(["scenarios", "run", file, "--model", script], env, 120_000);
+    expect(run.code, `${run.stdout}\n${run.stderr.slice(-3000)}`).toBe(0);
+    const local = await runCli(["scenarios", "run", file], env, 120_000);
+    expect(local.code).toBe(1); // the local planner searches from Seattle and words its own answer
+    expect(local.stdout).toContain("tool_args.search_flights");
+  }, 200_000);
+
   it("a file not in the format exits 2 and names the problem, running nothing", async () => {
     const file = join(dir, "malformed.yaml");
     writeFileSync(file, "name: typo\nturns:\n  - prompt: hello\n    expect: { agent: [booking] }\n");
