@@ -174,7 +174,8 @@ async function runFile(file: string, scenario: Scenario, ctx: FileContext): Prom
           .replace(/\{\{idempotency:([\w.:-]+)\}\}/g, (_, key: string) => `${runId}-${key}`);
       const req = {
         prompt: turn.prompt,
-        session: session(turn.session ?? `turn${i + 1}`),
+        // A turn without a session name gets one of its own (`:` never occurs in a named one's id).
+        session: turn.session ? session(turn.session) : `${runId}:${i + 1}`,
         actor,
         ...(turn.idempotency_key ? { idempotencyKey: `${runId}-${turn.idempotency_key}` } : {}),
       };

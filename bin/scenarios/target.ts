@@ -187,7 +187,12 @@ export async function childTarget(
     }
   };
   start();
-  await healthy();
+  try {
+    await healthy();
+  } catch (err) {
+    await stop("SIGKILL");
+    throw err;
+  }
   const database = config.database.url ?? embeddedUrl(config.dataDir);
   let sql: Sql | undefined;
   return {
