@@ -1,6 +1,6 @@
 /** One function per CLI command; each returns an exit code (-1: keeps running until a signal). */
 import { randomUUID } from "node:crypto";
-import { appendFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
 import { formatReport, runEval, type Split } from "../bench/eval/run.js";
 import { runBench } from "../bench/index.js";
@@ -13,6 +13,8 @@ import type { InvokeResult } from "../orchestrator/orchestrator.js";
 import { type App, buildApp } from "../orchestrator/runtime/app.js";
 import { serveHttp } from "../orchestrator/runtime/serve.js";
 import { openServices, type Services } from "../orchestrator/runtime/services.js";
+import { writeJunit } from "./scenarios/junit.js";
+import { runScenarios } from "./scenarios/run.js";
 
 /** What a command gets from the command line: configuration, logger, positionals, flags. */
 export interface CommandContext {
@@ -241,6 +243,28 @@ export const commands: Record<string, Command> = {
     if (ctx.flags.json === true) print(report);
     else process.stdout.write(`${formatReport(report)}\n`);
     return 0;
+  },
+
+  async scenarios(ctx) {
+    const [action, ...paths] = ctx.args;
+    if (action !== "run" || paths.length === 0)
+      throw new UsageError(
+        "usage: flightly scenarios run <file-or-dir>... [--junit out.xml] [--model local|bedrock|FILE]",
+      );
+    if (ctx.flags.junit !== undefined && typeof ctx.flags.junit !== "string")
+      throw new UsageError("--junit expects a file name");
+    if (ctx.flags.model !== undefined && typeof ctx.flags.model !== "string")
+      throw new UsageError("--model expects local, bedrock, openai or a scripted model file");
+    for (const p of paths) if (!existsSync(p)) throw new UsageError(`no such file or directory: ${p}`);
+    const report = await runScenarios({
+      config: ctx.config,
+      logger: ctx.logger,
+      paths,
+      ...(typeof ctx.flags.model === "string" ? { model: ctx.flags.model } : {}),
+    });
+    if (typeof ctx.flags.junit === "string" && report.suites.length > 0)
+      writeJunit(ctx.flags.junit, report.suites);
+    return report.code;
   },
 
   async migrate(ctx) {

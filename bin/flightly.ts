@@ -5,7 +5,7 @@ import { ConfigError } from "../core/errors.js";
 import { createLogger } from "../core/logger.js";
 import { redactText } from "../core/redact.js";
 /**
- * `flightly <command>`: serve, mcp, worker, seed, migrate, chat, invoke, eval, bench.
+ * `flightly <command>`: serve, mcp, worker, seed, migrate, chat, invoke, eval, bench, scenarios.
  * Logs go to stderr; stdout carries command output (and the MCP stdio channel).
  */
 import { isDriverWriteAfterClose } from "../memory/db/index.js";
@@ -30,10 +30,12 @@ Options: --verbose, -v   debug logs on stderr (invoke and chat log only warnings
                                    [--failures FILE]
                                    intent, slot and outcome figures of a JSONL data set
   bench [--quick]                  benchmarks; writes bench/results and BENCHMARKS.md
+  scenarios run <file-or-dir>... [--junit FILE] [--model local|bedrock|openai|FILE]
+                                   run YAML scenario files; exit 1 when an expectation fails
 `;
 
 /** Commands whose stdout is the conversation: quiet logs unless asked for. */
-const QUIET_BY_DEFAULT = new Set(["invoke", "chat"]);
+const QUIET_BY_DEFAULT = new Set(["invoke", "chat", "scenarios"]);
 
 function parse(argv: string[]) {
   return parseArgs({
@@ -55,6 +57,8 @@ function parse(argv: string[]) {
       split: { type: "string" },
       json: { type: "boolean" },
       failures: { type: "string" },
+      junit: { type: "string" },
+      model: { type: "string" },
     },
   });
 }
