@@ -12,7 +12,7 @@
  * and no session to end in a stateless server).
  */
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { FlightlyError, isFlightlyError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import { createOrchestratorMcpServer } from "../mcp-server.js";
@@ -30,8 +30,9 @@ export interface McpRoutesOptions {
   bodyLimit?: number;
 }
 
-/** JSON-RPC codes: the body is not JSON; anything else the server refuses or fails at. */
+/** JSON-RPC codes: the body is not JSON, or not a request we accept; anything else the server refuses or fails at. */
 const PARSE_ERROR = -32700;
+const INVALID_REQUEST = -32600;
 const SERVER_ERROR = -32000;
 const INTERNAL_ERROR = -32603;
 
@@ -100,6 +101,11 @@ export function mcpRoutes(o: McpRoutesOptions): (http: FastifyInstance) => void 
       scope.addContentTypeParser("*", { parseAs: "string", bodyLimit }, (_req, body, done) =>
         done(null, body),
       );
+      const secureJson = scope.getDefaultJsonParser("error", "error");
+      const parseJson = (req: FastifyRequest, text: string): Promise<unknown> =>
+        new Promise((resolve, reject) =>
+          secureJson(req, text, (err: Error | null, value?: unknown) => (err ? reject(err) : resolve(value))),
+        );
       scope.setErrorHandler((err: FastifyError, req, reply) => {
         const { status, body, retryAfterS } = toRpc(err, req.id, bodyLimit);
         if (status >= 500) o.logger.error({ err, requestId: req.id }, "MCP request failed");
@@ -138,9 +144,20 @@ export function mcpRoutes(o: McpRoutesOptions): (http: FastifyInstance) => void 
         }
         let body: unknown;
         try {
-          body = JSON.parse(typeof req.body === "string" ? req.body : "");
-        } catch {
-          return reply.status(400).send(rpcError(PARSE_ERROR, "Parse error: the body is not valid JSON"));
+          body = await parseJson(req, typeof req.body === "string" ? req.body : "");
+        } catch (err) {
+          // Fastify's own parser: a `__proto__` or `constructor.prototype` key is refused, not parsed.
+          const poisoned = /prototype|__proto__/i.test(err instanceof Error ? err.message : "");
+          return reply
+            .status(400)
+            .send(
+              poisoned
+                ? rpcError(
+                    INVALID_REQUEST,
+                    "Invalid request: __proto__ and constructor.prototype keys are refused",
+                  )
+                : rpcError(PARSE_ERROR, "Parse error: the body is not valid JSON"),
+            );
         }
         const server = createOrchestratorMcpServer({
           orchestrator: app.orchestrator,

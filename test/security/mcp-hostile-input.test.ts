@@ -435,7 +435,9 @@ describe("the orchestrator MCP over Streamable HTTP without auth", () => {
     ]) {
       const res = await callRaw(args, "ask");
       expect(res.statusCode, args).toBe(400);
-      expect(res.json().error.code).toBe("BAD_REQUEST");
+      // The MCP route answers in JSON-RPC: an invalid request, named as such.
+      expect(res.json().error.code).toBe(-32600);
+      expect(res.json().error.message).toMatch(/__proto__/);
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
