@@ -10,6 +10,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ScriptedModel } from "../../orchestrator/models/scripted.js";
 import { SESSION_HEADER } from "../../orchestrator/runtime/invocations.js";
 import { FLAGSHIP, FLAGSHIP_SEARCH } from "../reliability/support.js";
 import { CARDS, secretsIn } from "../security/support.js";
@@ -240,5 +241,62 @@ describe("OTLP traces and the full trail", () => {
     expect(hit.cache.entry_id).toMatch(/^exact:/);
     expect(hit.checkpoint).toBeNull();
     expect(again.body).toMatch(/^event: cache$/m);
+  });
+});
+
+describe("a handoff the agent asks for", () => {
+  let rt: TestRuntime;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  // Support hands to booking with a reason that quotes a card; booking answers.
+  const model = new ScriptedModel((request) => {
+    const offered = request.tools.map((t) => t.name);
+    if (offered.includes("search_knowledge_base") && !request.messages.some((m) => m.role === "assistant"))
+      return {
+        toolUses: [
+          {
+            name: "handoff_to_agent",
+            input: { agent: "booking", reason: `book it and charge card ${CARDS[1]}` },
+            toolUseId: "handoff-1",
+          },
+        ],
+      };
+    return "Done.";
+  });
+
+  beforeAll(async () => {
+    receiver = await startReceiver();
+    rt = await startTestRuntime({ model, env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url } });
+  }, 120_000);
+  afterAll(async () => {
+    await rt?.close();
+    await receiver?.close();
+  });
+
+  it("records its reason, masked, in the trail, the SSE stream and the span event", async () => {
+    const res = await rt.running.http.inject({
+      method: "POST",
+      url: "/invocations",
+      headers: { "content-type": "application/json", accept: "text/event-stream" },
+      payload: JSON.stringify({ prompt: "what does the baggage policy say about skis", actor_id: "2" }),
+    });
+    const done = JSON.parse(res.body.split("event: done\ndata: ")[1]!.split("\n")[0]!);
+    expect(done.agents.map((a: { agent: string }) => a.agent)).toEqual(["support", "booking"]);
+    expect(done.agents[0].handoff).toEqual({
+      to: "booking",
+      reason: "book it and charge card [CARD ****0002]",
+      by: "agent",
+    });
+    expect(done.agents[1].handoff).toBeUndefined();
+    const streamed = JSON.parse(res.body.split("event: handoff\ndata: ")[1]!.split("\n")[0]!);
+    expect(streamed).toMatchObject({ from: "support", to: "booking", by: "agent" });
+    await rt.running.services.tracing!.flush();
+    await sleep(50);
+    const support = receiver.spans().find((s) => s.name === "invoke_agent support");
+    const event = support?.events?.find((e) => e.name === "flightly.handoff");
+    expect(attrs(event?.attributes)).toMatchObject({
+      "flightly.handoff.to": "booking",
+      "flightly.handoff.reason": "book it and charge card [CARD ****0002]",
+    });
+    expect(secretsIn(res.body + receiver.bodies.join("\n"))).toEqual([]);
   });
 });
