@@ -142,11 +142,9 @@ export async function runWorkflow(deps: WorkflowDeps, input: WorkflowInput): Pro
         deps.logger,
       );
     }
+    // No handoff call: the route's plan named the next agent.
     const next = wf.plan[wf.step + 1];
-    if (next !== undefined && (entry.handoff === undefined || entry.handoff.refused !== undefined)) {
-      // No handoff was followed: the route's plan named the next agent.
-      entry.handoff ??= { to: next, reason: "next in the plan", by: "plan" };
-    }
+    if (next !== undefined) entry.handoff ??= { to: next, reason: "next in the plan", by: "plan" };
     wf.step += 1;
     delete wf.intents;
 

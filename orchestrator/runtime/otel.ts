@@ -2,6 +2,8 @@
  * The trace provider, set up once when the services open: spans go in batches to the OTLP/HTTP
  * (JSON) endpoint the configuration names. Without one nothing is set up and the orchestrator
  * uses the API's tracer, a no-op unless the embedding process registered a provider of its own.
+ * The provider is handed to the orchestrator, not registered globally: a second runtime in the
+ * same process (tests, benchmarks) without an endpoint stays untraced.
  */
 import { type Tracer, trace } from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
@@ -34,8 +36,6 @@ export function startTracing(config: Config, logger: Logger): Tracing | undefine
       }),
     ],
   });
-  // The first provider of the process becomes the global one; the orchestrator is handed its own.
-  if (!trace.setGlobalTracerProvider(provider)) logger.debug("a global tracer provider was already set");
   logger.info({ url: new URL(url).origin }, "exporting traces over OTLP/HTTP");
   return {
     tracer: provider.getTracer(TRACER),
