@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ScriptedModel } from "../../orchestrator/models/scripted.js";
 import { SESSION_HEADER } from "../../orchestrator/runtime/invocations.js";
 import { FLAGSHIP, FLAGSHIP_SEARCH } from "../reliability/support.js";
-import { CARDS, secretsIn } from "../security/support.js";
+import { CARDS, PASSWORDS, secretsIn } from "../security/support.js";
 import { sleep } from "../support/env.js";
 import { startTestRuntime, type TestRuntime } from "../support/world.js";
 
@@ -175,18 +175,25 @@ describe("OTLP traces and the full trail", () => {
     expect(attrs(root.attributes)["flightly.checkpoint.version"]).toBe(body.checkpoint.version);
   });
 
-  it("puts no card number and no bearer token in any span attribute or event", async () => {
+  it("puts no card number, password or bearer token in any span or SSE event", async () => {
     const session = randomUUID();
     const prompts = [
       `what is the baggage allowance? my card is ${CARDS[0]!.match(/\d{4}/g)!.join(" ")}`,
       `pay for booking FL-QQQQQQ with card ${CARDS[2]} and token ${token}`,
       `Authorization: Bearer ${token} can I bring my cat on board?`,
     ];
-    for (const prompt of prompts) expect((await post(prompt, { actor: "1", session })).statusCode).toBe(200);
+    const streams: string[] = [];
+    for (const prompt of [...prompts, `can I change my seat? my password is ${PASSWORDS[0]}`]) {
+      const res = await post(prompt, { actor: "1", session, sse: true });
+      expect(res.statusCode).toBe(200);
+      streams.push(res.body);
+    }
     await flushed();
     const spans = receiver.spans().filter((s) => s.traceId.length > 0);
     expect(spans.some((s) => s.name.startsWith("execute_tool "))).toBe(true);
     expect(secretsIn(receiver.bodies.join("\n"), [token])).toEqual([]);
+    // The SSE streams of the same requests (trail, tool events, cache decisions) hold none either.
+    expect(secretsIn(streams.join("\n"), [token])).toEqual([]);
   });
 
   it("carries handoff reasons, the cache decision and the checkpoint version in JSON and SSE", async () => {
