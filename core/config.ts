@@ -65,6 +65,9 @@ const envSchema = z.object({
   SESSION_TTL_S: z.coerce.number().int().positive().default(86_400),
   WORKER_ENABLED: bool.default(true),
   MCP_SERVERS: z.enum(["in-process", "stdio"]).default("in-process"),
+  OTEL_EXPORTER_OTLP_ENDPOINT: url(["http", "https"]).optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url(["http", "https"]).optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default("flightly"),
   FLIGHTLY_ACTOR_ID: z
     .string()
     .regex(/^[\w.:@-]{1,128}$/, { message: "expected a customer id" })
@@ -118,6 +121,11 @@ export interface Config {
   readonly mcpServers: "in-process" | "stdio";
   /** The actor of local, unauthenticated MCP use (stdio, or HTTP without auth). */
   readonly localActorId: string;
+  /**
+   * OTLP/HTTP trace export: the traces URL (`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` as given, else
+   * `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces`); undefined means no tracing.
+   */
+  readonly tracing: { readonly url: string | undefined; readonly serviceName: string };
 }
 
 function deepFreeze<T>(value: T): T {
@@ -180,6 +188,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerEnabled: e.WORKER_ENABLED,
     mcpServers: e.MCP_SERVERS,
     localActorId: e.FLIGHTLY_ACTOR_ID,
+    tracing: {
+      url:
+        e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+        (e.OTEL_EXPORTER_OTLP_ENDPOINT
+          ? `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, "")}/v1/traces`
+          : undefined),
+      serviceName: e.OTEL_SERVICE_NAME,
+    },
   } satisfies Config);
 }
 

@@ -6,6 +6,7 @@
 import type { Logger } from "../core/logger.js";
 import type { ToolResult } from "../tools/types.js";
 import type { Message, ModelRequest, ModelResponse } from "./models/types.js";
+import type { CacheTrail, TrailHandoff } from "./trail.js";
 
 /** Before the pipeline runs. A handler may answer instead (`respond`): no agent runs then. */
 export class BeforeInvocationEvent {
@@ -14,12 +15,21 @@ export class BeforeInvocationEvent {
   readonly prompt: string;
   readonly sessionId: string;
   readonly actorId: string;
+  /** When the invocation began (epoch ms), before its actor was resolved. */
+  readonly startedAt: number;
   #answer: string | undefined;
-  constructor(f: { invocationId: string; prompt: string; sessionId: string; actorId: string }) {
+  constructor(f: {
+    invocationId: string;
+    prompt: string;
+    sessionId: string;
+    actorId: string;
+    startedAt?: number;
+  }) {
     this.invocationId = f.invocationId;
     this.prompt = f.prompt;
     this.sessionId = f.sessionId;
     this.actorId = f.actorId;
+    this.startedAt = f.startedAt ?? Date.now();
   }
   /** Answers the invocation with this text; the first handler to answer wins. */
   respond(text: string): void {
@@ -36,18 +46,26 @@ export class AfterInvocationEvent {
   readonly actorId: string;
   readonly response: string;
   readonly error: unknown;
+  /** When the invocation began (epoch ms). */
+  readonly startedAt: number;
+  /** The checkpoint version this invocation's workflow wrote last; undefined when none ran. */
+  readonly checkpointVersion: number | undefined;
   constructor(f: {
     invocationId: string;
     sessionId: string;
     actorId: string;
     response: string;
     error: unknown;
+    startedAt?: number;
+    checkpointVersion?: number | undefined;
   }) {
     this.invocationId = f.invocationId;
     this.sessionId = f.sessionId;
     this.actorId = f.actorId;
     this.response = f.response;
     this.error = f.error;
+    this.startedAt = f.startedAt ?? Date.now();
+    this.checkpointVersion = f.checkpointVersion;
   }
 }
 export class MessageAddedEvent {
@@ -61,20 +79,31 @@ export class MessageAddedEvent {
 }
 export class BeforeModelCallEvent {
   readonly type = "beforeModelCall";
+  /** The invocation the call belongs to ("" when run outside one). */
+  readonly invocationId: string;
   readonly agent: string;
   readonly request: ModelRequest;
-  constructor(f: { agent: string; request: ModelRequest }) {
+  constructor(f: { invocationId?: string; agent: string; request: ModelRequest }) {
+    this.invocationId = f.invocationId ?? "";
     this.agent = f.agent;
     this.request = f.request;
   }
 }
 export class AfterModelCallEvent {
   readonly type = "afterModelCall";
+  readonly invocationId: string;
   readonly agent: string;
   readonly response: ModelResponse | undefined;
   readonly error: unknown;
   readonly ms: number;
-  constructor(f: { agent: string; response: ModelResponse | undefined; error: unknown; ms: number }) {
+  constructor(f: {
+    invocationId?: string;
+    agent: string;
+    response: ModelResponse | undefined;
+    error: unknown;
+    ms: number;
+  }) {
+    this.invocationId = f.invocationId ?? "";
     this.agent = f.agent;
     this.response = f.response;
     this.error = f.error;
@@ -84,12 +113,14 @@ export class AfterModelCallEvent {
 /** Before a tool runs. A handler may refuse the call (`cancel`): the model reads the reason as an error. */
 export class BeforeToolCallEvent {
   readonly type = "beforeToolCall";
+  readonly invocationId: string;
   readonly agent: string;
   readonly toolUseId: string;
   readonly name: string;
   readonly input: unknown;
   #cancelled: string | undefined;
-  constructor(f: { agent: string; toolUseId: string; name: string; input: unknown }) {
+  constructor(f: { invocationId?: string; agent: string; toolUseId: string; name: string; input: unknown }) {
+    this.invocationId = f.invocationId ?? "";
     this.agent = f.agent;
     this.toolUseId = f.toolUseId;
     this.name = f.name;
@@ -104,6 +135,7 @@ export class BeforeToolCallEvent {
 }
 export class AfterToolCallEvent {
   readonly type = "afterToolCall";
+  readonly invocationId: string;
   readonly agent: string;
   readonly toolUseId: string;
   readonly name: string;
@@ -111,6 +143,7 @@ export class AfterToolCallEvent {
   readonly result: ToolResult;
   readonly ms: number;
   constructor(f: {
+    invocationId?: string;
     agent: string;
     toolUseId: string;
     name: string;
@@ -118,6 +151,7 @@ export class AfterToolCallEvent {
     result: ToolResult;
     ms: number;
   }) {
+    this.invocationId = f.invocationId ?? "";
     this.agent = f.agent;
     this.toolUseId = f.toolUseId;
     this.name = f.name;
@@ -128,13 +162,61 @@ export class AfterToolCallEvent {
 }
 export class HandoffEvent {
   readonly type = "handoff";
+  readonly invocationId: string;
   readonly from: string;
   readonly to: string;
+  /** The handing agent's words, redacted. */
   readonly reason: string;
-  constructor(f: { from: string; to: string; reason: string }) {
+  /** Why the handoff was not followed (`limit`, `ping-pong`); undefined when it was. */
+  readonly refused: TrailHandoff["refused"];
+  constructor(f: {
+    invocationId?: string;
+    from: string;
+    to: string;
+    reason: string;
+    refused?: TrailHandoff["refused"];
+  }) {
+    this.invocationId = f.invocationId ?? "";
     this.from = f.from;
     this.to = f.to;
     this.reason = f.reason;
+    this.refused = f.refused;
+  }
+}
+/** A workflow step's agent begins (`step`: its index in the plan). */
+export class AgentStartEvent {
+  readonly type = "agentStart";
+  readonly invocationId: string;
+  readonly agent: string;
+  readonly step: number;
+  constructor(f: { invocationId: string; agent: string; step: number }) {
+    this.invocationId = f.invocationId;
+    this.agent = f.agent;
+    this.step = f.step;
+  }
+}
+/** The step's agent finished (`error` when it threw); `checkpointVersion` is the version written after it. */
+export class AgentEndEvent {
+  readonly type = "agentEnd";
+  readonly invocationId: string;
+  readonly agent: string;
+  readonly error: unknown;
+  readonly checkpointVersion: number | undefined;
+  constructor(f: { invocationId: string; agent: string; error?: unknown; checkpointVersion?: number }) {
+    this.invocationId = f.invocationId;
+    this.agent = f.agent;
+    this.error = f.error;
+    this.checkpointVersion = f.checkpointVersion;
+  }
+}
+/** What the response cache decided for this invocation (a lookup, then the store of a miss). */
+export class CacheDecisionEvent {
+  readonly type = "cacheDecision";
+  readonly invocationId: string;
+  readonly decision: CacheTrail;
+  constructor(f: { invocationId: string; decision: CacheTrail }) {
+    this.invocationId = f.invocationId;
+    this.decision = f.decision;
   }
 }
 
@@ -146,7 +228,10 @@ export type HookEvent =
   | AfterModelCallEvent
   | BeforeToolCallEvent
   | AfterToolCallEvent
-  | HandoffEvent;
+  | HandoffEvent
+  | AgentStartEvent
+  | AgentEndEvent
+  | CacheDecisionEvent;
 
 type Handler<E> = (event: E) => void | Promise<void>;
 type EventOf<T extends HookEvent["type"]> = Extract<HookEvent, { type: T }>;

@@ -42,6 +42,8 @@ export interface AgentRunOptions {
   maxSteps?: number;
   /** Present when a client watches: the model streams and text deltas are forwarded. */
   sink?: StreamSink;
+  /** The invocation this run belongs to, carried on its hook events. */
+  invocationId?: string;
 }
 
 export interface AgentRunResult {
@@ -92,6 +94,7 @@ async function callModel(o: AgentRunOptions, request: ModelRequest): Promise<Mod
 
 export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
   const maxSteps = o.maxSteps ?? 8;
+  const id = o.invocationId ?? "";
   const offered = o.agent.tools.map((n) => o.tools.get(n)).filter((t): t is Tool<unknown> => t !== undefined);
   const specs = [...offered.map(specOf), ...(o.agent.handoffs.length > 0 ? [handoffSpec] : [])];
   const own = new Map(offered.map((t) => [t.name, t]));
@@ -114,7 +117,10 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
       deadline: o.context.deadline,
       promptCache: true,
     };
-    await o.hooks.emit(new BeforeModelCallEvent({ agent: o.agent.name, request }), o.logger);
+    await o.hooks.emit(
+      new BeforeModelCallEvent({ invocationId: id, agent: o.agent.name, request }),
+      o.logger,
+    );
     const started = performance.now();
     let response: ModelResponse;
     try {
@@ -122,6 +128,7 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
     } catch (err) {
       await o.hooks.emit(
         new AfterModelCallEvent({
+          invocationId: id,
           agent: o.agent.name,
           response: undefined,
           error: err,
@@ -133,6 +140,7 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
     }
     await o.hooks.emit(
       new AfterModelCallEvent({
+        invocationId: id,
         agent: o.agent.name,
         response,
         error: undefined,
@@ -178,6 +186,7 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
     }
 
     const { records, blocks } = await runTools({
+      invocationId: id,
       agent: o.agent.name,
       tools: own,
       uses: uses.filter((u) => u.toolUse.name !== HANDOFF_TOOL || !handoff),

@@ -11,6 +11,7 @@ import { AfterInvocationEvent } from "./hooks.js";
 import type { Usage } from "./models/types.js";
 import { type InvokeRequest, newTurn, round, runPipeline, type Stage, type Turn } from "./pipeline.js";
 import { invocationStages, type OrchestratorDeps } from "./stages.js";
+import { type CacheTrail, cacheMiss } from "./trail.js";
 import type { TrailEntry } from "./workflow-state.js";
 
 export type { InvokeRequest } from "./pipeline.js";
@@ -21,14 +22,15 @@ export interface InvokeResult {
   session_id: string;
   actor_id: string;
   model: string;
-  cache: {
-    hit: boolean;
-    kind: "exact" | "semantic" | null;
-    similarity: number | null;
-    matched_prompt?: string;
-    entry_id?: string;
-  };
+  /** `hit`, `kind`, `similarity`, `matched_prompt`, `entry_id`, and why (see `CacheTrail`). */
+  cache: CacheTrail;
+  /** Each agent in order, its calls, and why the next one ran (`handoff`). */
   agents: TrailEntry[];
+  /**
+   * The workflow's checkpoint: the version this invocation wrote last (`written`), or for a replay
+   * the version read; null when no workflow ran (a cache hit, a hook, a decline).
+   */
+  checkpoint: { version: number; workflow_id: string; status: "running" | "done"; written: boolean } | null;
   /** What each reference of the request pointed at, and whether the session or memory said so. */
   references: PlaceReferent[];
   route: { plan: AgentName[]; confident: boolean; similarity: number } | null;
@@ -47,8 +49,10 @@ export class Orchestrator {
 
   async invoke(req: InvokeRequest): Promise<InvokeResult> {
     const started = performance.now();
+    const startedAt = Date.now();
     const id = req.requestId ?? randomUUID();
     const turn = newTurn({
+      startedAt,
       req,
       id,
       log: this.deps.logger.child({ requestId: id, sessionId: req.sessionId, actorId: req.actorId }),
@@ -73,10 +77,28 @@ export class Orchestrator {
           actorId: turn.actor?.id ?? req.actorId,
           response: turn.answer?.response ?? "",
           error,
+          startedAt,
+          checkpointVersion: turn.checkpointVersion,
         }),
         turn.log,
       );
     }
+  }
+
+  /** The cache decision; a turn that never looked up says why. */
+  #cache(t: Turn): CacheTrail {
+    if (t.cacheTrail) return t.cacheTrail;
+    if (this.deps.cache === undefined) return cacheMiss("cache off");
+    const by = t.answer?.by;
+    return cacheMiss(by === "hook" || by === "flightly" ? "answered before lookup" : "reference unresolved");
+  }
+
+  #checkpoint(t: Turn): InvokeResult["checkpoint"] {
+    const wf = t.answer?.workflow;
+    if (!wf) return null;
+    const written = t.checkpointVersion !== undefined;
+    const version = t.checkpointVersion ?? t.context?.checkpoint.version ?? 0;
+    return { version, workflow_id: wf.id, status: wf.status, written };
   }
 
   #result(t: Turn): InvokeResult {
@@ -87,8 +109,9 @@ export class Orchestrator {
       session_id: t.req.sessionId,
       actor_id: t.actor!.id,
       model: this.deps.model.name === "local" ? "local" : this.deps.model.modelId,
-      cache: answer.cache ? { hit: true, ...answer.cache } : { hit: false, kind: null, similarity: null },
+      cache: this.#cache(t),
       agents: answer.workflow?.trail ?? [],
+      checkpoint: this.#checkpoint(t),
       references:
         answer.workflow?.resolved?.referents ?? (t.resolution?.resolved ? t.resolution.referents : []),
       route: t.route

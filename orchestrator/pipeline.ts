@@ -12,6 +12,7 @@ import type { StreamSink } from "./events.js";
 import type { TurnContext } from "./memory-port.js";
 import type { RouteDecision } from "./router.js";
 import type { CacheMiss } from "./semantic-cache/cache.js";
+import type { CacheTrail } from "./trail.js";
 import type { WorkflowRun } from "./workflow.js";
 import type { WorkflowState } from "./workflow-state.js";
 
@@ -48,10 +49,16 @@ export interface Turn {
   /** Epoch milliseconds. */
   readonly deadline: number;
   readonly now: Date;
+  /** When the invocation began (epoch ms). */
+  readonly startedAt: number;
   readonly timing: Record<string, number>;
   actor: Actor | undefined;
   answer: Answer | undefined;
   miss: CacheMiss | undefined;
+  /** What the response cache decided (set by a lookup, completed by the store). */
+  cacheTrail?: CacheTrail;
+  /** The checkpoint version the workflow wrote last. */
+  checkpointVersion?: number;
   /** What the prompt refers to outside itself (the session, the clock), read by the cache stage. */
   reading?: RequestReading;
   /** The request resolved against the session and, for a customer, long-term memory. */
@@ -64,9 +71,12 @@ export interface Turn {
 }
 
 /** A turn before any stage ran: what the caller gives, and nothing decided yet. */
-export function newTurn(f: Pick<Turn, "req" | "id" | "log" | "signal" | "deadline" | "now">): Turn {
+export function newTurn(
+  f: Pick<Turn, "req" | "id" | "log" | "signal" | "deadline" | "now"> & { startedAt?: number },
+): Turn {
   return {
     ...f,
+    startedAt: f.startedAt ?? Date.now(),
     timing: {},
     actor: undefined,
     answer: undefined,

@@ -9,7 +9,7 @@ import type { Logger } from "../core/logger.js";
 import { needsMemory, readRequest, resolveRequest, type SessionFacts } from "../language/index.js";
 import type { Embedder } from "../memory/embeddings/types.js";
 import type { Actor, Tool } from "../tools/types.js";
-import { BeforeInvocationEvent, type HookRegistry } from "./hooks.js";
+import { BeforeInvocationEvent, CacheDecisionEvent, type HookRegistry } from "./hooks.js";
 import type { MemoryPort, SessionGate, TurnContext } from "./memory-port.js";
 import type { ModelProvider } from "./models/types.js";
 import { round, type Stage, type Turn } from "./pipeline.js";
@@ -18,6 +18,7 @@ import type { ScopeGate } from "./scope.js";
 import type { KeyedRequest, SemanticCache } from "./semantic-cache/cache.js";
 import { answerCachePolicy } from "./semantic-cache/policy.js";
 import { dependencyTags, toolMeta } from "./tool-catalog.js";
+import { type CacheStore, type CacheTrail, cacheMiss } from "./trail.js";
 import { runWorkflow } from "./workflow.js";
 import type { WorkflowState } from "./workflow-state.js";
 
@@ -63,6 +64,7 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
           prompt: t.req.prompt,
           sessionId: t.req.sessionId,
           actorId: t.actor!.id,
+          startedAt: t.startedAt,
         });
         await deps.hooks.emit(event, t.log);
         if (event.answer !== undefined) t.answer = { response: event.answer, by: "hook" };
@@ -89,7 +91,8 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
         t.reading = readRequest(t.req.prompt, t.now);
         if (t.reading.needsSession) return;
         const resolved = resolveRequest(t.reading, t.now);
-        if (resolved.resolved) await lookup(deps.cache!, t, resolved);
+        if (resolved.resolved) await lookup(deps, t, resolved);
+        else await decided(deps, t, cacheMiss("reference unresolved"));
       },
     },
     {
@@ -135,7 +138,7 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
       name: "cache-context",
       when: (t) => deps.cache !== undefined && unanswered(t) && t.resolution?.resolved === true,
       run: async (t) => {
-        if (t.resolution?.resolved) await lookup(deps.cache!, t, t.resolution);
+        if (t.resolution?.resolved) await lookup(deps, t, t.resolution, t.resolution.references.length > 0);
       },
     },
     {
@@ -193,6 +196,7 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
             signal: t.signal,
             deadline: t.deadline,
             now: t.now,
+            invocationId: t.id,
             ...(t.req.sink ? { sink: t.req.sink } : {}),
           },
         ).catch((err) => {
@@ -204,6 +208,7 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
           throw err;
         });
         t.run = run;
+        t.checkpointVersion = run.version;
         const last = run.workflow.trail.at(-1)?.agent ?? "flightly";
         t.answer = { response: run.workflow.response ?? "", by: last, workflow: run.workflow };
       },
@@ -236,16 +241,47 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
           })),
           deps.cacheTtlS,
         );
-        await deps
-          .cache!.store(t.req.prompt, t.actor!.id, t.miss!, policy, t.answer!.response, dependencyTags(calls))
-          .catch((err) => t.log.warn({ err }, "could not store the answer in the semantic cache"));
+        const tags = dependencyTags(calls);
+        const stored = await deps
+          .cache!.store(t.req.prompt, t.actor!.id, t.miss!, policy, t.answer!.response, tags)
+          .catch((err) => {
+            t.log.warn({ err }, "could not store the answer in the semantic cache");
+            return undefined;
+          });
+        const outcome: CacheStore = {
+          stored: stored === true,
+          reason:
+            policy.scope === "never"
+              ? `not cacheable: ${policy.category}`
+              : stored === undefined
+                ? "store failed"
+                : !stored
+                  ? "not stored: no embedding"
+                  : policy.scope === "shared"
+                    ? "stored: shared"
+                    : "stored: for the asker",
+          category: policy.category,
+          scope: stored ? (policy.scope as "shared" | "actor") : null,
+          ttl_s: stored ? Math.round(policy.ttlMs / 1000) : null,
+        };
+        const before = t.cacheTrail ?? cacheMiss("no entry");
+        await decided(deps, t, { ...before, depends_on: stored ? tags : [], store: outcome }, false);
       },
     },
   ];
 }
 
-/** Looks the resolved request up; a hit answers the turn, a miss is kept for the store stage. */
-async function lookup(cache: SemanticCache, t: Turn, request: KeyedRequest): Promise<void> {
+/**
+ * Looks the resolved request up; a hit answers the turn, a miss is kept for the store stage.
+ * Either way the decision and its reason go on the trail.
+ */
+async function lookup(
+  deps: OrchestratorDeps,
+  t: Turn,
+  request: KeyedRequest,
+  fromContext = false,
+): Promise<void> {
+  const cache: SemanticCache = deps.cache!;
   const looked = await cache.lookup(request, t.actor!.id, t.now).catch((err) => {
     t.log.warn({ err }, "semantic cache unavailable; answering without it");
     return undefined;
@@ -255,9 +291,30 @@ async function lookup(cache: SemanticCache, t: Turn, request: KeyedRequest): Pro
     const entry =
       matched_prompt !== undefined ? { matched_prompt } : entry_id !== undefined ? { entry_id } : {};
     t.answer = { response: looked.response, by: "cache", cache: { kind, similarity, ...entry } };
-  } else {
-    t.miss = looked;
+    await decided(deps, t, {
+      hit: true,
+      kind,
+      similarity,
+      ...entry,
+      reason: kind === "exact" ? "exact match" : "semantic match",
+      nearest: similarity,
+      depends_on: looked.sources ?? [],
+      store: null,
+    });
+    return;
   }
+  t.miss = looked;
+  if (!looked) return decided(deps, t, cacheMiss("cache unavailable"));
+  // Entities that came from the session or memory: the words matched, what they point at did not.
+  const reason = looked.reason === "entity differs" && fromContext ? "context differs" : looked.reason;
+  await decided(deps, t, cacheMiss(reason ?? "no entry", looked.nearest ?? null));
+}
+
+/** Keeps the decision for the answer and tells the hooks (and a watching client, for a lookup). */
+async function decided(deps: OrchestratorDeps, t: Turn, decision: CacheTrail, stream = true): Promise<void> {
+  t.cacheTrail = decision;
+  if (stream) t.req.sink?.({ event: "cache", data: decision });
+  await deps.hooks.emit(new CacheDecisionEvent({ invocationId: t.id, decision }), t.log);
 }
 
 /** What a request may be resolved against: the session's state and earlier messages. */

@@ -1,6 +1,6 @@
 /**
- * Metrics and tracing on the lifecycle hooks: counts and latency of invocations, model calls,
- * tool calls and handoffs, with a debug log line per step. Nothing here touches the loop.
+ * Metrics on the lifecycle hooks: counts and latency of invocations, model calls, tool calls and
+ * handoffs, with a debug log line per step (spans: `tracing.ts`). Nothing here touches the loop.
  */
 import type { Logger } from "../core/logger.js";
 import type { HookRegistry } from "./hooks.js";

@@ -19,6 +19,8 @@ export interface ToolCallRecord {
 }
 
 export interface RunToolsOptions {
+  /** The invocation the calls belong to, carried on their hook events. */
+  invocationId?: string;
   agent: string;
   tools: ReadonlyMap<string, Tool<unknown>>;
   uses: ToolUseBlock[];
@@ -56,7 +58,13 @@ function timeout(deadline: number, signal: AbortSignal): { promise: Promise<neve
 async function runOne(use: ToolUseBlock, o: RunToolsOptions): Promise<ToolCallRecord> {
   const { toolUseId, name, input } = use.toolUse;
   const started = performance.now();
-  const before = new BeforeToolCallEvent({ agent: o.agent, toolUseId, name, input });
+  const before = new BeforeToolCallEvent({
+    invocationId: o.invocationId ?? "",
+    agent: o.agent,
+    toolUseId,
+    name,
+    input,
+  });
   await o.hooks.emit(before, o.logger);
   const tool = o.tools.get(name);
   let result: ToolResult;
@@ -97,7 +105,15 @@ async function runOne(use: ToolUseBlock, o: RunToolsOptions): Promise<ToolCallRe
   }
   const ms = performance.now() - started;
   await o.hooks.emit(
-    new AfterToolCallEvent({ agent: o.agent, toolUseId, name, input, result, ms }),
+    new AfterToolCallEvent({
+      invocationId: o.invocationId ?? "",
+      agent: o.agent,
+      toolUseId,
+      name,
+      input,
+      result,
+      ms,
+    }),
     o.logger,
   );
   return { toolUseId, name, input: used, result, ms };

@@ -6,7 +6,7 @@
 import type { AgentName } from "../agents/types.js";
 import type { PlaceReferent } from "../language/index.js";
 import type { JsonValue } from "./models/types.js";
-import type { TrailCall } from "./trail.js";
+import type { TrailCall, TrailHandoff } from "./trail.js";
 
 export interface TrailEntry {
   agent: AgentName;
@@ -14,6 +14,8 @@ export interface TrailEntry {
   tools: string[];
   /** Each call with its redacted input, outcome and time (absent in checkpoints of older versions). */
   calls?: TrailCall[];
+  /** Why the next agent ran after this one (absent for the last step, and in older checkpoints). */
+  handoff?: TrailHandoff;
 }
 
 export interface SideEffectIntent {

@@ -9,19 +9,20 @@ import { createHash } from "node:crypto";
 import { agents } from "../agents/index.js";
 import type { AgentName } from "../agents/types.js";
 import type { Logger } from "../core/logger.js";
+import { redactText } from "../core/redact.js";
 import { canonicalJson } from "../tools/cache.js";
 import type { Actor, Tool } from "../tools/types.js";
 import { systemPrompt } from "./context-block.js";
 import type { StreamSink } from "./events.js";
-import { HandoffEvent, type HookRegistry } from "./hooks.js";
+import { AgentEndEvent, AgentStartEvent, HandoffEvent, type HookRegistry } from "./hooks.js";
 import { type AgentRunResult, runAgent } from "./loop.js";
 import type { MemoryPort, TurnContext } from "./memory-port.js";
 import type { ModelProvider, Usage } from "./models/types.js";
 import { sessionUpdates, stepOutputs } from "./tool-catalog.js";
 import type { ToolCallRecord } from "./tool-runner.js";
-import { trailCall } from "./trail.js";
+import { type TrailHandoff, trailCall } from "./trail.js";
 import { buildWindow } from "./window.js";
-import type { WorkflowState } from "./workflow-state.js";
+import type { TrailEntry, WorkflowState } from "./workflow-state.js";
 
 export interface WorkflowDeps {
   model: ModelProvider;
@@ -38,6 +39,8 @@ export interface WorkflowRun {
   usage: Usage;
   modelCalls: number;
   toolCalls: ToolCallRecord[];
+  /** The checkpoint version this run wrote last. */
+  version: number;
 }
 
 export interface WorkflowInput {
@@ -50,6 +53,8 @@ export interface WorkflowInput {
   deadline: number;
   now: Date;
   sink?: StreamSink;
+  /** The invocation running the workflow, carried on hook events. */
+  invocationId?: string;
 }
 
 export async function runWorkflow(deps: WorkflowDeps, input: WorkflowInput): Promise<WorkflowRun> {
@@ -62,6 +67,7 @@ export async function runWorkflow(deps: WorkflowDeps, input: WorkflowInput): Pro
   const { messages, summary } = buildWindow(ctx.history, input.prompt);
 
   const scope = { actorId: input.actor.id, sessionId: input.sessionId };
+  const invocationId = input.invocationId ?? "";
   while (wf.step < wf.plan.length) {
     const name = wf.plan[wf.step]!;
     const agent = agents[name];
@@ -81,7 +87,9 @@ export async function runWorkflow(deps: WorkflowDeps, input: WorkflowInput): Pro
       return key;
     };
     input.sink?.({ event: "agent", data: { agent: name, step: wf.step } });
+    await deps.hooks.emit(new AgentStartEvent({ invocationId, agent: name, step: wf.step }), deps.logger);
     const result: AgentRunResult = await runAgent({
+      invocationId,
       agent,
       model: deps.model,
       system: systemPrompt(agent, input.actor, ctx, wf, summary, input.now),
@@ -99,6 +107,9 @@ export async function runWorkflow(deps: WorkflowDeps, input: WorkflowInput): Pro
       logger: deps.logger,
       maxSteps: deps.maxSteps,
       ...(input.sink ? { sink: input.sink } : {}),
+    }).catch(async (err: unknown) => {
+      await deps.hooks.emit(new AgentEndEvent({ invocationId, agent: name, error: err }), deps.logger);
+      throw err;
     });
     usage = {
       inputTokens: usage.inputTokens + result.usage.inputTokens,
@@ -109,19 +120,31 @@ export async function runWorkflow(deps: WorkflowDeps, input: WorkflowInput): Pro
     toolCalls.push(...result.toolCalls);
 
     wf.outputs[name] = { ...(wf.outputs[name] ?? {}), ...stepOutputs(result.toolCalls) };
-    wf.trail.push({
+    const entry: TrailEntry = {
       agent: name,
       tools: result.toolCalls.map((c) => c.name),
       calls: result.toolCalls.map(trailCall),
-    });
+    };
+    wf.trail.push(entry);
     if (result.text) wf.texts.push(result.text);
     if (result.handoff) {
-      acceptHandoff(deps, wf, name, result.handoff.to);
+      const refused = acceptHandoff(deps, wf, name, result.handoff.to);
+      const handoff: TrailHandoff = {
+        to: result.handoff.to,
+        reason: redactText(result.handoff.reason),
+        by: "agent",
+        ...(refused ? { refused } : {}),
+      };
+      entry.handoff = handoff;
+      input.sink?.({ event: "handoff", data: { from: name, ...handoff } });
       await deps.hooks.emit(
-        new HandoffEvent({ from: name, to: result.handoff.to, reason: result.handoff.reason }),
+        new HandoffEvent({ invocationId, from: name, to: handoff.to, reason: handoff.reason, refused }),
         deps.logger,
       );
     }
+    // No handoff call: the route's plan named the next agent.
+    const next = wf.plan[wf.step + 1];
+    if (next !== undefined) entry.handoff ??= { to: next, reason: "next in the plan", by: "plan" };
     wf.step += 1;
     delete wf.intents;
 
@@ -135,21 +158,36 @@ export async function runWorkflow(deps: WorkflowDeps, input: WorkflowInput): Pro
       version,
       wf,
     );
+    await deps.hooks.emit(
+      new AgentEndEvent({ invocationId, agent: name, checkpointVersion: version }),
+      deps.logger,
+    );
   }
   wf.status = "done";
   wf.response = wf.texts.join("\n\n") || "I couldn't find anything to do for that request.";
-  await deps.memory.writeWorkflow({ actorId: input.actor.id, sessionId: input.sessionId }, version, wf);
-  return { workflow: wf, usage, modelCalls, toolCalls };
+  version = await deps.memory.writeWorkflow(
+    { actorId: input.actor.id, sessionId: input.sessionId },
+    version,
+    wf,
+  );
+  return { workflow: wf, usage, modelCalls, toolCalls, version };
 }
 
-function acceptHandoff(deps: WorkflowDeps, wf: WorkflowState, from: AgentName, to: AgentName): void {
+/** Puts `to` next in the plan, unless it is already to come; says why when it refuses. */
+function acceptHandoff(
+  deps: WorkflowDeps,
+  wf: WorkflowState,
+  from: AgentName,
+  to: AgentName,
+): TrailHandoff["refused"] {
   const upcoming = wf.plan.slice(wf.step + 1);
-  if (upcoming.includes(to)) return;
+  if (upcoming.includes(to)) return undefined;
   const previous = wf.trail.length >= 2 ? wf.trail[wf.trail.length - 2]!.agent : undefined;
   if (wf.handoffs >= deps.maxHandoffs || previous === to) {
     deps.logger.info({ from, to, handoffs: wf.handoffs }, "handoff refused (limit or ping-pong)");
-    return;
+    return previous === to ? "ping-pong" : "limit";
   }
   wf.handoffs += 1;
   wf.plan.splice(wf.step + 1, 0, to);
+  return undefined;
 }

@@ -27,8 +27,10 @@ import { SemanticRouter } from "../router.js";
 import { ScopeGate } from "../scope.js";
 import { SemanticCache } from "../semantic-cache/cache.js";
 import { Telemetry } from "../telemetry.js";
+import { traceHooks } from "../tracing.js";
 import { configuredMcpServers } from "./mcp-servers.js";
 import { MemoryAdapter } from "./memory-adapter.js";
+import { tracerOf } from "./otel.js";
 import type { Services } from "./services.js";
 import { LeaseSessionGate } from "./session-gate.js";
 
@@ -99,6 +101,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   });
   const hooks = new HookRegistry(logger);
   const telemetry = new Telemetry(hooks, logger);
+  traceHooks(hooks, tracerOf(services.tracing), { provider: model.name, id: model.modelId });
   const [router] = await Promise.all([SemanticRouter.create(embedder, ROUTE_EXAMPLES), mcp.start()]);
   const cache =
     options.semanticCache === false

@@ -11,6 +11,7 @@ import { dropLegacyEntries } from "../../memory/response-cache.js";
 import { openShortTermStore } from "../../memory/store/index.js";
 import type { ShortTermStore } from "../../memory/store/types.js";
 import { Health } from "./health.js";
+import { startTracing, type Tracing } from "./otel.js";
 
 export interface Services {
   readonly config: Config;
@@ -21,6 +22,8 @@ export interface Services {
   readonly health: Health;
   /** This database's id (see `MigrationResult.instanceId`). */
   readonly instanceId: string;
+  /** OTLP trace export, when `OTEL_EXPORTER_OTLP_ENDPOINT` (or the traces endpoint) is set. */
+  readonly tracing: Tracing | undefined;
   close(): Promise<void>;
 }
 
@@ -41,7 +44,13 @@ export async function openServices(
       return 0;
     });
     if (dropped > 0) logger.info({ dropped }, "dropped cached answers of earlier versions");
-    const closers: Array<() => Promise<void>> = [() => db.close(), () => store.close()];
+    const tracing = startTracing(config, logger);
+    // The spans of the last invocations are sent before the process lets go.
+    const closers: Array<() => Promise<void>> = [
+      () => db.close(),
+      () => store.close(),
+      ...(tracing ? [() => tracing.shutdown()] : []),
+    ];
     return {
       config,
       logger,
@@ -50,6 +59,7 @@ export async function openServices(
       embedder,
       health,
       instanceId: result.instanceId,
+      tracing,
       close: async () => {
         for (const close of closers) await close().catch((err) => logger.warn({ err }, "close failed"));
       },

@@ -32,6 +32,8 @@ export interface CacheHit {
   entry_id?: string;
   response: string;
   category: string;
+  /** The entry's dependency tags. */
+  sources?: string[];
 }
 
 export interface CacheMiss {
@@ -45,6 +47,9 @@ export interface CacheMiss {
   /** Its canonical key, when it was read completely, and what its reading did not cover. */
   canonical?: string | undefined;
   residue?: string | undefined;
+  /** Why nothing matched (`missReason`), and the nearest entry's similarity when one was searched. */
+  reason?: "no entry" | "below threshold" | "entity differs";
+  nearest?: number;
 }
 
 /** A request with its references resolved: what the cache keys, matches and stores. */
@@ -171,6 +176,7 @@ export class SemanticCache {
         ...this.#matched(actorId, exact.scope, exact.prompt, `exact:${hash.slice(0, 16)}`),
         response: exact.response,
         category: exact.category,
+        sources: exact.sources,
       };
     }
     // Embed the text as written: case and punctuation carry entity cues for the embedder.
@@ -195,9 +201,19 @@ export class SemanticCache {
         ...this.#matched(actorId, n.scope, n.prompt, `semantic:${n.id}`),
         response: n.response,
         category: n.category,
+        sources: n.sources,
       };
     }
-    return { hit: false, embedding, entities, hash, text: prompt, canonical, residue: rest };
+    return {
+      hit: false,
+      embedding,
+      entities,
+      hash,
+      text: prompt,
+      canonical,
+      residue: rest,
+      ...missReason(neighbours, this.o.threshold),
+    };
   }
 
   async store(
@@ -234,4 +250,15 @@ export class SemanticCache {
   invalidateSource(source: string): Promise<number> {
     return this.o.storage.invalidateSource(source);
   }
+}
+
+/** Why a search found nothing to serve: no neighbour, the nearest below the threshold, or entities differ. */
+function missReason(
+  neighbours: readonly { similarity: number }[],
+  threshold: number,
+): Pick<CacheMiss, "reason" | "nearest"> {
+  const nearest = neighbours[0]?.similarity;
+  if (nearest === undefined) return { reason: "no entry" };
+  const rounded = Math.round(nearest * 10_000) / 10_000;
+  return { reason: nearest < threshold ? "below threshold" : "entity differs", nearest: rounded };
 }
