@@ -83,13 +83,17 @@ const toolError = (message: string): { content: { type: "text"; text: string }[]
   isError: true,
 });
 
-/** `InvokeResult` (orchestrator.ts) as a schema: what `ask` returns in `structuredContent`. */
-const askOutput = z.object({
+/**
+ * `InvokeResult` (orchestrator.ts) as a schema: what `ask` returns in `structuredContent`. Objects
+ * are open: the trail gains fields (handoff reasons, the cache decision, the checkpoint, references)
+ * that clients may read without this schema listing each one.
+ */
+const askOutput = z.looseObject({
   response: z.string().describe("the answer"),
   session_id: z.string(),
   actor_id: z.string(),
   model: z.string(),
-  cache: z.object({
+  cache: z.looseObject({
     hit: z.boolean(),
     kind: z.enum(["exact", "semantic"]).nullable(),
     similarity: z.number().nullable(),
@@ -98,12 +102,12 @@ const askOutput = z.object({
   }),
   agents: z
     .array(
-      z.object({
+      z.looseObject({
         agent: z.string(),
         tools: z.array(z.string()),
         calls: z
           .array(
-            z.object({
+            z.looseObject({
               tool: z.string(),
               input: z.unknown(),
               status: z.enum(["success", "error"]),
@@ -115,8 +119,8 @@ const askOutput = z.object({
       }),
     )
     .describe("the handoff trail: each agent with the tools it called"),
-  route: z.object({ plan: z.array(z.string()), confident: z.boolean(), similarity: z.number() }).nullable(),
-  usage: z.object({
+  route: z.looseObject({ plan: z.array(z.string()), confident: z.boolean(), similarity: z.number() }).nullable(),
+  usage: z.looseObject({
     inputTokens: z.number(),
     outputTokens: z.number(),
     totalTokens: z.number(),

@@ -12,7 +12,7 @@
  * and no session to end in a stateless server).
  */
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
 import { FlightlyError, isFlightlyError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import { createOrchestratorMcpServer } from "../mcp-server.js";
@@ -35,6 +35,15 @@ const PARSE_ERROR = -32700;
 const INVALID_REQUEST = -32600;
 const SERVER_ERROR = -32000;
 const INTERNAL_ERROR = -32603;
+
+/** A `__proto__` or `constructor.prototype` key: refused before any code can merge it into an object. */
+class PoisonedKeyError extends Error {}
+const refusePoisonedKeys = (key: string, value: unknown): unknown => {
+  if (key === "__proto__") throw new PoisonedKeyError(key);
+  if (key === "constructor" && value !== null && typeof value === "object" && "prototype" in value)
+    throw new PoisonedKeyError(key);
+  return value;
+};
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 const loopbackOrigin = (origin: string): boolean => {
@@ -101,11 +110,6 @@ export function mcpRoutes(o: McpRoutesOptions): (http: FastifyInstance) => void 
       scope.addContentTypeParser("*", { parseAs: "string", bodyLimit }, (_req, body, done) =>
         done(null, body),
       );
-      const secureJson = scope.getDefaultJsonParser("error", "error");
-      const parseJson = (req: FastifyRequest, text: string): Promise<unknown> =>
-        new Promise((resolve, reject) =>
-          secureJson(req, text, (err: Error | null, value?: unknown) => (err ? reject(err) : resolve(value))),
-        );
       scope.setErrorHandler((err: FastifyError, req, reply) => {
         const { status, body, retryAfterS } = toRpc(err, req.id, bodyLimit);
         if (status >= 500) o.logger.error({ err, requestId: req.id }, "MCP request failed");
@@ -144,10 +148,9 @@ export function mcpRoutes(o: McpRoutesOptions): (http: FastifyInstance) => void 
         }
         let body: unknown;
         try {
-          body = await parseJson(req, typeof req.body === "string" ? req.body : "");
+          body = JSON.parse(typeof req.body === "string" ? req.body : "", refusePoisonedKeys);
         } catch (err) {
-          // Fastify's own parser: a `__proto__` or `constructor.prototype` key is refused, not parsed.
-          const poisoned = /prototype|__proto__/i.test(err instanceof Error ? err.message : "");
+          const poisoned = err instanceof PoisonedKeyError;
           return reply
             .status(400)
             .send(
