@@ -119,7 +119,9 @@ const askOutput = z.looseObject({
       }),
     )
     .describe("the handoff trail: each agent with the tools it called"),
-  route: z.looseObject({ plan: z.array(z.string()), confident: z.boolean(), similarity: z.number() }).nullable(),
+  route: z
+    .looseObject({ plan: z.array(z.string()), confident: z.boolean(), similarity: z.number() })
+    .nullable(),
   usage: z.looseObject({
     inputTokens: z.number(),
     outputTokens: z.number(),
