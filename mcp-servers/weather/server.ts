@@ -138,6 +138,13 @@ function createWeatherProvider(deps: WeatherMcpDeps, climate: ClimateDataset): W
     : createClimateProvider(climate, deps.now);
 }
 
+/** The shipped averages for the next occurrence of `month` (1–12), whatever the live provider. */
+function monthAverages(climate: ClimateDataset, location: ResolvedLocation, month: number, now: Date) {
+  const year = now.getUTCMonth() + 1 > month ? now.getUTCFullYear() + 1 : now.getUTCFullYear();
+  const first = new Date(Date.UTC(year, month - 1, 1, 12));
+  return createClimateProvider(climate, () => first).forecast(location, 1);
+}
+
 /** A new server instance (one per MCP session). */
 export function createWeatherMcpServer(deps: WeatherMcpDeps): McpServer {
   const data = deps.airports && deps.climate ? undefined : shippedData();
@@ -196,16 +203,28 @@ export function createWeatherMcpServer(deps: WeatherMcpDeps): McpServer {
           .max(MAX_DAYS, "days must be between 1 and 16")
           .optional()
           .describe("How many days ahead, 1–16 (default 7)"),
+        month: z
+          .number()
+          .int("month must be a whole number")
+          .min(1, "month must be 1–12")
+          .max(12, "month must be 1–12")
+          .optional()
+          .describe(
+            "A month of travel beyond the forecast's reach (1–12): its monthly climate averages, labelled as such",
+          ),
       }),
       outputSchema: forecastOutput,
       annotations: { title: "Weather forecast", ...READ_ONLY, openWorldHint: provider.name !== "offline" },
     },
-    async ({ location, days }, extra) => {
+    async ({ location, days, month }, extra) => {
       const progress = progressOf(extra, 2);
       try {
         const resolved = index.resolve(location);
         await progress(1, `resolved ${resolved.place.label}`);
-        const report = await forecast(resolved, days ?? 7, extra.signal);
+        const report =
+          month === undefined
+            ? await forecast(resolved, days ?? 7, extra.signal)
+            : await monthAverages(climate, resolved, month, deps.now?.() ?? new Date());
         await progress(2, "forecast received");
         await log?.send(
           "info",

@@ -143,6 +143,20 @@ describe("flightly-weather, offline provider", () => {
     await late.close();
   });
 
+  it("gives a travel month beyond the forecast's reach its averages: the next such month", async () => {
+    const result = await callTool(client, "get_forecast", { location: "LAS", month: 2 });
+    expect(result.isError, result.text).toBeFalsy();
+    expect(result.structuredContent).toMatchObject({
+      kind: "climate_normals",
+      note: "Monthly averages, not a forecast",
+      period: { from: "2026-02-01" },
+      months: [{ month: "February" }],
+    });
+    const bad = await callTool(client, "get_forecast", { location: "LAS", month: 13 });
+    expect(bad.isError).toBe(true);
+    expect(bad.text).toMatch(/month must be 1–12/);
+  });
+
   it("resolves coordinates to the nearest airport's normals, and refuses the open ocean", async () => {
     const near = await callTool(client, "get_forecast", { location: "20.89,-156.44" });
     expect(near.structuredContent).toMatchObject({

@@ -146,13 +146,16 @@ export function describeWeather(value: unknown, fallbackPlace: string): string {
   const place = str(value.location) ?? str(value.name) ?? str(value.city) ?? fallbackPlace;
   const note =
     str(value.note) ?? str(value.label) ?? str(value.disclaimer) ?? str(value.source) ?? str(value.kind);
-  const days = arrayField(value, "days", "forecast", "daily", "periods").filter(isRecord).slice(0, 7);
+  // Forecast days, or the climate normals' months (labelled as averages by the result's note).
+  const days = arrayField(value, "days", "forecast", "daily", "periods", "months")
+    .filter(isRecord)
+    .slice(0, 7);
   const lines = days.map((d) => {
-    const when = str(d.date) ?? str(d.day) ?? str(d.name) ?? "";
+    const when = str(d.date) ?? str(d.day) ?? str(d.month) ?? str(d.name) ?? "";
     const summary = str(d.summary) ?? str(d.condition) ?? str(d.conditions) ?? str(d.description) ?? "";
     const rest = describeFields(
       d,
-      ["date", "day", "name", "summary", "condition", "conditions", "description"],
+      ["date", "day", "month", "name", "summary", "condition", "conditions", "description"],
       6,
     );
     return `${when}${when ? ": " : ""}${[summary, rest].filter(Boolean).join(", ")}`;

@@ -128,6 +128,15 @@ function forecastDays(s: PlanState): number | undefined {
   return days >= 1 && days <= 16 ? days : undefined;
 }
 
+/** Days ahead within the forecast's reach, else the month of travel (its averages). */
+function forecastReach(s: PlanState): { days?: number; month?: number } {
+  const days = forecastDays(s);
+  if (days !== undefined) return { days };
+  const w = when(s);
+  const start = w.date ?? w.dateRange?.from;
+  return start ? { month: Number(start.slice(5, 7)) } : {};
+}
+
 export const weatherSkill: Skill = {
   intent: "weather",
   owner: "support",
@@ -139,7 +148,7 @@ export const weatherSkill: Skill = {
     const calls: PlannedCall[] = [];
     for (const p of places) {
       if (s.tools.has("get_forecast"))
-        calls.push({ tool: "get_forecast", input: { location: p.label, days: forecastDays(s) } });
+        calls.push({ tool: "get_forecast", input: { location: p.label, ...forecastReach(s) } });
       if (s.tools.has("get_alerts") && (ALERT_WORDS.test(s.text) || !s.tools.has("get_forecast"))) {
         calls.push({ tool: "get_alerts", input: { location: p.label } });
       }
