@@ -4,6 +4,8 @@
  * `now`, absolute days), amounts and other numbers, airlines by name and code, what is excluded,
  * times of day, trip type, cabin, currencies, contrast words and negation.
  */
+
+import { memoRead } from "../core/memo.js";
 import { readCarriers } from "./carriers.js";
 import { daysOfMonth, readTimes } from "./entity-readers.js";
 import { foldText } from "./fold.js";
@@ -97,6 +99,12 @@ interface Mention {
 }
 
 export function extractEntities(text: string, now?: Date): Entities {
+  return now === undefined ? readEntities(text) : readEntitiesAt(text, now);
+}
+
+const readEntitiesAt = memoRead((text: string, now: Date) => readEntities(text, now));
+
+function readEntities(text: string, now?: Date): Entities {
   const folded = foldText(text);
   const lower = folded.toLowerCase();
   const gaz = defaultGazetteer();

@@ -6,6 +6,8 @@
  * used so a later extractor cannot read them again (the 4 and 8 of "kids aged 4 and 8" are
  * ages, never a date or a party size). Dates are calendar days in UTC relative to `now`.
  */
+
+import { memoRead } from "../../core/memo.js";
 import { defaultGazetteer, type Gazetteer } from "../gazetteer.js";
 import { extractBudget } from "./budget.js";
 import { extractCard, extractEmails, extractRefs } from "./contact.js";
@@ -37,6 +39,12 @@ export function readSlots(
   now: Date,
   gazetteer: Gazetteer = defaultGazetteer(),
 ): { slots: Slots; unread: string } {
+  return gazetteer === defaultGazetteer() ? readWithDefault(text, now) : read(text, now, gazetteer);
+}
+
+const readWithDefault = memoRead((text: string, now: Date) => read(text, now, defaultGazetteer()));
+
+function read(text: string, now: Date, gazetteer: Gazetteer): { slots: Slots; unread: string } {
   const out: Slots = {
     destinations: [],
     unknownPlaces: [],

@@ -9,6 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Logger } from "../../core/logger.js";
+import { memoRead } from "../../core/memo.js";
 import {
   type Entities,
   entitySignature,
@@ -68,10 +69,10 @@ function withCanonical(r: KeyedRequest, now: Date): KeyedRequest {
   return { ...r, ...requestKeys(r.text, r.entities, now) };
 }
 
-/** Reads a message that needs no session; undefined when it refers to one. */
-function keyedFromText(prompt: string, now: Date): KeyedRequest | undefined {
-  return keyForSession(prompt, now);
-}
+/** Reads a message that needs no session; null when it refers to one. A repeated message is read once. */
+const keyedFromText = memoRead(
+  (prompt: string, now: Date): KeyedRequest | null => keyForSession(prompt, now) ?? null,
+);
 
 /** Reads a message against a session's facts (`{}` for a new session); undefined when unresolved. */
 export function keyForSession(prompt: string, now: Date, session?: SessionFacts): KeyedRequest | undefined {
@@ -161,7 +162,7 @@ export class SemanticCache {
     actorId: string,
     now = new Date(),
   ): Promise<CacheHit | CacheMiss> {
-    const read = typeof request === "string" ? keyedFromText(request, now) : request;
+    const read = typeof request === "string" ? (keyedFromText(request, now) ?? undefined) : request;
     if (!read) return { hit: false, embedding: undefined, entities: {} as Entities, hash: "", text: "" };
     const keyed = withCanonical(read, now);
     const { text: prompt, entities, canonical, residue: rest } = keyed;

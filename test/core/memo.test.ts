@@ -1,0 +1,21 @@
+/** A repeated reading is computed once per clock minute, and each caller gets its own copy. */
+import { describe, expect, it } from "vitest";
+import { memoRead } from "../../core/memo.js";
+
+describe("memoRead", () => {
+  it("reads a text once per minute of the clock and hands out copies", () => {
+    let reads = 0;
+    const read = memoRead((text: string, now: Date) => {
+      reads++;
+      return { words: text.split(" "), day: now.toISOString().slice(0, 10) };
+    });
+    const at = new Date("2027-04-01T10:00:05Z");
+    const first = read("two words", at);
+    first.words.push("changed");
+    const again = read("two words", new Date("2027-04-01T10:00:40Z"));
+    expect(reads).toBe(1);
+    expect(again.words).toEqual(["two", "words"]);
+    read("two words", new Date("2027-04-01T10:01:00Z"));
+    expect(reads).toBe(2);
+  });
+});
