@@ -46,7 +46,16 @@ async function openPostgres(config: Config, logger: Logger) {
     const deps = { sql: readonly.sql, readonlySql: readonly.sql, embedded: false, logger };
     return { create: () => createPostgresMcpServer(deps), close: () => readonly.close() };
   }
-  const db = await openDatabase(config, logger);
+  // On a fresh embedded DATA_DIR a service login waits for the first seed: say so, not silence.
+  const waiting = setTimeout(
+    () =>
+      logger.warn(
+        { dataDir: config.dataDir },
+        "waiting for the Flightly world to be seeded: start `flightly serve` or run `flightly seed` with this DATA_DIR",
+      ),
+    3_000,
+  );
+  const db = await openDatabase(config, logger).finally(() => clearTimeout(waiting));
   try {
     const roles = await db.sql`SELECT 1 FROM pg_roles WHERE rolname = 'flightly_readonly'`;
     if (roles.length === 0) {
