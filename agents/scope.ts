@@ -16,6 +16,7 @@ export const SERVED_TOPICS = [
   "bookings",
   "payments",
   "support history",
+  "airports",
   "conversation",
 ] as const;
 
@@ -140,6 +141,15 @@ const served: Record<(typeof SERVED_TOPICS)[number], string[]> = {
     "will it snow while i am there",
     "what is the forecast for next week",
     "are there storm warnings",
+  ],
+  airports: [
+    "what does that airport code stand for",
+    "tell me about the airport there",
+    "where exactly is the airport located",
+    "what country is that airport in",
+    "give me details on the airport with this code",
+    "full name of the airport please",
+    "is it an international airport",
   ],
   bookings: [
     "show me my reservations",
