@@ -1,25 +1,40 @@
 /**
- * Reading one message is pure but not free (a few milliseconds: chrono, the gazetteer, the
- * reference lists), and a turn reads the same message several times (the response cache's key,
- * its canonical form, the planner). The last readings are kept, keyed by the text and the clock's
- * minute; callers get their own copy, so nothing they change leaks into another reading.
+ * Reading one message is pure but not free (chrono, the gazetteer, the reference lists, the
+ * redaction patterns), and a turn, or the next turn asking the same, reads the same text again:
+ * the response cache's key, its canonical form, the planner, the history write. The last results
+ * are kept (least recently used dropped); callers get their own copy, so nothing they change leaks
+ * into another reading.
  */
+import { createHash } from "node:crypto";
+
 const SIZE = 512;
 
-export function memoRead<R>(fn: (text: string, now: Date) => R): (text: string, now: Date) => R {
+function lru<R>(): (key: string, compute: () => R) => R {
   const kept = new Map<string, R>();
-  return (text, now) => {
-    const key = `${Math.floor(now.getTime() / 60_000)}\u0000${text}`;
+  return (key, compute) => {
     let value = kept.get(key);
     if (value === undefined) {
-      value = fn(text, now);
+      value = compute();
       if (kept.size >= SIZE) kept.delete(kept.keys().next().value as string);
-      kept.set(key, value);
     } else {
-      // Most recently used last: the first key is the one to drop.
-      kept.delete(key);
-      kept.set(key, value);
+      kept.delete(key); // re-inserted last: the first key is always the least recently used
     }
+    kept.set(key, value);
     return structuredClone(value);
   };
+}
+
+/** A reading of `text` against a clock: kept per text and minute of the clock. */
+export function memoRead<R>(fn: (text: string, now: Date) => R): (text: string, now: Date) => R {
+  const get = lru<R>();
+  return (text, now) => get(`${Math.floor(now.getTime() / 60_000)}\u0000${text}`, () => fn(text, now));
+}
+
+/**
+ * A function of the text alone. Keys are digests, so the raw text (which may hold a secret before
+ * redaction) is not kept; values must be safe to keep (redacted text, spans).
+ */
+export function memoText<R>(fn: (text: string) => R): (text: string) => R {
+  const get = lru<R>();
+  return (text) => get(createHash("sha256").update(text).digest("base64"), () => fn(text));
 }

@@ -10,6 +10,8 @@
  * match starts only where its run begins. Text longer than `REDACT_MAX_CHARS` is cut there
  * (the cut is marked), so nothing unscanned is ever kept.
  */
+import { memoText } from "./memo.js";
+
 /** Longest text scanned (prompts are capped at 20,000 characters; answers stay far below this). */
 const REDACT_MAX_CHARS = 200_000;
 
@@ -104,7 +106,9 @@ function maskSaid(m: string, name: string, sep: string, value: string): string {
   return `${name}${sep}[REDACTED]`;
 }
 
-export function redactText(text: string): string {
+export const redactText: (text: string) => string = memoText(redactUncached);
+
+function redactUncached(text: string): string {
   const scanned = text.length > REDACT_MAX_CHARS ? `${text.slice(0, REDACT_MAX_CHARS)}…[TRUNCATED]` : text;
   return scanned
     .replace(JWT, "[REDACTED_JWT]")

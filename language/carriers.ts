@@ -12,8 +12,10 @@
  * need "on"/"airline" with the phrase ending, or a flight number. A bare name is never read where
  * the language layer reads the same word otherwise: a place, an ordinal, a number word.
  */
+
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { memoText } from "../core/memo.js";
 import { DATA } from "../core/paths.js";
 import { CLOCK_RELATIONS } from "./entity-readers.js";
 import { foldText } from "./fold.js";
@@ -272,6 +274,6 @@ function mentionOf(
 }
 
 /** Where airlines are named in `text` (offsets into its folded form): spans no other reader claims. */
-export function findCarriers(text: string): Array<{ start: number; end: number }> {
-  return readCarriers(text).map(({ start, end }) => ({ start, end }));
-}
+export const findCarriers: (text: string) => Array<{ start: number; end: number }> = memoText((text) =>
+  readCarriers(text).map(({ start, end }) => ({ start, end })),
+);

@@ -71,17 +71,6 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
       },
     },
     {
-      // A request outside what the agents can do gets its one-line decline before any tool runs.
-      name: "scope",
-      when: (t) => deps.scope !== undefined && unanswered(t),
-      run: async (t) => {
-        const decision = deps.scope!.decide(t.req.prompt);
-        if (decision.serve) return;
-        t.log.debug({ topic: decision.topic, similarity: decision.similarity }, "declined out of scope");
-        t.answer = { response: decision.decline!, by: "flightly" };
-      },
-    },
-    {
       // An answer with no model call, never another actor's. A request that refers to nothing
       // outside itself (read without I/O) is looked up here; one that refers to the session waits
       // for it ("cache-context").
@@ -93,6 +82,18 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
         const resolved = resolveRequest(t.reading, t.now);
         if (resolved.resolved) await lookup(deps, t, resolved);
         else await decided(deps, t, cacheMiss("reference unresolved"));
+      },
+    },
+    {
+      // A request outside what the agents can do gets its one-line decline before any tool runs
+      // (after the cache: a repeated question is answered without being classified again).
+      name: "scope",
+      when: (t) => deps.scope !== undefined && unanswered(t),
+      run: async (t) => {
+        const decision = deps.scope!.decide(t.req.prompt);
+        if (decision.serve) return;
+        t.log.debug({ topic: decision.topic, similarity: decision.similarity }, "declined out of scope");
+        t.answer = { response: decision.decline!, by: "flightly" };
       },
     },
     {

@@ -19,3 +19,18 @@ describe("memoRead", () => {
     expect(reads).toBe(2);
   });
 });
+
+describe("memoText", () => {
+  it("computes a text's value once and keeps no raw text as a key", async () => {
+    const { memoText } = await import("../../core/memo.js");
+    let calls = 0;
+    const upper = memoText((text: string) => {
+      calls++;
+      return { shout: text.toUpperCase() };
+    });
+    expect(upper("card 4111 1111 1111 1111").shout).toBe("CARD 4111 1111 1111 1111");
+    upper("card 4111 1111 1111 1111").shout = "changed";
+    expect(upper("card 4111 1111 1111 1111").shout).toBe("CARD 4111 1111 1111 1111");
+    expect(calls).toBe(1);
+  });
+});
