@@ -166,7 +166,12 @@ async function measuringClient(url: string): Promise<{ client: Client; sizes: nu
     const res = await fetch(input, init);
     if (!res.body) return res;
     const [mine, theirs] = res.body.tee();
-    void measure(mine, (res.headers.get("content-type") ?? "").includes("text/event-stream"));
+    // The standing SSE stream is aborted when the client closes: that ends its measurement.
+    void measure(mine, (res.headers.get("content-type") ?? "").includes("text/event-stream")).catch(
+      (err: unknown) => {
+        if ((err as Error | null)?.name !== "AbortError") throw err;
+      },
+    );
     return new Response(theirs, { status: res.status, statusText: res.statusText, headers: res.headers });
   };
   const client = new Client({ name: "flightly-size-test", version: "0.0.0" });
