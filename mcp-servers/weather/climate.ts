@@ -32,7 +32,7 @@ export interface ClimateDataset {
   normals: Record<string, StationNormals>;
 }
 
-const MONTHS = [
+export const MONTHS = [
   "January",
   "February",
   "March",

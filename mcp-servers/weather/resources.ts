@@ -9,23 +9,8 @@ import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/serv
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { suggest } from "../features.js";
-import type { ClimateDataset } from "./climate.js";
+import { type ClimateDataset, MONTHS } from "./climate.js";
 import type { LocationIndex } from "./locations.js";
-
-const MONTH_NAMES = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
 
 export function registerWeatherResources(
   server: McpServer,
@@ -83,7 +68,7 @@ export function registerWeatherResources(
               note: climate.note,
               source: climate.source,
               station: normals.station,
-              months: MONTH_NAMES.map((month, i) => ({
+              months: MONTHS.map((month, i) => ({
                 month,
                 avg_high_c: normals.high_c[i],
                 avg_low_c: normals.low_c[i],
