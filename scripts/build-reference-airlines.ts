@@ -17,6 +17,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { DATA } from "../core/paths.js";
+import { carrierShortForm, nameKey } from "../language/airline-names.js";
 import { loadVocabulary, VOCAB_FILE } from "../memory/embeddings/local-vocabulary.js";
 
 interface OpenFlightsAirline {
@@ -43,27 +44,9 @@ function common(word: string): boolean {
   return index >= 0 && vocabulary.rank(index) < COMMON_RANK;
 }
 
-/** Words a short form drops from the end of a name, repeatedly ("Foo Airlines Inc" → "foo"). */
-const TRAILING =
-  /\s+(?:air\s+lines|airlines|airline|airways|air|inc|ltd|limited|corp|corporation|company|co|sa|s\s+a)$/;
 const AIRLINES_SUFFIX = /\s+(?:air\s+lines|airlines)$/;
-
-const lower = (text: string): string =>
-  text
-    .normalize("NFD")
-    .replace(/\p{M}/gu, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, " ")
-    .trim();
-
-function shortForm(name: string): string | undefined {
-  let core = lower(name);
-  for (let prev = ""; prev !== core; ) {
-    prev = core;
-    core = core.replace(TRAILING, "");
-  }
-  return core !== "" && core !== lower(name) ? core : undefined;
-}
+const lower = nameKey;
+const shortForm = carrierShortForm;
 
 const present = (v: string | undefined): v is string => v !== undefined && v !== "" && v !== "\\N";
 

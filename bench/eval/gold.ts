@@ -8,6 +8,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DATA } from "../../core/paths.js";
+import { carrierShortForm, nameKey } from "../../language/airline-names.js";
 
 /** One line of a JSONL data set: ATIS (intent + slots) or CLINC150 (intent + domain). */
 export interface Example {
@@ -50,13 +51,7 @@ export function expectedOutcome(ex: Example): Outcome {
 }
 
 /** Lower case, accents off, anything but letters and digits as one space. */
-export const key = (text: string): string =>
-  text
-    .normalize("NFD")
-    .replace(/\p{M}/gu, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, " ")
-    .trim();
+export const key = nameKey;
 
 interface Reference {
   cities: Map<string, string[]>;
@@ -68,9 +63,8 @@ interface Reference {
 
 let reference: Reference | undefined;
 
-/** Trailing airline words the evaluation ignores when it compares airline names. */
-const AIRLINE_WORDS = /(?:\s+(?:air lines|airlines|airline|airways|air|inc))+$/;
-const core = (k: string): string => k.replace(AIRLINE_WORDS, "") || k;
+/** An airline name without its trailing airline and company words. */
+const core = (k: string): string => carrierShortForm(k) ?? k;
 
 /** City names and aliases to IATA codes; airline names, aliases and codes to codes or real names. */
 function tables(): Reference {
