@@ -6,10 +6,7 @@
  * On the same endpoint, the official client reads the largest results run_query gives and every
  * HTTP message and SSE event stays under 1 MiB (the Python SDK's default read limit).
  */
-import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -21,9 +18,9 @@ import { type McpHttpHandle, runHttp } from "../../mcp-servers/transport.js";
 import { createWeatherMcpServer } from "../../mcp-servers/weather/server.js";
 import { type Database, openDatabase } from "../../memory/db/index.js";
 import { type WorldEnv, worldEnv } from "../support/world.js";
+import { runConformance, tally } from "./conformance-suite.js";
 import { callTool, silentLogger } from "./fixtures.js";
 
-const SUITE = createRequire(import.meta.url).resolve("@modelcontextprotocol/conformance/dist/index.js");
 const BASELINE = join(ROOT, "test", "mcp", "conformance-baseline.yml");
 
 /** Scenarios that exercise the servers' own features: never acceptable as expected failures. */
@@ -39,12 +36,6 @@ const MUST_PASS = [
   "dns-rebinding-protection",
 ];
 
-interface Check {
-  id: string;
-  status: string;
-  errorMessage?: string;
-}
-
 /** Baseline entries: `  - scenario # reason`. */
 function baseline(): Array<{ scenario: string; reason: string }> {
   return readFileSync(BASELINE, "utf8")
@@ -52,31 +43,6 @@ function baseline(): Array<{ scenario: string; reason: string }> {
     .map((line) => /^\s+-\s+([\w-]+)\s*(?:#\s*(.*))?$/.exec(line))
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => ({ scenario: m[1] ?? "", reason: (m[2] ?? "").trim() }));
-}
-
-/** Runs the suite against `url`; resolves with its exit code, output and every scenario's checks. */
-function runSuite(url: string): Promise<{ code: number; output: string; checks: Map<string, Check[]> }> {
-  const out = mkdtempSync(join(tmpdir(), "flightly-conformance-"));
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [SUITE, "server", "--url", url, "--expected-failures", BASELINE, "-o", out],
-      { timeout: 240_000, maxBuffer: 16 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        const checks = new Map<string, Check[]>();
-        for (const dir of readdirSync(out, { recursive: true, encoding: "utf8" })) {
-          if (!dir.endsWith("checks.json")) continue;
-          const scenario = (dir.split(/[\\/]/)[0] ?? dir)
-            .replace(/^server-(?=.)/, "")
-            .replace(/-\d{4}-\d{2}-\d{2}T[\d-]+Z$/, "");
-          checks.set(scenario, JSON.parse(readFileSync(join(out, dir), "utf8")) as Check[]);
-        }
-        rmSync(out, { recursive: true, force: true });
-        const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
-        resolve({ code, output: `${stdout}\n${stderr}`, checks });
-      },
-    );
-  });
 }
 
 let world: WorldEnv;
@@ -124,13 +90,13 @@ describe.each(["postgres", "weather"])(
   "conformance suite against flightly-%s over Streamable HTTP",
   (name) => {
     it("fails only the baseline's scenarios, and passes every one of the servers' own features", async () => {
-      const { code, output, checks } = await runSuite(servers[name]!.url);
+      const result = await runConformance(servers[name]!.url, BASELINE);
+      const { code, output, checks } = result;
       const failing = [...checks]
         .filter(([, cs]) => cs.some((c) => c.status === "FAILURE" || c.status === "WARNING"))
         .map(([s]) => s)
         .sort();
-      const passed = [...checks.values()].flat().filter((c) => c.status === "SUCCESS").length;
-      const failed = [...checks.values()].flat().filter((c) => c.status === "FAILURE").length;
+      const { passed, failed } = tally(result);
       console.info(`conformance flightly-${name}: ${passed} checks passed, ${failed} failed`);
       expect(failing).toEqual(
         baseline()

@@ -5,21 +5,17 @@
  * must be listed in orchestrator-conformance-baseline.yml with its reason, and every listed one
  * must still fail (the suite's own check of the baseline).
  */
-import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { runHttp } from "../../mcp-servers/index.js";
 import type { McpHttpHandle } from "../../mcp-servers/transport.js";
 import { createOrchestratorMcpServer } from "../../orchestrator/mcp-server.js";
 import { startTestRuntime, type TestRuntime } from "../support/world.js";
+import { runConformance, tally } from "./conformance-suite.js";
 
-const run = promisify(execFile);
-const SUITE = join("node_modules", "@modelcontextprotocol", "conformance", "dist", "index.js");
 const BASELINE = join(import.meta.dirname, "orchestrator-conformance-baseline.yml");
 /** Scenarios the suite runs on every server: these never belong in the baseline. */
 const MUST_PASS = [
@@ -35,33 +31,10 @@ const MUST_PASS = [
 
 const baseline = parse(readFileSync(BASELINE, "utf8")) as { server: string[]; stateless: string[] };
 
-interface SuiteRun {
-  code: number;
-  out: string;
-  passed: number;
-  failed: number;
-}
-
-/** Runs the suite against `url` with the expected failures given; its exit code judges the baseline. */
-async function conformance(url: string, expected: string[]): Promise<SuiteRun> {
-  const dir = mkdtempSync(join(tmpdir(), "flightly-conformance-"));
-  const file = join(dir, "expected.yml");
-  writeFileSync(file, `server:\n${expected.map((s) => `  - ${s}\n`).join("")}`);
-  try {
-    const { stdout } = await run(
-      process.execPath,
-      [SUITE, "server", "--url", url, "--expected-failures", file],
-      { timeout: 240_000, maxBuffer: 16 * 1024 * 1024 },
-    ).then(
-      (r) => ({ stdout: r.stdout, code: 0 }),
-      (err: { stdout?: string; code?: number }) => ({ stdout: err.stdout ?? "", code: err.code ?? 1 }),
-    );
-    const code = /Baseline check passed/.test(stdout) ? 0 : 1;
-    const total = /Total: (\d+) passed, (\d+) failed/.exec(stdout);
-    return { code, out: stdout, passed: Number(total?.[1] ?? 0), failed: Number(total?.[2] ?? 0) };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+/** Runs the suite against `url` with the expected failures given. */
+async function conformance(url: string, expected: string[]) {
+  const result = await runConformance(url, expected);
+  return { ...result, ...tally(result), out: result.output };
 }
 
 describe("MCP conformance suite on the orchestrator", () => {
