@@ -3,7 +3,8 @@
  * and its two assets are files of `orchestrator/runtime/studio/`, served from here (no CDN; the
  * content security policy allows this origin only). The page chats over the ordinary
  * `POST /invocations` SSE stream; this module adds what it reads besides: the customers, and one
- * customer's memories and bookings. Everything it returns is redacted like the rest of the service.
+ * customer's memories and bookings, and the redacted form of what was typed. Everything it returns
+ * is redacted like the rest of the service.
  * With auth on, each endpoint needs the bearer token and shows its subject's data only.
  */
 import { readFileSync } from "node:fs";
@@ -14,7 +15,7 @@ import { FlightlyError } from "../../core/errors.js";
 import type { JsonValue } from "../../core/json.js";
 import type { Logger } from "../../core/logger.js";
 import { ROOT } from "../../core/paths.js";
-import { redactValue } from "../../core/redact.js";
+import { redactText, redactValue } from "../../core/redact.js";
 import type { App } from "./app.js";
 import type { Authenticator } from "./auth.js";
 
@@ -74,6 +75,18 @@ export function studioRoutes(o: StudioOptions): (app: FastifyInstance) => void {
 
     /** What the page needs to know before it asks anything. */
     http.get("/studio/api/config", async () => ({ auth: o.authenticate !== undefined }));
+
+    /**
+     * The page shows a typed prompt as the service keeps it: masked by the one redactor, never
+     * echoed raw (a card typed into the chat reads `[CARD ****4242]` on the page too).
+     */
+    http.post("/studio/api/redact", async (req) => {
+      await signedIn(req.headers.authorization);
+      const text = (req.body as { text?: unknown } | null)?.text;
+      if (typeof text !== "string" || text.length > 20_000)
+        throw new FlightlyError("BAD_REQUEST", "text must be a string of at most 20000 characters");
+      return { text: redactText(text) };
+    });
 
     http.get("/studio/api/customers", async (req) => {
       const actor = await signedIn(req.headers.authorization);

@@ -30,6 +30,7 @@ function el(tag, className, ...content) {
 }
 
 const pretty = (value) => JSON.stringify(value, null, 2);
+const clip = (text, max = 280) => (text.length > max ? `${text.slice(0, max)}…` : text);
 
 function headers(extra = {}) {
   const token = ui.token.value.trim();
@@ -92,7 +93,11 @@ async function loadCustomer() {
   );
   ui.memories.replaceChildren(
     ...(view.memories.length
-      ? view.memories.map((m) => el("li", "memory", el("span", "muted", `${m.kind}: `), m.content))
+      ? view.memories.map((m) => {
+          const item = el("li", "memory", el("span", "muted", `${m.kind}: `), clip(m.content));
+          item.title = m.content;
+          return item;
+        })
       : [el("li", "muted", "no memories yet")]),
   );
 }
@@ -182,13 +187,25 @@ async function readEvents(body, onEvent) {
   }
 }
 
+/** The prompt as the service keeps it (masked by its redactor); the page never shows it raw. */
+async function redacted(text) {
+  const res = await fetch("/studio/api/redact", {
+    method: "POST",
+    headers: headers({ "content-type": "application/json" }),
+    body: JSON.stringify({ text }),
+  });
+  if (!res.ok) return "(prompt hidden)";
+  return (await res.json()).text;
+}
+
 async function send(prompt) {
   ui.send.disabled = true;
   setStatus("working…");
-  ui.chat.append(el("li", "user", prompt));
+  const shown = await redacted(prompt);
+  ui.chat.append(el("li", "user", shown));
   const answer = el("li", "assistant", "");
   ui.chat.append(answer);
-  const turn = startTurn(prompt);
+  const turn = startTurn(shown);
   let streamed = "";
   try {
     const res = await fetch("/invocations", {
