@@ -68,8 +68,7 @@ export function studioRoutes(o: StudioOptions): (app: FastifyInstance) => void {
     http.get("/studio/", async (_req, reply) => serve(reply, "index.html"));
     http.get<{ Params: { name: string } }>("/studio/assets/:name", async (req, reply) => {
       const name = req.params.name;
-      if (name === "index.html" || !files.has(name))
-        throw new FlightlyError("BAD_REQUEST", `no studio asset ${JSON.stringify(name.slice(0, 64))}`);
+      if (name === "index.html" || !files.has(name)) return reply.callNotFound();
       return serve(reply, name);
     });
 
