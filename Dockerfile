@@ -30,6 +30,7 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean -
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/data ./data
 COPY --from=build /app/memory/db/migrations ./memory/db/migrations
+COPY --from=build /app/orchestrator/runtime/studio ./orchestrator/runtime/studio
 RUN mkdir -p /var/lib/flightly && chown node:node /var/lib/flightly
 USER node
 EXPOSE 8080

@@ -85,6 +85,18 @@ export const commands: Record<string, Command> = {
     return -1;
   },
 
+  /** The runtime with `/studio` mounted whatever `STUDIO_ENABLED` says; prints the page's address. */
+  async studio(ctx) {
+    const running = await serveHttp(ctx.config, ctx.logger, "http", { studio: true });
+    const address = running.http.server.address();
+    const port = typeof address === "object" && address ? address.port : ctx.config.port;
+    const host = ctx.config.host.includes(":") ? `[${ctx.config.host}]` : ctx.config.host;
+    process.stdout.write(
+      `Flightly studio: http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}/studio\n`,
+    );
+    return -1;
+  },
+
   async mcp(ctx) {
     const [name] = ctx.args;
     const port = portFlag(ctx.flags.http);

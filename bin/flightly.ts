@@ -5,7 +5,7 @@ import { ConfigError } from "../core/errors.js";
 import { createLogger } from "../core/logger.js";
 import { redactText } from "../core/redact.js";
 /**
- * `flightly <command>`: serve, mcp, worker, seed, migrate, chat, invoke, eval, bench, scenarios.
+ * `flightly <command>`: serve, studio, mcp, worker, seed, migrate, chat, invoke, eval, bench, scenarios.
  * Logs go to stderr; stdout carries command output (and the MCP stdio channel).
  */
 import { isDriverWriteAfterClose } from "../memory/db/index.js";
@@ -15,6 +15,8 @@ const USAGE = `Usage: flightly <command> [options]
 
 Commands:
   serve [--protocol http|mcp]      AgentCore HTTP runtime on :8080 (or MCP at :8000/mcp)
+  studio                           the runtime with the studio page at :8080/studio (chat
+                                   and watch the handoff trail in a browser)
   mcp postgres|weather|orchestrator [--http PORT]
                                    an MCP server on stdio (or Streamable HTTP)
   worker                           the tiering worker as its own process

@@ -64,6 +64,7 @@ const envSchema = z.object({
   WEATHER_BASE_URL: url(["http", "https"]).default("https://api.open-meteo.com"),
   SESSION_TTL_S: z.coerce.number().int().positive().default(86_400),
   WORKER_ENABLED: bool.default(true),
+  STUDIO_ENABLED: bool.optional(),
   MCP_SERVERS: z.enum(["in-process", "stdio"]).default("in-process"),
   OTEL_EXPORTER_OTLP_ENDPOINT: url(["http", "https"]).optional(),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url(["http", "https"]).optional(),
@@ -117,6 +118,11 @@ export interface Config {
   readonly weather: { readonly provider: "offline" | "open-meteo"; readonly baseUrl: string };
   readonly sessionTtlS: number;
   readonly workerEnabled: boolean;
+  /**
+   * `/studio` on `flightly serve` (`STUDIO_ENABLED`): by default on for a loopback bind without
+   * auth, off otherwise (with auth on, the page and its endpoints need the bearer token).
+   */
+  readonly studio: boolean | undefined;
   /** How the orchestrator runs its weather and Postgres MCP servers: in this process or as stdio children. */
   readonly mcpServers: "in-process" | "stdio";
   /** The actor of local, unauthenticated MCP use (stdio, or HTTP without auth). */
@@ -186,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     weather: { provider: e.WEATHER_PROVIDER, baseUrl: e.WEATHER_BASE_URL },
     sessionTtlS: e.SESSION_TTL_S,
     workerEnabled: e.WORKER_ENABLED,
+    studio: e.STUDIO_ENABLED,
     mcpServers: e.MCP_SERVERS,
     localActorId: e.FLIGHTLY_ACTOR_ID,
     tracing: {
@@ -239,3 +246,10 @@ export function exposurePolicy(config: Config, host: string): { allowedHosts: st
         }),
   };
 }
+
+/**
+ * Whether `flightly serve` mounts `/studio`: as `STUDIO_ENABLED` says, else only on a loopback
+ * bind without auth (a local developer's service; never by default behind a platform or a token).
+ */
+export const studioEnabled = (config: Config): boolean =>
+  config.studio ?? (!config.auth.discoveryUrl && isLoopback(config.host.toLowerCase()));

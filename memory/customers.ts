@@ -19,6 +19,12 @@ export class Customers {
     private readonly ttlMs = 60_000,
   ) {}
 
+  /** Customers by id, at most `limit` (the studio's picker). */
+  async list(limit = 200): Promise<{ id: string; name: string }[]> {
+    return this.sql<{ id: string; name: string }[]>`
+      SELECT id::text, name FROM customers ORDER BY id LIMIT ${Math.min(Math.max(1, limit), 1000)}`;
+  }
+
   async get(actorId: string): Promise<Customer | null> {
     const hit = this.#cache.get(actorId);
     if (hit && hit.until > Date.now()) return hit.value;

@@ -46,6 +46,8 @@ export interface App {
   readonly worker: Worker;
   readonly mcp: McpClientManager;
   readonly customers: Customers;
+  /** Long-term memories, always read as one actor (row-level security). */
+  readonly longTerm: LongTermMemory;
   readonly telemetry: Telemetry;
   /**
    * Changes a policy, FAQ or guide and drops every cached answer built from that kind of
@@ -149,6 +151,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     worker,
     mcp,
     customers,
+    longTerm,
     telemetry,
     updateKnowledge: async (doc) => {
       const changed = await upsertKnowledgeDocument(db.sql, embedder, doc);

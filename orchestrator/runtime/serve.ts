@@ -5,7 +5,7 @@
  * worker, close the stores.
  */
 import type { FastifyInstance } from "fastify";
-import { type Config, exposurePolicy } from "../../core/config.js";
+import { type Config, exposurePolicy, studioEnabled } from "../../core/config.js";
 import { isFlightlyError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import { seed } from "../../memory/db/seed.js";
@@ -16,6 +16,7 @@ import { createHttpServer } from "./http.js";
 import { invocationRoutes } from "./invocations.js";
 import { mcpRoutes } from "./mcp-http.js";
 import { openServices, type Services } from "./services.js";
+import { studioRoutes } from "./studio.js";
 
 export interface Running {
   /** The stores (available once `ready` resolved). */
@@ -29,9 +30,10 @@ export interface Running {
 export async function startRuntime(
   config: Config,
   logger: Logger,
-  options: { protocol?: "http" | "mcp"; app?: AppOptions } = {},
+  options: { protocol?: "http" | "mcp"; app?: AppOptions; studio?: boolean } = {},
 ): Promise<Running> {
   const protocol = options.protocol ?? "http";
+  const studio = protocol === "http" && (options.studio ?? studioEnabled(config));
   const exposure = exposurePolicy(config, config.host);
   if (exposure.warning) logger.warn({ host: config.host }, exposure.warning);
   // Listen before anything slow: /ping answers (HealthyBusy) while the stores open and seed.
@@ -55,18 +57,18 @@ export async function startRuntime(
     }),
     routes:
       protocol === "http"
-        ? invocationRoutes({
-            orchestrator: () => state.app?.orchestrator,
-            health,
-            logger,
-            authenticate,
-          })
+        ? (app) => {
+            invocationRoutes({ orchestrator: () => state.app?.orchestrator, health, logger, authenticate })(
+              app,
+            );
+            if (studio) studioRoutes({ app: () => state.app, logger, authenticate })(app);
+          }
         : mcpRoutes({ app: () => state.app, logger, authenticate, localActorId: config.localActorId }),
   });
   const port = protocol === "http" ? config.port : config.mcpPort;
   await http.listen({ port, host: config.host });
   logger.info(
-    { port, host: config.host, protocol },
+    { port, host: config.host, protocol, ...(studio ? { studio: "/studio" } : {}) },
     protocol === "http" ? "AgentCore runtime listening" : "MCP server listening on /mcp",
   );
 
@@ -105,8 +107,9 @@ export async function serveHttp(
   config: Config,
   logger: Logger,
   protocol: "http" | "mcp" = "http",
-): Promise<void> {
-  const running = await startRuntime(config, logger, { protocol });
+  options: { studio?: boolean } = {},
+): Promise<Running> {
+  const running = await startRuntime(config, logger, { protocol, ...options });
   // A database this process can never use (missing server-side set-up, another embedder's vectors)
   // stops it, as `flightly migrate` does, instead of answering 503 forever.
   running.ready.catch((err: unknown) => {
@@ -125,4 +128,5 @@ export async function serveHttp(
   };
   process.once("SIGTERM", () => onSignal("SIGTERM"));
   process.once("SIGINT", () => onSignal("SIGINT"));
+  return running;
 }

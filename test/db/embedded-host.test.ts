@@ -14,17 +14,8 @@ import { connectPostgres } from "../../memory/db/index.js";
 import { FLAGSHIP_SEARCH, invoke, waitHealthy } from "../reliability/support.js";
 import { type Served, startServe } from "../support/cli.js";
 import { sleep, uniq } from "../support/env.js";
+import { alive, hostPid } from "../support/processes.js";
 import { worldDir } from "../support/world.js";
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-const hostPid = (dir: string): number => Number(readFileSync(join(dir, "pglite.lock"), "utf8"));
 
 /** Inodes of the TCP sockets listening on this machine (IPv4 and IPv6). */
 function listeningTcpInodes(): Set<string> {

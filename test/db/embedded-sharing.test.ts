@@ -8,15 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli, type Served, startServe } from "../support/cli.js";
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { alive } from "../support/processes.js";
 
 describe("embedded Postgres shared through DATA_DIR", () => {
   const dir = mkdtempSync(join(tmpdir(), "flightly-share-"));

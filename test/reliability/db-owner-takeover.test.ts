@@ -3,25 +3,15 @@
  * client such as Claude Desktop talks to): another host takes over and the client's next `ask` and
  * `recall_memories` succeed, with no connection error in the answer. PGlite-only by nature.
  */
-import { readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, type Served, startServe } from "../support/cli.js";
 import { sleep, uniq } from "../support/env.js";
+import { alive, hostPid } from "../support/processes.js";
 import { worldDir } from "../support/world.js";
 import { waitHealthy } from "./support.js";
-
-const hostPid = (dir: string): number => Number(readFileSync(join(dir, "pglite.lock"), "utf8"));
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 interface AskResult {
   response: string;

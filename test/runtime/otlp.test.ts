@@ -7,87 +7,14 @@
  * checkpoint version.
  */
 import { randomUUID } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ScriptedModel } from "../../orchestrator/models/scripted.js";
 import { SESSION_HEADER } from "../../orchestrator/runtime/invocations.js";
 import { FLAGSHIP, FLAGSHIP_SEARCH } from "../reliability/support.js";
 import { CARDS, PASSWORDS, secretsIn } from "../security/support.js";
 import { sleep } from "../support/env.js";
+import { attrs, byStart, startReceiver } from "../support/otlp-receiver.js";
 import { startTestRuntime, type TestRuntime } from "../support/world.js";
-
-interface OtlpValue {
-  stringValue?: string;
-  intValue?: string | number;
-  boolValue?: boolean;
-  doubleValue?: number;
-  arrayValue?: { values?: OtlpValue[] };
-}
-interface OtlpAttribute {
-  key: string;
-  value: OtlpValue;
-}
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  startTimeUnixNano: string;
-  attributes?: OtlpAttribute[];
-  events?: { name: string; attributes?: OtlpAttribute[] }[];
-}
-
-const value = (v: OtlpValue): unknown =>
-  v.stringValue ??
-  (v.intValue !== undefined ? Number(v.intValue) : undefined) ??
-  v.boolValue ??
-  v.doubleValue ??
-  v.arrayValue?.values?.map(value);
-const attrs = (list: OtlpAttribute[] = []): Record<string, unknown> =>
-  Object.fromEntries(list.map((a) => [a.key, value(a.value)]));
-const byStart = (a: OtlpSpan, b: OtlpSpan): number =>
-  Number(BigInt(a.startTimeUnixNano) - BigInt(b.startTimeUnixNano));
-
-/** A node http server taking OTLP/HTTP JSON on POST /v1/traces; keeps every body as received. */
-async function startReceiver(): Promise<{
-  url: string;
-  bodies: string[];
-  spans(): OtlpSpan[];
-  close(): Promise<void>;
-}> {
-  const bodies: string[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      if (req.method !== "POST" || req.url !== "/v1/traces") {
-        res.writeHead(404).end();
-        return;
-      }
-      expect(String(req.headers["content-type"])).toMatch(/application\/json/);
-      bodies.push(Buffer.concat(chunks).toString("utf8"));
-      res.writeHead(200, { "content-type": "application/json" }).end("{}");
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    bodies,
-    spans: () =>
-      bodies.flatMap((b) =>
-        (JSON.parse(b).resourceSpans ?? []).flatMap((r: { scopeSpans?: { spans?: OtlpSpan[] }[] }) =>
-          (r.scopeSpans ?? []).flatMap((s) => s.spans ?? []),
-        ),
-      ),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 describe("OTLP traces and the full trail", () => {
   let rt: TestRuntime;

@@ -1,7 +1,9 @@
 /**
  * Finding 5, secrets stored in clear: a battery of secret-bearing prompts goes through the real
  * service (worker included), data written the old way is migrated, and then every store is
- * searched (every Valkey key by type, every Postgres table row, the log) for each secret.
+ * searched (every Valkey key by type, every Postgres table row, the log) for each secret, and so
+ * is everything the service sent out: the SSE streams, the spans a local OTLP receiver took, and
+ * the studio's page and the data it shows (customers, memories, bookings, the typed prompts).
  */
 import { randomInt, randomUUID } from "node:crypto";
 import type { Sql } from "postgres";
@@ -9,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cardNumbersIn, luhn, redactText } from "../../core/redact.js";
 import { migrate } from "../../memory/db/index.js";
 import type { ShortTermStore } from "../../memory/store/types.js";
+import { type OtlpReceiver, startReceiver } from "../support/otlp-receiver.js";
 import { startTestRuntime, type TestRuntime } from "../support/world.js";
 import { type CapturedLogs, captureLogs } from "./support.js";
 
@@ -111,16 +114,24 @@ describe("no secret at rest", () => {
   let rt: TestRuntime;
   let logs: CapturedLogs;
   let sql: Sql;
+  let receiver: OtlpReceiver;
   const actor = "5";
   const legacy = { card: freshCard(), password: word() };
+  /** The SSE streams of the battery's invocations, as received. */
+  const streams: string[] = [];
 
   beforeAll(async () => {
     logs = captureLogs("debug");
-    rt = await startTestRuntime({ logger: logs.logger });
+    receiver = await startReceiver();
+    rt = await startTestRuntime({
+      logger: logs.logger,
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, STUDIO_ENABLED: "true" },
+    });
     sql = rt.running.services.db.sql;
   }, 120_000);
   afterAll(async () => {
     await rt?.close();
+    await receiver?.close();
   });
 
   it("masks every spelling in linear time, and finds the typed card for payment", () => {
@@ -182,11 +193,14 @@ describe("no secret at rest", () => {
           url: "/invocations",
           headers: {
             "content-type": "application/json",
+            accept: "text/event-stream",
             "x-amzn-bedrock-agentcore-runtime-session-id": session,
           },
           payload: JSON.stringify({ prompt, actor_id: a }),
         });
         expect(res.statusCode).toBe(200);
+        expect(res.body).toMatch(/^event: done$/m);
+        streams.push(res.body);
       }
     }
     await rt.app.outbox.flush();
@@ -210,6 +224,43 @@ describe("no secret at rest", () => {
     expect(leaks(await postgresDump(sql, [actor, "guest-secrets"]), everything, ["/"])).toEqual([]);
     expect(leaks(new Map([["log", logs.text()]]), everything)).toEqual([]);
   }, 240_000);
+
+  it("sends none of the secrets out: SSE streams, exported spans, the studio's page and data", async () => {
+    // Runs after the battery above: its streams, its spans, and what the studio shows of it.
+    expect(streams).toHaveLength(PROMPTS.length * 2);
+    expect(leaks(new Map(streams.map((s, i) => [`sse ${i}`, s])), SECRETS)).toEqual([]);
+    await rt.running.services.tracing!.flush();
+    const spans = receiver.spans();
+    expect(spans.some((s) => s.name.startsWith("invoke_agent "))).toBe(true);
+    expect(leaks(new Map(receiver.bodies.map((b, i) => [`otlp ${i}`, b])), SECRETS)).toEqual([]);
+
+    const get = async (url: string): Promise<string> => {
+      const res = await rt.running.http.inject({ method: "GET", url });
+      expect(res.statusCode, url).toBe(200);
+      return res.body;
+    };
+    const studio = new Map<string, string>();
+    for (const url of ["/studio", "/studio/assets/studio.js", "/studio/api/customers"])
+      studio.set(url, await get(url));
+    for (const a of [actor, "guest-secrets"]) {
+      const url = `/studio/api/customers/${a}`;
+      studio.set(url, await get(url));
+    }
+    // The customer's memories hold the battery's turns, masked.
+    expect(studio.get(`/studio/api/customers/${actor}`)).toContain("REDACTED");
+    // What the page shows of each typed prompt.
+    for (const [i, prompt] of PROMPTS.entries()) {
+      const res = await rt.running.http.inject({
+        method: "POST",
+        url: "/studio/api/redact",
+        headers: { "content-type": "application/json" },
+        payload: JSON.stringify({ text: prompt }),
+      });
+      expect(res.statusCode).toBe(200);
+      studio.set(`typed ${i}`, res.body);
+    }
+    expect(leaks(studio, SECRETS)).toEqual([]);
+  }, 120_000);
 
   it("pays with the typed card only, keeps its last four digits, and never falls back to the card on file", async () => {
     // A confirmed, unpaid booking of a customer whose card on file would succeed.

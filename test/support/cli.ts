@@ -49,6 +49,7 @@ export interface Served {
   url: string;
   proc: ChildProcess;
   stderr: () => string;
+  stdout: () => string;
   /** Milliseconds from spawn to the first healthy /ping. */
   coldStartMs: number;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
@@ -60,6 +61,11 @@ export async function startServe(
   timeoutMs = 120_000,
 ): Promise<Served> {
   return launch(process.execPath, [CLI, "serve", ...args], env, timeoutMs);
+}
+
+/** `flightly studio` (the runtime with the studio page), ready when /ping answers. */
+export function startStudio(env: Record<string, string>, timeoutMs = 120_000): Promise<Served> {
+  return launch(process.execPath, [CLI, "studio"], env, timeoutMs);
 }
 
 /** `npm start` as a user runs it from the project root (npm from the running test's npm, else PATH). */
@@ -87,7 +93,10 @@ async function launch(
   proc.stderr?.on("data", (d) => {
     stderr += d;
   });
-  proc.stdout?.resume();
+  let stdout = "";
+  proc.stdout?.on("data", (d) => {
+    stdout += d;
+  });
   const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
@@ -112,6 +121,7 @@ async function launch(
     proc,
     coldStartMs,
     stderr: () => stderr,
+    stdout: () => stdout,
     stop: async (signal = "SIGTERM") => {
       if (proc.exitCode === null) proc.kill(signal);
       return exited;
