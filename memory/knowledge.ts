@@ -43,3 +43,93 @@ export async function upsertKnowledgeDocument(
       updated_at = now()`;
   return true;
 }
+
+export type KnowledgeKind = KnowledgeDocumentInput["kind"];
+
+export interface KnowledgeSearchOptions {
+  kinds: readonly KnowledgeKind[];
+  /** Only the guides of this city (name or IATA code, any case). */
+  city?: string;
+  /** Documents returned (default 4). */
+  limit?: number;
+  signal?: AbortSignal;
+}
+
+export interface KnowledgeHit {
+  slug: string;
+  title: string;
+  kind: KnowledgeKind;
+  topic: string | null;
+  city: string | null;
+  body: string;
+  /** Cosine similarity of the question and the document's descriptor (0-1). */
+  similarity: number;
+  /** Rank in each list that found it (1 = best); absent when that list did not. */
+  vectorRank: number | null;
+  textRank: number | null;
+  /** The reciprocal-rank-fusion score the hits are ordered by. */
+  score: number;
+}
+
+/** Candidates taken from each ranking before fusion. */
+const CANDIDATES = 20;
+/**
+ * Reciprocal rank fusion's constant (Cormack et al. 2009): a document's score is the sum over
+ * the rankings of 1 / (K + rank), so agreement near the top beats a single first place.
+ */
+const RRF_K = 60;
+/** ts_rank normalisation 1: divide by 1 + log(length), so long bodies do not win on size. */
+const TEXT_RANK_NORMALISATION = 1;
+
+/**
+ * Hybrid search: pgvector cosine over the documents' embeddings and PostgreSQL full-text search
+ * (`knowledge_search_text`: title over topic over body) ranked separately, then fused by
+ * reciprocal rank. The question's words are stemmed by the same `english` configuration and
+ * OR-ed, so a casual question matches on any word it shares with a document and ranks by how
+ * many and where (title first). One statement, the same on PGlite and PostgreSQL.
+ */
+export async function searchKnowledge(
+  sql: Sql,
+  embedder: Embedder,
+  query: string,
+  options: KnowledgeSearchOptions,
+): Promise<KnowledgeHit[]> {
+  const [vector] = await embedder.embed([query], options.signal ? { signal: options.signal } : undefined);
+  const v = toVector(vector!);
+  const kinds = [...options.kinds];
+  const city = options.city?.toLowerCase();
+  const scope = sql`kind = ANY(${kinds}::text[])
+    ${city ? sql`AND (lower(city) = ${city} OR lower(iata) = ${city})` : sql``}`;
+  return await sql<KnowledgeHit[]>`
+    WITH q AS (
+      SELECT to_tsquery('simple', string_agg(quote_literal(lexeme), ' | ')) AS tsq
+      FROM unnest(to_tsvector('english', ${query}))
+    ),
+    by_vector AS (
+      SELECT id, row_number() OVER (ORDER BY embedding <=> ${v}::vector, id) AS rank
+      FROM knowledge_documents WHERE ${scope}
+      ORDER BY embedding <=> ${v}::vector, id
+      LIMIT ${CANDIDATES}
+    ),
+    by_text AS (
+      SELECT d.id, row_number() OVER (
+          ORDER BY ts_rank(knowledge_search_text(d.title, d.topic, d.city, d.body), q.tsq,
+            ${TEXT_RANK_NORMALISATION}) DESC, d.id) AS rank
+      FROM knowledge_documents d, q
+      WHERE q.tsq IS NOT NULL AND ${scope}
+        AND knowledge_search_text(d.title, d.topic, d.city, d.body) @@ q.tsq
+      ORDER BY rank
+      LIMIT ${CANDIDATES}
+    ),
+    fused AS (
+      SELECT id, by_vector.rank AS vector_rank, by_text.rank AS text_rank,
+        coalesce(1.0 / (${RRF_K} + by_vector.rank), 0) + coalesce(1.0 / (${RRF_K} + by_text.rank), 0) AS score
+      FROM by_vector FULL JOIN by_text USING (id)
+    )
+    SELECT d.slug, d.title, d.kind, d.topic, d.city, d.body,
+      (1 - (d.embedding <=> ${v}::vector))::float8 AS similarity,
+      f.vector_rank::int AS "vectorRank", f.text_rank::int AS "textRank", f.score::float8 AS score
+    FROM fused f JOIN knowledge_documents d USING (id)
+    ORDER BY f.score DESC, similarity DESC, d.id
+    LIMIT ${options.limit ?? 4}`;
+}
