@@ -11,7 +11,7 @@ import { foldText } from "./fold.js";
 
 /** Asked of the assistant: a search, a booking, a lookup. Never a rules question. */
 const ASKS_TO_ACT =
-  /\b(?:can|could|would|will) (?:you|u|ya)\b(?! (?:guys )?(?:take|accept|allow|let|refund|reimburse|charge|cover))|\b(?:please|pls|plz)\b|^\s*(?:find|search|show|book|reserve|get|look|list|give|check|cancel|pay|charge|add|hold|send|email|compare|tell me about my)\b|\b(?:are there|is there|any) (?:any |some |cheap |cheaper |direct |nonstop )?(?:flights?|hotels?|rooms?|seats? (?:left|available))\b|\b(?:cheapest|lowest fare|best price)\b|\bhow much (?:is|are|does|would|will) (?:a |an |the |it |that |this )?(?:\w+ )?(?:flights?|tickets?|fares?|hotels?|rooms?|nights?|trip)\b(?! insurance| protection)|\bi(?:'d| would)? (?:want|need|like) (?:to )?(?:book|fly|go|reserve|find)\b/;
+  /\b(?:can|could|would|will) (?:you|u|ya)\b(?! (?:guys )?(?:take|accept|allow|let|refund|reimburse|charge|cover))|\b(?:please|pls|plz)\b|^\s*(?:find|search|show|book|reserve|get|look|list|give|check|cancel|pay|charge|add|hold|send|email|compare|tell me about my)\b|\b(?:are there|is there|any) (?:a |an |any |some |cheap |cheaper |direct |nonstop |good )?(?:flights?|hotels?|rooms?|seats? (?:left|available))\b|\b(?:cheapest|lowest fare|best price)\b|\bhow much (?:is|are|does|would|will) (?:a |an |the |it |that |this )?(?:\w+ )?(?:flights?|tickets?|fares?|hotels?|rooms?|nights?|trip)\b(?! insurance| protection)|\bi(?:'d| would)? (?:want|need|like) (?:to )?(?:book|fly|go|reserve|find)\b/;
 
 /**
  * A question about the rules: the asker's permissions and obligations, what something costs or
@@ -19,15 +19,16 @@ const ASKS_TO_ACT =
  */
 const RULES_FRAMES: readonly RegExp[] = [
   // may I / must I / do I get or need
-  /\b(?:can|could|may|should|must) (?:i|we|one|my \w+|our \w+|a \w+|kids?|children|babies|infants?)\b/,
-  /\b(?:do|does|did) (?:i|we|one|my \w+|our \w+|it|they|that|this|u|you|you guys|flightly|\w+s) (?:need|have to|get|count|include|cover|take|accept|allow|charge|expire|pay|owe|give|refund)\b/,
+  /\b(?:can|could|may|should|must) (?:i|we|one|he|she|they|it|my \w+|our \w+|a \w+|kids?|children|babies|infants?)\b/,
+  /\b(?:do|does|did) (?:[\w']+ ){1,3}?(?:need|have to|get|count|include|cover|take|accept|allow|charge|expire|pay|owe|give|refund)\b/,
   /\b(?:am|are) (?:i|we) (?:owed|entitled|allowed|eligible|able|covered|required|charged)\b/,
-  /\bis (?:it|there|my|a|the|that|this) [^?.!]{0,40}?\b(?:possible|allowed|ok|okay|free|included|refundable|covered|required|needed|limit|fee|charge|discount|extra|cost|bad)\b/,
+  /\bis (?:it|there)\b/,
+  /\bis (?:my|a|the|that|this) [^?.!]{0,40}?\b(?:possible|allowed|ok|okay|free|included|refundable|covered|required|needed|limit|fee|charge|discount|extra|cost|bad)\b/,
   /\b(?:will|would) (?:i|we|they|it|my \w+|the \w+) (?:be|get|charge|cost|refund|count|expire|pay|give|cover|reimburse)\b/,
   // how much / many / long / early / big / soon, what happens, who pays, why
   /\bhow (?:much|many|long|early|late|big|heavy|soon|far in advance)\b/,
   /\bhow (?:do|can|would|does) (?:i|we|one|it|that|this)\b(?! get (?:to|from|around)\b)/,
-  /\bwhat (?:happens|if|do i get|are the rules|is the (?:rule|policy|limit|fee|allowance)|does .{0,30}\b(?:cover|mean|cost|include))\b/,
+  /\bwhat (?:happens|if|does|do (?:i|we|you|u)|are the rules|is the (?:rule|policy|limit|fee|allowance))\b/,
   /\bwho (?:pays|covers|is responsible)\b/,
   /\bwhy (?:is|was|does|did|do|are)\b/,
   /\bwhen (?:can|do|does|will|should) (?:i|we|it|my|the|they)\b/,
