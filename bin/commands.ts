@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { appendFileSync, existsSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
+import { formatKnowledgeReport, type KnowledgeSplit, runKnowledgeEval } from "../bench/eval/knowledge.js";
 import { formatReport, runEval, type Split } from "../bench/eval/run.js";
 import { runBench } from "../bench/index.js";
 import { type Config, exposurePolicy } from "../core/config.js";
@@ -73,6 +74,36 @@ function describe(result: InvokeResult): string {
     ? `cache ${result.cache.kind} hit (similarity ${result.cache.similarity})`
     : result.agents.map((a) => `${a.agent}${a.tools.length ? `[${a.tools.join(", ")}]` : ""}`).join(" → ");
   return `${trail}  ${Math.round(result.timing_ms.total ?? 0)} ms`;
+}
+
+/** `eval --knowledge`: labelled policy questions, hit rates of the first and any quoted document. */
+async function evalKnowledge(ctx: CommandContext): Promise<number> {
+  const dataset = typeof ctx.flags.dataset === "string" ? ctx.flags.dataset : undefined;
+  if (dataset !== undefined && !existsSync(dataset)) throw new UsageError(`no such file: ${dataset}`);
+  const split = ctx.flags.split ?? "all";
+  if (split !== "all" && split !== "tune" && split !== "check")
+    throw new UsageError("--split expects all, tune or check");
+  const failures = typeof ctx.flags.failures === "string" ? ctx.flags.failures : undefined;
+  if (failures) writeFileSync(failures, "");
+  const report = await runKnowledgeEval({
+    logger: ctx.logger,
+    split: split as KnowledgeSplit,
+    ...(dataset ? { dataset } : {}),
+    ...(failures
+      ? {
+          onVerdict: (v) => {
+            if (!v.first)
+              appendFileSync(
+                failures,
+                `${JSON.stringify({ text: v.question.text, docs: v.question.docs, quoted: v.quoted, agents: v.agents, response: v.response })}\n`,
+              );
+          },
+        }
+      : {}),
+  });
+  if (ctx.flags.json === true) print(report);
+  else process.stdout.write(`${formatKnowledgeReport(report)}\n`);
+  return 0;
 }
 
 export const commands: Record<string, Command> = {
@@ -222,10 +253,12 @@ export const commands: Record<string, Command> = {
   },
 
   async eval(ctx) {
+    if (ctx.flags.knowledge === true) return evalKnowledge(ctx);
     const dataset = ctx.flags.dataset;
     if (typeof dataset !== "string")
       throw new UsageError(
-        "usage: flightly eval --dataset FILE [--limit N] [--split all|tune|check] [--json] [--failures FILE]",
+        "usage: flightly eval --dataset FILE [--limit N] [--split all|tune|check] [--json] [--failures FILE]\n" +
+          "       flightly eval --knowledge [--dataset FILE] [--split all|tune|check] [--json] [--failures FILE]",
       );
     const limit = ctx.flags.limit === undefined ? undefined : Number(ctx.flags.limit);
     if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))

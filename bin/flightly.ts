@@ -31,6 +31,9 @@ Options: --verbose, -v   debug logs on stderr (invoke and chat log only warnings
   eval --dataset FILE [--limit N] [--split all|tune|check] [--json]
                                    [--failures FILE]
                                    intent, slot and outcome figures of a JSONL data set
+  eval --knowledge [--dataset FILE] [--split all|tune|check] [--json] [--failures FILE]
+                                   hit rates of the first and any help-centre document
+                                   quoted for labelled questions
   bench [--quick]                  benchmarks; writes bench/results and BENCHMARKS.md
   scenarios run <file-or-dir>... [--junit FILE] [--model local|bedrock|openai|FILE]
                                    run YAML scenario files; exit 1 when an expectation fails
@@ -55,6 +58,7 @@ function parse(argv: string[]) {
       actor: { type: "string" },
       stream: { type: "boolean" },
       dataset: { type: "string" },
+      knowledge: { type: "boolean" },
       limit: { type: "string" },
       split: { type: "string" },
       json: { type: "boolean" },

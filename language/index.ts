@@ -15,6 +15,7 @@ export {
   nameKey,
   type PlaceMention,
 } from "./gazetteer.js";
+export { isRulesQuestion } from "./question-form.js";
 export type {
   MemoryFacts,
   MemoryRecord,

@@ -1,6 +1,7 @@
 /** Writes to the knowledge base (policies, FAQs, guides), re-embedding what changed. */
 import type { Sql } from "postgres";
 import { toVector } from "./db/vector.js";
+import { STOPWORDS } from "./embeddings/local-lexicon.js";
 import type { Embedder } from "./embeddings/types.js";
 
 export interface KnowledgeDocumentInput {
@@ -42,4 +43,121 @@ export async function upsertKnowledgeDocument(
       topic = EXCLUDED.topic, city = EXCLUDED.city, iata = EXCLUDED.iata, embedding = EXCLUDED.embedding,
       updated_at = now()`;
   return true;
+}
+
+export type KnowledgeKind = KnowledgeDocumentInput["kind"];
+
+export interface KnowledgeSearchOptions {
+  kinds: readonly KnowledgeKind[];
+  /** Only the guides of this city (name or IATA code, any case). */
+  city?: string;
+  /** Documents returned (default 4). */
+  limit?: number;
+  signal?: AbortSignal;
+}
+
+export interface KnowledgeHit {
+  slug: string;
+  title: string;
+  kind: KnowledgeKind;
+  topic: string | null;
+  city: string | null;
+  body: string;
+  /** Cosine similarity of the question and the document's descriptor (0-1). */
+  similarity: number;
+  /** Rank in each list that found it (1 = best); absent when that list did not. */
+  vectorRank: number | null;
+  textRank: number | null;
+  /** The reciprocal-rank-fusion score the hits are ordered by. */
+  score: number;
+}
+
+/** Candidates taken from each ranking before fusion. */
+const CANDIDATES = 20;
+/**
+ * Reciprocal rank fusion's constant (Cormack et al. 2009): a document's score is the sum over
+ * the rankings of weight / (K + rank). The paper's 60 suits long lists; with 20 candidates a small
+ * K keeps first place worth clearly more than third.
+ */
+const RRF_K = 3;
+/**
+ * The vector ranking's weight in the fusion (the text ranking's is 1). With the local embedder's
+ * short descriptors the vector list alone puts the right document first for about a quarter of
+ * the labelled questions against about two thirds for full text, and an equal vote pulls the
+ * fused list below full text alone; at a quarter it breaks ties and finds what shares no word.
+ */
+const VECTOR_WEIGHT = 0.25;
+/** ts_rank normalisation 1: divide by 1 + log(length), so long bodies do not win on size. */
+const TEXT_RANK_NORMALISATION = 1;
+
+/** Question frames the english configuration keeps ("much", "need", "tell"): no topic of their own. */
+const FRAME_WORDS = new Set(["much", "many", "long", "ever", "actually", "like", "still", "anymore", "rn"]);
+
+/**
+ * The question's topic words for full-text search: function words and question frames out (the
+ * local embedder's stopwords and a few frames), so "how much is the fee to cancel" looks for
+ * fees and cancelling, not for a title that says "how much".
+ */
+export function topicQuery(query: string): string {
+  const words = query.toLowerCase().match(/[a-z0-9][a-z0-9'-]*/g) ?? [];
+  return words.filter((w) => !STOPWORDS.has(w) && !FRAME_WORDS.has(w)).join(" ");
+}
+
+/**
+ * Hybrid search: pgvector cosine over the documents' embeddings and PostgreSQL full-text search
+ * (`knowledge_search_text`: title over topic over body) ranked separately, then fused by
+ * reciprocal rank. The question's words are stemmed by the same `english` configuration and
+ * OR-ed, so a casual question matches on any word it shares with a document and ranks by how
+ * many and where (title first). One statement, the same on PGlite and PostgreSQL.
+ */
+export async function searchKnowledge(
+  sql: Sql,
+  embedder: Embedder,
+  query: string,
+  options: KnowledgeSearchOptions,
+): Promise<KnowledgeHit[]> {
+  const [vector] = await embedder.embed([query], options.signal ? { signal: options.signal } : undefined);
+  const v = toVector(vector!);
+  const kinds = [...options.kinds];
+  const city = options.city?.toLowerCase();
+  const scope = sql`kind = ANY(${kinds}::text[])
+    ${city ? sql`AND (lower(city) = ${city} OR lower(iata) = ${city})` : sql``}`;
+  return await sql<KnowledgeHit[]>`
+    WITH terms AS (
+      SELECT DISTINCT to_tsquery('simple', quote_literal(lexeme)) AS tq
+      FROM unnest(to_tsvector('english', ${topicQuery(query)}))
+    ),
+    docs AS (
+      SELECT id, knowledge_search_text(title, topic, city, body) AS tsv
+      FROM knowledge_documents WHERE ${scope}
+    ),
+    idf AS (
+      SELECT t.tq, ln(1 + ((SELECT count(*) FROM docs) - count(d.id) + 0.5) / (count(d.id) + 0.5)) AS w
+      FROM terms t LEFT JOIN docs d ON d.tsv @@ t.tq
+      GROUP BY t.tq
+    ),
+    by_vector AS (
+      SELECT id, row_number() OVER (ORDER BY embedding <=> ${v}::vector, id) AS rank
+      FROM knowledge_documents WHERE ${scope}
+      ORDER BY embedding <=> ${v}::vector, id
+      LIMIT ${CANDIDATES}
+    ),
+    by_text AS (
+      SELECT id, row_number() OVER (ORDER BY sum(i.w * ts_rank(d.tsv, i.tq, ${TEXT_RANK_NORMALISATION})) DESC, id) AS rank
+      FROM docs d JOIN idf i ON d.tsv @@ i.tq
+      GROUP BY id
+      ORDER BY rank
+      LIMIT ${CANDIDATES}
+    ),
+    fused AS (
+      SELECT id, by_vector.rank AS vector_rank, by_text.rank AS text_rank,
+        coalesce(${VECTOR_WEIGHT}::float8 / (${RRF_K}::float8 + by_vector.rank), 0) + coalesce(1.0 / (${RRF_K}::float8 + by_text.rank), 0) AS score
+      FROM by_vector FULL JOIN by_text USING (id)
+    )
+    SELECT d.slug, d.title, d.kind, d.topic, d.city, d.body,
+      (1 - (d.embedding <=> ${v}::vector))::float8 AS similarity,
+      f.vector_rank::int AS "vectorRank", f.text_rank::int AS "textRank", f.score::float8 AS score
+    FROM fused f JOIN knowledge_documents d USING (id)
+    ORDER BY f.score DESC, similarity DESC, d.id
+    LIMIT ${options.limit ?? 4}`;
 }

@@ -1,11 +1,14 @@
 /**
  * The semantic router: k nearest labelled examples by embedding similarity decide the plan
  * without a model call when they agree clearly; otherwise the caller falls back to letting the
- * model route through the handoff tool.
+ * model route through the handoff tool. A question about the rules (`isRulesQuestion`: what
+ * the customer may do, needs, pays or gets back) goes to support whatever it mentions — a flight,
+ * a card, insurance — since only support reads the policies.
  */
 
 import type { RouteExample } from "../agents/routes.js";
 import type { AgentName } from "../agents/types.js";
+import { isRulesQuestion } from "../language/index.js";
 import type { Embedder } from "../memory/embeddings/types.js";
 
 export interface RouteDecision {
@@ -78,6 +81,15 @@ export class SemanticRouter {
     const winner = [...votes.values()].sort((a, b) => b.score - a.score)[0]!;
     const rival = scored.find((s) => s.key !== winner.plan.join(">"));
     const margin = winner.best - (rival?.sim ?? 0);
+    if (isRulesQuestion(text)) {
+      return {
+        plan: ["support"],
+        confident: true,
+        similarity: Math.round(winner.best * 1000) / 1000,
+        margin: Math.round(margin * 1000) / 1000,
+        ms: performance.now() - started,
+      };
+    }
     return {
       plan: [...winner.plan],
       confident: winner.best >= this.#minSimilarity && margin >= this.#minMargin,

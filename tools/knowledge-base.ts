@@ -1,7 +1,8 @@
 /**
  * `search_knowledge_base`: Flightly policies and FAQs. With `KNOWLEDGE_BASE_ID` set, a Bedrock
  * Knowledge Base `Retrieve` call (the only place the agent-runtime SDK is imported); otherwise, or
- * when Bedrock fails, pgvector over `knowledge_documents` of kind policy / faq.
+ * when Bedrock fails, hybrid search (full text and pgvector, fused by rank) over
+ * `knowledge_documents` of kind policy / faq.
  */
 import {
   BedrockAgentRuntimeClient,
@@ -9,7 +10,7 @@ import {
   RetrieveCommand,
 } from "@aws-sdk/client-bedrock-agent-runtime";
 import { z } from "zod";
-import { toVector } from "../memory/db/vector.js";
+import { searchKnowledge } from "../memory/knowledge.js";
 import type { ToolCachePolicy } from "./cache.js";
 import { excerpt, round3, type ToolDeps } from "./common.js";
 import { defineTool } from "./definition.js";
@@ -75,16 +76,13 @@ function knowledgeBaseTool(
   const { sql, embedder, config, logger } = deps;
   let client: BedrockAgentRuntimeClient | undefined;
 
-  const viaPgvector = async (query: string, ctx: ToolContext): Promise<Result[]> => {
-    const [vector] = await embedder.embed([query], { signal: ctx.signal });
-    const v = toVector(vector!);
-    const rows = await sql<{ slug: string; title: string; kind: string; body: string; similarity: number }[]>`
-      SELECT slug, title, kind, body, (1 - (embedding <=> ${v}::vector))::float8 AS similarity
-      FROM knowledge_documents
-      WHERE kind IN ('policy', 'faq')
-      ORDER BY embedding <=> ${v}::vector
-      LIMIT ${RESULTS}`;
-    return rows.map((r) => ({
+  const viaDatabase = async (query: string, ctx: ToolContext): Promise<Result[]> => {
+    const hits = await searchKnowledge(sql, embedder, query, {
+      kinds: ["policy", "faq"],
+      limit: RESULTS,
+      signal: ctx.signal,
+    });
+    return hits.map((r) => ({
       title: r.title,
       kind: r.kind,
       excerpt: excerpt(r.body, query, 600),
@@ -127,7 +125,7 @@ function knowledgeBaseTool(
           );
         }
       }
-      return ok({ results: await viaPgvector(input.query, ctx) });
+      return ok({ results: await viaDatabase(input.query, ctx) });
     },
   };
 }

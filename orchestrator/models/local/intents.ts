@@ -3,7 +3,7 @@
  * rules on extracted slots. A request can carry several intents; they come back in the order a
  * careful agent would work through them (look things up first, then book, then pay).
  */
-import type { Slots } from "../../../language/index.js";
+import { isRulesQuestion, type Slots } from "../../../language/index.js";
 
 /** Intents in working order. */
 export const INTENTS = [
@@ -304,6 +304,25 @@ export interface IntentResult {
 
 const THRESHOLD = 1;
 
+/** What a question about the rules never asks for, whatever it mentions (a flight, a card, insurance). */
+const ACTIONS: readonly Intent[] = [
+  "flight_search",
+  "hotel_search",
+  "book_flight",
+  "insurance",
+  "payment",
+  "cancel_booking",
+];
+/** Questions these answer are not policy questions, even in a question's form. */
+const INFORMATIONAL: readonly Intent[] = ["support_history", "my_bookings", "weather", "destination_advice"];
+
+/** A question about the rules is a policy question and asks for no action (`question-form.ts`). */
+function askRules(scores: Partial<Record<Intent, number>>): void {
+  for (const i of ACTIONS) if ((scores[i] ?? 0) > 0) scores[i] = 0;
+  if (INFORMATIONAL.some((i) => (scores[i] ?? 0) >= THRESHOLD)) return;
+  scores.policy_faq = Math.max(scores.policy_faq ?? 0, THRESHOLD);
+}
+
 /** Scores every intent for one message; `slots` (from `extractSlots`) adds the slot rules. */
 export function detectIntents(text: string, slots?: Slots): IntentResult {
   const lower = text.toLowerCase().replace(/[’‘]/g, "'");
@@ -324,6 +343,7 @@ export function detectIntents(text: string, slots?: Slots): IntentResult {
     add(rule.intent, rule.weight);
   }
   if (slots) for (const rule of SLOT_RULES) if (rule.when(slots, lower)) add(rule.intent, rule.weight);
+  if (isRulesQuestion(text)) askRules(scores);
 
   const active = new Set<Intent>(
     INTENTS.filter(

@@ -11,16 +11,21 @@ import type { PlannedCall, PlanState, Skill } from "./types.js";
 // ---------------------------------------------------------------------------------------------
 // knowledge: policies, destination guides, support history, weather
 
-/** Up to `max` passages; `question` set: only those whose title shares a topic word with it. */
+/**
+ * Up to `max` passages, in the search's order. With `question`: the first only when its title or
+ * its excerpt (cut around the question's words) shares a topic word with the question — the
+ * ranking decides which document leads —, the others only when their title does.
+ */
 function passages(value: unknown, max: number, minSimilarity = 0, question?: string): string[] {
   return arrayField(value, "results")
     .filter(isRecord)
     .filter((r) => (num(r.similarity) ?? 1) >= minSimilarity)
-    .filter(
-      (r) =>
-        question === undefined ||
-        relevant(question, str(r.title) ?? str(r.excerpt) ?? str(r.content) ?? str(r.text) ?? ""),
-    )
+    .filter((r, i) => {
+      if (question === undefined) return true;
+      const title = str(r.title) ?? "";
+      const text = str(r.excerpt) ?? str(r.content) ?? str(r.text) ?? "";
+      return relevant(question, title || text) || (i === 0 && relevant(question, text));
+    })
     .slice(0, max)
     .map((r) => {
       const title = str(r.title);

@@ -1,0 +1,57 @@
+/**
+ * The form of a request: a question about the rules (what the customer may do, must have, pays or
+ * gets back) rather than a request that the assistant act. "can I add insurance after paying?",
+ * "how early should one be at the airport for an international trip?", "do u take amex" ask what
+ * a policy says, whatever they mention (a flight, a card, insurance); "can you find flights to
+ * Paris", "book it", "are there any hotels in Rome" ask for an action or a search. The form
+ * decides, not the topic words: the planner's intents and the router read the same answer.
+ */
+import { extractEntities } from "./entities.js";
+import { foldText } from "./fold.js";
+
+/** Asked of the assistant: a search, a booking, a lookup. Never a rules question. */
+const ASKS_TO_ACT =
+  /\b(?:can|could|would|will) (?:you|u|ya)\b(?! (?:guys )?(?:take|accept|allow|let|refund|reimburse|charge|cover))|\b(?:please|pls|plz)\b|^\s*(?:find|search|show|book|reserve|get|look|list|give|check|cancel|pay|charge|add|hold|send|email|compare|tell me about my)\b|\b(?:are there|is there|any) (?:a |an |any |some |cheap |cheaper |direct |nonstop |good )?(?:flights?|hotels?|rooms?|seats? (?:left|available))\b|\b(?:cheapest|lowest fare|best price)\b|\bhow much (?:is|are|does|would|will) (?:a |an |the |it |that |this )?(?:\w+ )?(?:flights?|tickets?|fares?|hotels?|rooms?|nights?|trip)\b(?! insurance| protection)|\bi(?:'d| would)? (?:want|need|like) (?:to )?(?:book|fly|go|reserve|find)\b/;
+
+/**
+ * A question about the rules: the asker's permissions and obligations, what something costs or
+ * covers, what happens or is owed. Each frame is a question form, never a topic word.
+ */
+const RULES_FRAMES: readonly RegExp[] = [
+  // may I / must I / do I get or need
+  /\b(?:can|could|may|should|must) (?:i|we|one|he|she|they|it|my \w+|our \w+|a \w+|kids?|children|babies|infants?)\b/,
+  /\b(?:do|does|did) (?:[\w']+ ){1,3}?(?:need|have to|get|count|include|cover|take|accept|allow|charge|expire|pay|owe|give|refund)\b/,
+  /\b(?:am|are) (?:i|we) (?:owed|entitled|allowed|eligible|able|covered|required|charged)\b/,
+  /\bis (?:it|there)\b/,
+  /\bis (?:my|a|the|that|this) [^?.!]{0,40}?\b(?:possible|allowed|ok|okay|free|included|refundable|covered|required|needed|limit|fee|charge|discount|extra|cost|bad)\b/,
+  /\b(?:will|would) (?:i|we|they|it|my \w+|the \w+) (?:be|get|charge|cost|refund|count|expire|pay|give|cover|reimburse)\b/,
+  // how much / many / long / early / big / soon, what happens, who pays, why
+  /\bhow (?:much|many|long|early|late|big|heavy|soon|far in advance)\b/,
+  /\bhow (?:do|can|would|does) (?:i|we|one|it|that|this)\b(?! get (?:to|from|around)\b)/,
+  /\bwhat (?:happens|if|does|do (?:i|we|you|u)|are the rules|is the (?:rule|policy|limit|fee|allowance))\b/,
+  /\bwho (?:pays|covers|is responsible)\b/,
+  /\bwhy (?:is|was|does|did|do|are)\b/,
+  /\bwhen (?:can|do|does|will|should) (?:i|we|it|my|the|they)\b/,
+  /\buntil when\b/,
+];
+
+/** A concrete trip: a route, or a place and a day. A question naming one is a search. */
+function concreteTrip(text: string): boolean {
+  const e = extractEntities(text);
+  const places = e.places.filter((p) => !p.startsWith("in:"));
+  return places.length >= 2 || (places.length >= 1 && (e.days.length > 0 || e.dates.length > 0));
+}
+
+/** Booking references (FL-XXXXXX) and card endings: about one booking, not about the rules. */
+const ABOUT_ONE_BOOKING = /\bfl-?[a-z0-9]{6}\b|\bending (?:in )?\d{4}\b/;
+
+/**
+ * Whether a request asks what the rules are rather than asking the assistant to act. False for
+ * requests that name a concrete trip, a booking reference or a card ending.
+ */
+export function isRulesQuestion(text: string): boolean {
+  const lower = foldText(text).toLowerCase();
+  if (ASKS_TO_ACT.test(lower) || ABOUT_ONE_BOOKING.test(lower)) return false;
+  if (!RULES_FRAMES.some((re) => re.test(lower))) return false;
+  return !concreteTrip(text);
+}

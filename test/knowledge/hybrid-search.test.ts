@@ -1,0 +1,139 @@
+/**
+ * Hybrid knowledge search (`searchKnowledge`): full text over title, topic and body, pgvector over
+ * the documents' descriptors, fused by reciprocal rank — on embedded PGlite, or on
+ * TEST_DATABASE_URL's PostgreSQL in the real-PG lane, through the same statement.
+ */
+import type { Sql } from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectPostgres } from "../../memory/db/index.js";
+import { migrate } from "../../memory/db/migrate.js";
+import {
+  type KnowledgeDocumentInput,
+  searchKnowledge,
+  upsertKnowledgeDocument,
+} from "../../memory/knowledge.js";
+import { HashEmbedder } from "../support/hash-embedder.js";
+import { openTestPostgres, type TestPostgres } from "../support/pg.js";
+
+const DOCS: KnowledgeDocumentInput[] = [
+  {
+    slug: "strollers",
+    kind: "policy",
+    topic: "children",
+    title: "Strollers and car seats",
+    body: "Push-chairs travel free on every flight. Hand them over at the gate and collect them at the aircraft door.",
+  },
+  {
+    slug: "checked-bags",
+    kind: "policy",
+    topic: "baggage",
+    title: "Checked bag allowance",
+    body: "One checked bag of 23 kg is included on each flight. Strollers never count towards it.",
+  },
+  {
+    slug: "pets-abroad",
+    kind: "faq",
+    topic: "pets",
+    title: "Taking an animal abroad",
+    body: "Some islands impose a quarantine on arrival for every flight with a dog or cat on board.",
+  },
+  {
+    slug: "flight-changes",
+    kind: "policy",
+    topic: "changes",
+    title: "Changing the date of a flight",
+    body: "Move your flight to another day for free up to a day before departure.",
+  },
+  {
+    slug: "refund-timing",
+    kind: "policy",
+    topic: "refunds",
+    title: "How long refunds take",
+    body: "Card refunds show within ten business days of approval after the flight is cancelled.",
+  },
+  {
+    slug: "paris-guide",
+    kind: "guide",
+    city: "Paris",
+    iata: "CDG",
+    title: "Paris: arrondissements and the RER",
+    body: "Stay in the Marais for walking; the RER B train runs from the airport into the city.",
+  },
+];
+
+describe("hybrid knowledge search (PGlite, or TEST_DATABASE_URL's PostgreSQL)", () => {
+  let pg: TestPostgres;
+  let sql: Sql;
+  const embedder = new HashEmbedder(512);
+  const search = (
+    query: string,
+    kinds: KnowledgeDocumentInput["kind"][] = ["policy", "faq"],
+    city?: string,
+  ) => searchKnowledge(sql, embedder, query, { kinds, limit: 6, ...(city ? { city } : {}) });
+
+  beforeAll(async () => {
+    pg = await openTestPostgres({ label: "knowledge-search" });
+    sql = connectPostgres(pg.url, { max: 2, onnotice: () => {} });
+    await migrate(sql, { modelId: embedder.modelId, dimensions: embedder.dimensions });
+    for (const doc of DOCS) await upsertKnowledgeDocument(sql, embedder, doc);
+  });
+  afterAll(async () => {
+    await sql?.end();
+    await pg?.close();
+  });
+
+  it("indexes the weighted text with a GIN index over the search function", async () => {
+    const [index] = await sql<{ indexdef: string }[]>`
+      SELECT indexdef FROM pg_indexes WHERE indexname = 'knowledge_documents_search'`;
+    expect(index?.indexdef).toMatch(/USING gin \(knowledge_search_text\(title, topic, city, body\)\)/);
+  });
+
+  it("ranks a word in the title above the same word in another document's body", async () => {
+    const hits = await search("do strollers count?");
+    expect(hits.map((h) => h.slug).slice(0, 2)).toEqual(["strollers", "checked-bags"]);
+    expect(hits[0]?.textRank).toBe(1);
+    expect(hits[1]?.textRank).toBe(2);
+  });
+
+  it("weighs words by rarity: a word one document has beats one that every document has", async () => {
+    // "flight" is in almost every body; "quarantine" in one.
+    const hits = await search("flight quarantine");
+    expect(hits[0]?.slug).toBe("pets-abroad");
+  });
+
+  it("finds through the vectors what shares no word with any document (a misspelling)", async () => {
+    const hits = await search("refundz");
+    expect(hits[0]).toMatchObject({ slug: "refund-timing", textRank: null, vectorRank: 1 });
+    expect(hits[0]?.similarity).toBeGreaterThan(0);
+  });
+
+  it("fuses both rankings: every hit carries its ranks and the fused score orders them", async () => {
+    const hits = await search("how long until my refund shows on the card");
+    expect(hits[0]?.slug).toBe("refund-timing");
+    expect(hits[0]?.vectorRank).not.toBeNull();
+    expect(hits[0]?.textRank).toBe(1);
+    const scores = hits.map((h) => h.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+  });
+
+  it("answers a question of function words only from the vectors, without an error", async () => {
+    const hits = await search("how can i?");
+    expect(hits.length).toBeGreaterThan(0);
+    expect(hits.every((h) => h.textRank === null)).toBe(true);
+  });
+
+  it("keeps to the kinds and the city asked for", async () => {
+    const policies = await search("the airport train into the city");
+    expect(policies.map((h) => h.slug)).not.toContain("paris-guide");
+    const guides = await search("the airport train into the city", ["guide"], "cdg");
+    expect(guides.map((h) => h.slug)).toEqual(["paris-guide"]);
+    expect(await search("the airport train into the city", ["guide"], "Tokyo")).toEqual([]);
+  });
+
+  it("finds an edited document by its new words", async () => {
+    await upsertKnowledgeDocument(sql, embedder, { ...DOCS[2]!, body: "Rabies rules apply to every dog." });
+    const before = (await search("quarantine")).find((h) => h.slug === "pets-abroad");
+    expect(before?.textRank ?? null).toBeNull();
+    expect((await search("rabies"))[0]?.slug).toBe("pets-abroad");
+  });
+});

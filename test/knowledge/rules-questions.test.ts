@@ -1,0 +1,81 @@
+/**
+ * Questions about the rules go to support and its knowledge search, whatever they mention — a
+ * flight, a card, insurance —, while requests to act keep their agent. Prompts written for this
+ * suite; none is a router example.
+ */
+import { describe, expect, it } from "vitest";
+import { ROUTE_EXAMPLES } from "../../agents/routes.js";
+import { extractSlots, isRulesQuestion } from "../../language/index.js";
+import { LocalEmbedder } from "../../memory/embeddings/local.js";
+import { detectIntents } from "../../orchestrator/models/local/intents.js";
+import { SemanticRouter } from "../../orchestrator/router.js";
+
+const NOW = new Date("2027-01-04T12:00:00Z");
+
+const RULES = [
+  "at what point should we reach the airport before a flight overseas?",
+  "is it ok to buy the travel insurance after my card was charged?",
+  "can we still get trip insurance once the booking is paid?",
+  "do you guys accept a debit card for flights?",
+  "how much does it cost to bring a second suitcase on my flight?",
+  "what happens to my seat if the airline changes the plane?",
+  "am i entitled to anything when my flight lands five hours late?",
+  "does a car seat count against the luggage allowance on the plane?",
+  "will my card be charged in euros or dollars?",
+  "how long do i have to cancel a flight without paying anything?",
+  "if i pay with klarna can i cancel later?",
+];
+
+const ACTIONS = [
+  "find me a flight from Denver to Atlanta on Friday",
+  "can you book the cheapest one for me",
+  "are there any flights to Paris next week?",
+  "pay for booking FL-7K2Q9D with my card ending 4242",
+  "how much is a flight to Tokyo?",
+  "book the flight, add insurance and pay",
+  "I want to fly from Seattle to Honolulu on March 3",
+];
+
+describe("the question form (isRulesQuestion)", () => {
+  it.each(RULES)("reads a question about the rules: %s", (text) => {
+    expect(isRulesQuestion(text)).toBe(true);
+  });
+  it.each(ACTIONS)("reads a request to act: %s", (text) => {
+    expect(isRulesQuestion(text)).toBe(false);
+  });
+  it("is not fooled by information requests that have their own intent", () => {
+    const weather = detectIntents("should i pack a raincoat for the weather in London?");
+    expect(weather.intents).toContain("weather");
+    expect(weather.intents).not.toContain("policy_faq");
+  });
+});
+
+describe("intents of a rules question", () => {
+  it.each(RULES)("a policy question and no action: %s", (text) => {
+    const { intents } = detectIntents(text, extractSlots(text, NOW));
+    expect(intents).toEqual(["policy_faq"]);
+  });
+  it("a request to act keeps its actions", () => {
+    const text = "book the flight from Seattle to Honolulu on March 3, add insurance and pay";
+    const { intents } = detectIntents(text, extractSlots(text, NOW));
+    expect(intents).toEqual(expect.arrayContaining(["book_flight", "insurance", "payment"]));
+    expect(intents).not.toContain("policy_faq");
+  });
+});
+
+describe("routing a rules question", () => {
+  it("goes to support, confidently, whatever it mentions", async () => {
+    const router = await SemanticRouter.create(new LocalEmbedder().load(), ROUTE_EXAMPLES);
+    for (const text of RULES) {
+      expect(ROUTE_EXAMPLES.map((e) => e.text.toLowerCase())).not.toContain(text.toLowerCase());
+      const route = await router.route(text);
+      expect({ text, plan: route.plan, confident: route.confident }).toEqual({
+        text,
+        plan: ["support"],
+        confident: true,
+      });
+    }
+    const booking = await router.route("find me a flight from Denver to Atlanta on Friday");
+    expect(booking.plan).toEqual(["booking"]);
+  });
+});
