@@ -133,7 +133,8 @@ export class ScopeGate {
     const named = places.places.length + places.airlines.length + codes;
     // A request naming a route is most often a flight search: declining it needs a clear vote.
     const needed = places.places.length >= 2 ? this.#routeShare : this.#minShare;
-    const clear = !SERVED.has(topic) && vote.best >= this.#minSimilarity && share >= needed;
+    // A code asked about is answered by its tool, whatever topic its words are near.
+    const clear = codes === 0 && !SERVED.has(topic) && vote.best >= this.#minSimilarity && share >= needed;
     // Near nothing Flightly serves and naming nothing of travel: outside travel.
     const read = v.some((x) => x !== 0);
     if (!clear && read && named === 0 && servedBest < this.#servedFloor && !TRAVEL_WORDS.test(text))

@@ -20,6 +20,7 @@ const CODE_CUES: readonly RegExp[] = [
   /\bwhat (?:airline|carrier|airport|city) is\s+([a-z0-9]{2,3})\b/,
   /^(?:what|whats|what's|what is)\s+(?:is\s+)?([a-z0-9]{2,3})\s*\??$/,
   /\b(?:has|with|uses|is) (?:the )?code\s+([a-z0-9]{2,3})\b/,
+  /\b(?:define|explain)\s+(?:the\s+)?(?:airline\s+|airport\s+|carrier\s+)?(?:code\s+)?([a-z0-9]{2,3})\s*\??$/,
 ];
 
 /** Kinds of code Flightly has no list for: a question about one is declined, not guessed. */
@@ -52,8 +53,10 @@ export function askedAirlines(text: string, gazetteer: Gazetteer): string[] {
     .filter((c) => c.kind === "airline")
     .map((c) => c.code);
   const lower = text.toLowerCase();
-  const named = AIRLINE_QUESTION.test(lower)
-    ? readCarriers(lower, gazetteer).map((m) => m.code ?? m.name)
-    : [];
+  // "information on X flights from A to B" asks for flights, not about the airline.
+  const named =
+    AIRLINE_QUESTION.test(lower) && !/\b(?:flights?|fares?|fly|flying)\b/.test(lower)
+      ? readCarriers(lower, gazetteer).map((m) => m.code ?? m.name)
+      : [];
   return [...new Set([...codes, ...named])];
 }

@@ -53,7 +53,11 @@ export const airportInfoSkill: Skill = {
       const unknown = askedCodes(s.text, s.gazetteer).find((c) => c.kind === "unknown");
       if (unknown)
         return say(`I don't know an airport with the code ${unknown.code}: it is not one Flightly serves.`);
-      return noPlace(s, "airport details", "Which airport or city would you like to know about?");
+      return noPlace(
+        s,
+        "airport details",
+        "I don't have airport details for that: I can describe the airports Flightly flies to, so name a city or code of ours.",
+      );
     }
     return call(...airports.map((code) => ({ tool: "get_airport_info", input: { code } })));
   },
@@ -184,7 +188,7 @@ export const groundTransportSkill: Skill = {
       return noPlace(
         s,
         "ground transport details",
-        "Which city or airport do you need ground transport for?",
+        "I don't have ground transport details for that place: I can describe getting into town at the cities Flightly flies to, so name one of those.",
       );
     return call(...airports.map((airport) => ({ tool: "get_ground_transport", input: { airport } })));
   },
