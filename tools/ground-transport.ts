@@ -25,7 +25,7 @@ const TRANSPORT =
 const MAX_SENTENCES = 4;
 
 /** The sentences of a guide about ground transport, in their order. */
-export function transportSentences(body: string): string[] {
+function transportSentences(body: string): string[] {
   return body
     .split(/(?<=[.!?])\s+/)
     .map((s) => s.trim())

@@ -2,9 +2,32 @@
  * Intent rules for travel facts answered from Flightly's data: airports, airlines, time zones and
  * ground transport. Kept beside the other rules of `intents.ts`, which lists them in its tables.
  */
-import { defaultGazetteer } from "../../../language/index.js";
+import { defaultGazetteer, type Slots } from "../../../language/index.js";
 import { askedAirlines, askedCodes } from "./codes.js";
-import type { Intent, PhraseRule, SlotRule } from "./intents.js";
+
+/** The intents these rules score (each one of `intents.ts`, which checks it where it lists them). */
+type RuleIntent =
+  | "time_zone"
+  | "ground_transport"
+  | "airport_info"
+  | "airline_info"
+  | "policy_faq"
+  | "flight_search"
+  | "payment"
+  | "destination_advice";
+
+interface PhraseRule {
+  intent: RuleIntent;
+  re: RegExp;
+  weight: number;
+  unless?: RegExp;
+}
+
+interface SlotRule {
+  intent: RuleIntent;
+  weight: number;
+  when(slots: Slots, lower: string): boolean;
+}
 
 /** Renting or hiring a car is not ground transport Flightly answers (a car-rental desk's job). */
 const RENTAL = /\b(?:rent(?:al|als|ed|ing)?|hire)\b/;
@@ -70,7 +93,7 @@ export const FACT_SLOT_RULES: readonly SlotRule[] = [
 ];
 
 /** A fact question is not a flight search, nor the destination advice or policy its words may suggest. */
-export const FACT_SUPPRESSIONS: ReadonlyArray<{ intent: Intent; by: Intent }> = [
+export const FACT_SUPPRESSIONS: ReadonlyArray<{ intent: RuleIntent; by: RuleIntent }> = [
   { intent: "flight_search", by: "ground_transport" },
   { intent: "flight_search", by: "airport_info" },
   { intent: "flight_search", by: "airline_info" },

@@ -34,7 +34,7 @@ export const INTENTS = [
 
 export type Intent = (typeof INTENTS)[number];
 
-export interface PhraseRule {
+interface PhraseRule {
   intent: Intent;
   re: RegExp;
   /** Negative weights let a phrase count against an intent ("how do I pay" is a question). */
@@ -43,7 +43,7 @@ export interface PhraseRule {
   unless?: RegExp;
 }
 
-export interface SlotRule {
+interface SlotRule {
   intent: Intent;
   weight: number;
   when(slots: Slots, lower: string): boolean;
