@@ -97,6 +97,22 @@ function referenceTable(): Reference {
   return reference;
 }
 
+/** A real carrier of the reference list by IATA code or name ("UA", "united airlines"), active ones first. */
+export function referenceCarrier(
+  nameOrCode: string,
+): { name: string; code: string; active: boolean } | undefined {
+  const table = referenceTable();
+  const k = keyOf(nameOrCode);
+  const airline =
+    (/^[a-z0-9]{2}$/.test(k) ? table.byCode.get(k.toUpperCase()) : undefined) ??
+    table.byKey.get(k)?.airline ??
+    table.byKey.get(k.replace(SUFFIX_WORDS, ""))?.airline;
+  return airline ? { name: airline.name, code: airline.iata, active: airline.active } : undefined;
+}
+
+/** Trailing airline words dropped to find a short name ("delta airlines" → "delta"). */
+const SUFFIX_WORDS = /\s+(?:air lines|airlines|airline|airways|air)$/;
+
 /** "airline XX", "carrier code XX": a carrier whatever the word. */
 const AIRLINE_CUE = /\b(?:airline|carrier)(?:\s{1,2}code)?\s{1,2}$/;
 /** "on XX", "aboard XX" (names also "with X", "fly X", "avoid X"), where the phrase then ends or the route begins. */

@@ -3,7 +3,7 @@
  * dates, party, budget, airlines, contact details, preferences) and the entities that the response
  * cache's equivalence check compares. The only entry point; depends on `core/` alone.
  */
-export { findCarriers } from "./carriers.js";
+export { type CarrierMention, findCarriers, readCarriers, referenceCarrier } from "./carriers.js";
 export { type Entities, entitySignature, extractEntities, sameEntities } from "./entities.js";
 export { foldText } from "./fold.js";
 export {

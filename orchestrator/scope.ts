@@ -7,8 +7,9 @@
  * on to the router and the agents.
  */
 import { OUTSIDE, type ScopeExample, SERVED_TOPICS, UNSERVED_TRAVEL } from "../agents/scope.js";
-import { extractEntities } from "../language/index.js";
+import { defaultGazetteer, extractEntities } from "../language/index.js";
 import { LocalEmbedder } from "../memory/embeddings/local.js";
+import { askedCodes } from "./models/local/codes.js";
 
 export interface ScopeDecision {
   /** The nearest topic (for a decline, the nearest declined topic). */
@@ -20,6 +21,8 @@ export interface ScopeDecision {
   /** Best similarity of that topic, and the declined topics' share of the vote. */
   similarity: number;
   share: number;
+  /** Best similarity of any served example. */
+  served: number;
 }
 
 export interface ScopeOptions {
@@ -30,6 +33,11 @@ export interface ScopeOptions {
   minShare?: number;
   /** The share a decline needs when the request names a route (origin and destination). */
   routeShare?: number;
+  /**
+   * A request no served example comes this close to, naming no place or airline and no travel
+   * word, is about something else: declined as outside travel even when no declined topic is near.
+   */
+  servedFloor?: number;
 }
 
 const CAPABILITIES =
@@ -37,6 +45,10 @@ const CAPABILITIES =
   "questions about our travel policies, destinations and the weather.";
 
 const SERVED: ReadonlySet<string> = new Set(SERVED_TOPICS);
+
+/** Words that make a request about travel whatever else it says (general travel vocabulary). */
+const TRAVEL_WORDS =
+  /\b(?:fl(?:y|ying|ights?)|air(?:port|line|fare|plane)s?|planes?|trips?|travel\w*|vacations?|holidays?|hotels?|motels?|lodging|accommodations?|booking|tickets?|luggage|baggage|suitcases?|carry[- ]?ons?|visas?|passports?|destinations?|itinerar(?:y|ies)|abroad|overseas|check-?in|boarding|layovers?|sightseeing|sights|things to do|tourists?|touris[mt]\w*)\b/i;
 
 /** The decline for a topic; undefined for a served one. */
 function declineFor(topic: string): string | undefined {
@@ -74,6 +86,7 @@ export class ScopeGate {
   readonly #minSimilarity: number;
   readonly #minShare: number;
   readonly #routeShare: number;
+  readonly #servedFloor: number;
 
   constructor(
     private readonly examples: readonly ScopeExample[],
@@ -84,14 +97,14 @@ export class ScopeGate {
     this.#minSimilarity = options.minSimilarity ?? 0.4;
     this.#minShare = options.minShare ?? 0.6;
     this.#routeShare = options.routeShare ?? 0.9;
+    this.#servedFloor = options.servedFloor ?? 0.55;
   }
 
   decide(text: string): ScopeDecision {
     const v = this.#embedder.embedSync(text.toLowerCase());
-    const nearest = this.examples
-      .map((e, i) => ({ topic: e.topic, sim: dot(v, this.#vectors[i]!) }))
-      .sort((a, b) => b.sim - a.sim)
-      .slice(0, this.#k);
+    const all = this.examples.map((e, i) => ({ topic: e.topic, sim: dot(v, this.#vectors[i]!) }));
+    const servedBest = all.reduce((m, n) => (SERVED.has(n.topic) ? Math.max(m, n.sim) : m), 0);
+    const nearest = all.sort((a, b) => b.sim - a.sim).slice(0, this.#k);
     const votes = new Map<string, { score: number; best: number }>();
     let total = 0;
     for (const n of nearest) {
@@ -112,14 +125,22 @@ export class ScopeGate {
       topic,
       similarity: Math.round(vote.best * 1000) / 1000,
       share: Math.round(share * 1000) / 1000,
+      served: Math.round(servedBest * 1000) / 1000,
     };
     const places = extractEntities(text);
-    const named = places.places.length + places.airlines.length;
+    // A code asked about ("what does UA stand for") names an airline or an airport too.
+    const codes = askedCodes(text, defaultGazetteer()).filter((c) => c.kind !== "unknown").length;
+    const named = places.places.length + places.airlines.length + codes;
     // A request naming a route is most often a flight search: declining it needs a clear vote.
     const needed = places.places.length >= 2 ? this.#routeShare : this.#minShare;
-    const clear = !SERVED.has(topic) && vote.best >= this.#minSimilarity && share >= needed;
-    // A request naming a place or an airline is about travel, whatever its other words.
-    if (!clear || (topic === OUTSIDE && named > 0)) {
+    // A code asked about is answered by its tool, whatever topic its words are near.
+    const clear = codes === 0 && !SERVED.has(topic) && vote.best >= this.#minSimilarity && share >= needed;
+    // Near nothing Flightly serves and naming nothing of travel: outside travel.
+    const read = v.some((x) => x !== 0);
+    if (!clear && read && named === 0 && servedBest < this.#servedFloor && !TRAVEL_WORDS.test(text))
+      return { ...decided, topic: OUTSIDE, serve: false, decline: declineFor(OUTSIDE)! };
+    // A request naming a place or an airline, or in travel words, is about travel, whatever its other words.
+    if (!clear || (topic === OUTSIDE && (named > 0 || TRAVEL_WORDS.test(text)))) {
       const top = ranked[0]?.[0] ?? topic;
       return { ...decided, topic: SERVED.has(top) ? top : topic, serve: true };
     }

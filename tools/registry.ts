@@ -2,6 +2,7 @@
  * The tool registry: every custom tool's definition (handler and metadata, declared in the tool's
  * own file). Adding a tool means its file, one line here, and the owning agent's list.
  */
+import { airlineInfo } from "./airline-info.js";
 import { airportInfo } from "./airport-info.js";
 import { getBooking, listBookings } from "./bookings.js";
 import type { ToolCache } from "./cache.js";
@@ -10,6 +11,7 @@ import type { ToolDeps } from "./common.js";
 import { confirmBooking } from "./confirm-booking.js";
 import type { ToolDefinition } from "./definition.js";
 import { destinationInfo } from "./destination-info.js";
+import { groundTransport } from "./ground-transport.js";
 import { addInsurance } from "./insurance.js";
 import { knowledgeBase } from "./knowledge-base.js";
 import { processPayment } from "./process-payment.js";
@@ -33,6 +35,8 @@ export const TOOL_DEFINITIONS = [
   listBookings,
   cancelBooking,
   airportInfo,
+  airlineInfo,
+  groundTransport,
 ] as const;
 
 /** The name of a custom tool, checked at compile time wherever a tool is named. */

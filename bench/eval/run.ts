@@ -13,7 +13,7 @@ import type { Logger } from "../../core/logger.js";
 import { buildApp } from "../../orchestrator/runtime/app.js";
 import { openServices } from "../../orchestrator/runtime/services.js";
 import { benchEnv, copyWorld, seedWorld, tempDir } from "../setup.js";
-import type { Example } from "./gold.js";
+import type { Example, MapGroup } from "./gold.js";
 import { CLASSES, type OutcomeClass, SLOT_NAMES, type SlotName, score, type Verdict } from "./score.js";
 
 /** The day every relative date is read against: a Monday, noon UTC. */
@@ -49,7 +49,11 @@ export interface EvalReport {
   outcomes: Record<OutcomeClass, Figure>;
   /** Flight queries naming a city Flightly does not serve: answers that name it. */
   unknownCities: Figure;
+  /** Requests the README's intent map covers, by group: handled per the map. */
+  intentMap: Partial<Record<MapGroup, Figure>>;
 }
+
+const MAP_GROUPS: readonly MapGroup[] = ["atis non-flight", "clinc travel", "outside travel"];
 
 const figure = (right: number, of: number): Figure => ({
   right,
@@ -82,6 +86,12 @@ function summarise(dataset: string, split: Split, verdicts: readonly Verdict[]):
     CLASSES.map((c) => [c, figure(verdicts.filter((v) => v.outcome === c).length, verdicts.length)]),
   ) as Record<OutcomeClass, Figure>;
   const unknown = verdicts.flatMap((v) => (v.unknownCity ? [v.unknownCity.named] : []));
+  const intentMap: EvalReport["intentMap"] = {};
+  for (const group of MAP_GROUPS) {
+    const inGroup = verdicts.filter((v) => v.map?.group === group);
+    if (inGroup.length > 0)
+      intentMap[group] = figure(inGroup.filter((v) => v.map?.handled).length, inGroup.length);
+  }
   return {
     dataset: basename(dataset),
     split,
@@ -91,6 +101,7 @@ function summarise(dataset: string, split: Split, verdicts: readonly Verdict[]):
     slots,
     outcomes,
     unknownCities: figure(unknown.filter(Boolean).length, unknown.length),
+    intentMap,
   };
 }
 
@@ -106,6 +117,8 @@ export function formatReport(r: EvalReport): string {
     "outcomes:",
     ...CLASSES.map((c) => line(c, r.outcomes[c])),
     line("unknown cities named", r.unknownCities),
+    "handled per the intent map:",
+    ...Object.entries(r.intentMap).map(([group, f]) => line(group, f)),
   ].join("\n");
 }
 

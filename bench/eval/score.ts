@@ -15,6 +15,8 @@ import {
   goldDate,
   goldTime,
   key,
+  type MapGroup,
+  mapEntry,
   type Outcome,
   type Window,
 } from "./gold.js";
@@ -42,6 +44,8 @@ export interface Verdict {
   slots: Partial<Record<SlotName, boolean>>;
   /** A city Flightly does not serve, and whether the answer named it. */
   unknownCity?: { city: string; named: boolean };
+  /** Requests the README's intent map covers (all but flight queries): handled per the map. */
+  map?: { group: MapGroup; handled: boolean };
 }
 
 const TOOL_OUTCOMES: ReadonlyArray<[string, Outcome]> = [
@@ -50,6 +54,8 @@ const TOOL_OUTCOMES: ReadonlyArray<[string, Outcome]> = [
   ["search_hotels", "hotel_search"],
   ["get_destination_info", "destination"],
   ["get_airport_info", "airport_info"],
+  ["get_airline_info", "airline_info"],
+  ["get_ground_transport", "ground_transport"],
   ["list_bookings", "bookings"],
   ["get_booking", "bookings"],
 ];
@@ -68,6 +74,42 @@ const callsOf = (r: InvokeResult): Call[] =>
       input: c.input !== null && typeof c.input === "object" && !Array.isArray(c.input) ? c.input : {},
     })),
   );
+
+/** Every outcome whose tool ran (a help-centre search is `policy` whatever it found). */
+function ranOutcomes(r: InvokeResult): Set<Outcome> {
+  const tools = callsOf(r).map((c) => c.tool);
+  const ran = new Set<Outcome>();
+  for (const [tool, outcome] of TOOL_OUTCOMES) if (tools.includes(tool)) ran.add(outcome);
+  if (tools.some((t) => /weather|forecast/.test(t))) ran.add("weather");
+  if (tools.includes("search_knowledge_base")) ran.add("policy");
+  return ran;
+}
+
+/**
+ * Handled per the intent map: an accepted tool ran, or the answer is an accepted honest decline.
+ * Outside travel a decline also needs no tool call. A flight or hotel request counts when the
+ * booking agent, which owns those tools, asked for a missing detail or said why it could not
+ * (a guest cannot book; a city or airline Flightly does not serve).
+ */
+function handledPerMap(
+  accepted: readonly Outcome[],
+  group: MapGroup,
+  observed: Outcome,
+  r: InvokeResult,
+): boolean {
+  const calls = callsOf(r);
+  if (group === "outside travel" && observed === "decline" && accepted.includes("decline"))
+    return calls.length === 0;
+  const ran = ranOutcomes(r);
+  if (accepted.some((o) => o !== "decline" && ran.has(o))) return true;
+  if (accepted.includes("decline") && observed === "decline") return true;
+  const bookingAnswered = r.agents.some((a) => a.agent === "booking");
+  return (
+    accepted.some((o) => o === "flight_search" || o === "hotel_search") &&
+    bookingAnswered &&
+    (observed === "question" || observed === "decline")
+  );
+}
 
 /** What the product did: the first tool that answers a kind of request, else the reply's form. */
 function observedOutcome(r: InvokeResult): Outcome {
@@ -146,16 +188,19 @@ export function score(ex: Example, r: InvokeResult, today: number): Verdict {
   const observed = observedOutcome(r);
   const asked = observed === "question";
   const bookingAnswered = r.agents.some((a) => a.agent === "booking");
+  const entry = mapEntry(ex);
+  const handled = entry ? handledPerMap(entry.accepted, entry.group, observed, r) : undefined;
   const intentRight =
     observed === expected ||
+    handled === true ||
     (expected === "flight_search" && bookingAnswered && (asked || observed === "decline")) ||
     (expected === "decline" && asked && !bookingAnswered);
   const verdict: Verdict = { expected, observed, intentRight, outcome: "wrong", slots: {} };
-  if (expected !== "flight_search") {
-    if (expected === "decline" && (observed === "decline" || (asked && !bookingAnswered)))
-      verdict.outcome = "declined honestly";
-    else if (observed === expected) verdict.outcome = "searched right";
-    else if (asked && expected === "hotel_search") verdict.outcome = "asked a needed question";
+  if (entry) verdict.map = { group: entry.group, handled: handled === true };
+  if (entry && !entry.accepted.includes("flight_search")) {
+    if (observed === "decline" && handled) verdict.outcome = "declined honestly";
+    else if (handled && asked) verdict.outcome = "asked a needed question";
+    else if (handled) verdict.outcome = "searched right";
     return verdict;
   }
   const slots = ex.slots ?? {};

@@ -150,6 +150,35 @@ const KEY_ROUTES: [string, string][] = [
   ["MIA", "CUN"],
 ];
 
+/**
+ * Trunk routes a customer tries first (coast to coast, hub to hub), flown daily for half a year by
+ * every world. Scheduled after the network with a PRNG of their own, so adding one leaves every
+ * other flight, hotel and customer of the world as it was.
+ */
+const TRUNK_ROUTES: [string, string][] = [
+  ["SFO", "JFK"],
+  ["SFO", "EWR"],
+  ["SFO", "ORD"],
+  ["SFO", "BOS"],
+  ["SFO", "IAD"],
+  ["LAX", "ORD"],
+  ["DEN", "ORD"],
+  ["DEN", "LAX"],
+  ["DEN", "JFK"],
+  ["SEA", "JFK"],
+  ["SEA", "DEN"],
+  ["ATL", "JFK"],
+  ["ATL", "ORD"],
+  ["ATL", "LAX"],
+  ["BOS", "ORD"],
+  ["DFW", "ORD"],
+  ["DFW", "JFK"],
+  ["MIA", "ORD"],
+  ["MCO", "JFK"],
+  ["PHX", "ORD"],
+];
+const TRUNK_DAYS = 180;
+
 function buildRoutes(airports: AirportRow[], rnd: () => number): [string, string][] {
   const byCode = new Map(airports.map((a) => [a.iata, a]));
   const pairs = new Set<string>();
@@ -207,26 +236,41 @@ export function generateWorld(anchor: Date, seed = 20_261_121): World {
   const flights: FlightRow[] = [];
   let flightId = 1;
   const key = new Set(KEY_ROUTES.flatMap(([a, b]) => [`${a}-${b}`, `${b}-${a}`]));
-  for (const route of buildRoutes(airports, rnd)) {
+  const network = buildRoutes(airports, rnd);
+  const flown = new Set(network.map(([a, b]) => `${a}-${b}`));
+  const trunkRnd = prng(seed + 1);
+  const trunks = TRUNK_ROUTES.flatMap(([a, b]): [string, string][] => [
+    [a, b],
+    [b, a],
+  ]).filter(([a, b]) => !flown.has(`${a}-${b}`) && byCode.has(a) && byCode.has(b));
+  const schedule = [
+    ...network.map((route) => ({ route, trunk: false })),
+    ...trunks.map((route) => ({ route, trunk: true })),
+  ];
+  for (const { route, trunk } of schedule) {
+    // Trunk routes draw from their own PRNG: the network's draws stay as they were.
+    const r = trunk ? trunkRnd : rnd;
+    const int = (lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
+    const choice = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
     const [o, d] = [byCode.get(route[0])!, byCode.get(route[1])!];
-    // Key routes fly daily for a year (customers plan months ahead); the rest of the network
-    // three days a week over the next 120 days.
-    const daily = key.has(`${o.iata}-${d.iata}`);
-    const horizon = daily ? 365 : 120;
+    // Key routes fly daily for a year (customers plan months ahead), trunk routes daily for half
+    // a year; the rest of the network three days a week over the next 120 days.
+    const daily = trunk || key.has(`${o.iata}-${d.iata}`);
+    const horizon = trunk ? TRUNK_DAYS : daily ? 365 : 120;
     const phase = int(0, 6);
     const km = haversineKm(o, d);
     const minutes = Math.round((km / 820) * 60 + 35);
-    for (const airline of airlinesFor(route, airlines, rnd)) {
+    for (const airline of airlinesFor(route, airlines, r)) {
       const number = `${airline.code}${int(100, 2999)}`;
       const departMinute = int(6 * 60, 22 * 60);
-      const base = 45 + km * (km > 4000 ? 0.075 : 0.11) * (0.85 + rnd() * 0.3);
+      const base = 45 + km * (km > 4000 ? 0.075 : 0.11) * (0.85 + r() * 0.3);
       const seatsTotal = km > 4000 ? choice([240, 280, 300]) : choice([76, 120, 150, 180]);
       for (let day = 1; day <= horizon; day++) {
         if (!daily && (day + phase) % 7 > 2) continue;
         const depart = new Date(day0 + day * 86_400_000 + departMinute * 60_000 + int(-20, 20) * 60_000);
         const weekday = depart.getUTCDay();
         const demand = (weekday === 5 || weekday === 0 ? 1.18 : 1) * (day < 14 ? 1.25 : day > 60 ? 0.92 : 1);
-        const price = Math.round(base * demand * (0.9 + rnd() * 0.25)) * 100 - 1;
+        const price = Math.round(base * demand * (0.9 + r() * 0.25)) * 100 - 1;
         flights.push({
           id: flightId++,
           airline: airline.code,
@@ -237,7 +281,7 @@ export function generateWorld(anchor: Date, seed = 20_261_121): World {
           arrive_at: new Date(depart.getTime() + minutes * 60_000),
           price_cents: Math.max(3_900, price),
           seats_total: seatsTotal,
-          seats_available: Math.max(0, Math.round(seatsTotal * (0.05 + rnd() * 0.6))),
+          seats_available: Math.max(0, Math.round(seatsTotal * (0.05 + r() * 0.6))),
         });
       }
     }

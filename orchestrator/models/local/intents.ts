@@ -4,6 +4,12 @@
  * careful agent would work through them (look things up first, then book, then pay).
  */
 import { isRulesQuestion, type Slots } from "../../../language/index.js";
+import {
+  FACT_PHRASE_RULES,
+  FACT_SLOT_RULES,
+  FACT_SUPPRESSIONS,
+  SHARED_PHRASE_RULES,
+} from "./fact-intents.js";
 
 /** Intents in working order. */
 export const INTENTS = [
@@ -14,6 +20,10 @@ export const INTENTS = [
   "policy_faq",
   "weather",
   "destination_advice",
+  "airport_info",
+  "airline_info",
+  "time_zone",
+  "ground_transport",
   "flight_search",
   "hotel_search",
   "book_flight",
@@ -238,6 +248,8 @@ const PHRASE_RULES: readonly PhraseRule[] = [
     re: /\bhow (?:do|can) (?:i|we) pay\b|\bpayment methods?\b|\bcan (?:i|we) pay\b/,
     weight: -1,
   },
+  ...FACT_PHRASE_RULES,
+  ...SHARED_PHRASE_RULES,
 ];
 
 const SLOT_RULES: readonly SlotRule[] = [
@@ -264,6 +276,7 @@ const SLOT_RULES: readonly SlotRule[] = [
     when: (s, lower) => s.destinations.length > 1 && /\b(?:or|vs\.?|versus)\b/.test(lower),
   },
   { intent: "payment", weight: 0.5, when: (s) => s.cardLast4 !== undefined },
+  ...FACT_SLOT_RULES,
 ];
 
 /** When every intent on the left is present, the one on the right is too. */
@@ -279,6 +292,7 @@ const SUPPRESSED_BY: ReadonlyArray<{ intent: Intent; by: Intent }> = [
   // A cancellation's result carries the refund rule that applies.
   { intent: "policy_faq", by: "cancel_booking" },
   { intent: "greeting", by: "other" },
+  ...FACT_SUPPRESSIONS,
 ];
 
 const NEGATION =

@@ -2,6 +2,7 @@
 import type { UnknownPlace } from "../../../../language/index.js";
 import { type Flight, parseFlights, type ToolCall } from "../context.js";
 import { arrayField, flightLine, isRecord, listing, num, numbered, plural, str, usd } from "../render.js";
+import { noFlightsNext, widerSearches } from "./no-flights.js";
 import { notSold } from "./not-sold.js";
 import { returnDate, tripNotes } from "./round-trip.js";
 import {
@@ -214,7 +215,9 @@ function searchAnswer(s: PlanState, c: ToolCall): string {
   const back = str(c.input.return_date);
   const notes = tripNotes(s, back !== undefined);
   const outbound =
-    flights.length === 0 ? `I found no flights ${route}.` : flightList(s, flights, `Flights ${route}:`);
+    flights.length === 0
+      ? `I found no flights ${route}.${noFlightsNext(s, c)}`
+      : flightList(s, flights, `Flights ${route}:`);
   if (!back) return `${outbound}${notes}`;
   const returns = parseFlights(arrayField(resultOf(c), "return_flights"));
   const way = `from ${to} to ${from} on ${back}${filterWords(c.input)}`;
@@ -253,6 +256,8 @@ export const flightSearchSkill: Skill = {
       s.slots.avoidAirlines.length > 0 ||
       s.slots.budget !== undefined;
     if (!routeInMessage(s) && refining && s.ctx.session.lastFlights.length > 0) return DONE;
+    const wider = widerSearches(s);
+    if (wider.length > 0) return call(...wider);
     return flightSearches(s);
   },
   answer(s) {

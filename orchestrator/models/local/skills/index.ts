@@ -5,6 +5,7 @@
  */
 import type { Intent } from "../intents.js";
 import { cancelSkill, insuranceSkill, myBookingsSkill, paymentSkill } from "./account.js";
+import { airlineInfoSkill, airportInfoSkill, groundTransportSkill, timeZoneSkill } from "./facts.js";
 import { bookFlightSkill, flightSearchSkill } from "./flights.js";
 import { hotelSearchSkill } from "./hotels.js";
 import {
@@ -30,6 +31,10 @@ export const SKILLS: Readonly<Record<Intent, Skill>> = {
   policy_faq: policySkill,
   weather: weatherSkill,
   destination_advice: destinationSkill,
+  airport_info: airportInfoSkill,
+  airline_info: airlineInfoSkill,
+  time_zone: timeZoneSkill,
+  ground_transport: groundTransportSkill,
   flight_search: flightSearchSkill,
   hotel_search: hotelSearchSkill,
   book_flight: bookFlightSkill,
