@@ -90,8 +90,11 @@ export interface ResponseCacheStats {
 
 /** How long an invalidation mark lasts: longer than any turn that could still store (ms). */
 const MARK_TTL_MS = 10 * 60_000;
-/** Clock difference between processes that a mark tolerates (ms). */
-const CLOCK_SKEW_MS = 1_000;
+/**
+ * Clock difference between processes that a mark allows for (ms): an answer whose computation
+ * began less than this after an invalidation of one of its sources is not kept.
+ */
+export const CLOCK_SKEW_MS = 250;
 
 /**
  * `namespace` separates deployments (or test worlds) that share one Valkey but not one database:

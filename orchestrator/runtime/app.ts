@@ -75,6 +75,8 @@ export interface AppOptions {
   semanticCache?: boolean;
   /** Separates cached answers and tool results of worlds sharing one Valkey (default: the database's instance id). */
   cacheNamespace?: string;
+  /** The tiering worker's event stream (default `keys.events()`; tests use their own). */
+  workerStream?: string;
   /** Share of cache hits audited (default: `SEMANTIC_CACHE_AUDIT_RATE`). */
   cacheAuditRate?: number;
   /** The clock turns read (default: the system's); the evaluation fixes it to one day. */
@@ -167,6 +169,9 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     store,
     memory: longTerm,
     logger: logger.child({ component: "worker" }),
+    ...(options.workerStream
+      ? { stream: options.workerStream, deadLetterStream: `${options.workerStream}:dead` }
+      : {}),
     ...(model.name === "local" || model.name === "scripted" ? {} : { model }),
     // Answers kept for one customer were shaped by their profile: a change drops them.
     onProfileChange: async (actorId) => {
