@@ -54,6 +54,8 @@ const envSchema = z.object({
   KNOWLEDGE_BASE_ID: z.string().min(1).optional(),
   SEMANTIC_CACHE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.92),
   SEMANTIC_CACHE_TTL_S: z.coerce.number().int().positive().default(86_400),
+  SEMANTIC_CACHE_MAX_ENTRIES: z.coerce.number().int().positive().default(50_000),
+  SEMANTIC_CACHE_AUDIT_RATE: z.coerce.number().min(0).max(1).default(0.02),
   AUTH_DISCOVERY_URL: url(["http", "https"]).optional(),
   AUTH_ALLOWED_CLIENTS: list.default([]),
   AUTH_ALLOWED_AUDIENCE: list.default([]),
@@ -103,7 +105,14 @@ export interface Config {
   readonly valkey: { readonly url: string | undefined; readonly cluster: boolean };
   readonly database: { readonly url: string | undefined; readonly readonlyUrl: string | undefined };
   readonly knowledgeBaseId: string | undefined;
-  readonly semanticCache: { readonly threshold: number; readonly ttlS: number };
+  readonly semanticCache: {
+    readonly threshold: number;
+    readonly ttlS: number;
+    /** Rows `semantic_cache` keeps at most; the nearest to expiry are evicted first. */
+    readonly maxEntries: number;
+    /** Share of cache hits recomputed in the background and compared with what was served. */
+    readonly auditRate: number;
+  };
   readonly auth: {
     readonly discoveryUrl: string | undefined;
     readonly allowedClients: readonly string[];
@@ -180,7 +189,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     valkey: { url: e.VALKEY_URL, cluster: e.VALKEY_CLUSTER },
     database: { url: e.DATABASE_URL, readonlyUrl: e.DATABASE_READONLY_URL },
     knowledgeBaseId: e.KNOWLEDGE_BASE_ID,
-    semanticCache: { threshold: e.SEMANTIC_CACHE_THRESHOLD, ttlS: e.SEMANTIC_CACHE_TTL_S },
+    semanticCache: {
+      threshold: e.SEMANTIC_CACHE_THRESHOLD,
+      ttlS: e.SEMANTIC_CACHE_TTL_S,
+      maxEntries: e.SEMANTIC_CACHE_MAX_ENTRIES,
+      auditRate: e.SEMANTIC_CACHE_AUDIT_RATE,
+    },
     auth: {
       discoveryUrl: e.AUTH_DISCOVERY_URL,
       allowedClients: e.AUTH_ALLOWED_CLIENTS,

@@ -1,8 +1,11 @@
 /**
  * Storage for the semantic response cache: exact entries in Valkey (normalised-text hash, one
  * GET per scope), nearest-neighbour entries in pgvector (`semantic_cache`), and invalidation by
- * source (a knowledge document that changed). Expired rows are purged by the puts themselves, at
- * most once per `purgeEveryMs`, so the table holds about one TTL's worth of answers.
+ * source (a knowledge document that changed, seats sold, an actor's context that moved). Expired
+ * rows are purged by the puts themselves, at most once per `purgeEveryMs`, and the table is bounded
+ * (`maxEntries`): after a put, the rows nearest to expiry beyond the bound are evicted in the
+ * background with their exact entries. An invalidation leaves a mark on its source, so an answer
+ * computed before the write and stored after it is dropped by its own put (`computedSince`).
  *
  * Nothing secret is ever cached: `put` refuses an answer when redaction would change any text
  * it stores (the prompt, the response or the entities), so a prompt that carried a card number,
@@ -15,13 +18,25 @@ import { toVector } from "./db/vector.js";
 import { keys } from "./store/keys.js";
 import type { ShortTermStore } from "./store/types.js";
 
+/** A tool call an answer was built from: its canonical input and a digest of its result (for the audit). */
+export interface RecordedCall {
+  tool: string;
+  input: string;
+  result: string;
+}
+
 export interface CachedAnswer {
   prompt: string;
   response: string;
   entities: unknown;
   category: string;
   sources: string[];
+  /** The calls the answer was computed from, in order (absent in entries of earlier versions). */
+  calls?: RecordedCall[];
 }
+
+/** The source every answer kept for one actor depends on: their context (profile, memories, bookings). */
+export const actorSource = (actorId: string): string => `actor:${actorId}`;
 
 export interface Neighbour extends CachedAnswer {
   similarity: number;
@@ -48,7 +63,10 @@ export async function dropLegacyEntries(store: ShortTermStore): Promise<number> 
 
 /** Whether redaction would change any text of the answer (then it is never stored). */
 const carriesSecret = (a: CachedAnswer): boolean =>
-  hasSecret(a.prompt) || hasSecret(a.response) || hasSecret(JSON.stringify(a.entities ?? null));
+  hasSecret(a.prompt) ||
+  hasSecret(a.response) ||
+  hasSecret(JSON.stringify(a.entities ?? null)) ||
+  hasSecret(JSON.stringify(a.calls?.map((c) => c.input) ?? null));
 
 /** `shared`, or `actor:<id>`. */
 export type CacheScope = string;
@@ -56,7 +74,27 @@ export type CacheScope = string;
 export interface ResponseCacheStoreOptions {
   /** Least time between two purges of expired `semantic_cache` rows (default one minute). */
   purgeEveryMs?: number;
+  /** Rows `semantic_cache` keeps at most (default 50,000). */
+  maxEntries?: number;
 }
+
+export interface ResponseCacheStats {
+  /** Rows (and their exact entries) evicted to keep the bound. */
+  evicted: number;
+  /** Expired rows purged. */
+  expired: number;
+  /** Exact entries dropped by invalidations, and puts that dropped themselves after one. */
+  invalidated: number;
+  refused: number;
+}
+
+/** How long an invalidation mark lasts: longer than any turn that could still store (ms). */
+const MARK_TTL_MS = 10 * 60_000;
+/**
+ * Clock difference between processes that a mark allows for (ms): an answer whose computation
+ * began less than this after an invalidation of one of its sources is not kept.
+ */
+export const CLOCK_SKEW_MS = 250;
 
 /**
  * `namespace` separates deployments (or test worlds) that share one Valkey but not one database:
@@ -64,8 +102,12 @@ export interface ResponseCacheStoreOptions {
  */
 export class ResponseCacheStore {
   readonly #purgeEveryMs: number;
+  readonly #maxEntries: number;
   #nextPurgeAt = 0;
   #purging: Promise<void> | undefined;
+  #bounding: Promise<void> | undefined;
+  #boundAgain = false;
+  readonly #stats: ResponseCacheStats = { evicted: 0, expired: 0, invalidated: 0, refused: 0 };
 
   constructor(
     private readonly store: ShortTermStore,
@@ -74,6 +116,11 @@ export class ResponseCacheStore {
     options: ResponseCacheStoreOptions = {},
   ) {
     this.#purgeEveryMs = options.purgeEveryMs ?? 60_000;
+    this.#maxEntries = options.maxEntries ?? 50_000;
+  }
+
+  stats(): ResponseCacheStats {
+    return { ...this.#stats };
   }
 
   #exactKey(scope: CacheScope, hash: string): string {
@@ -83,6 +130,10 @@ export class ResponseCacheStore {
 
   #sourceKey(source: string): string {
     return keys.toolTag(`resp:${this.namespace}:${source}`);
+  }
+
+  #markKey(source: string): string {
+    return keys.toolTag(`respmark:${this.namespace}:${source}`);
   }
 
   /** Looks the scopes up in order in one pipelined round trip; the first hit wins, with its scope. */
@@ -103,7 +154,7 @@ export class ResponseCacheStore {
     const rows = await this.sql<
       {
         prompt: string;
-        response: { text: string };
+        response: { text: string; calls?: RecordedCall[] };
         entities: unknown;
         category: string;
         sources: string[];
@@ -116,27 +167,93 @@ export class ResponseCacheStore {
       WHERE scope = ANY(${scopes as string[]}) AND expires_at > now()
       ORDER BY embedding <=> ${toVector(embedding)}::vector
       LIMIT ${k}`;
-    return rows.map((r) => ({ ...r, response: r.response.text, similarity: Number(r.similarity) }));
+    return rows.map((r) => ({
+      ...r,
+      response: r.response.text,
+      ...(r.response.calls ? { calls: r.response.calls } : {}),
+      similarity: Number(r.similarity),
+    }));
   }
 
+  /**
+   * Stores an answer. `computedSince` (epoch ms) is when its computation began: when a source it
+   * depends on was invalidated since, the put drops what it wrote and returns false.
+   */
   async put(
     scope: CacheScope,
     hash: string,
     embedding: Float32Array,
     answer: CachedAnswer,
     ttlMs: number,
+    computedSince?: number,
   ): Promise<boolean> {
     if (carriesSecret(answer)) return false;
-    const p = this.store.pipeline().set(this.#exactKey(scope, hash), JSON.stringify(answer), { ttlMs });
-    await p.exec();
+    const exactKey = this.#exactKey(scope, hash);
+    await this.store.pipeline().set(exactKey, JSON.stringify(answer), { ttlMs }).exec();
     for (const s of answer.sources) await this.store.sadd(this.#sourceKey(s), `${scope}\u0000${hash}`);
-    await this
-      .sql`INSERT INTO semantic_cache (scope, prompt, entities, category, response, sources, embedding, expires_at)
-      VALUES (${scope}, ${answer.prompt}, ${this.sql.json(answer.entities as never)}, ${answer.category},
-        ${this.sql.json({ text: answer.response })}, ${answer.sources}, ${toVector(embedding)}::vector,
-        now() + ${`${Math.round(ttlMs)} milliseconds`}::interval)`;
+    const [row] = await this.sql<{ id: string }[]>`
+      INSERT INTO semantic_cache (scope, hash, prompt, entities, category, response, sources, embedding, expires_at)
+      VALUES (${scope}, ${hash}, ${answer.prompt}, ${this.sql.json(answer.entities as never)}, ${answer.category},
+        ${this.sql.json({ text: answer.response, ...(answer.calls ? { calls: answer.calls } : {}) } as never)},
+        ${answer.sources}, ${toVector(embedding)}::vector,
+        now() + ${`${Math.round(ttlMs)} milliseconds`}::interval)
+      RETURNING id::text AS id`;
+    // Read after writing: an invalidation either saw this entry or left a mark seen here.
+    if (computedSince !== undefined && (await this.#invalidatedSince(answer.sources, computedSince))) {
+      await this.store.del(exactKey);
+      await this.sql`DELETE FROM semantic_cache WHERE id = ${row!.id}`;
+      this.#stats.refused++;
+      return false;
+    }
     this.#purgeWhenDue();
+    this.#boundInBackground();
     return true;
+  }
+
+  async #invalidatedSince(sources: readonly string[], since: number): Promise<boolean> {
+    if (sources.length === 0) return false;
+    const p = this.store.pipeline();
+    for (const s of sources) p.get(this.#markKey(s));
+    const marks = await p.exec();
+    return marks.some((m) => typeof m === "string" && Number(m) >= since - CLOCK_SKEW_MS);
+  }
+
+  /** Evicts beyond the bound after a put; puts made while one runs make it run once more. */
+  #boundInBackground(): void {
+    if (this.#bounding) {
+      this.#boundAgain = true;
+      return;
+    }
+    this.#bounding = (async () => {
+      do {
+        this.#boundAgain = false;
+        // The cache never fails a request: an eviction that fails is retried after the next put.
+        await this.enforceBound().catch(() => {});
+      } while (this.#boundAgain);
+    })().finally(() => {
+      this.#bounding = undefined;
+    });
+  }
+
+  /** Resolves when the background purge and eviction started so far are done. */
+  async settled(): Promise<void> {
+    while (this.#bounding || this.#purging) await Promise.all([this.#bounding, this.#purging]);
+  }
+
+  /**
+   * Keeps at most `maxEntries` rows: those beyond it, nearest to expiry first, go with their exact
+   * entries. Returns how many rows went.
+   */
+  async enforceBound(): Promise<number> {
+    const gone = await this.sql<{ scope: string; hash: string | null }[]>`
+      DELETE FROM semantic_cache WHERE id IN (
+        SELECT id FROM semantic_cache ORDER BY expires_at DESC, id DESC OFFSET ${this.#maxEntries})
+      RETURNING scope, hash`;
+    const exact = gone.filter((g) => g.hash !== null).map((g) => this.#exactKey(g.scope, g.hash!));
+    // One key per command: exact entries of different actors live in different cluster slots.
+    await Promise.all(exact.map((k) => this.store.del(k)));
+    this.#stats.evicted += gone.length;
+    return gone.length;
   }
 
   /** Starts a purge in the background when the last one is `purgeEveryMs` old. */
@@ -154,18 +271,22 @@ export class ResponseCacheStore {
 
   /** Drops every cached answer built from `source`; returns how many exact entries went. */
   async invalidateSource(source: string): Promise<number> {
+    // The mark first: a put that finishes after it drops itself (see `put`).
+    await this.store.set(this.#markKey(source), String(Date.now()), { ttlMs: MARK_TTL_MS });
     const members = await this.store.smembers(this.#sourceKey(source));
     const exact = members.map((m) => {
       const [scope, hash] = m.split("\u0000") as [string, string];
       return this.#exactKey(scope, hash);
     });
-    const n = exact.length > 0 ? await this.store.del(...exact) : 0;
+    const n = (await Promise.all(exact.map((k) => this.store.del(k)))).reduce((a, b) => a + b, 0);
+    this.#stats.invalidated += n;
     await this.store.del(this.#sourceKey(source));
     await this.sql`DELETE FROM semantic_cache WHERE ${source} = ANY(sources)`;
     return n;
   }
 
   async purgeExpired(): Promise<void> {
-    await this.sql`DELETE FROM semantic_cache WHERE expires_at <= now()`;
+    const gone = await this.sql`DELETE FROM semantic_cache WHERE expires_at <= now()`;
+    this.#stats.expired += gone.count;
   }
 }

@@ -63,6 +63,8 @@ export interface Turn {
   reading?: RequestReading;
   /** The request resolved against the session and, for a customer, long-term memory. */
   resolution?: ResolvedRequest;
+  /** Resolving the request read the customer's long-term memory (then the cache is skipped). */
+  memoryRead?: boolean;
   release: (() => Promise<void>) | undefined;
   context: TurnContext | undefined;
   route: RouteDecision | undefined;

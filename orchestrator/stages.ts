@@ -8,6 +8,7 @@ import { CheckpointConflictError, FlightlyError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { needsMemory, readRequest, resolveRequest, type SessionFacts } from "../language/index.js";
 import type { Embedder } from "../memory/embeddings/types.js";
+import { actorSource } from "../memory/response-cache.js";
 import type { Actor, Tool } from "../tools/types.js";
 import { BeforeInvocationEvent, CacheDecisionEvent, type HookRegistry } from "./hooks.js";
 import type { MemoryPort, SessionGate, TurnContext } from "./memory-port.js";
@@ -15,6 +16,7 @@ import type { ModelProvider } from "./models/types.js";
 import { round, type Stage, type Turn } from "./pipeline.js";
 import type { SemanticRouter } from "./router.js";
 import type { ScopeGate } from "./scope.js";
+import { type CacheAudit, recordCalls } from "./semantic-cache/audit.js";
 import type { KeyedRequest, SemanticCache } from "./semantic-cache/cache.js";
 import { answerCachePolicy } from "./semantic-cache/policy.js";
 import { dependencyTags, toolMeta } from "./tool-catalog.js";
@@ -32,6 +34,8 @@ export interface OrchestratorDeps {
   /** Declines, with no agent run, a request about what Flightly does not do; absent: no gate. */
   scope?: ScopeGate;
   cache: SemanticCache | undefined;
+  /** Samples cache hits for a background recomputation (absent: no audit). */
+  audit?: CacheAudit;
   embedder: Embedder;
   hooks: HookRegistry;
   logger: Logger;
@@ -111,7 +115,8 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
       // under the session gate against short-term memory (no recall). A place the session does
       // not name is looked up in a signed-in customer's long-term memory: one query, only then.
       // A guest has none, and a reference with nothing to point at stays unresolved (the agents
-      // ask); it is neither looked up in nor stored in the cache.
+      // ask); it is neither looked up in nor stored in the cache. Nor is a request that needed
+      // long-term memory: the lookup path never queries it, so such a turn always runs the agents.
       name: "references",
       when: unanswered,
       run: async (t) => {
@@ -123,21 +128,23 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
         });
         if (!ctx) return;
         const session = sessionFacts(ctx);
-        const memory =
-          !t.actor!.guest && needsMemory(t.reading, session, t.now)
-            ? await deps.memory.remembered(t.actor!.id).catch((err) => {
-                t.log.warn({ err }, "long-term memory unreadable for references; answering without it");
-                return undefined;
-              })
-            : undefined;
+        t.memoryRead = !t.actor!.guest && needsMemory(t.reading, session, t.now);
+        const memory = t.memoryRead
+          ? await deps.memory.remembered(t.actor!.id).catch((err) => {
+              t.log.warn({ err }, "long-term memory unreadable for references; answering without it");
+              return undefined;
+            })
+          : undefined;
         t.resolution = resolveRequest(t.reading, t.now, session, memory);
+        if (t.memoryRead && deps.cache) await decided(deps, t, cacheMiss("needs long-term memory"));
       },
     },
     {
       // Keyed on the resolved request (the place named, the results by digest), never on words
       // that mean another place for someone else.
       name: "cache-context",
-      when: (t) => deps.cache !== undefined && unanswered(t) && t.resolution?.resolved === true,
+      when: (t) =>
+        deps.cache !== undefined && unanswered(t) && t.resolution?.resolved === true && !t.memoryRead,
       run: async (t) => {
         if (t.resolution?.resolved) await lookup(deps, t, t.resolution, t.resolution.references.length > 0);
       },
@@ -244,7 +251,10 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
         );
         const tags = dependencyTags(calls);
         const stored = await deps
-          .cache!.store(t.req.prompt, t.actor!.id, t.miss!, policy, t.answer!.response, tags)
+          .cache!.store(t.req.prompt, t.actor!.id, t.miss!, policy, t.answer!.response, tags, {
+            calls: recordCalls(calls),
+            computedSince: t.startedAt,
+          })
           .catch((err) => {
             t.log.warn({ err }, "could not store the answer in the semantic cache");
             return undefined;
@@ -266,7 +276,8 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
           ttl_s: stored ? Math.round(policy.ttlMs / 1000) : null,
         };
         const before = t.cacheTrail ?? cacheMiss("no entry");
-        await decided(deps, t, { ...before, depends_on: stored ? tags : [], store: outcome }, false);
+        const dependsOn = policy.scope === "actor" ? [...tags, actorSource(t.actor!.id)] : tags;
+        await decided(deps, t, { ...before, depends_on: stored ? dependsOn : [], store: outcome }, false);
       },
     },
   ];
@@ -292,6 +303,10 @@ async function lookup(
     const entry =
       matched_prompt !== undefined ? { matched_prompt } : entry_id !== undefined ? { entry_id } : {};
     t.answer = { response: looked.response, by: "cache", cache: { kind, similarity, ...entry } };
+    deps.audit?.sample(
+      { prompt: t.req.prompt, sessionId: t.req.sessionId, actorId: t.actor!.id },
+      { response: looked.response, calls: looked.calls, kind, entry: entry_id ?? matched_prompt },
+    );
     await decided(deps, t, {
       hit: true,
       kind,

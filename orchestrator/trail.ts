@@ -40,7 +40,7 @@ export interface TrailHandoff {
  * in the asker's scopes, the nearest `below threshold`, above it but `entity differs`, or
  * `context differs` when those entities came from the session or memory); or no lookup
  * (`cache off`, `answered before lookup` by a hook or the scope gate, `reference unresolved`,
- * `cache unavailable`).
+ * `needs long-term memory` (never read on the lookup path), `cache unavailable`).
  */
 export type CacheReason =
   | "exact match"
@@ -50,6 +50,7 @@ export type CacheReason =
   | "entity differs"
   | "context differs"
   | "reference unresolved"
+  | "needs long-term memory"
   | "answered before lookup"
   | "cache off"
   | "cache unavailable";

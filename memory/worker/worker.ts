@@ -18,7 +18,7 @@ import type { ModelProvider } from "../../core/model.js";
 import { redactJson, redactText } from "../../core/redact.js";
 import { insertEpisodeTurn } from "../long-term/episodes.js";
 import type { LongTermMemory } from "../long-term/memories.js";
-import { updateProfile } from "../short-term/profile.js";
+import { getProfile, updateProfile } from "../short-term/profile.js";
 import { keys } from "../store/keys.js";
 import type { ShortTermStore, StreamEntry } from "../store/types.js";
 import {
@@ -65,6 +65,8 @@ export interface WorkerOptions {
   profileTtlMs?: number;
   /** Cosine similarity at which a candidate counts as already known (default 0.92). */
   duplicateSimilarity?: number;
+  /** Told of an actor whose profile changed (what was cached for them goes); failures are logged. */
+  onProfileChange?: (actorId: string) => Promise<void>;
 }
 
 export interface WorkerStats {
@@ -383,9 +385,17 @@ export class Worker {
 
     if (Object.keys(extraction.profile).length > 0) {
       try {
-        await updateProfile(store, actorId, extraction.profile, {
+        const before = await getProfile(store, actorId);
+        const after = await updateProfile(store, actorId, extraction.profile, {
           ...(this.#o.profileTtlMs === undefined ? {} : { ttlMs: this.#o.profileTtlMs }),
         });
+        if (sortedJson(before) !== sortedJson(after)) {
+          await this.#o
+            .onProfileChange?.(actorId)
+            .catch((err) =>
+              logger?.warn({ err: errorText(err) }, "could not drop what was cached for a changed profile"),
+            );
+        }
       } catch (err) {
         // The memories are committed; the profile is a cache of them and the next turn refreshes it.
         logger?.warn({ err: errorText(err) }, "profile update failed after tiering an event");
@@ -394,3 +404,7 @@ export class Worker {
     return "processed";
   }
 }
+
+/** A profile as JSON with its fields in one order (for comparing two). */
+const sortedJson = (o: object): string =>
+  JSON.stringify(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));

@@ -10,7 +10,7 @@ import { Customers } from "../../memory/customers.js";
 import { type KnowledgeDocumentInput, upsertKnowledgeDocument } from "../../memory/knowledge.js";
 import { Leases } from "../../memory/locks.js";
 import { LongTermMemory } from "../../memory/long-term/index.js";
-import { ResponseCacheStore } from "../../memory/response-cache.js";
+import { actorSource, ResponseCacheStore } from "../../memory/response-cache.js";
 import { TurnOutbox, Worker } from "../../memory/worker/index.js";
 import { createToolCache, type ToolCache } from "../../tools/cache.js";
 import { GUIDES_TAG } from "../../tools/destination-info.js";
@@ -22,10 +22,13 @@ import { McpClientManager, type McpServerSpec } from "../mcp-client.js";
 import type { MemoryPort } from "../memory-port.js";
 import { createModel } from "../models/index.js";
 import type { ModelProvider } from "../models/types.js";
-import { Orchestrator } from "../orchestrator.js";
+import { Orchestrator, type OrchestratorDeps } from "../orchestrator.js";
 import { SemanticRouter } from "../router.js";
 import { ScopeGate } from "../scope.js";
+import { CacheAudit } from "../semantic-cache/audit.js";
 import { SemanticCache } from "../semantic-cache/cache.js";
+import { CacheCounters } from "../semantic-cache/metrics.js";
+import { announcingWrites, recomputer, uncachedToolCache } from "../semantic-cache/wiring.js";
 import { Telemetry } from "../telemetry.js";
 import { traceHooks } from "../tracing.js";
 import { configuredMcpServers } from "./mcp-servers.js";
@@ -49,6 +52,12 @@ export interface App {
   /** Long-term memories, always read as one actor (row-level security). */
   readonly longTerm: LongTermMemory;
   readonly telemetry: Telemetry;
+  /** The response cache's counters (hits, misses by reason, evictions, audits) for `/metrics`. */
+  readonly cacheMetrics: CacheCounters;
+  /** The response cache's audit of served answers (absent with the cache off). */
+  readonly cacheAudit: CacheAudit | undefined;
+  /** The response cache's storage (absent with the cache off). */
+  readonly cacheStorage: ResponseCacheStore | undefined;
   /**
    * Changes a policy, FAQ or guide and drops every cached answer built from that kind of
    * document (tool results and semantic cache entries).
@@ -68,6 +77,10 @@ export interface AppOptions {
   semanticCache?: boolean;
   /** Separates cached answers and tool results of worlds sharing one Valkey (default: the database's instance id). */
   cacheNamespace?: string;
+  /** The tiering worker's event stream (default `keys.events()`; tests use their own). */
+  workerStream?: string;
+  /** Share of cache hits audited (default: `SEMANTIC_CACHE_AUDIT_RATE`). */
+  cacheAuditRate?: number;
   /** The clock turns read (default: the system's); the evaluation fixes it to one day. */
   now?: () => Date;
 }
@@ -85,8 +98,10 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       await Promise.all(tags.map((tag) => answers?.invalidateSource(tag)));
     },
   });
-  const tools = new Map<string, Tool<unknown>>(
-    Object.entries(createTools({ sql: db.sql, store, embedder, config, logger, cache: toolCache })),
+  // A write by a tool also drops what its actor was answered from the cache (their bookings, …).
+  const tools = announcingWrites(
+    new Map(Object.entries(createTools({ sql: db.sql, store, embedder, config, logger, cache: toolCache }))),
+    (actorId) => answers?.invalidateSource(actorSource(actorId)) ?? Promise.resolve(),
   );
   const configured = options.mcpServers ? undefined : configuredMcpServers(services);
   const mcp = new McpClientManager(options.mcpServers ?? configured?.specs ?? [], tools, logger);
@@ -105,17 +120,20 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   const telemetry = new Telemetry(hooks, logger);
   traceHooks(hooks, tracerOf(services.tracing), { provider: model.name, id: model.modelId });
   const [router] = await Promise.all([SemanticRouter.create(embedder, ROUTE_EXAMPLES), mcp.start()]);
-  const cache =
+  const cacheStorage =
     options.semanticCache === false
       ? undefined
-      : new SemanticCache({
-          storage: new ResponseCacheStore(store, db.sql, namespace),
-          embedder,
-          threshold: config.semanticCache.threshold,
-          logger,
-        });
+      : new ResponseCacheStore(store, db.sql, namespace, { maxEntries: config.semanticCache.maxEntries });
+  const cache = cacheStorage
+    ? new SemanticCache({
+        storage: cacheStorage,
+        embedder,
+        threshold: config.semanticCache.threshold,
+        logger,
+      })
+    : undefined;
   answers = cache;
-  const orchestrator = new Orchestrator({
+  const deps: OrchestratorDeps = {
     model,
     tools,
     memory,
@@ -132,12 +150,35 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       const id = canonicalActorId(raw);
       return { id, guest: (await customers.get(id)) === null };
     },
+  };
+  const cacheAudit = cache
+    ? new CacheAudit({
+        rate: options.cacheAuditRate ?? config.semanticCache.auditRate,
+        logger: logger.child({ component: "cache-audit" }),
+        recompute: recomputer({
+          deps,
+          live: tools,
+          uncached: createTools({ sql: db.sql, store, embedder, config, logger, cache: uncachedToolCache() }),
+        }),
+      })
+    : undefined;
+  const orchestrator = new Orchestrator({ ...deps, ...(cacheAudit ? { audit: cacheAudit } : {}) });
+  const cacheMetrics = new CacheCounters(hooks, {
+    ...(cacheStorage ? { storage: () => cacheStorage.stats() } : {}),
+    ...(cacheAudit ? { audit: () => cacheAudit.stats() } : {}),
   });
   const worker = new Worker({
     store,
     memory: longTerm,
     logger: logger.child({ component: "worker" }),
+    ...(options.workerStream
+      ? { stream: options.workerStream, deadLetterStream: `${options.workerStream}:dead` }
+      : {}),
     ...(model.name === "local" || model.name === "scripted" ? {} : { model }),
+    // Answers kept for one customer were shaped by their profile: a change drops them.
+    onProfileChange: async (actorId) => {
+      await answers?.invalidateSource(actorSource(actorId));
+    },
   });
   if (options.worker ?? config.workerEnabled) worker.start();
   return {
@@ -153,6 +194,9 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     customers,
     longTerm,
     telemetry,
+    cacheMetrics,
+    cacheAudit,
+    cacheStorage,
     updateKnowledge: async (doc) => {
       const changed = await upsertKnowledgeDocument(db.sql, embedder, doc);
       // Drops the tool results and, through them, the cached answers built on that kind of document.
@@ -160,6 +204,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       return changed;
     },
     close: async () => {
+      await cacheAudit?.idle();
+      await cacheStorage?.settled();
       await outbox.flush(5_000);
       outbox.close();
       await worker.stop();

@@ -54,6 +54,7 @@ export async function startRuntime(
     metrics: () => ({
       orchestrator: state.app?.telemetry.snapshot() ?? null,
       toolCache: state.app?.toolCache.stats() ?? null,
+      responseCache: state.app?.cacheMetrics.snapshot() ?? null,
     }),
     routes:
       protocol === "http"

@@ -19,7 +19,12 @@ import {
   sameEntities,
 } from "../../language/index.js";
 import type { Embedder } from "../../memory/embeddings/types.js";
-import type { CacheScope, ResponseCacheStore } from "../../memory/response-cache.js";
+import {
+  actorSource,
+  type CacheScope,
+  type RecordedCall,
+  type ResponseCacheStore,
+} from "../../memory/response-cache.js";
 import { requestKeys } from "./canonical.js";
 import type { AnswerCachePolicy } from "./policy.js";
 
@@ -35,6 +40,8 @@ export interface CacheHit {
   category: string;
   /** The entry's dependency tags. */
   sources?: string[];
+  /** The tool calls the entry was computed from (what an audit compares). */
+  calls?: RecordedCall[];
 }
 
 export interface CacheMiss {
@@ -178,6 +185,7 @@ export class SemanticCache {
         response: exact.response,
         category: exact.category,
         sources: exact.sources,
+        ...(exact.calls ? { calls: exact.calls } : {}),
       };
     }
     // Embed the text as written: case and punctuation carry entity cues for the embedder.
@@ -203,6 +211,7 @@ export class SemanticCache {
         response: n.response,
         category: n.category,
         sources: n.sources,
+        ...(n.calls ? { calls: n.calls } : {}),
       };
     }
     return {
@@ -217,18 +226,26 @@ export class SemanticCache {
     };
   }
 
+  /**
+   * Keeps a fresh answer. An answer for the asker alone also depends on their context (profile,
+   * memories, bookings): any write to it drops the answer (`actorSource`). `computedSince` is
+   * when the answer's computation began (an invalidation since then keeps it out).
+   */
   async store(
     prompt: string,
     actorId: string,
     miss: CacheMiss,
     policy: AnswerCachePolicy,
     response: string,
-    sources: string[],
+    dependsOn: string[],
+    built: { calls?: RecordedCall[]; computedSince?: number } = {},
   ): Promise<boolean> {
     if (policy.scope === "never" || !miss.embedding) return false;
     // The resolved request is what the answer is for ("weather in Honolulu", not "weather there").
     const stored = miss.text || prompt;
     const scope: CacheScope = policy.scope === "shared" ? "shared" : `actor:${actorId}`;
+    const sources =
+      policy.scope === "shared" ? dependsOn : [...new Set([...dependsOn, actorSource(actorId)])];
     return this.o.storage.put(
       scope,
       miss.hash,
@@ -243,8 +260,10 @@ export class SemanticCache {
         } satisfies StoredEntities,
         category: policy.category,
         sources,
+        ...(built.calls ? { calls: built.calls } : {}),
       },
       policy.ttlMs,
+      built.computedSince,
     );
   }
 
