@@ -12,6 +12,7 @@
 import type { Sql } from "postgres";
 import { hasSecret } from "../core/redact.js";
 import { toVector } from "./db/vector.js";
+import type { ResponseIndex } from "./response-index.js";
 import { keys } from "./store/keys.js";
 import type { ShortTermStore } from "./store/types.js";
 
@@ -56,6 +57,8 @@ export type CacheScope = string;
 export interface ResponseCacheStoreOptions {
   /** Least time between two purges of expired `semantic_cache` rows (default one minute). */
   purgeEveryMs?: number;
+  /** An in-process index of the entries: similarity lookups without a database round trip. */
+  index?: ResponseIndex;
 }
 
 /**
@@ -64,6 +67,7 @@ export interface ResponseCacheStoreOptions {
  */
 export class ResponseCacheStore {
   readonly #purgeEveryMs: number;
+  readonly #index: ResponseIndex | undefined;
   #nextPurgeAt = 0;
   #purging: Promise<void> | undefined;
 
@@ -74,6 +78,7 @@ export class ResponseCacheStore {
     options: ResponseCacheStoreOptions = {},
   ) {
     this.#purgeEveryMs = options.purgeEveryMs ?? 60_000;
+    this.#index = options.index;
   }
 
   #exactKey(scope: CacheScope, hash: string): string {
@@ -100,6 +105,7 @@ export class ResponseCacheStore {
   }
 
   async nearest(embedding: Float32Array, scopes: readonly CacheScope[], k = 4): Promise<Neighbour[]> {
+    if (this.#index?.ready) return this.#index.nearest(embedding, scopes, k);
     const rows = await this.sql<
       {
         prompt: string;
@@ -130,11 +136,13 @@ export class ResponseCacheStore {
     const p = this.store.pipeline().set(this.#exactKey(scope, hash), JSON.stringify(answer), { ttlMs });
     await p.exec();
     for (const s of answer.sources) await this.store.sadd(this.#sourceKey(s), `${scope}\u0000${hash}`);
-    await this
-      .sql`INSERT INTO semantic_cache (scope, prompt, entities, category, response, sources, embedding, expires_at)
+    const [row] = await this.sql<{ id: string }[]>`
+      INSERT INTO semantic_cache (scope, prompt, entities, category, response, sources, embedding, expires_at)
       VALUES (${scope}, ${answer.prompt}, ${this.sql.json(answer.entities as never)}, ${answer.category},
         ${this.sql.json({ text: answer.response })}, ${answer.sources}, ${toVector(embedding)}::vector,
-        now() + ${`${Math.round(ttlMs)} milliseconds`}::interval)`;
+        now() + ${`${Math.round(ttlMs)} milliseconds`}::interval)
+      RETURNING id::text AS id`;
+    await this.#index?.added({ ...answer, id: row!.id, scope, embedding, expiresAt: Date.now() + ttlMs });
     this.#purgeWhenDue();
     return true;
   }
@@ -162,6 +170,7 @@ export class ResponseCacheStore {
     const n = exact.length > 0 ? await this.store.del(...exact) : 0;
     await this.store.del(this.#sourceKey(source));
     await this.sql`DELETE FROM semantic_cache WHERE ${source} = ANY(sources)`;
+    await this.#index?.droppedSource(source);
     return n;
   }
 

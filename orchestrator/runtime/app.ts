@@ -11,6 +11,7 @@ import { type KnowledgeDocumentInput, upsertKnowledgeDocument } from "../../memo
 import { Leases } from "../../memory/locks.js";
 import { LongTermMemory } from "../../memory/long-term/index.js";
 import { ResponseCacheStore } from "../../memory/response-cache.js";
+import { ResponseIndex } from "../../memory/response-index.js";
 import { TurnOutbox, Worker } from "../../memory/worker/index.js";
 import { createToolCache, type ToolCache } from "../../tools/cache.js";
 import { GUIDES_TAG } from "../../tools/destination-info.js";
@@ -64,6 +65,8 @@ export interface AppOptions {
   worker?: boolean;
   /** Disable the semantic cache (benchmarks of the full path). */
   semanticCache?: boolean;
+  /** Similarity lookups in an in-process index kept in step across processes (default), or in pgvector. */
+  responseIndex?: boolean;
   /** Separates cached answers and tool results of worlds sharing one Valkey (default: the database's instance id). */
   cacheNamespace?: string;
   /** The clock turns read (default: the system's); the evaluation fixes it to one day. */
@@ -103,11 +106,16 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   const telemetry = new Telemetry(hooks, logger);
   traceHooks(hooks, tracerOf(services.tracing), { provider: model.name, id: model.modelId });
   const [router] = await Promise.all([SemanticRouter.create(embedder, ROUTE_EXAMPLES), mcp.start()]);
+  const index =
+    options.semanticCache === false || options.responseIndex === false
+      ? undefined
+      : new ResponseIndex({ store, sql: db.sql, namespace, logger });
+  await index?.start();
   const cache =
     options.semanticCache === false
       ? undefined
       : new SemanticCache({
-          storage: new ResponseCacheStore(store, db.sql, namespace),
+          storage: new ResponseCacheStore(store, db.sql, namespace, index ? { index } : {}),
           embedder,
           threshold: config.semanticCache.threshold,
           logger,
@@ -157,6 +165,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       return changed;
     },
     close: async () => {
+      index?.close();
       await outbox.flush(5_000);
       outbox.close();
       await worker.stop();
