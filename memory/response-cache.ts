@@ -12,7 +12,6 @@
 import type { Sql } from "postgres";
 import { hasSecret } from "../core/redact.js";
 import { toVector } from "./db/vector.js";
-import type { ResponseIndex } from "./response-index.js";
 import { keys } from "./store/keys.js";
 import type { ShortTermStore } from "./store/types.js";
 
@@ -54,11 +53,28 @@ const carriesSecret = (a: CachedAnswer): boolean =>
 /** `shared`, or `actor:<id>`. */
 export type CacheScope = string;
 
+/** A stored answer as an index holds it: its row id, scope, embedding and expiry (epoch ms). */
+export interface IndexedEntry extends CachedAnswer {
+  id: string;
+  scope: CacheScope;
+  embedding: Float32Array;
+  expiresAt: number;
+}
+
+/** An in-process index of the entries (`response-index.ts`), told of every put and invalidation. */
+export interface EntryIndex {
+  /** Whether `nearest` may answer (otherwise pgvector does). */
+  readonly ready: boolean;
+  nearest(embedding: Float32Array, scopes: readonly CacheScope[], k: number): Neighbour[];
+  added(entry: IndexedEntry): Promise<void>;
+  droppedSource(source: string): Promise<void>;
+}
+
 export interface ResponseCacheStoreOptions {
   /** Least time between two purges of expired `semantic_cache` rows (default one minute). */
   purgeEveryMs?: number;
   /** An in-process index of the entries: similarity lookups without a database round trip. */
-  index?: ResponseIndex;
+  index?: EntryIndex;
 }
 
 /**
@@ -67,7 +83,7 @@ export interface ResponseCacheStoreOptions {
  */
 export class ResponseCacheStore {
   readonly #purgeEveryMs: number;
-  readonly #index: ResponseIndex | undefined;
+  readonly #index: EntryIndex | undefined;
   #nextPurgeAt = 0;
   #purging: Promise<void> | undefined;
 

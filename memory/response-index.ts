@@ -18,18 +18,9 @@ import { randomUUID } from "node:crypto";
 import type { Sql } from "postgres";
 import type { Logger } from "../core/logger.js";
 import { fromVector } from "./db/vector.js";
-import type { CachedAnswer, CacheScope, Neighbour } from "./response-cache.js";
+import type { CacheScope, EntryIndex, IndexedEntry, Neighbour } from "./response-cache.js";
 import { keys } from "./store/keys.js";
 import type { ShortTermStore, StreamEntry } from "./store/types.js";
-
-export interface IndexedEntry extends CachedAnswer {
-  /** The row's id in `semantic_cache`. */
-  id: string;
-  scope: CacheScope;
-  embedding: Float32Array;
-  /** Epoch milliseconds. */
-  expiresAt: number;
-}
 
 interface Held extends IndexedEntry {
   /** The embedding scaled to unit length: similarity is a dot product. */
@@ -69,7 +60,7 @@ const decode = (s: string): Float32Array => {
 /** Without a successful read of the change stream for this long, the index stops answering. */
 const STALE_AFTER_MS = 2_000;
 
-export class ResponseIndex {
+export class ResponseIndex implements EntryIndex {
   readonly #o: ResponseIndexOptions;
   readonly #feed: string;
   /** This instance, so it skips its own announcements (applied when made). */
