@@ -20,7 +20,8 @@ function lru<R>(): (key: string, compute: () => R) => R {
       kept.delete(key); // re-inserted last: the first key is always the least recently used
     }
     kept.set(key, value);
-    return structuredClone(value);
+    // A string (redacted text, a key) cannot be changed by the caller: no copy needed.
+    return typeof value === "object" && value !== null ? structuredClone(value) : value;
   };
 }
 

@@ -7,6 +7,7 @@
  * and needs no I/O, so a self-contained request is keyed before any context is read.
  */
 import { createHash } from "node:crypto";
+import { memoRead } from "../core/memo.js";
 import { type Entities, extractEntities } from "./entities.js";
 import { foldText } from "./fold.js";
 import {
@@ -109,12 +110,15 @@ function readReferences(lower: string, slots: Slots): Reference[] {
   return refs;
 }
 
-/** What the message refers to outside itself; decided from the text alone. */
-export function readRequest(text: string, now: Date): RequestReading {
+/** What the message refers to outside itself; decided from the text alone (read once per text and minute). */
+export const readRequest: (text: string, now: Date) => RequestReading = memoRead((text, now) => {
   const slots = extractSlots(text, now);
   const references = readReferences(foldText(text).toLowerCase(), slots);
   return { text, slots, references, needsSession: references.some((r) => r.kind !== "relative-date") };
-}
+});
+
+/** A request that refers to nothing outside itself, resolved against the clock alone (once per text and minute). */
+const resolvedAlone = memoRead((text, now) => resolveWith(readRequest(text, now), now));
 
 const digest = (parts: readonly string[]): string =>
   createHash("sha256").update(parts.join("\u0000")).digest("hex").slice(0, 16);
@@ -140,6 +144,19 @@ function sessionDates(session: SessionFacts, now: Date): string {
  * disagrees with itself, nothing in memory) when a reference has nothing to point at.
  */
 export function resolveRequest(
+  reading: RequestReading,
+  now: Date,
+  session?: SessionFacts,
+  memory?: MemoryFacts,
+): ResolvedRequest {
+  if (!reading.needsSession && session === undefined && memory === undefined) {
+    // Nothing to point at: the result is the text's and the clock's, and the reading's references.
+    return { ...resolvedAlone(reading.text, now), references: reading.references };
+  }
+  return resolveWith(reading, now, session, memory);
+}
+
+function resolveWith(
   reading: RequestReading,
   now: Date,
   session?: SessionFacts,

@@ -71,11 +71,31 @@ const carriesSecret = (a: CachedAnswer): boolean =>
 /** `shared`, or `actor:<id>`. */
 export type CacheScope = string;
 
+/** A stored answer as an index holds it: its row id, scope, embedding and expiry (epoch ms). */
+export interface IndexedEntry extends CachedAnswer {
+  id: string;
+  scope: CacheScope;
+  embedding: Float32Array;
+  expiresAt: number;
+}
+
+/** An in-process index of the entries (`response-index.ts`), told of every put and invalidation. */
+export interface EntryIndex {
+  /** Whether `nearest` may answer (otherwise pgvector does). */
+  readonly ready: boolean;
+  nearest(embedding: Float32Array, scopes: readonly CacheScope[], k: number): Neighbour[];
+  added(entry: IndexedEntry): Promise<void>;
+  droppedSource(source: string): Promise<void>;
+  droppedIds(ids: readonly string[]): Promise<void>;
+}
+
 export interface ResponseCacheStoreOptions {
   /** Least time between two purges of expired `semantic_cache` rows (default one minute). */
   purgeEveryMs?: number;
   /** Rows `semantic_cache` keeps at most (default 50,000). */
   maxEntries?: number;
+  /** An in-process index of the entries: similarity lookups without a database round trip. */
+  index?: EntryIndex;
 }
 
 export interface ResponseCacheStats {
@@ -103,6 +123,7 @@ export const CLOCK_SKEW_MS = 250;
 export class ResponseCacheStore {
   readonly #purgeEveryMs: number;
   readonly #maxEntries: number;
+  readonly #index: EntryIndex | undefined;
   #nextPurgeAt = 0;
   #purging: Promise<void> | undefined;
   #bounding: Promise<void> | undefined;
@@ -117,6 +138,7 @@ export class ResponseCacheStore {
   ) {
     this.#purgeEveryMs = options.purgeEveryMs ?? 60_000;
     this.#maxEntries = options.maxEntries ?? 50_000;
+    this.#index = options.index;
   }
 
   stats(): ResponseCacheStats {
@@ -151,6 +173,7 @@ export class ResponseCacheStore {
   }
 
   async nearest(embedding: Float32Array, scopes: readonly CacheScope[], k = 4): Promise<Neighbour[]> {
+    if (this.#index?.ready) return this.#index.nearest(embedding, scopes, k);
     const rows = await this.sql<
       {
         prompt: string;
@@ -205,6 +228,7 @@ export class ResponseCacheStore {
       this.#stats.refused++;
       return false;
     }
+    await this.#index?.added({ ...answer, id: row!.id, scope, embedding, expiresAt: Date.now() + ttlMs });
     this.#purgeWhenDue();
     this.#boundInBackground();
     return true;
@@ -245,10 +269,11 @@ export class ResponseCacheStore {
    * entries. Returns how many rows went.
    */
   async enforceBound(): Promise<number> {
-    const gone = await this.sql<{ scope: string; hash: string | null }[]>`
+    const gone = await this.sql<{ id: string; scope: string; hash: string | null }[]>`
       DELETE FROM semantic_cache WHERE id IN (
         SELECT id FROM semantic_cache ORDER BY expires_at DESC, id DESC OFFSET ${this.#maxEntries})
-      RETURNING scope, hash`;
+      RETURNING id::text AS id, scope, hash`;
+    await this.#index?.droppedIds(gone.map((g) => g.id));
     const exact = gone.filter((g) => g.hash !== null).map((g) => this.#exactKey(g.scope, g.hash!));
     // One key per command: exact entries of different actors live in different cluster slots.
     await Promise.all(exact.map((k) => this.store.del(k)));
@@ -282,6 +307,7 @@ export class ResponseCacheStore {
     this.#stats.invalidated += n;
     await this.store.del(this.#sourceKey(source));
     await this.sql`DELETE FROM semantic_cache WHERE ${source} = ANY(sources)`;
+    await this.#index?.droppedSource(source);
     return n;
   }
 

@@ -255,14 +255,14 @@ export class HookRegistry {
    * Runs handlers in registration order; a failing handler is logged (on the invocation's logger
    * when given) and never breaks the loop.
    */
-  async emit(event: HookEvent, log: Logger | undefined = this.logger): Promise<void> {
+  async emit(event: HookEvent, log: Logger | (() => Logger) | undefined = this.logger): Promise<void> {
     const list = this.#handlers.get(event.type);
     if (!list) return;
     for (const h of list) {
       try {
         await (h as Handler<HookEvent>)(event);
       } catch (err) {
-        log?.warn({ err, hook: event.type }, "hook handler failed");
+        (typeof log === "function" ? log() : log)?.warn({ err, hook: event.type }, "hook handler failed");
       }
     }
   }

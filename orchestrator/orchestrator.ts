@@ -55,7 +55,8 @@ export class Orchestrator {
       startedAt,
       req,
       id,
-      log: this.deps.logger.child({ requestId: id, sessionId: req.sessionId, actorId: req.actorId }),
+      // Made when first needed: most invocations never log.
+      log: () => this.deps.logger.child({ requestId: id, sessionId: req.sessionId, actorId: req.actorId }),
       signal: req.signal ?? new AbortController().signal,
       deadline: Date.now() + (req.timeoutMs ?? 60_000),
       now: this.deps.now?.() ?? new Date(),
@@ -80,7 +81,7 @@ export class Orchestrator {
           startedAt,
           checkpointVersion: turn.checkpointVersion,
         }),
-        turn.log,
+        () => turn.log,
       );
     }
   }

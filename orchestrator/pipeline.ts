@@ -72,12 +72,19 @@ export interface Turn {
   run: WorkflowRun | undefined;
 }
 
-/** A turn before any stage ran: what the caller gives, and nothing decided yet. */
+/**
+ * A turn before any stage ran: what the caller gives, and nothing decided yet. `log` may be given
+ * as a function: the logger is then made on first use (most turns never log).
+ */
 export function newTurn(
-  f: Pick<Turn, "req" | "id" | "log" | "signal" | "deadline" | "now"> & { startedAt?: number },
+  f: Pick<Turn, "req" | "id" | "signal" | "deadline" | "now"> & {
+    log: Logger | (() => Logger);
+    startedAt?: number;
+  },
 ): Turn {
-  return {
-    ...f,
+  const { log, ...rest } = f;
+  const turn: Omit<Turn, "log"> = {
+    ...rest,
     startedAt: f.startedAt ?? Date.now(),
     timing: {},
     actor: undefined,
@@ -89,6 +96,14 @@ export function newTurn(
     workflow: undefined,
     run: undefined,
   };
+  let made: Logger | undefined = typeof log === "function" ? undefined : log;
+  return Object.defineProperty(turn, "log", {
+    enumerable: true,
+    get: () => {
+      made ??= (log as () => Logger)();
+      return made;
+    },
+  }) as Turn;
 }
 
 export interface Stage {
@@ -102,27 +117,38 @@ export interface Stage {
 
 export const round = (ms: number): number => Math.round(ms * 1000) / 1000;
 
-function beforeDeadline<T>(work: Promise<T>, turn: Turn, stage: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new FlightlyError("UNAVAILABLE", `the invocation ran out of time (${stage})`, { retryAfterS: 1 }),
-        ),
-      Math.max(0, turn.deadline - Date.now()),
-    );
+const EXPIRED: unique symbol = Symbol("deadline");
+
+/** The turn's deadline: one timer per turn, made when a stage first waits, cleared at the end. */
+interface Deadline {
+  at?: Promise<typeof EXPIRED>;
+  timer?: NodeJS.Timeout;
+}
+
+function deadlineOf(turn: Turn, d: Deadline): Promise<typeof EXPIRED> {
+  d.at ??= new Promise((resolve) => {
+    d.timer = setTimeout(() => resolve(EXPIRED), Math.max(0, turn.deadline - Date.now()));
   });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+  return d.at;
 }
 
 export async function runPipeline(stages: readonly Stage[], turn: Turn): Promise<void> {
-  for (const stage of stages) {
-    if (stage.when && !stage.when(turn)) continue;
-    if (turn.signal.aborted) throw new FlightlyError("UNAVAILABLE", "the invocation was cancelled");
-    const started = performance.now();
-    const work = stage.run(turn);
-    await (stage.keepsDeadline ? work : beforeDeadline(work, turn, stage.name));
-    turn.timing[stage.name] = round(performance.now() - started);
+  const deadline: Deadline = {};
+  try {
+    for (const stage of stages) {
+      if (stage.when && !stage.when(turn)) continue;
+      if (turn.signal.aborted) throw new FlightlyError("UNAVAILABLE", "the invocation was cancelled");
+      const started = performance.now();
+      const work = stage.run(turn);
+      if (stage.keepsDeadline) await work;
+      else if ((await Promise.race([work, deadlineOf(turn, deadline)])) === EXPIRED) {
+        throw new FlightlyError("UNAVAILABLE", `the invocation ran out of time (${stage.name})`, {
+          retryAfterS: 1,
+        });
+      }
+      turn.timing[stage.name] = round(performance.now() - started);
+    }
+  } finally {
+    clearTimeout(deadline.timer);
   }
 }

@@ -70,7 +70,7 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
           actorId: t.actor!.id,
           startedAt: t.startedAt,
         });
-        await deps.hooks.emit(event, t.log);
+        await deps.hooks.emit(event, () => t.log);
         if (event.answer !== undefined) t.answer = { response: event.answer, by: "hook" };
       },
     },
@@ -330,7 +330,7 @@ async function lookup(
 async function decided(deps: OrchestratorDeps, t: Turn, decision: CacheTrail, stream = true): Promise<void> {
   t.cacheTrail = decision;
   if (stream) t.req.sink?.({ event: "cache", data: decision });
-  await deps.hooks.emit(new CacheDecisionEvent({ invocationId: t.id, decision }), t.log);
+  await deps.hooks.emit(new CacheDecisionEvent({ invocationId: t.id, decision }), () => t.log);
 }
 
 /** What a request may be resolved against: the session's state and earlier messages. */

@@ -18,6 +18,8 @@ export const keys = {
   toolTag: (tag: string) => `flightly:tooltag:${safe(tag)}`,
   embedding: (model: string, dims: number, hash: string) => `flightly:emb:${safe(model)}:${dims}:${hash}`,
   responseCache: (hash: string) => `flightly:resp:${hash}`,
+  /** Changes to the response cache's entries, read by every process's in-process index. */
+  responseFeed: (namespace: string) => `flightly:respfeed:${safe(namespace)}`,
   events: () => "flightly:events",
   deadLetters: () => "flightly:events:dead",
   idempotency: (scope: string, key: string) => `flightly:idem:${safe(scope)}:${safe(key)}`,

@@ -5,8 +5,9 @@
  * back in the order they were queued.
  */
 import calculateSlot from "cluster-key-slot";
-import type { ChainableCommander } from "iovalkey";
+import type { ChainableCommander, Redis } from "iovalkey";
 import type { Pipeline } from "./types.js";
+import { unreachable } from "./valkey-errors.js";
 
 /** Items grouped by the hash slot of their key, first-seen order kept within each group. */
 export function groupBySlot<T>(items: readonly T[], key: (item: T) => string): T[][] {
@@ -24,12 +25,52 @@ export function groupBySlot<T>(items: readonly T[], key: (item: T) => string): T
 export const sameSlot = (keys: readonly string[]): boolean =>
   keys.length < 2 || keys.every((k) => calculateSlot(k) === calculateSlot(keys[0]!));
 
+/** One queued command, applied to an iovalkey pipeline or to the auto-pipelining client alike. */
+type Command =
+  | ["get", string]
+  | ["set", string, string | Buffer, ...(string | number)[]]
+  | ["del", string]
+  | ["hgetall", string]
+  | ["hset", string, Record<string, string>]
+  | ["lrange", string, number, number]
+  | ["rpush", string, ...string[]]
+  | ["ltrim", string, number, number]
+  | ["llen", string]
+  | ["pexpire", string, number];
+
+/** What both an iovalkey pipeline and a client can be asked (replies differ: queued vs promised). */
+type Target = ChainableCommander | Redis;
+
+function apply(t: Target, c: Command): unknown {
+  switch (c[0]) {
+    case "get":
+      return t.get(c[1]);
+    case "set":
+      return t.call("SET", c[1], c[2], ...c.slice(3));
+    case "del":
+      return t.del(c[1]);
+    case "hgetall":
+      return t.hgetall(c[1]);
+    case "hset":
+      return t.hset(c[1], c[2]);
+    case "lrange":
+      return t.lrange(c[1], c[2], c[3]);
+    case "rpush":
+      return t.rpush(c[1], ...c.slice(2));
+    case "ltrim":
+      return t.ltrim(c[1], c[2], c[3]);
+    case "llen":
+      return t.llen(c[1]);
+    case "pexpire":
+      return t.pexpire(c[1], c[2]);
+  }
+}
+
 interface Op {
   key: string;
-  /** Raw commands queued for this op, and which raw reply stands for it. */
-  n: number;
+  /** The raw commands of this op, and which raw reply stands for it. */
+  commands: Command[];
   pick: number;
-  queue: (pipe: ChainableCommander) => void;
 }
 
 type RawReplies = [error: Error | null, result: unknown][] | null;
@@ -37,6 +78,12 @@ type RawReplies = [error: Error | null, result: unknown][] | null;
 export interface PipelineDeps {
   /** A fresh iovalkey pipeline. */
   open: () => ChainableCommander;
+  /**
+   * A standalone client with auto-pipelining on: the commands are sent through it instead, so the
+   * pipelines of concurrent requests issued in one turn of the event loop share one write and one
+   * round trip (iovalkey's `enableAutoPipelining`). Their commands stay contiguous and in order.
+   */
+  auto?: Redis | undefined;
   /** Split per slot (cluster mode). */
   cluster: boolean;
   /** Sends one raw pipeline (counts the round trip, maps transport faults). */
@@ -47,39 +94,54 @@ export interface PipelineDeps {
 
 const px = (ms: number): number => Math.max(1, Math.round(ms));
 
+/** The commands of `ops` on the auto-pipelining client, replies in the raw pipeline shape. */
+async function viaAuto(client: Redis, ops: readonly Op[]): Promise<RawReplies> {
+  const sent = ops.flatMap((op) => op.commands.map((c) => apply(client, c) as Promise<unknown>));
+  const settled = await Promise.allSettled(sent);
+  // A command the server never answered (not connected, timed out) fails the whole exec, as an
+  // unanswered pipeline does; an error the server replied stays in its command's slot.
+  const lost = settled.find(
+    (s) => s.status === "rejected" && (s.reason as Error)?.name !== "ReplyError" && unreachable(s.reason),
+  );
+  if (lost) throw (lost as PromiseRejectedResult).reason;
+  return settled.map((s) =>
+    s.status === "fulfilled"
+      ? [null, s.value]
+      : [s.reason instanceof Error ? s.reason : new Error(String(s.reason)), null],
+  );
+}
+
 export function valkeyPipeline(deps: PipelineDeps): Pipeline {
   const ops: Op[] = [];
-  const one = (key: string, queue: Op["queue"]): Pipeline => {
-    ops.push({ key, n: 1, pick: 0, queue });
+  const one = (key: string, command: Command): Pipeline => {
+    ops.push({ key, commands: [command], pick: 0 });
     return p;
   };
   const p: Pipeline = {
-    get: (k) => one(k, (q) => q.get(k)),
-    set: (k, v, o) =>
-      one(k, (q) => {
-        const args: (string | number)[] = [];
-        if (o?.ttlMs !== undefined) args.push("PX", px(o.ttlMs));
-        if (o?.nx) args.push("NX");
-        q.call("SET", k, v, ...args);
-      }),
-    del: (k) => one(k, (q) => q.del(k)),
-    hgetall: (k) => one(k, (q) => q.hgetall(k)),
-    hset: (k, f) => one(k, (q) => q.hset(k, f)),
-    lrange: (k, s, e) => one(k, (q) => q.lrange(k, s, e)),
+    get: (k) => one(k, ["get", k]),
+    set: (k, v, o) => {
+      const args: (string | number)[] = [];
+      if (o?.ttlMs !== undefined) args.push("PX", px(o.ttlMs));
+      if (o?.nx) args.push("NX");
+      return one(k, ["set", k, v, ...args]);
+    },
+    del: (k) => one(k, ["del", k]),
+    hgetall: (k) => one(k, ["hgetall", k]),
+    hset: (k, f) => one(k, ["hset", k, f]),
+    lrange: (k, s, e) => one(k, ["lrange", k, s, e]),
     rpushCapped: (k, v, c) => {
       ops.push({
         key: k,
-        n: 3,
+        commands: [
+          ["rpush", k, ...v],
+          ["ltrim", k, -c, -1],
+          ["llen", k],
+        ],
         pick: 2,
-        queue: (q) =>
-          q
-            .rpush(k, ...v)
-            .ltrim(k, -c, -1)
-            .llen(k),
       });
       return p;
     },
-    pexpire: (k, t) => one(k, (q) => q.pexpire(k, px(t))),
+    pexpire: (k, t) => one(k, ["pexpire", k, px(t)]),
     exec: async () => {
       if (ops.length === 0) return [];
       const index = new Map(ops.map((op, i) => [op, i]));
@@ -87,13 +149,18 @@ export function valkeyPipeline(deps: PipelineDeps): Pipeline {
       const out: unknown[] = new Array(ops.length);
       await Promise.all(
         groups.map(async (group) => {
-          const pipe = deps.open();
-          for (const op of group) op.queue(pipe);
-          const raw = (await deps.send(pipe.exec())) ?? [];
+          let sending: Promise<RawReplies>;
+          if (deps.auto) sending = viaAuto(deps.auto, group);
+          else {
+            const pipe = deps.open();
+            for (const op of group) for (const c of op.commands) apply(pipe, c);
+            sending = pipe.exec();
+          }
+          const raw = (await deps.send(sending)) ?? [];
           let i = 0;
           for (const op of group) {
-            const replies = raw.slice(i, i + op.n);
-            i += op.n;
+            const replies = raw.slice(i, i + op.commands.length);
+            i += op.commands.length;
             const failed = replies.find(([err]) => err);
             out[index.get(op)!] = failed ? deps.mapError(failed[0]) : replies[op.pick]?.[1];
           }

@@ -105,6 +105,9 @@ export class ValkeyStore implements ShortTermStore {
         lazyConnect: true,
         enableOfflineQueue: false,
         maxRetriesPerRequest: 1,
+        // Commands issued in one turn of the event loop (concurrent requests' lookups and history
+        // appends) share one write and one round trip; one batch is in flight at a time.
+        enableAutoPipelining: true,
         commandTimeout: options.commandTimeoutMs ?? 2_000,
         retryStrategy: (times) => Math.min(50 * 2 ** times, 1_000),
         host,
@@ -359,6 +362,7 @@ export class ValkeyStore implements ShortTermStore {
   pipeline(): Pipeline {
     return valkeyPipeline({
       open: () => this.#client.pipeline(),
+      auto: this.#client instanceof Redis ? this.#client : undefined,
       cluster: this.#cluster,
       send: (exec) => this.#rt(exec),
       mapError,

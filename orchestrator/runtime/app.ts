@@ -11,6 +11,7 @@ import { type KnowledgeDocumentInput, upsertKnowledgeDocument } from "../../memo
 import { Leases } from "../../memory/locks.js";
 import { LongTermMemory } from "../../memory/long-term/index.js";
 import { actorSource, ResponseCacheStore } from "../../memory/response-cache.js";
+import { ResponseIndex } from "../../memory/response-index.js";
 import { TurnOutbox, Worker } from "../../memory/worker/index.js";
 import { createToolCache, type ToolCache } from "../../tools/cache.js";
 import { GUIDES_TAG } from "../../tools/destination-info.js";
@@ -75,6 +76,8 @@ export interface AppOptions {
   worker?: boolean;
   /** Disable the semantic cache (benchmarks of the full path). */
   semanticCache?: boolean;
+  /** Similarity lookups in an in-process index kept in step across processes (default), or in pgvector. */
+  responseIndex?: boolean;
   /** Separates cached answers and tool results of worlds sharing one Valkey (default: the database's instance id). */
   cacheNamespace?: string;
   /** The tiering worker's event stream (default `keys.events()`; tests use their own). */
@@ -120,10 +123,18 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   const telemetry = new Telemetry(hooks, logger);
   traceHooks(hooks, tracerOf(services.tracing), { provider: model.name, id: model.modelId });
   const [router] = await Promise.all([SemanticRouter.create(embedder, ROUTE_EXAMPLES), mcp.start()]);
+  const index =
+    options.semanticCache === false || options.responseIndex === false
+      ? undefined
+      : new ResponseIndex({ store, sql: db.sql, namespace, logger });
+  await index?.start();
   const cacheStorage =
     options.semanticCache === false
       ? undefined
-      : new ResponseCacheStore(store, db.sql, namespace, { maxEntries: config.semanticCache.maxEntries });
+      : new ResponseCacheStore(store, db.sql, namespace, {
+          maxEntries: config.semanticCache.maxEntries,
+          ...(index ? { index } : {}),
+        });
   const cache = cacheStorage
     ? new SemanticCache({
         storage: cacheStorage,
@@ -206,6 +217,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     close: async () => {
       await cacheAudit?.idle();
       await cacheStorage?.settled();
+      index?.close();
       await outbox.flush(5_000);
       outbox.close();
       await worker.stop();

@@ -47,14 +47,25 @@ export function createHttpServer(options: HttpOptions): FastifyInstance {
   const allowed = new Set(
     (options.allowedHosts ?? ["localhost", "127.0.0.1", "[::1]"]).map((h) => h.toLowerCase()),
   );
-  app.addHook("onRequest", async (req) => {
-    if (allowed.has("*") || req.url === "/ping") return;
-    const host = hostnameOf(req.headers.host);
-    if (!host || !allowed.has(host)) throw new FlightlyError("FORBIDDEN", "Host not allowed (ALLOWED_HOSTS)");
-  });
-
-  app.addHook("onSend", async (req, reply) => {
+  const anyHost = allowed.has("*");
+  // `Host` values seen (a client sends the same one every time): parsed once, not per request.
+  const hostAllowed = new Map<string, boolean>();
+  const isAllowed = (value: string | undefined): boolean => {
+    if (value === undefined) return false;
+    let ok = hostAllowed.get(value);
+    if (ok === undefined) {
+      const host = hostnameOf(value);
+      ok = host !== undefined && allowed.has(host);
+      if (hostAllowed.size >= 1_000) hostAllowed.clear();
+      hostAllowed.set(value, ok);
+    }
+    return ok;
+  };
+  // One synchronous hook: the request id on every answer (errors and 404s included), then the host.
+  app.addHook("onRequest", (req, reply, done) => {
     reply.header("x-request-id", req.id);
+    if (anyHost || req.url === "/ping" || isAllowed(req.headers.host)) done();
+    else done(new FlightlyError("FORBIDDEN", "Host not allowed (ALLOWED_HOSTS)"));
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {

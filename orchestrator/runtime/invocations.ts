@@ -34,7 +34,7 @@ const bodySchema = z.strictObject({
     .optional(),
 });
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const sessionSchema = z.string().regex(/^[\w.:-]{1,256}$/);
+const SESSION_ID = /^[\w.:-]{1,256}$/;
 
 export interface InvocationOptions {
   orchestrator: () => Orchestrator | undefined;
@@ -44,6 +44,9 @@ export interface InvocationOptions {
   timeoutMs?: number;
 }
 
+/** One decoder for every body: a whole-buffer `decode` keeps no state between calls. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
 /** JSON bodies must be valid UTF-8; a replacement character would silently change the prompt. */
 function strictJsonParser(
   _req: FastifyRequest,
@@ -52,7 +55,7 @@ function strictJsonParser(
 ): void {
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(body);
+    text = UTF8.decode(body);
   } catch {
     done(new FlightlyError("BAD_REQUEST", "request body is not valid UTF-8"));
     return;
@@ -94,11 +97,11 @@ export function invocationRoutes(o: InvocationOptions): (app: FastifyInstance) =
         );
       }
       const headerSession = req.headers[SESSION_HEADER];
-      const sessionId =
-        typeof headerSession === "string" && headerSession !== "" ? headerSession : randomUUID();
-      if (!sessionSchema.safeParse(sessionId).success) {
+      const given = typeof headerSession === "string" && headerSession !== "" ? headerSession : undefined;
+      if (given !== undefined && !SESSION_ID.test(given)) {
         throw new FlightlyError("BAD_REQUEST", `${SESSION_HEADER} must be 1-256 letters, digits or . _ : -`);
       }
+      const sessionId = given ?? randomUUID();
       reply.header(SESSION_HEADER, sessionId);
       // With auth on, the actor is the token's subject, whatever the body says.
       const actorId = tokenActor ?? parsed.data.actor_id ?? "anonymous";

@@ -13,6 +13,7 @@
  * is matched by similarity, the entity check and its residue (the unread words that look like
  * values, and the places as named), which must be equal.
  */
+import { memoRead } from "../../core/memo.js";
 import {
   defaultGazetteer,
   type Entities,
@@ -165,8 +166,21 @@ export interface RequestKeys {
   residue: string | undefined;
 }
 
-/** Both keys of a resolved request (its text with references replaced, and its entities), from one reading. */
+/**
+ * Both keys of a resolved request (its text with references replaced, and its entities), from one
+ * reading; read once per request and minute (a repeated request is keyed on every lookup).
+ */
 export function requestKeys(text: string, entities: Entities, now: Date): RequestKeys {
+  return keysOf(`${text}\u0000${JSON.stringify(entities)}`, now);
+}
+
+/** JSON never holds a raw NUL, so the last one separates the text from its entities. */
+const keysOf = memoRead((key: string, now: Date): RequestKeys => {
+  const cut = key.lastIndexOf("\u0000");
+  return readKeys(key.slice(0, cut), JSON.parse(key.slice(cut + 1)) as Entities, now);
+});
+
+function readKeys(text: string, entities: Entities, now: Date): RequestKeys {
   const r = readCompletely(text, now);
   if (!r) return { canonical: undefined, residue: undefined };
   const named = namedPlaces(text);
