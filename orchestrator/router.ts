@@ -1,9 +1,11 @@
 /**
  * The semantic router: k nearest labelled examples by embedding similarity decide the plan
  * without a model call when they agree clearly; otherwise the caller falls back to letting the
- * model route through the handoff tool.
+ * model route through the handoff tool. The plan comes back in working order (`agents/plan.ts`):
+ * what each step needs decides it, never the order an example happened to list.
  */
 
+import { orderPlan } from "../agents/plan.js";
 import type { RouteExample } from "../agents/routes.js";
 import type { AgentName } from "../agents/types.js";
 import type { Embedder } from "../memory/embeddings/types.js";
@@ -79,7 +81,7 @@ export class SemanticRouter {
     const rival = scored.find((s) => s.key !== winner.plan.join(">"));
     const margin = winner.best - (rival?.sim ?? 0);
     return {
-      plan: [...winner.plan],
+      plan: orderPlan(winner.plan),
       confident: winner.best >= this.#minSimilarity && margin >= this.#minMargin,
       similarity: Math.round(winner.best * 1000) / 1000,
       margin: Math.round(margin * 1000) / 1000,
