@@ -11,6 +11,11 @@ import type { AgentName } from "../agents/types.js";
 import type { Embedder } from "../memory/embeddings/types.js";
 
 export interface RouteDecision {
+  /**
+   * In working order. A confident route is the winning example's plan; otherwise every agent
+   * the nearest examples named, so each step still has its agent and the agents' own handoffs
+   * add what is missing.
+   */
   plan: AgentName[];
   confident: boolean;
   /** Best example similarity, and its margin over the best example of another plan. */
@@ -80,9 +85,11 @@ export class SemanticRouter {
     const winner = [...votes.values()].sort((a, b) => b.score - a.score)[0]!;
     const rival = scored.find((s) => s.key !== winner.plan.join(">"));
     const margin = winner.best - (rival?.sim ?? 0);
+    const confident = winner.best >= this.#minSimilarity && margin >= this.#minMargin;
+    const plan = confident ? winner.plan : [...votes.values()].flatMap((v) => v.plan);
     return {
-      plan: orderPlan(winner.plan),
-      confident: winner.best >= this.#minSimilarity && margin >= this.#minMargin,
+      plan: orderPlan(plan),
+      confident,
       similarity: Math.round(winner.best * 1000) / 1000,
       margin: Math.round(margin * 1000) / 1000,
       ms: performance.now() - started,

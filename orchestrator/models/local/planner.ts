@@ -216,7 +216,9 @@ function decide(plan: Plan, guest: string | undefined): Decision {
       ? `I can't ${listing(missing.map((s) => s.purpose))} from here.`
       : undefined;
   const text = compose(plan, says, cannot);
-  return { kind: "answer", text: text || (plan.skills.length === 0 ? "" : "I have nothing to add to that.") };
+  // In a workflow of several agents, one with nothing to add stays silent.
+  const quiet = plan.skills.length === 0 || state.ctx.workflow.plan.length > 1;
+  return { kind: "answer", text: text || (quiet ? "" : "I have nothing to add to that.") };
 }
 
 // ---------------------------------------------------------------------------------------------

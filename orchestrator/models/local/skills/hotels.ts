@@ -92,7 +92,6 @@ const FLIGHT_WORDS = /\b(?:flights?|fly|flying|plane|seats?|airfares?|fares?)\b/
 export function picksFromHotelList(s: Pick<PlanState, "ctx" | "text" | "slots">): boolean {
   return (
     s.ctx.session.lastList === "hotels" &&
-    s.ctx.session.lastHotels.length > 0 &&
     !FLIGHT_WORDS.test(s.text) &&
     !routeInMessage(s as PlanState) &&
     s.slots.bookingRefs.length === 0
@@ -122,7 +121,9 @@ export const hotelBookingSkill: Skill = {
   purpose: "book a hotel",
   next(s) {
     const hotel = pickedHotel(s);
-    const which = hotel ? ` ${hotelLine(hotel)} is one to book directly with the hotel.` : "";
+    const which = hotel
+      ? ` The one you mean, ${hotelLine(hotel)}, can be booked directly with the hotel.`
+      : "";
     return say(
       `I can't book hotels: Flightly books flights only, so I haven't booked anything.${which} ` +
         "I can book a flight there for you if you like.",
