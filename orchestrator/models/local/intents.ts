@@ -111,7 +111,17 @@ const PHRASE_RULES: readonly PhraseRule[] = [
   // the customer's own profile: answered from it, not from a policy
   {
     intent: "profile",
-    re: /\b(?:what(?:'s|s| is| are)?|which|tell me|remind me(?: of)?|do you (?:know|have)) (?:my|our) (?:name|(?:loyalty |flightly |membership |miles )?(?:tier|status|level)|loyalty|email(?: address)?|home airport|seat(?: preference)?|profile|details)\b|\bwho am i\b|\bwhat (?:do you|does flightly) know about me\b/,
+    re: /\bmy (?:first |full |last )?name(?! is\b)\b|\bname (?:is )?on my (?:account|profile)\b|\bwho am i\b|\bwhat (?:do you|does flightly) know about me\b/,
+    weight: 1,
+  },
+  {
+    intent: "profile",
+    re: /\b(?:my|our) (?:loyalty|flightly|membership|miles|frequent[- ]flyer) (?:tier|status|level)\b|\b(?:which|what) (?:loyalty |membership )?(?:tier|level) am i\b|\bmy (?:loyalty )?tier\b/,
+    weight: 1,
+  },
+  {
+    intent: "profile",
+    re: /\b(?:what|which)(?:'s|s| is| are)? (?:my|our|the) (?:email(?: address)?|home airport|seat preference|profile)(?: (?:on|in) (?:my|the) (?:profile|account|file))?\b(?![^.?!]*\b(?:for|to) (?:the|this|my) (?:booking|flight)\b)/,
     weight: 1,
   },
 
@@ -146,7 +156,7 @@ const PHRASE_RULES: readonly PhraseRule[] = [
     re: /\b(?:visas?|passports?|loyalty|check-?in (?:time|online|desk|opens|closes))\b/,
     weight: 1,
     unless:
-      /\b(?:my|our) (?:loyalty|flightly|membership|miles) (?:tier|status|level)\b|\b(?:my|our) loyalty\??$/,
+      /\b(?:my|our) (?:loyalty|flightly|membership|miles) (?:tier|status|level)\b|\b(?:tier|level) am i\b/,
   },
   {
     intent: "policy_faq",

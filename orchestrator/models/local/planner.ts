@@ -158,10 +158,35 @@ function compose(plan: Plan, says: readonly string[], trailer?: string): string 
   return parts.filter(Boolean).join("\n\n");
 }
 
+/**
+ * Work of an agent that runs before this one (the support conversation whose email this booking
+ * is to use) is handed there before this agent changes anything; the workflow runs this agent
+ * again after it.
+ */
+function earlierStep(plan: Plan): Decision | undefined {
+  const { state } = plan;
+  const here = state.ctx.agent as AgentName | undefined;
+  if (!here || !state.tools.has(HANDOFF) || state.calls.some((c) => SIDE_EFFECTS.has(canonical(c.name))))
+    return undefined;
+  const earlier = plan.skills.filter(
+    (s) => s.owner !== "any" && !usable(s, state.tools) && runsBefore(s.owner, here),
+  );
+  const to = orderPlan(earlier.map((s) => s.owner as AgentName)).at(-1);
+  if (!to) return undefined;
+  const purposes = listing(earlier.filter((s) => s.owner === to).map((s) => s.purpose));
+  const handoff = prepare(
+    { tool: HANDOFF, input: { agent: to, reason: `The customer wants to ${purposes} first.` } },
+    state.tools,
+  );
+  return handoff ? { kind: "tools", calls: [handoff] } : undefined;
+}
+
 function decide(plan: Plan, guest: string | undefined): Decision {
   const { state } = plan;
   if (guest) return { kind: "answer", text: guest };
   if (state.calls.length >= MAX_CALLS_PER_TURN) return { kind: "answer", text: compose(plan, []) };
+  const before = earlierStep(plan);
+  if (before) return before;
 
   const batch: Array<{ name: string; input: Record<string, JsonValue> }> = [];
   const says: string[] = [];
