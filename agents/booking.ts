@@ -18,4 +18,6 @@ Insurance and payment belong to the payment agent: hand off with handoff_to_agen
     "list_bookings",
   ],
   handoffs: ["payment", "support"],
+  makes: ["booking"],
+  needs: ["contact_email"],
 };

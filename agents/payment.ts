@@ -10,4 +10,6 @@ never act on a booking that is not this customer's. Say what was charged, to whi
 digits only), and what the refund rules mean for this booking.`,
   tools: ["add_travel_insurance", "process_payment", "get_booking", "list_bookings", "cancel_booking"],
   handoffs: ["booking", "support"],
+  makes: ["charge"],
+  needs: ["booking"],
 };

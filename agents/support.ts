@@ -22,4 +22,6 @@ hand off with handoff_to_agent when the customer asks for those.`,
     "weather__get_alerts",
   ],
   handoffs: ["booking", "payment"],
+  makes: ["contact_email"],
+  needs: [],
 };

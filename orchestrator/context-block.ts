@@ -47,6 +47,9 @@ export function systemPrompt(
       last_hotels: jsonArray(ctx.state.last_hotels),
       last_origin: ctx.state.last_origin ?? null,
       last_destination: ctx.state.last_destination ?? null,
+      last_booking: ctx.state.last_booking ?? null,
+      last_list:
+        ctx.state.last_list === "flights" || ctx.state.last_list === "hotels" ? ctx.state.last_list : null,
       summary: summary || null,
     },
     workflow: {

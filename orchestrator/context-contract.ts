@@ -49,6 +49,10 @@ export const contextBlockSchema = z.object({
     last_hotels: z.array(json),
     last_origin: z.string().nullable(),
     last_destination: z.string().nullable(),
+    /** The booking this session made last: what "pay for it" and "cancel that booking" mean. */
+    last_booking: z.string().nullish(),
+    /** Which list the session showed last (`flights`, `hotels`): what "the cheapest" picks from. */
+    last_list: z.enum(["flights", "hotels"]).nullish(),
     summary: z.string().nullable(),
   }),
   workflow: z.object({

@@ -3,15 +3,22 @@
  * without a model call when they agree clearly; otherwise the caller falls back to letting the
  * model route through the handoff tool. A question about the rules (`isRulesQuestion`: what
  * the customer may do, needs, pays or gets back) goes to support whatever it mentions — a flight,
- * a card, insurance — since only support reads the policies.
+ * a card, insurance — since only support reads the policies. The plan comes back in working order
+ * (`agents/plan.ts`): what each step needs decides it, never the order an example happened to list.
  */
 
+import { orderPlan } from "../agents/plan.js";
 import type { RouteExample } from "../agents/routes.js";
 import type { AgentName } from "../agents/types.js";
 import { isRulesQuestion } from "../language/index.js";
 import type { Embedder } from "../memory/embeddings/types.js";
 
 export interface RouteDecision {
+  /**
+   * In working order. A confident route is the winning example's plan; otherwise every agent
+   * the nearest examples named, so each step still has its agent and the agents' own handoffs
+   * add what is missing.
+   */
   plan: AgentName[];
   confident: boolean;
   /** Best example similarity, and its margin over the best example of another plan. */
@@ -90,9 +97,11 @@ export class SemanticRouter {
         ms: performance.now() - started,
       };
     }
+    const confident = winner.best >= this.#minSimilarity && margin >= this.#minMargin;
+    const plan = confident ? winner.plan : [...votes.values()].flatMap((v) => v.plan);
     return {
-      plan: [...winner.plan],
-      confident: winner.best >= this.#minSimilarity && margin >= this.#minMargin,
+      plan: orderPlan(plan),
+      confident,
       similarity: Math.round(winner.best * 1000) / 1000,
       margin: Math.round(margin * 1000) / 1000,
       ms: performance.now() - started,

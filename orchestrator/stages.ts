@@ -353,7 +353,8 @@ function newWorkflow(id: string, t: Turn): WorkflowState {
     id,
     request: t.req.prompt,
     ...(r?.resolved && r.references.length > 0 ? { resolved: { text: r.text, referents: r.referents } } : {}),
-    plan: route.confident ? route.plan : ["support"],
+    // In working order either way (see `router.ts`): a low-confidence route is still a plan.
+    plan: route.plan.length > 0 ? route.plan : ["support"],
     step: 0,
     outputs: {},
     trail: [],

@@ -7,6 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import { agents } from "../agents/index.js";
+import { orderPlan, runsBefore } from "../agents/plan.js";
 import type { AgentName } from "../agents/types.js";
 import type { Logger } from "../core/logger.js";
 import { redactText } from "../core/redact.js";
@@ -173,7 +174,11 @@ export async function runWorkflow(deps: WorkflowDeps, input: WorkflowInput): Pro
   return { workflow: wf, usage, modelCalls, toolCalls, version };
 }
 
-/** Puts `to` next in the plan, unless it is already to come; says why when it refuses. */
+/**
+ * Puts `to` among the steps to come, in working order (`agents/plan.ts`), unless it is already to
+ * come; says why when it refuses. An agent that hands back to one whose work it needs first (payment
+ * asking for the booking it has to charge) runs again after it.
+ */
 function acceptHandoff(
   deps: WorkflowDeps,
   wf: WorkflowState,
@@ -188,6 +193,7 @@ function acceptHandoff(
     return previous === to ? "ping-pong" : "limit";
   }
   wf.handoffs += 1;
-  wf.plan.splice(wf.step + 1, 0, to);
+  const again = runsBefore(to, from) ? [from] : [];
+  wf.plan = [...wf.plan.slice(0, wf.step + 1), ...orderPlan([...upcoming, to, ...again])];
   return undefined;
 }

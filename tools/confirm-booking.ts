@@ -81,5 +81,8 @@ function confirmBookingTool(deps: Pick<ToolDeps, "sql" | "cache">): Tool<Confirm
 export const confirmBooking = defineTool({
   name: "confirm_booking",
   answers: "action",
+  // The booking just made is what the next turn's "pay for it" or "cancel that booking" means.
+  session: (_input, result) =>
+    typeof result.booking_ref === "string" ? { last_booking: result.booking_ref } : {},
   create: confirmBookingTool,
 });

@@ -163,5 +163,8 @@ function reserveFlightTool(deps: Pick<ToolDeps, "sql" | "cache">): Tool<ReserveF
 export const reserveFlight = defineTool({
   name: "reserve_flight",
   answers: "action",
+  // The booking just made is what the next turn's "pay for it" or "cancel that booking" means.
+  session: (_input, result) =>
+    typeof result.booking_ref === "string" ? { last_booking: result.booking_ref } : {},
   create: reserveFlightTool,
 });

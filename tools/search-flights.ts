@@ -208,6 +208,7 @@ export const searchFlights = defineTool({
     last_flights: JSON.stringify(result.flights ?? []),
     last_origin: input.origin,
     last_destination: input.destination,
+    last_list: "flights",
   }),
   create: searchFlightsTool,
 });

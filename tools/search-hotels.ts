@@ -90,6 +90,6 @@ export const searchHotels = defineTool({
   name: "search_hotels",
   answers: "availability",
   cache: searchHotelsCachePolicy,
-  session: (_input, result) => ({ last_hotels: JSON.stringify(result.hotels ?? []) }),
+  session: (_input, result) => ({ last_hotels: JSON.stringify(result.hotels ?? []), last_list: "hotels" }),
   create: searchHotelsTool,
 });

@@ -118,11 +118,19 @@ export const supportConversation = defineTool({
   answers: "personal",
   cache: supportConversationCachePolicy,
   // The contact email the customer gave support, for the booking step.
+  // The contact email a later step uses: the best match's, else the first another conversation
+  // gives that differs from the profile's (the one the customer asked support to use).
   outputs: (result) => {
-    const first = Array.isArray(result.conversations) ? result.conversations[0] : undefined;
-    const emails = first && typeof first === "object" && !Array.isArray(first) ? first.emails : undefined;
-    const email = Array.isArray(emails) ? emails[0] : undefined;
-    return typeof email === "string" ? { contact_email: email } : {};
+    const conversations = Array.isArray(result.conversations) ? result.conversations : [];
+    const emails = conversations.map((c) =>
+      c && typeof c === "object" && !Array.isArray(c) && Array.isArray(c.emails)
+        ? c.emails.filter((e): e is string => typeof e === "string")
+        : [],
+    );
+    const profile = typeof result.profile_email === "string" ? result.profile_email.toLowerCase() : "";
+    const email =
+      emails.flat().find((e) => e.toLowerCase() !== profile) ?? emails.find((list) => list.length > 0)?.[0];
+    return email ? { contact_email: email } : {};
   },
   create: supportConversationTool,
 });

@@ -80,12 +80,23 @@ const ACCESSIBILITY: ReadonlyArray<[RegExp, string]> = [
  */
 const STANDING_PARTY =
   /\b(?:always|usually|normally|typically|generally|whenever|every time|family of|we(?:'re| are) a family|my family|i have|we have|i've got|we've got|my (?:kids?|children|sons?|daughters?|wife|husband|partner|toddlers?|baby))\b/;
+/** Words that make a standing statement out of one about a trip ("always", "usually"). */
+const HABITUAL = /\b(?:always|usually|normally|typically|generally|whenever|every time|all the time)\b/;
+/**
+ * Words that tie a statement to one trip ("this time", "for this trip", "next week"): without a
+ * habitual word, what it says about the party, the seat or the budget is that trip's, never a
+ * standing preference that would overwrite the profile.
+ */
+const ONE_TRIP =
+  /\b(?:this (?:time|trip|one|booking|flight|weekend|summer|winter|holiday|vacation)|for (?:this|the|our|that) (?:one )?(?:trip|flight|booking|stay)|(?:next|this) (?:week|month|weekend)|just for|only (?:for )?this|for once|on this trip)\b/;
+const oneTrip = (lower: string): boolean => ONE_TRIP.test(lower) && !HABITUAL.test(lower);
+
 /** The speaker travels with the children named ("with my two kids", "I bring my kids"): one adult. */
 const SPEAKER_INCLUDED = /\b(?:i|i'm|i am)\b[^.?!]*\b(?:with|bring|bringing|take|taking) (?:my|our)\b/;
 
 function partyCandidates(slots: Slots, lower: string, out: Extraction): void {
   if (!PARTY_CONTEXT.test(lower) && slots.adults === undefined) return;
-  if (!STANDING_PARTY.test(lower)) return;
+  if (!STANDING_PARTY.test(lower) || oneTrip(lower)) return;
   const children = slots.children;
   const adults = slots.adults ?? (children !== undefined && SPEAKER_INCLUDED.test(lower) ? 1 : undefined);
   const total = slots.passengers ?? (adults !== undefined ? adults + (children ?? 0) : undefined);
@@ -97,8 +108,13 @@ function partyCandidates(slots: Slots, lower: string, out: Extraction): void {
     const family = parts.join(", ");
     const lead =
       total !== undefined && /\bfamily\b/.test(lower) ? `Family of ${spell(total)}: ` : "Travels as ";
-    out.candidates.push({ kind: "fact", topic: "family_composition", content: `${lead}${andList(parts)}.` });
-    out.profile.family = family;
+    // "I have two kids" says who the children are, not that they travel alone.
+    const content =
+      adults === undefined && lead === "Travels as "
+        ? `Has ${plural(children ?? 0, "child", "children")}.`
+        : `${lead}${andList(parts)}.`;
+    out.candidates.push({ kind: "fact", topic: "family_composition", content });
+    if (adults !== undefined) out.profile.family = family;
     if (adults !== undefined) out.profile.adults = adults;
     if (children !== undefined) out.profile.children = children;
   } else if (total !== undefined && /\bfamily\b/.test(lower)) {
@@ -117,7 +133,9 @@ function partyCandidates(slots: Slots, lower: string, out: Extraction): void {
 }
 
 function preferenceCandidates(slots: Slots, lower: string, out: Extraction): void {
-  if (slots.budget?.per === "night") {
+  // One trip's seat or budget is that trip's: it never replaces the standing preference.
+  const trip = oneTrip(lower);
+  if (slots.budget?.per === "night" && !trip) {
     const usd = Math.round(slots.budget.amountUsd);
     out.candidates.push({
       kind: "preference",
@@ -126,7 +144,7 @@ function preferenceCandidates(slots: Slots, lower: string, out: Extraction): voi
     });
     out.profile.budgetPerNightUsd = usd;
   }
-  if (slots.seat && SEAT_CONTEXT.test(lower)) {
+  if (slots.seat && SEAT_CONTEXT.test(lower) && !trip) {
     out.candidates.push({
       kind: "preference",
       topic: "seat_preference",
@@ -237,7 +255,9 @@ export const EXTRACTION_PROMPT = `You maintain the long-term memory of a travel 
 From the customer's message, extract durable facts and preferences about the customer: family
 composition, children's ages, hotel budget per night, seat preference, airlines they prefer or
 avoid, home airport, dietary needs, accessibility needs. Ignore one-off trip details (the dates
-or destination of a single search, a booking reference).
+or destination of a single search, a booking reference, and the party, seat or budget of one
+trip: "five of us this time", "an aisle seat on this flight" are not standing preferences). A
+parent's children are not a party on their own: "I have two kids" means at least one adult too.
 Answer with one JSON object and nothing else:
 {"memories":[{"kind":"preference"|"fact","topic":string,"content":string}],
  "profile":{"family"?:string,"adults"?:number,"children"?:number,"childrenAges"?:number[],

@@ -474,10 +474,20 @@ describe("LocalPlanner: guests, handoffs and offered tools", () => {
     const run = await runTurn(planner, {
       system: system({ agent: "booking", profile: PROFILE, lastFlights: FLIGHTS }),
       tools: agentTools("booking"),
-      messages: [user(FLAGSHIP)],
+      messages: [user("reserve the cheapest flight and then charge my card on file")],
     });
     expect(run.calls.map((c) => c.name)).toEqual(["reserve_flight", "confirm_booking", "handoff_to_agent"]);
     expect(run.calls[2]?.input).toMatchObject({ agent: "payment" });
+  });
+
+  it("hands work that comes first (the support email) back before booking anything", async () => {
+    const run = await runTurn(planner, {
+      system: system({ agent: "booking", profile: PROFILE, lastFlights: FLIGHTS }),
+      tools: agentTools("booking"),
+      messages: [user(FLAGSHIP)],
+    });
+    expect(run.calls.map((c) => c.name)).toEqual(["handoff_to_agent"]);
+    expect(run.calls[0]?.input).toMatchObject({ agent: "support" });
   });
 
   it("never calls a tool that is not offered, and says what it can't do", async () => {

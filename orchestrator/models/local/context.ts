@@ -31,6 +31,9 @@ export interface Profile {
   seat?: string;
   avoidAirlines: string[];
   email?: string;
+  loyaltyTier?: string;
+  homeAirport?: string;
+  preferredAirline?: string;
 }
 
 export interface PlannerContext {
@@ -40,7 +43,17 @@ export interface PlannerContext {
   actor: { id: string | undefined; guest: boolean; name: string | undefined };
   profile: Profile | undefined;
   memories: Array<{ kind: string; content: string }>;
-  session: { lastFlights: Flight[]; lastOrigin: string | undefined; lastDestination: string | undefined };
+  session: {
+    lastFlights: Flight[];
+    /** The hotels the session listed last, as the tool returned them. */
+    lastHotels: Array<Record<string, unknown>>;
+    lastOrigin: string | undefined;
+    lastDestination: string | undefined;
+    /** The booking this session made last. */
+    lastBooking: string | undefined;
+    /** The list the session showed last: what "the cheapest" or "option 2" picks from. */
+    lastList: "flights" | "hotels" | undefined;
+  };
   /** Empty `plan` when the request is not part of a multi-agent workflow. */
   workflow: { plan: string[]; request: string | undefined; outputs: Record<string, Record<string, unknown>> };
   /** The place the request's reference resolved to (from the session or the customer's memory). */
@@ -64,7 +77,14 @@ function guestContext(now: Date): PlannerContext {
     actor: { id: undefined, guest: true, name: undefined },
     profile: undefined,
     memories: [],
-    session: { lastFlights: [], lastOrigin: undefined, lastDestination: undefined },
+    session: {
+      lastFlights: [],
+      lastHotels: [],
+      lastOrigin: undefined,
+      lastDestination: undefined,
+      lastBooking: undefined,
+      lastList: undefined,
+    },
     workflow: { plan: [], request: undefined, outputs: {} },
     referredPlace: undefined,
   };
@@ -83,6 +103,9 @@ export function readContext(system: string, fallbackNow: () => Date): PlannerCon
         ...(typeof p.budget_per_night_usd === "number" ? { budgetPerNightUsd: p.budget_per_night_usd } : {}),
         ...(p.seat ? { seat: p.seat } : {}),
         ...(p.email ? { email: p.email } : {}),
+        ...(p.loyalty_tier ? { loyaltyTier: p.loyalty_tier } : {}),
+        ...(p.home_airport ? { homeAirport: p.home_airport } : {}),
+        ...(p.preferred_airline ? { preferredAirline: p.preferred_airline } : {}),
       }
     : undefined;
   const outputs: Record<string, Record<string, unknown>> = {};
@@ -95,8 +118,11 @@ export function readContext(system: string, fallbackNow: () => Date): PlannerCon
     memories: c.memories,
     session: {
       lastFlights: parseFlights(c.session.last_flights),
+      lastHotels: c.session.last_hotels.flatMap((h: unknown) => (isRecord(h) ? [h] : [])),
       lastOrigin: c.session.last_origin ?? undefined,
       lastDestination: c.session.last_destination ?? undefined,
+      lastBooking: c.session.last_booking ?? undefined,
+      lastList: c.session.last_list ?? undefined,
     },
     workflow: { plan: c.workflow.plan, request: c.workflow.request || undefined, outputs },
     referredPlace: c.workflow.resolved?.referents.find((r) => r.kind === "place")?.iata,

@@ -14,6 +14,7 @@ import {
 /** Intents in working order. */
 export const INTENTS = [
   "greeting",
+  "profile",
   "support_history",
   "my_bookings",
   "cancel_booking",
@@ -52,7 +53,7 @@ interface SlotRule {
 const HOTEL_WITHOUT_FLIGHT = /\b(?:hotels?|rooms?|resorts?|accommodations?)\b(?![^.]*\bflights?\b)/;
 /** "Does travel insurance cover…?", "what is the insurance…": a question, not an order. */
 const INSURANCE_QUESTION =
-  /(?:^|[.!?]\s*)(?:does|do|what|is|are|how|which)\b[^.?!]*\binsurance\b|\binsurance\b[^.?!]*\b(?:cover|covers|covered|worth)\b[^.?!]*\?/;
+  /(?:^|[.!?]\s*)(?:does|do|what|is|are|how|which)\b[^.?!]*\binsur(?:ance|ed)\b|\binsurance\b[^.?!]*\b(?:cover|covers|covered|worth)\b[^.?!]*\?/;
 
 const PHRASE_RULES: readonly PhraseRule[] = [
   // greeting
@@ -80,7 +81,7 @@ const PHRASE_RULES: readonly PhraseRule[] = [
   },
   {
     intent: "support_history",
-    re: /\b(?:contacted|talked to|spoke (?:to|with)|called) (?:support|customer service|an agent)\b/,
+    re: /\b(?:contact(?:ed)?|talk(?:ed)? (?:to|with)|sp(?:o|ea)ke (?:to|with)|call(?:ed)?|chat(?:ted)? with|wr(?:o|i)te to) (?:support|customer service|an agent|your (?:support|team|agents?))\b/,
     weight: 1,
   },
   {
@@ -106,10 +107,32 @@ const PHRASE_RULES: readonly PhraseRule[] = [
     weight: 1,
   },
   {
+    intent: "my_bookings",
+    re: /\b(?:my|our) (?:next|upcoming|last|previous|latest|most recent) (?:flight|trip|booking|reservation)s?\b|\b(?:did|have) (?:i|we) (?:book|booked|reserve|reserved)\b|\b(?:i|we) (?:booked|reserved) (?:last|before|previously)\b/,
+    weight: 1,
+  },
+  {
     intent: "cancel_booking",
     re: /\bcancel(?:l?ing)?\b(?=[^.?!]*\b(?:booking|reservation|trip|flight|ticket|it|fl-))/,
     weight: 1,
     unless: /\b(?:can|could|may) (?:i|we)\b|\bpolic(?:y|ies)\b|\bwhat happens\b|\bif (?:i|we)\b/,
+  },
+
+  // the customer's own profile: answered from it, not from a policy
+  {
+    intent: "profile",
+    re: /\bmy (?:first |full |last )?name(?! is\b)\b|\bname (?:is )?on my (?:account|profile)\b|\bwho am i\b|\bwhat (?:do you|does flightly) know about me\b/,
+    weight: 1,
+  },
+  {
+    intent: "profile",
+    re: /\b(?:my|our) (?:loyalty|flightly|membership|miles|frequent[- ]flyer) (?:tier|status|level)\b|\b(?:which|what) (?:loyalty |membership )?(?:tier|level) am i\b|\bmy (?:loyalty )?tier\b/,
+    weight: 1,
+  },
+  {
+    intent: "profile",
+    re: /\b(?:what|which)(?:'s|s| is| are)? (?:my|our|the) (?:email(?: address)?|home airport|seat preference|profile)(?: (?:on|in) (?:my|the) (?:profile|account|file))?\b(?![^.?!]*\b(?:for|to) (?:the|this|my) (?:booking|flight)\b)/,
+    weight: 1,
   },
 
   // policies and FAQ
@@ -142,6 +165,8 @@ const PHRASE_RULES: readonly PhraseRule[] = [
     intent: "policy_faq",
     re: /\b(?:visas?|passports?|loyalty|check-?in (?:time|online|desk|opens|closes))\b/,
     weight: 1,
+    unless:
+      /\b(?:my|our) (?:loyalty|flightly|membership|miles) (?:tier|status|level)\b|\b(?:tier|level) am i\b/,
   },
   {
     intent: "policy_faq",
@@ -200,6 +225,11 @@ const PHRASE_RULES: readonly PhraseRule[] = [
   { intent: "flight_search", re: /\bfly(?:ing)?\b/, weight: 1 },
   { intent: "flight_search", re: /\b(?:plane )?tickets?\b/, weight: 0.5 },
   { intent: "flight_search", re: /\bmy flight (?:was|got|is|has been) (?:cancell?ed|delayed)\b/, weight: -1 },
+  {
+    intent: "flight_search",
+    re: /\b(?:my|our) (?:next|upcoming|last|previous|latest|booked) (?:flight|trip)s?\b|\b(?:did|have) (?:i|we) (?:book|booked)\b/,
+    weight: -1,
+  },
 
   // hotels
   {
@@ -226,14 +256,19 @@ const PHRASE_RULES: readonly PhraseRule[] = [
     weight: 1,
   },
   { intent: "book_flight", re: /\bhow (?:do|can) (?:i|we) book\b/, weight: -1 },
+  {
+    intent: "book_flight",
+    re: /\b(?:did|have) (?:i|we) (?:book|booked|reserve|reserved)\b|\b(?:i|we) (?:booked|reserved) (?:last|before|previously)\b/,
+    weight: -1,
+  },
 
   // insurance (an action; questions about it are policy questions)
   {
     intent: "insurance",
-    re: /\b(?:add|get|buy|include|purchase|want|need|with|plus|and)\b[^.?!]{0,30}\b(?:insurance|trip protection|travel protection)\b/,
+    re: /\b(?:insurance|trip protection|travel protection|insured)\b/,
     weight: 1,
   },
-  { intent: "insurance", re: /\binsure (?:it|my|the|our|this|that)\b/, weight: 1 },
+  { intent: "insurance", re: /\binsure (?:it|me|us|my|the|our|this|that)\b/, weight: 1 },
   { intent: "insurance", re: INSURANCE_QUESTION, weight: -1 },
 
   // payment
@@ -279,10 +314,18 @@ const SLOT_RULES: readonly SlotRule[] = [
   ...FACT_SLOT_RULES,
 ];
 
-/** When every intent on the left is present, the one on the right is too. */
-const IMPLIES: ReadonlyArray<{ all: readonly Intent[]; add: Intent }> = [
-  // Insurance on a booking being made means paying for it: the flagship request.
-  { all: ["book_flight", "insurance"], add: "payment" },
+/**
+ * Cover asked for *before* the booking ("insure it before you book", "add insurance, then book"):
+ * cover can only be added to a held booking before it is paid, so the booking it precedes is the
+ * purchase, and the customer asked to pay. Cover *with* a booking ("book it with insurance") is
+ * not an order to charge the card: payment is only taken when asked for.
+ */
+const COVER_BEFORE_PURCHASE =
+  /\b(?:insurance|insured?|protection)\b[^.?!]*\b(?:before|then|and then|prior to)\b[^.?!]*\b(?:book|booking|purchas\w*|buy(?:ing)?|check(?:ing)? ?out)\b|\bbefore (?:you |we |i )?(?:book|purchase|buy|check ?out|complete|finali[sz]e)\b[^.?!]*\b(?:insurance|insured?|protection)\b/;
+
+/** When every intent on the left is present (and the text fits `when`), the one on the right is too. */
+const IMPLIES: ReadonlyArray<{ all: readonly Intent[]; add: Intent; when?: RegExp }> = [
+  { all: ["book_flight", "insurance"], add: "payment", when: COVER_BEFORE_PURCHASE },
 ];
 
 /** The left intent is dropped when the right one is present (booking searches on its own). */
@@ -365,6 +408,7 @@ export function detectIntents(text: string, slots?: Slots): IntentResult {
     ),
   );
   for (const rule of IMPLIES) {
+    if (rule.when && !rule.when.test(lower)) continue;
     if (rule.all.every((i) => active.has(i)) && !negated.has(rule.add)) active.add(rule.add);
   }
   const work = [...active].filter((i) => i !== "greeting");

@@ -5,6 +5,7 @@
  * their JSON Schemas) or answers from those results and the context alone.
  */
 
+import { orderPlan, runsBefore } from "../../../agents/plan.js";
 import { defaultGazetteer, extractSlots, type Gazetteer, type Slots } from "../../../language/index.js";
 import type {
   ContentBlock,
@@ -22,6 +23,7 @@ import { detectIntents, type Intent } from "./intents.js";
 import { preferences } from "./prefs.js";
 import { listing } from "./render.js";
 import { fitInput } from "./schema.js";
+import { hotelBookingSkill, picksFromHotelList } from "./skills/hotels.js";
 import {
   ACCOUNT_INTENTS,
   type AgentName,
@@ -51,6 +53,7 @@ const MAX_CALLS_PER_TURN = 12;
 const HANDOFF = "handoff_to_agent";
 
 const ACCOUNT_ACTIONS: Partial<Record<Intent, string>> = {
+  profile: "look up your profile",
   book_flight: "book flights",
   insurance: "add travel insurance",
   payment: "take payments",
@@ -130,6 +133,15 @@ function repeated(c: { name: string; input: Record<string, JsonValue> }, made: r
   return made.some((m) => m.name === c.name && stable(m.input) === key);
 }
 
+/** A call of this batch, as `repeated` compares it with the calls already made. */
+const asCall = (c: { name: string; input: Record<string, JsonValue> }): ToolCall => ({
+  id: "",
+  ...c,
+  status: undefined,
+  result: undefined,
+  error: undefined,
+});
+
 function compose(plan: Plan, says: readonly string[], trailer?: string): string {
   const { state } = plan;
   const parts: string[] = [];
@@ -146,10 +158,35 @@ function compose(plan: Plan, says: readonly string[], trailer?: string): string 
   return parts.filter(Boolean).join("\n\n");
 }
 
+/**
+ * Work of an agent that runs before this one (the support conversation whose email this booking
+ * is to use) is handed there before this agent changes anything; the workflow runs this agent
+ * again after it.
+ */
+function earlierStep(plan: Plan): Decision | undefined {
+  const { state } = plan;
+  const here = state.ctx.agent as AgentName | undefined;
+  if (!here || !state.tools.has(HANDOFF) || state.calls.some((c) => SIDE_EFFECTS.has(canonical(c.name))))
+    return undefined;
+  const earlier = plan.skills.filter(
+    (s) => s.owner !== "any" && !usable(s, state.tools) && runsBefore(s.owner, here),
+  );
+  const to = orderPlan(earlier.map((s) => s.owner as AgentName)).at(-1);
+  if (!to) return undefined;
+  const purposes = listing(earlier.filter((s) => s.owner === to).map((s) => s.purpose));
+  const handoff = prepare(
+    { tool: HANDOFF, input: { agent: to, reason: `The customer wants to ${purposes} first.` } },
+    state.tools,
+  );
+  return handoff ? { kind: "tools", calls: [handoff] } : undefined;
+}
+
 function decide(plan: Plan, guest: string | undefined): Decision {
   const { state } = plan;
   if (guest) return { kind: "answer", text: guest };
   if (state.calls.length >= MAX_CALLS_PER_TURN) return { kind: "answer", text: compose(plan, []) };
+  const before = earlierStep(plan);
+  if (before) return before;
 
   const batch: Array<{ name: string; input: Record<string, JsonValue> }> = [];
   const says: string[] = [];
@@ -160,12 +197,12 @@ function decide(plan: Plan, guest: string | undefined): Decision {
       continue;
     }
     const step = skill.next(state);
-    if (step.kind === "say") says.push(step.text);
+    if (step.kind === "say" && !says.includes(step.text)) says.push(step.text);
     if (step.kind !== "call") continue;
     const calls = step.calls
       .map((c) => prepare(c, state.tools))
       .filter((c): c is { name: string; input: Record<string, JsonValue> } => c !== undefined)
-      .filter((c) => !repeated(c, state.calls));
+      .filter((c) => !repeated(c, state.calls) && !repeated(c, batch.map(asCall)));
     if (calls.length === 0) continue;
     if (calls.some((c) => SIDE_EFFECTS.has(canonical(c.name)))) {
       if (batch.length > 0) break;
@@ -176,9 +213,14 @@ function decide(plan: Plan, guest: string | undefined): Decision {
   if (batch.length > 0) return { kind: "tools", calls: batch };
 
   const handedOff = state.calls.some((c) => c.name === HANDOFF);
-  // The latest missing step goes first: it is what the work done here leads to (book → pay);
-  // the agent receiving it hands on whatever is still left.
-  const target = [...missing].reverse().find((s) => s.owner !== "any" && s.owner !== state.ctx.agent);
+  // Work still to come goes to the agent that comes first in working order (the booking before
+  // the payment that needs it); the agent receiving it hands on whatever is still left. Only when
+  // nothing comes after this agent does the step it needs most directly come back before it.
+  const owners = missing.flatMap((s) => (s.owner !== "any" && s.owner !== state.ctx.agent ? [s.owner] : []));
+  const here = state.ctx.agent as AgentName | undefined;
+  const after = here ? owners.filter((o) => !runsBefore(o, here)) : owners;
+  const first = orderPlan(after)[0] ?? orderPlan(owners).at(-1);
+  const target = missing.find((s) => s.owner === first);
   if (target && !handedOff && state.tools.has(HANDOFF)) {
     const purposes = listing(missing.filter((s) => s.owner === target.owner).map((s) => s.purpose));
     const handoff = prepare(
@@ -199,7 +241,9 @@ function decide(plan: Plan, guest: string | undefined): Decision {
       ? `I can't ${listing(missing.map((s) => s.purpose))} from here.`
       : undefined;
   const text = compose(plan, says, cannot);
-  return { kind: "answer", text: text || (plan.skills.length === 0 ? "" : "I have nothing to add to that.") };
+  // In a workflow of several agents, one with nothing to add stays silent.
+  const quiet = plan.skills.length === 0 || state.ctx.workflow.plan.length > 1;
+  return { kind: "answer", text: text || (quiet ? "" : "I have nothing to add to that.") };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -227,7 +271,11 @@ export class LocalPlanner implements ModelProvider {
     const intents = detectIntents(text, slots);
     const tools = toolBox(request.tools);
     const prefs = preferences(slots, earlier, ctx, gazetteer);
-    const skills = intents.intents.map((i) => SKILLS[i]).filter((s) => inScope(s, ctx));
+    // What "the cheapest" picks from is the list shown last: after hotels, never a flight.
+    const hotelPick = intents.intents.includes("book_flight") && picksFromHotelList({ ctx, text, slots });
+    const skills = intents.intents
+      .map((i) => (i === "book_flight" && hotelPick ? hotelBookingSkill : SKILLS[i]))
+      .filter((s) => inScope(s, ctx));
     const state: PlanState = {
       text,
       slots,

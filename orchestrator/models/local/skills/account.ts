@@ -9,14 +9,81 @@ import type { PlanState, Skill, Step } from "./types.js";
 // ---------------------------------------------------------------------------------------------
 // insurance and payment
 
+/**
+ * The booking an insurance, payment or cancellation step works on: the one this turn made or the
+ * message names, one an earlier step made, else the one this session made last ("pay for it").
+ * A request that books anew never falls back on an older booking.
+ */
+function targetBooking(s: PlanState): string | undefined {
+  const ref = bookingRef(s);
+  if (ref || s.intents.intents.includes("book_flight")) return ref;
+  return s.ctx.session.lastBooking;
+}
+
+/** The customer's bookings as the last `list_bookings` call of this turn returned them. */
+function listed(s: PlanState): Array<Record<string, unknown>> | undefined {
+  const c = lastCall(s, "list_bookings");
+  return c?.status === "success" ? arrayField(c.result, "bookings").filter(isRecord) : undefined;
+}
+
+const active = (b: Record<string, unknown>, now: Date): boolean => {
+  const status = str(b.status);
+  const depart = str(b.depart_at);
+  return (status === "confirmed" || status === "held") && (!depart || Date.parse(depart) > now.getTime());
+};
+
+/**
+ * With no booking named, the customer's only booking that fits is the one meant: listed first,
+ * then used when there is exactly one; none or several are said (several with the list).
+ */
+function soleBooking(
+  s: PlanState,
+  fits: (b: Record<string, unknown>) => boolean,
+): { ref: string } | { step: Step } {
+  if (!s.tools.has("list_bookings"))
+    return {
+      step: say("Which booking do you mean? Please give me its reference (it looks like FL-XXXXXX)."),
+    };
+  const bookings = listed(s);
+  if (!bookings) {
+    if (lastCall(s, "list_bookings")) return { step: say("I couldn't look up your bookings just now.") };
+    return { step: call({ tool: "list_bookings", input: {} }) };
+  }
+  const candidates = bookings.filter(fits);
+  const ref = candidates.length === 1 ? str(candidates[0]!.booking_ref) : undefined;
+  if (ref) return { ref };
+  if (candidates.length === 0) return { step: say("You have no booking that this applies to.") };
+  return {
+    step: say(
+      [
+        "Which of these bookings do you mean?",
+        numbered(candidates.slice(0, 10).map((b) => bookingLine(b, s.gazetteer))),
+      ].join("\n"),
+    ),
+  };
+}
+
 /** Why an insurance or payment step has no booking to work on. */
-function noBooking(s: PlanState, action: string): Step {
+function noBooking(s: PlanState, action: string, fits: (b: Record<string, unknown>) => boolean): Step {
   if (bookingUnderway(s)) return WAIT;
   if (s.intents.intents.includes("book_flight")) {
-    return say(`There's no booking yet, so I haven't ${action}.`);
+    // Another step makes the booking first: wait for it, unless it has run and made none.
+    const ran = s.ctx.workflow.outputs.booking !== undefined || s.tools.has("reserve_flight");
+    return ran ? say(`There's no booking yet, so I haven't ${action}.`) : WAIT;
   }
-  return say(`Which booking should I use? Please give me its reference (it looks like FL-XXXXXX).`);
+  const sole = soleBooking(s, fits);
+  return "ref" in sole ? DONE : sole.step;
 }
+
+/** The booking for a step: the target, else the customer's only one that fits (after listing). */
+function bookingFor(s: PlanState, fits: (b: Record<string, unknown>) => boolean): string | undefined {
+  const ref = targetBooking(s);
+  if (ref || s.intents.intents.includes("book_flight")) return ref;
+  const sole = listed(s) ? soleBooking(s, fits) : undefined;
+  return sole && "ref" in sole ? sole.ref : undefined;
+}
+
+const unpaid = (s: PlanState) => (b: Record<string, unknown>) => active(b, s.ctx.now) && b.paid !== true;
 
 export const insuranceSkill: Skill = {
   intent: "insurance",
@@ -26,8 +93,8 @@ export const insuranceSkill: Skill = {
   next(s) {
     if (lastCall(s, "add_travel_insurance") || doneInWorkflow(s, "add_travel_insurance")) return DONE;
     if (bookingUnderway(s)) return WAIT;
-    const ref = bookingRef(s);
-    if (!ref) return noBooking(s, "added insurance");
+    const ref = bookingFor(s, (b) => unpaid(s)(b) && b.insured !== true);
+    if (!ref) return noBooking(s, "added insurance", (b) => unpaid(s)(b) && b.insured !== true);
     return call({ tool: "add_travel_insurance", input: { booking_ref: ref } });
   },
   answer(s) {
@@ -55,8 +122,8 @@ export const paymentSkill: Skill = {
   next(s) {
     if (lastCall(s, "process_payment") || doneInWorkflow(s, "process_payment")) return DONE;
     if (bookingUnderway(s)) return WAIT;
-    const ref = bookingRef(s);
-    if (!ref) return noBooking(s, "taken any payment");
+    const ref = bookingFor(s, unpaid(s));
+    if (!ref) return noBooking(s, "taken any payment", unpaid(s));
     const wantsInsurance = s.inScope.has("insurance") && s.tools.has("add_travel_insurance");
     if (wantsInsurance && !doneInWorkflow(s, "add_travel_insurance")) {
       const insurance = lastCall(s, "add_travel_insurance");
@@ -119,6 +186,31 @@ function listAnswer(s: PlanState, c: ToolCall): string {
   ].join("\n");
 }
 
+const NEXT_WORDS = /\b(?:next|upcoming|coming up|soonest)\b/i;
+const LAST_WORDS = /\b(?:last|previous|latest|most recent|recently)\b/i;
+
+/** "When is my next flight?", "what did I book last time?": the one booking asked about. */
+function pickedAnswer(s: PlanState, c: ToolCall): string | undefined {
+  if (c.status !== "success") return undefined;
+  const bookings = arrayField(c.result, "bookings").filter(isRecord);
+  if (NEXT_WORDS.test(s.text)) {
+    const next = bookings
+      .filter((b) => active(b, s.ctx.now))
+      .sort((a, b) => Date.parse(str(a.depart_at) ?? "") - Date.parse(str(b.depart_at) ?? ""))[0];
+    return next
+      ? `Your next flight: ${bookingLine(next, s.gazetteer)}.`
+      : "You have no upcoming flight booked with us.";
+  }
+  if (LAST_WORDS.test(s.text)) {
+    // Newest first, as the tool lists them.
+    const last = bookings[0];
+    return last
+      ? `Your most recent booking: ${bookingLine(last, s.gazetteer)}.`
+      : "You haven't booked anything with us yet.";
+  }
+  return undefined;
+}
+
 export const myBookingsSkill: Skill = {
   intent: "my_bookings",
   owner: "booking",
@@ -140,9 +232,12 @@ export const myBookingsSkill: Skill = {
         ? `I couldn't find booking ${str(c.input.booking_ref) ?? ""}: ${c.error}.`
         : bookingLine(resultOf(c), s.gazetteer),
     );
-    return [...one, ...answered(s, "list_bookings").map((c) => listAnswer(s, c))];
+    return [...one, ...answered(s, "list_bookings").map((c) => pickedAnswer(s, c) ?? listAnswer(s, c))];
   },
 };
+
+const reasonIn = (text: string): string | undefined =>
+  /\b(?:because|since|due to)\b\s*([^.?!]{3,200})/i.exec(text)?.[1]?.trim();
 
 const REFUND_WORDS: Readonly<Record<string, string>> = {
   card: " to your card",
@@ -156,24 +251,24 @@ export const cancelSkill: Skill = {
   purpose: "cancel a booking",
   next(s) {
     if (lastCall(s, "cancel_booking")) return DONE;
-    const ref = s.slots.bookingRefs[0];
+    // The booking named, else the one this session made, else the customer's only live one.
+    const ref = s.slots.bookingRefs[0] ?? s.ctx.session.lastBooking;
     if (!ref) {
-      if (s.tools.has("list_bookings") && !lastCall(s, "list_bookings"))
-        return call({ tool: "list_bookings", input: {} });
-      return say("Which booking should I cancel? Please give me its reference (it looks like FL-XXXXXX).");
+      const sole = soleBooking(s, (b) => active(b, s.ctx.now));
+      if ("step" in sole) return sole.step;
+      return call({ tool: "cancel_booking", input: { booking_ref: sole.ref, reason: reasonIn(s.text) } });
     }
-    const reason = /\b(?:because|since|due to)\b\s*([^.?!]{3,200})/i.exec(s.text)?.[1]?.trim();
-    return call({ tool: "cancel_booking", input: { booking_ref: ref, reason } });
+    return call({ tool: "cancel_booking", input: { booking_ref: ref, reason: reasonIn(s.text) } });
   },
   answer(s) {
     const c = lastCall(s, "cancel_booking");
-    if (!c) {
-      const list = lastCall(s, "list_bookings");
-      return list?.status ? [listAnswer(s, list)] : [];
-    }
+    if (!c) return [];
     const ref = str(c.input.booking_ref) ?? "the booking";
     if (c.status === "error") return [`I couldn't cancel ${ref}: ${c.error}.`];
     const r = resultOf(c);
+    // Cancelled before: nothing changes now, and the refund already given is not a new one.
+    if (r.already_cancelled === true)
+      return [`Booking ${ref} was already cancelled; nothing more has changed.`];
     const refund = num(r.refund_usd);
     const kind = str(r.refund_kind);
     const refundWords =
@@ -184,5 +279,54 @@ export const cancelSkill: Skill = {
           : ` Refund: ${usd(refund)}${REFUND_WORDS[kind ?? ""] ?? ""}.`;
     const explanation = str(r.explanation);
     return [`Booking ${ref} is cancelled.${refundWords}${explanation ? ` ${explanation}` : ""}`];
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// the customer's own profile
+
+const PROFILE_ASKS: ReadonlyArray<{ re: RegExp; line: (s: PlanState) => string | undefined }> = [
+  {
+    re: /\bname\b|\bwho am i\b/i,
+    line: (s) =>
+      s.ctx.actor.name ? `Your name on your Flightly account is ${s.ctx.actor.name}.` : undefined,
+  },
+  {
+    re: /\b(?:tier|status|level|loyalty)\b/i,
+    line: (s) => {
+      const tier = s.ctx.profile?.loyaltyTier;
+      return tier ? `Your Flightly loyalty tier is ${tier[0]!.toUpperCase()}${tier.slice(1)}.` : undefined;
+    },
+  },
+  {
+    re: /\bemail\b/i,
+    line: (s) => (s.ctx.profile?.email ? `The email on your profile is ${s.ctx.profile.email}.` : undefined),
+  },
+  {
+    re: /\bhome airport\b/i,
+    line: (s) =>
+      s.ctx.profile?.homeAirport ? `Your home airport is ${s.ctx.profile.homeAirport}.` : undefined,
+  },
+  {
+    re: /\bseat\b/i,
+    line: (s) => (s.ctx.profile?.seat ? `You prefer ${s.ctx.profile.seat} seats.` : undefined),
+  },
+];
+
+/** Questions about the customer themself, answered from their profile (no tool, no policy). */
+export const profileSkill: Skill = {
+  intent: "profile",
+  owner: "any",
+  needs: [],
+  purpose: "look up your profile",
+  next: () => DONE,
+  answer(s) {
+    // One agent of a workflow answers it: the first.
+    const plan = s.ctx.workflow.plan;
+    if (plan.length > 0 && s.ctx.agent !== plan[0]) return [];
+    const asked = PROFILE_ASKS.filter((a) => a.re.test(s.text));
+    const lines = (asked.length > 0 ? asked : PROFILE_ASKS).map((a) => a.line(s));
+    const known = lines.filter((l): l is string => l !== undefined);
+    return known.length > 0 ? known : ["Your profile doesn't say that yet."];
   },
 };

@@ -1,7 +1,17 @@
 /** Hotel search. */
 import { arrayField, isRecord, num, numbered, str, usd } from "../render.js";
-import { answered, call, destinations, resultOf, say, when, whenWords, where } from "./shared.js";
-import type { Skill } from "./types.js";
+import {
+  answered,
+  call,
+  destinations,
+  resultOf,
+  routeInMessage,
+  say,
+  when,
+  whenWords,
+  where,
+} from "./shared.js";
+import type { PlanState, Skill } from "./types.js";
 
 function hotelLine(h: Record<string, unknown>): string {
   const stars = num(h.stars);
@@ -68,4 +78,56 @@ export const hotelSearchSkill: Skill = {
       return [`Hotels ${scope}:`, numbered(hotels.slice(0, 5).map(hotelLine))].join("\n");
     });
   },
+};
+
+// ---------------------------------------------------------------------------------------------
+// "book the cheapest" after a hotel list
+
+const FLIGHT_WORDS = /\b(?:flights?|fly|flying|plane|seats?|airfares?|fares?)\b/i;
+
+/**
+ * The last list the session showed was hotels, and the request picks from a list without naming
+ * a flight or a route: what it wants booked is a hotel from that list, never a flight.
+ */
+export function picksFromHotelList(s: Pick<PlanState, "ctx" | "text" | "slots">): boolean {
+  return (
+    s.ctx.session.lastList === "hotels" &&
+    !FLIGHT_WORDS.test(s.text) &&
+    !routeInMessage(s as PlanState) &&
+    s.slots.bookingRefs.length === 0
+  );
+}
+
+/** The hotel of the session's last list a selection ("the cheapest", "the second one") points at. */
+function pickedHotel(s: PlanState): Record<string, unknown> | undefined {
+  const hotels = s.ctx.session.lastHotels;
+  const sel = s.slots.selection;
+  if (sel?.by === "index") return sel.index < 0 ? hotels.at(-1) : hotels[sel.index];
+  const price = (h: Record<string, unknown>): number =>
+    num(h.price_per_night_usd) ?? Number.POSITIVE_INFINITY;
+  return sel?.by === "cheapest" || sel === undefined
+    ? [...hotels].sort((a, b) => price(a) - price(b))[0]
+    : hotels[0];
+}
+
+/**
+ * Booking from a hotel list: Flightly has no hotel booking, so it says so (and which hotel was
+ * meant) and books nothing else in its place.
+ */
+export const hotelBookingSkill: Skill = {
+  intent: "hotel_search",
+  owner: "booking",
+  needs: [],
+  purpose: "book a hotel",
+  next(s) {
+    const hotel = pickedHotel(s);
+    const which = hotel
+      ? ` The one you mean, ${hotelLine(hotel)}, can be booked directly with the hotel.`
+      : "";
+    return say(
+      `I can't book hotels: Flightly books flights only, so I haven't booked anything.${which} ` +
+        "I can book a flight there for you if you like.",
+    );
+  },
+  answer: () => [],
 };

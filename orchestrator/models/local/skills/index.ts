@@ -4,7 +4,7 @@
  * (worded only from tool results and the customer context).
  */
 import type { Intent } from "../intents.js";
-import { cancelSkill, insuranceSkill, myBookingsSkill, paymentSkill } from "./account.js";
+import { cancelSkill, insuranceSkill, myBookingsSkill, paymentSkill, profileSkill } from "./account.js";
 import { airlineInfoSkill, airportInfoSkill, groundTransportSkill, timeZoneSkill } from "./facts.js";
 import { bookFlightSkill, flightSearchSkill } from "./flights.js";
 import { hotelSearchSkill } from "./hotels.js";
@@ -25,6 +25,7 @@ export { notServed } from "./unserved.js";
 /** Every skill, keyed by intent. */
 export const SKILLS: Readonly<Record<Intent, Skill>> = {
   greeting: greetingSkill,
+  profile: profileSkill,
   support_history: supportHistorySkill,
   my_bookings: myBookingsSkill,
   cancel_booking: cancelSkill,
@@ -55,6 +56,7 @@ export const SIDE_EFFECTS: ReadonlySet<string> = new Set([
 
 /** Intents only a signed-in customer may act on. */
 export const ACCOUNT_INTENTS: ReadonlySet<Intent> = new Set([
+  "profile",
   "book_flight",
   "insurance",
   "payment",
