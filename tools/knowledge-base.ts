@@ -3,10 +3,9 @@
  * Knowledge Base `Retrieve` call (the only place the agent-runtime SDK is imported); otherwise, or
  * when Bedrock fails, pgvector over `knowledge_documents` of kind policy / faq.
  */
-import {
+import type {
   BedrockAgentRuntimeClient,
-  type KnowledgeBaseRetrievalResult,
-  RetrieveCommand,
+  KnowledgeBaseRetrievalResult,
 } from "@aws-sdk/client-bedrock-agent-runtime";
 import { z } from "zod";
 import { toVector } from "../memory/db/vector.js";
@@ -94,6 +93,10 @@ function knowledgeBaseTool(
   };
 
   const viaBedrock = async (knowledgeBaseId: string, query: string, ctx: ToolContext): Promise<Result[]> => {
+    // The SDK loads with the first Retrieve: without a knowledge base it is never loaded.
+    const { BedrockAgentRuntimeClient, RetrieveCommand } = await import(
+      "@aws-sdk/client-bedrock-agent-runtime"
+    );
     client ??= new BedrockAgentRuntimeClient({ region: config.awsRegion });
     const out = await client.send(
       new RetrieveCommand({

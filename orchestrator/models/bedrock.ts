@@ -7,11 +7,10 @@
 import {
   type ContentBlock as BedrockBlock,
   type Message as BedrockMessage,
-  BedrockRuntimeClient,
+  type BedrockRuntimeClient,
   ConverseCommand,
   type ConverseRequest,
   type ConverseResponse,
-  ConverseStreamCommand,
   type ConverseStreamOutput,
   type ConverseStreamResponse,
   type SystemContentBlock,
@@ -20,6 +19,9 @@ import {
   type ToolResultContentBlock,
 } from "@aws-sdk/client-bedrock-runtime";
 import type { Logger } from "../../core/logger.js";
+
+const bedrockRuntime = () => import("@aws-sdk/client-bedrock-runtime");
+
 import { badResponse, fromBedrockError, ModelError } from "./errors.js";
 import type { RetryPolicy } from "./retry.js";
 import { attemptError, type ModelAdapter, retrying, type ScopedRequest } from "./retrying.js";
@@ -93,25 +95,31 @@ export class BedrockModel implements ModelProvider {
 class BedrockAdapter implements ModelAdapter {
   readonly name = "bedrock" as const;
   readonly modelId: string;
-  readonly #client: BedrockRuntimeClient;
+  /** The AWS SDK loads with the first call: a process that never calls Bedrock never loads it. */
+  readonly #client: Promise<BedrockRuntimeClient>;
   /** Only Anthropic models accept `status` on a tool result; others reject the request with it. */
   readonly #toolResultStatus: boolean;
 
   constructor(options: BedrockModelOptions) {
     this.modelId = options.modelId;
     this.#toolResultStatus = /anthropic\.claude/.test(options.modelId);
-    this.#client = new BedrockRuntimeClient({
-      region: options.region,
-      maxAttempts: 1,
-      ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-      ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
-    });
+    this.#client = bedrockRuntime().then(
+      ({ BedrockRuntimeClient }) =>
+        new BedrockRuntimeClient({
+          region: options.region,
+          maxAttempts: 1,
+          ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+          ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+        }),
+    );
+    this.#client.catch(() => {}); // a failed load is reported by the call that awaits it
   }
 
   async converse(request: ScopedRequest): Promise<ModelResponse> {
     let output: ConverseResponse;
     try {
-      output = await this.#client.send(new ConverseCommand(this.#toRequest(request)), {
+      const [client, { ConverseCommand }] = await Promise.all([this.#client, bedrockRuntime()]);
+      output = await client.send(new ConverseCommand(this.#toRequest(request)), {
         abortSignal: request.signal,
       });
     } catch (err) {
@@ -123,7 +131,8 @@ class BedrockAdapter implements ModelAdapter {
   async openStream(request: ScopedRequest): Promise<AsyncIterable<ModelStreamEvent>> {
     let output: ConverseStreamResponse;
     try {
-      output = await this.#client.send(new ConverseStreamCommand(this.#toRequest(request)), {
+      const [client, { ConverseStreamCommand }] = await Promise.all([this.#client, bedrockRuntime()]);
+      output = await client.send(new ConverseStreamCommand(this.#toRequest(request)), {
         abortSignal: request.signal,
       });
     } catch (err) {
@@ -159,7 +168,10 @@ class BedrockAdapter implements ModelAdapter {
   }
 
   close(): void {
-    this.#client.destroy();
+    void this.#client.then(
+      (client) => client.destroy(),
+      () => {},
+    );
   }
 
   #toRequest(request: ModelRequest): ConverseRequest {
