@@ -79,13 +79,15 @@ async function current(
   files: MigrationFile[],
   embedder: EmbedderIdentity,
 ): Promise<MigrationResult | undefined> {
-  const [state] = await sql<
-    { migrations: Record<string, string> | null; meta: Record<string, string> | null }[]
-  >`
-    SELECT CASE WHEN to_regclass('flightly_migrations') IS NOT NULL THEN
-             (SELECT json_object_agg(version, checksum) FROM flightly_migrations) END AS migrations,
-           CASE WHEN to_regclass('flightly_meta') IS NOT NULL THEN
-             (SELECT json_object_agg(key, value) FROM flightly_meta) END AS meta`;
+  let state: { migrations: Record<string, string> | null; meta: Record<string, string> | null } | undefined;
+  try {
+    [state] = await sql<NonNullable<typeof state>[]>`
+      SELECT (SELECT json_object_agg(version, checksum) FROM flightly_migrations) AS migrations,
+             (SELECT json_object_agg(key, value) FROM flightly_meta) AS meta`;
+  } catch (err) {
+    if ((err as { code?: unknown }).code === "42P01") return undefined; // a new database
+    throw err;
+  }
   const { migrations, meta } = state ?? {};
   if (!migrations || !meta?.instance_id) return undefined;
   if (meta.embedding_model !== embedder.modelId || meta.embedding_dim !== String(embedder.dimensions))
