@@ -74,13 +74,15 @@ async function insertChunks<T extends object>(
 async function embedAll(
   embedder: Embedder,
   texts: string[],
-  onBatch: (done: number) => void = () => {},
+  onBatch: (embedded: number) => void = () => {},
 ): Promise<string[]> {
   const out: string[] = [];
   for (let i = 0; i < texts.length; i += 64) {
     const vectors = await embedder.embed(texts.slice(i, i + 64));
     out.push(...vectors.map(toVector));
-    onBatch(out.length);
+    onBatch(vectors.length);
+    // A local embedder answers synchronously: yield so the inserts beside it keep going.
+    await new Promise((resolve) => setImmediate(resolve));
   }
   return out;
 }
@@ -130,32 +132,47 @@ export async function seed(
   );
   // Steps: one per embedded text, then one per table written.
   const total = world.documents.length + messages.length + WORLD_TABLES.length;
-  const progress = (step: string, done: number): void => options.onProgress?.({ step, done, total });
-  const docVectors = await embedAll(embedder, world.documents.map(indexText), (n) =>
-    progress("embedding documents", n),
-  );
-  const msgVectors = await embedAll(
-    embedder,
-    messages.map((m) => m.content),
-    (n) => progress("embedding support messages", world.documents.length + n),
-  );
-  let done = world.documents.length + messages.length;
+  let done = 0;
+  const progress = (step: string, n: number): void => {
+    done += n;
+    options.onProgress?.({ step, done, total });
+  };
+  // The embeddings are computed here while the database host writes the tables that need none.
+  const vectors = (async () => {
+    const docs = await embedAll(embedder, world.documents.map(indexText), (n) =>
+      progress("embedding documents", n),
+    );
+    const msgs = await embedAll(
+      embedder,
+      messages.map((m) => m.content),
+      (n) => progress("embedding support messages", n),
+    );
+    return { docs, msgs };
+  })();
+  vectors.catch(() => {}); // awaited in the transaction
 
   await sql.begin(async (tx) => {
     const t = tx as unknown as Sql;
-    const rows: Record<(typeof WORLD_TABLES)[number], () => object[]> = {
-      airports: () => world.airports.map(({ aliases: _a, tz, ...a }) => ({ ...a, timezone: tz })),
-      airlines: () => world.airlines.map((a) => ({ code: a.code, name: a.name })),
-      flights: () => world.flights,
-      hotels: () => world.hotels,
-      customers: () => world.customers.map((c) => ({ ...c, profile: t.json(c.profile as never) })),
-      knowledge_documents: () => world.documents.map((d, i) => ({ ...d, embedding: docVectors[i]! })),
-      support_conversations: () => world.conversations.map(({ messages: _m, contact_email: _e, ...c }) => c),
-      support_messages: () => messages.map((m, i) => ({ ...m, embedding: msgVectors[i]! })),
+    const rows: Record<(typeof WORLD_TABLES)[number], () => Promise<object[]>> = {
+      airports: async () => world.airports.map(({ aliases: _a, tz, ...a }) => ({ ...a, timezone: tz })),
+      airlines: async () => world.airlines.map((a) => ({ code: a.code, name: a.name })),
+      flights: async () => world.flights,
+      hotels: async () => world.hotels,
+      customers: async () => world.customers.map((c) => ({ ...c, profile: t.json(c.profile as never) })),
+      knowledge_documents: async () => {
+        const { docs } = await vectors;
+        return world.documents.map((d, i) => ({ ...d, embedding: docs[i]! }));
+      },
+      support_conversations: async () =>
+        world.conversations.map(({ messages: _m, contact_email: _e, ...c }) => c),
+      support_messages: async () => {
+        const { msgs } = await vectors;
+        return messages.map((m, i) => ({ ...m, embedding: msgs[i]! }));
+      },
     };
     for (const table of WORLD_TABLES) {
-      await insertChunks(t, table, rows[table]());
-      progress(`writing ${table}`, ++done);
+      await insertChunks(t, table, await rows[table]());
+      progress(`writing ${table}`, 1);
     }
     await t`INSERT INTO flightly_meta (key, value) VALUES ('seed_anchor', ${world.anchor.toISOString()})`;
   });
