@@ -4,24 +4,20 @@
  * the way in, and every SDK error becomes a `ModelError` here. The SDK's own retries are off
  * (`maxAttempts: 1`) so `retrying` alone decides, within the caller's deadline.
  */
-import {
-  type ContentBlock as BedrockBlock,
-  type Message as BedrockMessage,
-  type BedrockRuntimeClient,
-  ConverseCommand,
-  type ConverseRequest,
-  type ConverseResponse,
-  type ConverseStreamOutput,
-  type ConverseStreamResponse,
-  type SystemContentBlock,
-  type TokenUsage,
-  type Tool,
-  type ToolResultContentBlock,
+import type {
+  ContentBlock as BedrockBlock,
+  Message as BedrockMessage,
+  BedrockRuntimeClient,
+  ConverseRequest,
+  ConverseResponse,
+  ConverseStreamOutput,
+  ConverseStreamResponse,
+  SystemContentBlock,
+  TokenUsage,
+  Tool,
+  ToolResultContentBlock,
 } from "@aws-sdk/client-bedrock-runtime";
 import type { Logger } from "../../core/logger.js";
-
-const bedrockRuntime = () => import("@aws-sdk/client-bedrock-runtime");
-
 import { badResponse, fromBedrockError, ModelError } from "./errors.js";
 import type { RetryPolicy } from "./retry.js";
 import { attemptError, type ModelAdapter, retrying, type ScopedRequest } from "./retrying.js";
@@ -36,6 +32,9 @@ import type {
   StopReason,
   Usage,
 } from "./types.js";
+
+/** The SDK loads with the first call: a process that never calls Bedrock never loads it. */
+const bedrockRuntime = () => import("@aws-sdk/client-bedrock-runtime");
 
 export const DEFAULT_BEDROCK_MODEL_ID = "us.anthropic.claude-haiku-4-5-20251001-v1:0";
 
@@ -95,7 +94,6 @@ export class BedrockModel implements ModelProvider {
 class BedrockAdapter implements ModelAdapter {
   readonly name = "bedrock" as const;
   readonly modelId: string;
-  /** The AWS SDK loads with the first call: a process that never calls Bedrock never loads it. */
   readonly #client: Promise<BedrockRuntimeClient>;
   /** Only Anthropic models accept `status` on a tool result; others reject the request with it. */
   readonly #toolResultStatus: boolean;
