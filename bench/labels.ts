@@ -53,9 +53,18 @@ const LABELS: Array<[string, string]> = [
   ["cold_start.fresh.ready", "Cold start, fresh DATA_DIR: spawn → ready (migrate + seed)"],
   ["cold_start.peer.listen", "Cold start, peer app: spawn → first `/ping`"],
   ["memory.rss_after_start", "RSS after start, runtime process"],
-  ["memory.rss_after_start_with_mcp", "RSS after start, runtime + its 2 MCP servers"],
+  [
+    "memory.rss_after_start_with_mcp",
+    "RSS after start, every process (runtime + embedded database host + any MCP children)",
+  ],
   ["memory.rss_after_load", "RSS after the load runs, runtime process"],
-  ["memory.rss_after_load_with_mcp", "RSS after the load runs, runtime + MCP servers"],
+  ["memory.rss_after_load_with_mcp", "RSS after the load runs, every process"],
+  ["http.ours.ping_during_full_path.latency", "`GET /ping` while the full path is loaded, ours"],
+  [
+    "http.ours.ping_during_long_query.latency",
+    "`GET /ping` while a long statement holds the embedded database",
+  ],
+  ["machine.load_1m", "Machine load (1-min average) at each stage"],
   ["memory.peer_rss_after_start", "RSS after start, peer app"],
   ["memory.peer_rss_after_load", "RSS after the load runs, peer app"],
   ["setup.seed_ms", "Seeding the world once (setup, for reference)"],
@@ -75,6 +84,9 @@ export function labelOf(key: string): string {
     }[m[3] as "latency" | "recall_at_5" | "exact_latency" | "plain_latency"];
     return `Long-term ${what}, ${m[1]} memories, ${who}`;
   }
+  const c = /^http\.ours\.sessions_(\d+)x(\d+)\.(latency|rps)$/.exec(key);
+  if (c)
+    return `Conversation load, ${c[1]} sessions × ${c[2]} turns: ${c[3] === "rps" ? "throughput" : "turn latency"}`;
   const b = /^recall\.(\w+)\.(insert_ms|hnsw_build_ms)$/.exec(key);
   if (b) return `Long-term ${b[2] === "insert_ms" ? "embed + insert" : "HNSW build"}, ${b[1]} memories`;
   return key;

@@ -154,9 +154,15 @@ function headlines(result: BenchResult): string[] {
       `Long-term recall at ${scale} memories: ${med(`recall.${scale}.heavy.latency`)} ms median, p99 ${num(f[`recall.${scale}.heavy.latency`]?.p99)} ms (bare HNSW query ${med(`recall.${scale}.heavy.plain_latency`)} ms, exact search ${med(`recall.${scale}.heavy.exact_latency`)} ms), recall@5 ${val(`recall.${scale}.heavy.recall_at_5`)}.`,
     );
   }
+  const conversation = Object.keys(f).find((k) => /^http\.ours\.sessions_\d+x\d+\.latency$/.test(k));
+  if (f["http.ours.ping_during_full_path.latency"] || conversation) {
+    out.push(
+      `Under pressure: \`/ping\` p99 ${num(f["http.ours.ping_during_full_path.latency"]?.p99)} ms while the full path is loaded and ${num(f["http.ours.ping_during_long_query.latency"]?.p99)} ms while a long statement holds the embedded database${conversation ? `; conversation load (${conversation.replace(/^http\.ours\.sessions_(\d+)x(\d+)\.latency$/, "$1 sessions × $2 turns")}) p99 ${num(f[conversation]?.p99)} ms at ${val(conversation.replace(/latency$/, "rps"))} req/s` : ""}; machine load ${num(f["machine.load_1m"]?.median)} (1-min average, median over the stages).`,
+    );
+  }
   if (f["cold_start.seeded.ready"]) {
     out.push(
-      `Cold start to a healthy, ready runtime: ${med("cold_start.seeded.ready")} ms on a seeded \`DATA_DIR\`${f["cold_start.fresh.ready"] ? `, ${med("cold_start.fresh.ready")} ms on a fresh one` : ""}; RSS ${val("memory.rss_after_start")} MB after start, ${val("memory.rss_after_load")} MB after the load (peer: ${val("memory.peer_rss_after_load")} MB).`,
+      `Cold start to a healthy, ready runtime: ${med("cold_start.seeded.ready")} ms on a seeded \`DATA_DIR\`${f["cold_start.fresh.ready"] ? `, ${med("cold_start.fresh.ready")} ms on a fresh one` : ""}; RSS ${val("memory.rss_after_start")} MB after start (${val("memory.rss_after_start_with_mcp")} MB for every process, the embedded database host included), ${val("memory.rss_after_load")} MB after the load (peer: ${val("memory.peer_rss_after_load")} MB).`,
     );
   }
   return out;

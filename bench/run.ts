@@ -52,7 +52,9 @@ const SETTINGS = {
     toolCache: 200,
     semanticRounds: 1,
     coldSeeded: 1,
-    coldFresh: 0,
+    coldFresh: 1,
+    sessions: 20,
+    sessionTurns: 5,
     loadS: 2,
     loadRounds: 1,
     warmupS: 0.5,
@@ -70,6 +72,8 @@ const SETTINGS = {
     semanticRounds: 3,
     coldSeeded: 3,
     coldFresh: 2,
+    sessions: 200,
+    sessionTurns: 20,
     loadS: 5,
     loadRounds: 2,
     warmupS: 1,
@@ -86,15 +90,27 @@ const SETTINGS = {
 
 const FLIGHT_PROMPT = (date: string): string => `Find flights from Seattle to Tokyo Narita on ${date}`;
 
+/** A traveller's turns for the conversation load (local planner; our own wording). */
+const CONVERSATION = (date: string): string[] => [
+  FLIGHT_PROMPT(date),
+  "What is the weather like in Tokyo next week?",
+  `Any hotels in Tokyo for ${date}?`,
+  "How much checked baggage can I bring?",
+  "Tell me about Narita airport",
+];
+
 export async function run(options: RunOptions): Promise<BenchResult> {
   const started = performance.now();
   const startedAt = new Date();
   const mode = options.quick ? "quick" : "full";
   const s = SETTINGS[mode];
   const valkeyUrl = options.config.valkey.url ?? DEFAULT_BENCH_VALKEY_URL;
+  const loadSamples: number[] = [];
   const progress = (message: string): void => {
     const t = ((performance.now() - started) / 1000).toFixed(1).padStart(6);
-    process.stderr.write(`[bench ${t}s] ${message}\n`);
+    const load = round(loadavg()[0] ?? Number.NaN, 2);
+    loadSamples.push(load);
+    process.stderr.write(`[bench ${t}s] (load ${load}) ${message}\n`);
   };
   if (!(await valkeyAnswers(valkeyUrl))) {
     throw new Error(
@@ -264,6 +280,7 @@ export async function run(options: RunOptions): Promise<BenchResult> {
       served,
       freshDir: () => tempDir("flightly-bench-fresh-", cleanup),
       prompt,
+      conversation: CONVERSATION(date),
       pairs,
       settings: s,
       progress,
@@ -299,6 +316,11 @@ export async function run(options: RunOptions): Promise<BenchResult> {
     }
   }
 
+  figures["machine.load_1m"] = summarize(
+    loadSamples,
+    "load",
+    "1-minute load average at the start of each stage (2 cores: above 2, other work shared the CPUs)",
+  );
   const result: BenchResult = {
     schema: 1,
     date: startedAt.toISOString(),

@@ -3,6 +3,7 @@
  * fresh `DATA_DIR`), RSS, then ours and the peer AgentCore app side by side under autocannon load,
  * scenarios alternating between the two and pooled over rounds.
  */
+import { readFileSync } from "node:fs";
 import type { LabelledPair } from "../scripts/eval-embeddings.js";
 import {
   descendants,
@@ -18,9 +19,10 @@ import {
   startPeer,
   startServe,
 } from "./http.js";
+import { benchPressure, type PressureSettings } from "./pressure.js";
 import { type Figure, round, single, summarize } from "./stats.js";
 
-export interface RuntimeSettings {
+export interface RuntimeSettings extends Omit<PressureSettings, "loadS" | "connections"> {
   coldSeeded: number;
   coldFresh: number;
   connections: number;
@@ -38,9 +40,22 @@ export interface RuntimeStage {
   freshDir: () => string;
   /** The flight-search prompt of the full-path load. */
   prompt: string;
+  /** Prompts the conversation load rotates through. */
+  conversation: readonly string[];
   pairs: readonly LabelledPair[];
   settings: RuntimeSettings;
   progress: (message: string) => void;
+}
+
+/** The command line of a process, shortened to what names it (`node …/embedded-host.js`). */
+function processName(pid: number): string {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+    const script = argv.find((a) => a.endsWith(".js"));
+    return script ? script.split("/").slice(-1)[0]! : (argv[0] ?? String(pid));
+  } catch {
+    return String(pid);
+  }
 }
 
 export async function benchRuntime(
@@ -71,11 +86,12 @@ export async function benchRuntime(
     await new Promise((r) => setTimeout(r, 500));
     const mcp = (): number => descendants(ours.child.pid).reduce((sum, pid) => sum + (rssMb(pid) || 0), 0);
     figures["memory.rss_after_start"] = single(rssMb(ours.child.pid), "MB");
+    const children = descendants(ours.child.pid).map((pid) => `${processName(pid)} ${rssMb(pid)} MB`);
     figures["memory.rss_after_start_with_mcp"] = single(
       round(rssMb(ours.child.pid) + mcp(), 1),
       "MB",
       1,
-      `runtime + ${descendants(ours.child.pid).length} child processes`,
+      `total of every process: runtime ${rssMb(ours.child.pid)} MB + ${children.length} child process(es): ${children.join(", ") || "none"}`,
     );
     progress("peer: BedrockAgentCoreApp with a trivial handler");
     peer = await startPeer(env(served));
@@ -166,6 +182,7 @@ export async function benchRuntime(
         },
       },
     ];
+    const fullPath = scenarios.find((x) => x.key === "ours.full_path")!.spec;
     const runs: Record<string, LoadRun[]> = {};
     for (let round = 1; round <= s.loadRounds; round++) {
       for (const { key, spec } of scenarios) {
@@ -175,6 +192,16 @@ export async function benchRuntime(
       }
     }
     for (const { key, note } of scenarios) loads[key] = poolRuns(runs[key] ?? [], note);
+    const pressure = await benchPressure({
+      port,
+      dataDir: served,
+      fullPath,
+      turns: o.conversation,
+      settings: { ...s, loadS: Math.max(s.loadS, 2) },
+      progress,
+    });
+    Object.assign(figures, pressure.figures);
+    notes.push(...pressure.notes);
     await new Promise((r) => setTimeout(r, 500));
     figures["memory.rss_after_load"] = single(rssMb(ours.child.pid), "MB");
     figures["memory.rss_after_load_with_mcp"] = single(round(rssMb(ours.child.pid) + mcp(), 1), "MB");

@@ -2,20 +2,22 @@
 import { randomUUID } from "node:crypto";
 import { appendFileSync, existsSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
-import { formatKnowledgeReport, type KnowledgeSplit, runKnowledgeEval } from "../bench/eval/knowledge.js";
-import { formatReport, runEval, type Split } from "../bench/eval/run.js";
-import { runBench } from "../bench/index.js";
+import type { KnowledgeSplit } from "../bench/eval/knowledge.js";
+import type { Split } from "../bench/eval/run.js";
 import { type Config, exposurePolicy } from "../core/config.js";
 import type { Logger } from "../core/logger.js";
-import { runHttp, runStdio, startMcpCommand } from "../mcp-servers/index.js";
-import { countWorld, seed } from "../memory/db/seed.js";
-import { createOrchestratorMcpServer } from "../orchestrator/mcp-server.js";
 import type { InvokeResult } from "../orchestrator/orchestrator.js";
-import { type App, buildApp } from "../orchestrator/runtime/app.js";
-import { serveHttp } from "../orchestrator/runtime/serve.js";
-import { openServices, type Services } from "../orchestrator/runtime/services.js";
-import { writeJunit } from "./scenarios/junit.js";
-import { runScenarios } from "./scenarios/run.js";
+import type { App } from "../orchestrator/runtime/app.js";
+import { seedProgressDisplay } from "../orchestrator/runtime/seed-progress.js";
+import type { Services } from "../orchestrator/runtime/services.js";
+
+/*
+ * Each command loads only the modules it runs (start-up time and memory: `serve` never loads the
+ * benchmarks, the evaluation or the scenario runner).
+ */
+const services = () => import("../orchestrator/runtime/services.js");
+const appModule = () => import("../orchestrator/runtime/app.js");
+const seedModule = () => import("../memory/db/seed.js");
 
 /** What a command gets from the command line: configuration, logger, positionals, flags. */
 export interface CommandContext {
@@ -44,13 +46,18 @@ const portFlag = (value: unknown): number | undefined => {
 
 /** Services and the app, with the embedded database seeded on first use. */
 async function openApp(ctx: CommandContext, worker: boolean): Promise<{ services: Services; app: App }> {
-  const services = await openServices(ctx.config, ctx.logger);
+  const [{ openServices }, { buildApp }, { seedIfEmpty }] = await Promise.all([
+    services(),
+    appModule(),
+    import("../orchestrator/runtime/seed-progress.js"),
+  ]);
+  const opened = await openServices(ctx.config, ctx.logger);
   try {
-    if (services.db.embedded) await seed(services.db.sql, services.embedder, ctx.logger);
-    const app = await buildApp(services, { worker });
-    return { services, app };
+    await seedIfEmpty(opened);
+    const app = await buildApp(opened, { worker });
+    return { services: opened, app };
   } catch (err) {
-    await services.close();
+    await opened.close();
     throw err;
   }
 }
@@ -85,6 +92,7 @@ async function evalKnowledge(ctx: CommandContext): Promise<number> {
     throw new UsageError("--split expects all, tune or check");
   const failures = typeof ctx.flags.failures === "string" ? ctx.flags.failures : undefined;
   if (failures) writeFileSync(failures, "");
+  const { formatKnowledgeReport, runKnowledgeEval } = await import("../bench/eval/knowledge.js");
   const report = await runKnowledgeEval({
     logger: ctx.logger,
     split: split as KnowledgeSplit,
@@ -112,12 +120,14 @@ export const commands: Record<string, Command> = {
     if (ctx.flags.protocol !== undefined && ctx.flags.protocol !== "mcp" && ctx.flags.protocol !== "http") {
       throw new UsageError("--protocol expects http or mcp");
     }
+    const { serveHttp } = await import("../orchestrator/runtime/serve.js");
     await serveHttp(ctx.config, ctx.logger, protocol);
     return -1;
   },
 
   /** The runtime with `/studio` mounted whatever `STUDIO_ENABLED` says; prints the page's address. */
   async studio(ctx) {
+    const { serveHttp } = await import("../orchestrator/runtime/serve.js");
     const running = await serveHttp(ctx.config, ctx.logger, "http", { studio: true });
     const address = running.http.server.address();
     const port = typeof address === "object" && address ? address.port : ctx.config.port;
@@ -131,6 +141,7 @@ export const commands: Record<string, Command> = {
   async mcp(ctx) {
     const [name] = ctx.args;
     const port = portFlag(ctx.flags.http);
+    const { runHttp, runStdio, startMcpCommand } = await import("../mcp-servers/index.js");
     if (name === "postgres" || name === "weather") {
       const handle = await startMcpCommand(name, port, ctx.config, ctx.logger);
       await handle.closed;
@@ -141,6 +152,7 @@ export const commands: Record<string, Command> = {
       return 2;
     }
     const { services, app } = await openApp(ctx, true);
+    const { createOrchestratorMcpServer } = await import("../orchestrator/mcp-server.js");
     const create = () =>
       createOrchestratorMcpServer({
         orchestrator: app.orchestrator,
@@ -175,14 +187,15 @@ export const commands: Record<string, Command> = {
   },
 
   async worker(ctx) {
-    const services = await openServices(ctx.config, ctx.logger);
-    if (services.store.kind === "in-process") {
-      await services.close();
+    const [{ openServices }, { buildApp }] = await Promise.all([services(), appModule()]);
+    const opened = await openServices(ctx.config, ctx.logger);
+    if (opened.store.kind === "in-process") {
+      await opened.close();
       throw new Error(
         "the worker needs a shared Valkey: set VALKEY_URL (the in-process store is per process)",
       );
     }
-    const app = await buildApp(services, { worker: true, mcpServers: [] });
+    const app = await buildApp(opened, { worker: true, mcpServers: [] });
     ctx.logger.info("tiering worker running");
     await new Promise<void>((resolve) => {
       process.once("SIGINT", () => resolve());
@@ -190,7 +203,7 @@ export const commands: Record<string, Command> = {
     });
     ctx.logger.info({ stats: app.worker.stats }, "worker stopping after its current batch");
     await app.close();
-    await services.close();
+    await opened.close();
     return 0;
   },
 
@@ -248,6 +261,7 @@ export const commands: Record<string, Command> = {
   },
 
   async bench(ctx) {
+    const { runBench } = await import("../bench/index.js");
     await runBench({ config: ctx.config, logger: ctx.logger, quick: ctx.flags.quick === true });
     return 0;
   },
@@ -268,6 +282,7 @@ export const commands: Record<string, Command> = {
       throw new UsageError("--split expects all, tune or check");
     const failures = typeof ctx.flags.failures === "string" ? ctx.flags.failures : undefined;
     if (failures) writeFileSync(failures, "");
+    const { formatReport, runEval } = await import("../bench/eval/run.js");
     const report = await runEval({
       logger: ctx.logger,
       dataset,
@@ -301,6 +316,10 @@ export const commands: Record<string, Command> = {
     if (ctx.flags.model !== undefined && typeof ctx.flags.model !== "string")
       throw new UsageError("--model expects local, bedrock, openai or a scripted model file");
     for (const p of paths) if (!existsSync(p)) throw new UsageError(`no such file or directory: ${p}`);
+    const [{ runScenarios }, { writeJunit }] = await Promise.all([
+      import("./scenarios/run.js"),
+      import("./scenarios/junit.js"),
+    ]);
     const report = await runScenarios({
       config: ctx.config,
       logger: ctx.logger,
@@ -313,27 +332,31 @@ export const commands: Record<string, Command> = {
   },
 
   async migrate(ctx) {
-    const services = await openServices(ctx.config, ctx.logger);
+    const { openServices } = await services();
+    const opened = await openServices(ctx.config, ctx.logger);
     print({
       migrated: true,
-      database: services.db.embedded ? "embedded" : "external",
-      embeddedHost: services.db.embeddedHost ?? null,
+      database: opened.db.embedded ? "embedded" : "external",
+      embeddedHost: opened.db.embeddedHost ?? null,
       pid: process.pid,
     });
-    await services.close();
+    await opened.close();
     return 0;
   },
 
   async seed(ctx) {
-    const services = await openServices(ctx.config, ctx.logger);
+    const [{ openServices }, { countWorld, seed }] = await Promise.all([services(), seedModule()]);
+    const opened = await openServices(ctx.config, ctx.logger);
     try {
-      const result = await seed(services.db.sql, services.embedder, ctx.logger, {
+      const onProgress = seedProgressDisplay();
+      const result = await seed(opened.db.sql, opened.embedder, ctx.logger, {
         reset: ctx.flags.reset === true,
+        ...(onProgress ? { onProgress } : {}),
       });
-      print({ ...result, counts: result.seeded ? result.counts : await countWorld(services.db.sql) });
+      print({ ...result, counts: result.seeded ? result.counts : await countWorld(opened.db.sql) });
       return 0;
     } finally {
-      await services.close();
+      await opened.close();
     }
   },
 };

@@ -6,8 +6,6 @@
  */
 
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
@@ -79,9 +77,11 @@ export class McpClientManager {
     return this.#connections.get(name)?.client !== undefined;
   }
 
-  #transport(spec: McpServerSpec): Transport {
+  /** The stdio and HTTP transports load only when a server is configured on them. */
+  async #transport(spec: McpServerSpec): Promise<Transport> {
     switch (spec.kind) {
       case "stdio": {
+        const { StdioClientTransport } = await import("@modelcontextprotocol/sdk/client/stdio.js");
         const transport = new StdioClientTransport({
           command: spec.command,
           args: spec.args,
@@ -98,8 +98,12 @@ export class McpClientManager {
         });
         return transport;
       }
-      case "http":
+      case "http": {
+        const { StreamableHTTPClientTransport } = await import(
+          "@modelcontextprotocol/sdk/client/streamableHttp.js"
+        );
         return new StreamableHTTPClientTransport(new URL(spec.url));
+      }
       case "memory": {
         const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
         void spec.create().connect(serverSide);
@@ -111,7 +115,7 @@ export class McpClientManager {
   async #connect(c: Connection): Promise<void> {
     if (this.#closed) return;
     const client = new Client({ name: "flightly-orchestrator", version: "0.1.0" });
-    const transport = this.#transport(c.spec);
+    const transport = await this.#transport(c.spec);
     try {
       // Starting a server (a stdio child boots Node) may take longer than a short call limit.
       await client.connect(transport, { timeout: Math.max(c.spec.timeoutMs ?? 0, CONNECT_TIMEOUT_MS) });

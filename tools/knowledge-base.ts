@@ -4,10 +4,9 @@
  * when Bedrock fails, hybrid search (full text and pgvector, fused by rank) over
  * `knowledge_documents` of kind policy / faq.
  */
-import {
+import type {
   BedrockAgentRuntimeClient,
-  type KnowledgeBaseRetrievalResult,
-  RetrieveCommand,
+  KnowledgeBaseRetrievalResult,
 } from "@aws-sdk/client-bedrock-agent-runtime";
 import { z } from "zod";
 import { searchKnowledge } from "../memory/knowledge.js";
@@ -92,6 +91,10 @@ function knowledgeBaseTool(
   };
 
   const viaBedrock = async (knowledgeBaseId: string, query: string, ctx: ToolContext): Promise<Result[]> => {
+    // The SDK loads with the first Retrieve: without a knowledge base it is never loaded.
+    const { BedrockAgentRuntimeClient, RetrieveCommand } = await import(
+      "@aws-sdk/client-bedrock-agent-runtime"
+    );
     client ??= new BedrockAgentRuntimeClient({ region: config.awsRegion });
     const out = await client.send(
       new RetrieveCommand({

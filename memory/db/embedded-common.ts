@@ -30,6 +30,8 @@ export interface HostWorkerData {
   socketPath: string;
   shared: SharedArrayBuffer;
   gateMs: number;
+  /** PostgreSQL settings the worker starts PGlite with (`-c name=value`). */
+  postgres: Record<string, string>;
 }
 
 /** The host's limits, from its environment (inherited from the Flightly process that starts it). */
@@ -44,6 +46,13 @@ export interface HostSettings {
   gateMs: number;
   /** The host exits after this long with no live client process and no connection. */
   idleExitMs: number;
+  /**
+   * Server settings for the single PGlite backend. Postgres touches all of `shared_buffers` at
+   * start, so initdb's 128MB would be resident from the first second; the world is ~40MB and
+   * pages beyond the buffers come from the OS page cache. One backend serves every connection,
+   * so `max_connections` only sizes shared structures.
+   */
+  postgres: Record<string, string>;
 }
 
 const positive = (value: string | undefined, fallback: number, name: string): number => {
@@ -53,6 +62,12 @@ const positive = (value: string | undefined, fallback: number, name: string): nu
   return n;
 };
 
+const memorySize = (value: string | undefined, fallback: string, name: string): string => {
+  if (value === undefined || value === "") return fallback;
+  if (!/^\d+(?:kB|MB|GB)$/.test(value)) throw new Error(`${name} must be a size such as 16MB, got ${value}`);
+  return value;
+};
+
 export function hostSettings(env: NodeJS.ProcessEnv): HostSettings {
   return {
     statementMs: positive(env.EMBEDDED_PG_STATEMENT_TIMEOUT_MS, 10_000, "EMBEDDED_PG_STATEMENT_TIMEOUT_MS"),
@@ -60,6 +75,10 @@ export function hostSettings(env: NodeJS.ProcessEnv): HostSettings {
     memoryMb: positive(env.EMBEDDED_PG_MEMORY_MB, 1_536, "EMBEDDED_PG_MEMORY_MB"),
     gateMs: positive(env.EMBEDDED_PG_SEED_WAIT_MS, 120_000, "EMBEDDED_PG_SEED_WAIT_MS"),
     idleExitMs: positive(env.EMBEDDED_PG_IDLE_EXIT_MS, 5_000, "EMBEDDED_PG_IDLE_EXIT_MS"),
+    postgres: {
+      shared_buffers: memorySize(env.EMBEDDED_PG_SHARED_BUFFERS, "16MB", "EMBEDDED_PG_SHARED_BUFFERS"),
+      max_connections: "20",
+    },
   };
 }
 

@@ -51,7 +51,7 @@ function startWorker(): void {
   ready = false;
   slots.fill(0);
   const w = new Worker(new URL("./embedded-worker.js", import.meta.url), {
-    workerData: { dataDir, socketPath: socket, shared, gateMs: settings.gateMs },
+    workerData: { dataDir, socketPath: socket, shared, gateMs: settings.gateMs, postgres: settings.postgres },
   });
   worker = w;
   const started = Date.now();

@@ -43,7 +43,7 @@ interface QueryQueue {
 const BATCH_END = new Set([0x53 /* Sync */, 0x51 /* Query */, 0x58 /* Terminate */, 0x00 /* startup */]);
 const PROTOCOL_3 = 196608;
 
-const { dataDir, socketPath, shared, gateMs } = workerData as HostWorkerData;
+const { dataDir, socketPath, shared, gateMs, postgres } = workerData as HostWorkerData;
 const slots = new Float64Array(shared);
 
 /** `application_name` of a StartupMessage, or undefined for any other message. */
@@ -144,7 +144,13 @@ function schedule(server: PGLiteSocketServer, db: PGlite): { poll(): Promise<voi
   };
 }
 
-const db = await PGlite.create(join(dataDir, "pgdata"), { extensions: { vector } });
+const db = await PGlite.create(join(dataDir, "pgdata"), {
+  extensions: { vector },
+  startParams: [
+    ...PGlite.defaultStartParams,
+    ...Object.entries(postgres).flatMap(([name, value]) => ["-c", `${name}=${value}`]),
+  ],
+});
 const server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: 256 });
 const scheduler = schedule(server, db);
 await scheduler.poll();

@@ -61,6 +61,9 @@ const tryConnect = (path: string, timeoutMs = 2_000): Promise<Socket | undefined
     });
   });
 
+/** When this process last spawned a host for a `DATA_DIR` (a spawned host takes a moment to lock). */
+const spawnedAt = new Map<string, number>();
+
 function spawnHost(dataDir: string): void {
   ensureRunDir(dataDir);
   const logFd = openSync(join(runDir(dataDir), "host.log"), "a", 0o600);
@@ -71,9 +74,36 @@ function spawnHost(dataDir: string): void {
       env: process.env,
     });
     child.unref();
+    spawnedAt.set(dataDir, Date.now());
   } finally {
     closeSync(logFd);
   }
+}
+
+/** Spawns a host unless one is alive (holds the lock) or this process spawned one moments ago. */
+function spawnHostIfNone(dataDir: string): boolean {
+  if (lockHolder(dataDir) !== undefined || Date.now() - (spawnedAt.get(dataDir) ?? 0) <= 5_000) return false;
+  spawnHost(dataDir);
+  return true;
+}
+
+/** Marks this process as a client of `dataDir`'s host (the host stays while a client lives). */
+function register(dataDir: string): string {
+  mkdirSync(join(dataDir, "pgdata"), { recursive: true });
+  ensureRunDir(dataDir);
+  const registration = join(clientsDir(dataDir), String(process.pid));
+  writeFileSync(registration, "", { mode: 0o600 });
+  return registration;
+}
+
+/**
+ * Starts `dataDir`'s host early, without waiting for it: the host opens PGlite (its slowest
+ * start-up step, in a process of its own) while this process loads its modules. Registers this
+ * process as a client so the host does not exit for want of one meanwhile.
+ */
+export function prestartEmbeddedHost(dataDir: string): void {
+  register(dataDir);
+  spawnHostIfNone(dataDir);
 }
 
 /**
@@ -87,16 +117,11 @@ export async function connectToHost(
   const deadline = Date.now() + timeoutMs;
   const path = socketPath(dataDir);
   let started = false;
-  let spawnedAt = 0;
   for (;;) {
     const socket = existsSync(path) ? await tryConnect(path) : undefined;
     if (socket) return { socket, started };
     // A live lock holder is starting (or restarting its worker); without one, start a host.
-    if (lockHolder(dataDir) === undefined && Date.now() - spawnedAt > 5_000) {
-      spawnHost(dataDir);
-      spawnedAt = Date.now();
-      started = true;
-    }
+    if (spawnHostIfNone(dataDir)) started = true;
     if (Date.now() > deadline) {
       throw Object.assign(new Error(`the embedded database host for ${dataDir} did not start`), {
         code: "ECONNREFUSED",
@@ -112,10 +137,8 @@ export async function openEmbeddedPostgres(
   logger: Logger,
   options: { timeoutMs?: number } = {},
 ): Promise<EmbeddedPostgres> {
-  mkdirSync(join(dataDir, "pgdata"), { recursive: true });
-  ensureRunDir(dataDir);
-  const registration = join(clientsDir(dataDir), String(process.pid));
-  writeFileSync(registration, "", { mode: 0o600 });
+  const prestarted = spawnedAt.has(dataDir);
+  const registration = register(dataDir);
   let first: { socket: Socket; started: boolean };
   try {
     first = await connectToHost(dataDir, options.timeoutMs);
@@ -124,11 +147,12 @@ export async function openEmbeddedPostgres(
     throw err;
   }
   first.socket.destroy();
-  logger.debug({ dataDir, startedHost: first.started }, "embedded postgres host reached");
+  const startedHost = first.started || prestarted;
+  logger.debug({ dataDir, startedHost }, "embedded postgres host reached");
   let closed = false;
   return {
     url: embeddedUrl(dataDir),
-    startedHost: first.started,
+    startedHost,
     hostPid: () => lockHolder(dataDir),
     close: async () => {
       if (closed) return;

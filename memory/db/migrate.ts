@@ -70,8 +70,40 @@ async function scrubMemories(tx: TransactionSql): Promise<void> {
 
 const DATA_STEPS: Record<number, (tx: TransactionSql) => Promise<void>> = { 7: scrubMemories };
 
+/**
+ * The result without a write when the database is already current (every migration applied with
+ * its checksum, built for this embedder): one read, so a start on a current data dir skips the DDL.
+ */
+async function current(
+  sql: Sql,
+  files: MigrationFile[],
+  embedder: EmbedderIdentity,
+): Promise<MigrationResult | undefined> {
+  let state: { migrations: Record<string, string> | null; meta: Record<string, string> | null } | undefined;
+  try {
+    [state] = await sql<NonNullable<typeof state>[]>`
+      SELECT (SELECT json_object_agg(version, checksum) FROM flightly_migrations) AS migrations,
+             (SELECT json_object_agg(key, value) FROM flightly_meta) AS meta`;
+  } catch (err) {
+    if ((err as { code?: unknown }).code === "42P01") return undefined; // a new database
+    throw err;
+  }
+  const { migrations, meta } = state ?? {};
+  if (!migrations || !meta?.instance_id) return undefined;
+  if (meta.embedding_model !== embedder.modelId || meta.embedding_dim !== String(embedder.dimensions))
+    return undefined; // the full path reports the mismatch
+  if (Object.keys(migrations).length !== files.length) return undefined;
+  for (const m of files) if (migrations[String(m.version)] !== checksumOf(m)) return undefined;
+  return { applied: [], current: Math.max(0, ...files.map((m) => m.version)), instanceId: meta.instance_id };
+}
+
+const checksumOf = (m: MigrationFile): string =>
+  createHash("sha256").update(m.text).digest("hex").slice(0, 16);
+
 export async function migrate(sql: Sql, embedder: EmbedderIdentity): Promise<MigrationResult> {
-  await ensurePrerequisites(sql);
+  const files = migrationFiles();
+  const [ready] = await Promise.all([current(sql, files, embedder), ensurePrerequisites(sql)]);
+  if (ready) return ready;
   await sql`CREATE TABLE IF NOT EXISTS flightly_migrations (
     version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
     applied_at timestamptz NOT NULL DEFAULT now())`;
@@ -102,9 +134,9 @@ export async function migrate(sql: Sql, embedder: EmbedderIdentity): Promise<Mig
     ).map((r) => [r.version, r.checksum]),
   );
   const applied: string[] = [];
-  for (const m of migrationFiles()) {
+  for (const m of files) {
     const text = m.text.replaceAll("{{EMBEDDING_DIM}}", String(embedder.dimensions));
-    const checksum = createHash("sha256").update(m.text).digest("hex").slice(0, 16);
+    const checksum = checksumOf(m);
     const seen = done.get(m.version);
     if (seen !== undefined) {
       if (seen !== checksum) {

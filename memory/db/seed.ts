@@ -14,6 +14,14 @@ export interface SeedOptions {
   reset?: boolean;
   /** Day the 120-day schedule starts from; defaults to today (UTC). */
   anchor?: Date;
+  /** Told each step of a seed that writes the world (`done` of `total` steps). */
+  onProgress?: (progress: SeedProgress) => void;
+}
+
+export interface SeedProgress {
+  step: string;
+  done: number;
+  total: number;
 }
 
 export interface SeedResult {
@@ -38,6 +46,18 @@ const DOMAIN_TABLES = [
   "semantic_cache",
 ];
 
+/** The tables a seed writes, in order (references first). */
+const WORLD_TABLES = [
+  "airports",
+  "airlines",
+  "flights",
+  "hotels",
+  "customers",
+  "knowledge_documents",
+  "support_conversations",
+  "support_messages",
+] as const;
+
 async function insertChunks<T extends object>(
   sql: Sql,
   table: string,
@@ -51,13 +71,26 @@ async function insertChunks<T extends object>(
   }
 }
 
-async function embedAll(embedder: Embedder, texts: string[]): Promise<string[]> {
+async function embedAll(
+  embedder: Embedder,
+  texts: string[],
+  onBatch: (embedded: number) => void = () => {},
+): Promise<string[]> {
   const out: string[] = [];
   for (let i = 0; i < texts.length; i += 64) {
     const vectors = await embedder.embed(texts.slice(i, i + 64));
     out.push(...vectors.map(toVector));
+    onBatch(vectors.length);
+    // A local embedder answers synchronously: yield so the inserts beside it keep going.
+    await new Promise((resolve) => setImmediate(resolve));
   }
   return out;
+}
+
+/** The seed anchor of a seeded world, or undefined before the first seed. */
+export async function seededAnchor(sql: Sql): Promise<string | undefined> {
+  const [row] = await sql<{ value: string }[]>`SELECT value FROM flightly_meta WHERE key = 'seed_anchor'`;
+  return row?.value;
 }
 
 export async function countWorld(sql: Sql): Promise<Record<string, number>> {
@@ -94,49 +127,53 @@ export async function seed(
   }
 
   const world = generateWorld(options.anchor ?? new Date());
-  const docVectors = await embedAll(embedder, world.documents.map(indexText));
   const messages = world.conversations.flatMap((c) =>
     c.messages.map((m) => ({ ...m, conversation_id: c.id })),
   );
-  const msgVectors = await embedAll(
-    embedder,
-    messages.map((m) => m.content),
-  );
+  // Steps: one per embedded text, then one per table written.
+  const total = world.documents.length + messages.length + WORLD_TABLES.length;
+  let done = 0;
+  const progress = (step: string, n: number): void => {
+    done += n;
+    options.onProgress?.({ step, done, total });
+  };
+  // The embeddings are computed here while the database host writes the tables that need none.
+  const vectors = (async () => {
+    const docs = await embedAll(embedder, world.documents.map(indexText), (n) =>
+      progress("embedding documents", n),
+    );
+    const msgs = await embedAll(
+      embedder,
+      messages.map((m) => m.content),
+      (n) => progress("embedding support messages", n),
+    );
+    return { docs, msgs };
+  })();
+  vectors.catch(() => {}); // awaited in the transaction
 
   await sql.begin(async (tx) => {
     const t = tx as unknown as Sql;
-    await insertChunks(
-      t,
-      "airports",
-      world.airports.map(({ aliases: _a, tz, ...a }) => ({ ...a, timezone: tz })),
-    );
-    await insertChunks(
-      t,
-      "airlines",
-      world.airlines.map((a) => ({ code: a.code, name: a.name })),
-    );
-    await insertChunks(t, "flights", world.flights);
-    await insertChunks(t, "hotels", world.hotels);
-    await insertChunks(
-      t,
-      "customers",
-      world.customers.map((c) => ({ ...c, profile: t.json(c.profile as never) })),
-    );
-    await insertChunks(
-      t,
-      "knowledge_documents",
-      world.documents.map((d, i) => ({ ...d, embedding: docVectors[i]! })),
-    );
-    await insertChunks(
-      t,
-      "support_conversations",
-      world.conversations.map(({ messages: _m, contact_email: _e, ...c }) => c),
-    );
-    await insertChunks(
-      t,
-      "support_messages",
-      messages.map((m, i) => ({ ...m, embedding: msgVectors[i]! })),
-    );
+    const rows: Record<(typeof WORLD_TABLES)[number], () => Promise<object[]>> = {
+      airports: async () => world.airports.map(({ aliases: _a, tz, ...a }) => ({ ...a, timezone: tz })),
+      airlines: async () => world.airlines.map((a) => ({ code: a.code, name: a.name })),
+      flights: async () => world.flights,
+      hotels: async () => world.hotels,
+      customers: async () => world.customers.map((c) => ({ ...c, profile: t.json(c.profile as never) })),
+      knowledge_documents: async () => {
+        const { docs } = await vectors;
+        return world.documents.map((d, i) => ({ ...d, embedding: docs[i]! }));
+      },
+      support_conversations: async () =>
+        world.conversations.map(({ messages: _m, contact_email: _e, ...c }) => c),
+      support_messages: async () => {
+        const { msgs } = await vectors;
+        return messages.map((m, i) => ({ ...m, embedding: msgs[i]! }));
+      },
+    };
+    for (const table of WORLD_TABLES) {
+      await insertChunks(t, table, await rows[table]());
+      progress(`writing ${table}`, 1);
+    }
     await t`INSERT INTO flightly_meta (key, value) VALUES ('seed_anchor', ${world.anchor.toISOString()})`;
   });
   const counts = await countWorld(sql);

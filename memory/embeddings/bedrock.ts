@@ -7,13 +7,12 @@
  * The endpoint is left to the SDK's own resolution, so `AWS_ENDPOINT_URL_BEDROCK_RUNTIME` (and
  * `AWS_ENDPOINT_URL`) keep working; `endpoint` is an explicit override for tests.
  */
-import {
-  BedrockRuntimeClient,
-  type BedrockRuntimeClientConfig,
-  InvokeModelCommand,
-} from "@aws-sdk/client-bedrock-runtime";
+import type { BedrockRuntimeClient, BedrockRuntimeClientConfig } from "@aws-sdk/client-bedrock-runtime";
 import { type ErrorCode, FlightlyError } from "../../core/errors.js";
 import type { Embedder } from "./types.js";
+
+/** The AWS SDK loads with the first call: a process that never calls Bedrock never loads it. */
+const bedrockRuntime = () => import("@aws-sdk/client-bedrock-runtime");
 
 export const TITAN_EMBED_V2 = "amazon.titan-embed-text-v2:0";
 /** The output sizes Titan V2 supports. */
@@ -111,7 +110,7 @@ const decoder = new TextDecoder();
 export class BedrockEmbedder implements Embedder {
   readonly modelId: string;
   readonly dimensions: number;
-  readonly #client: BedrockRuntimeClient;
+  readonly #client: Promise<BedrockRuntimeClient>;
   readonly #ownsClient: boolean;
   readonly #concurrency: number;
   readonly #timeoutMs: number;
@@ -128,14 +127,18 @@ export class BedrockEmbedder implements Embedder {
     this.#concurrency = Math.max(1, options.concurrency ?? 8);
     this.#timeoutMs = options.timeoutMs ?? 15_000;
     this.#ownsClient = options.client === undefined;
-    this.#client =
-      options.client ??
-      new BedrockRuntimeClient({
-        region: options.region,
-        ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-        ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
-        ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
-      });
+    this.#client = options.client
+      ? Promise.resolve(options.client)
+      : bedrockRuntime().then(
+          ({ BedrockRuntimeClient }) =>
+            new BedrockRuntimeClient({
+              region: options.region,
+              ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+              ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+              ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+            }),
+        );
+    this.#client.catch(() => {}); // a failed load is reported by the call that awaits it
   }
 
   async embed(texts: readonly string[], options?: { signal?: AbortSignal }): Promise<Float32Array[]> {
@@ -168,6 +171,7 @@ export class BedrockEmbedder implements Embedder {
   async #embedOne(text: string, signal: AbortSignal): Promise<Float32Array> {
     const deadline = AbortSignal.timeout(this.#timeoutMs);
     const inputText = text.length > TITAN_MAX_CHARS ? text.slice(0, TITAN_MAX_CHARS) : text;
+    const [client, { InvokeModelCommand }] = await Promise.all([this.#client, bedrockRuntime()]);
     const command = new InvokeModelCommand({
       modelId: this.modelId,
       contentType: "application/json",
@@ -176,7 +180,7 @@ export class BedrockEmbedder implements Embedder {
     });
     let body: Uint8Array;
     try {
-      const res = await this.#client.send(command, { abortSignal: AbortSignal.any([signal, deadline]) });
+      const res = await client.send(command, { abortSignal: AbortSignal.any([signal, deadline]) });
       body = res.body;
     } catch (err) {
       if (signal.aborted) throw signal.reason;
@@ -229,6 +233,10 @@ export class BedrockEmbedder implements Embedder {
 
   /** Closes the client's sockets (only when this embedder created the client). */
   close(): void {
-    if (this.#ownsClient) this.#client.destroy();
+    if (this.#ownsClient)
+      void this.#client.then(
+        (client) => client.destroy(),
+        () => {},
+      );
   }
 }

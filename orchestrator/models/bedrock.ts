@@ -4,20 +4,18 @@
  * the way in, and every SDK error becomes a `ModelError` here. The SDK's own retries are off
  * (`maxAttempts: 1`) so `retrying` alone decides, within the caller's deadline.
  */
-import {
-  type ContentBlock as BedrockBlock,
-  type Message as BedrockMessage,
+import type {
+  ContentBlock as BedrockBlock,
+  Message as BedrockMessage,
   BedrockRuntimeClient,
-  ConverseCommand,
-  type ConverseRequest,
-  type ConverseResponse,
-  ConverseStreamCommand,
-  type ConverseStreamOutput,
-  type ConverseStreamResponse,
-  type SystemContentBlock,
-  type TokenUsage,
-  type Tool,
-  type ToolResultContentBlock,
+  ConverseRequest,
+  ConverseResponse,
+  ConverseStreamOutput,
+  ConverseStreamResponse,
+  SystemContentBlock,
+  TokenUsage,
+  Tool,
+  ToolResultContentBlock,
 } from "@aws-sdk/client-bedrock-runtime";
 import type { Logger } from "../../core/logger.js";
 import { badResponse, fromBedrockError, ModelError } from "./errors.js";
@@ -34,6 +32,9 @@ import type {
   StopReason,
   Usage,
 } from "./types.js";
+
+/** The SDK loads with the first call: a process that never calls Bedrock never loads it. */
+const bedrockRuntime = () => import("@aws-sdk/client-bedrock-runtime");
 
 export const DEFAULT_BEDROCK_MODEL_ID = "us.anthropic.claude-haiku-4-5-20251001-v1:0";
 
@@ -93,25 +94,30 @@ export class BedrockModel implements ModelProvider {
 class BedrockAdapter implements ModelAdapter {
   readonly name = "bedrock" as const;
   readonly modelId: string;
-  readonly #client: BedrockRuntimeClient;
+  readonly #client: Promise<BedrockRuntimeClient>;
   /** Only Anthropic models accept `status` on a tool result; others reject the request with it. */
   readonly #toolResultStatus: boolean;
 
   constructor(options: BedrockModelOptions) {
     this.modelId = options.modelId;
     this.#toolResultStatus = /anthropic\.claude/.test(options.modelId);
-    this.#client = new BedrockRuntimeClient({
-      region: options.region,
-      maxAttempts: 1,
-      ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-      ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
-    });
+    this.#client = bedrockRuntime().then(
+      ({ BedrockRuntimeClient }) =>
+        new BedrockRuntimeClient({
+          region: options.region,
+          maxAttempts: 1,
+          ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+          ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+        }),
+    );
+    this.#client.catch(() => {}); // a failed load is reported by the call that awaits it
   }
 
   async converse(request: ScopedRequest): Promise<ModelResponse> {
     let output: ConverseResponse;
     try {
-      output = await this.#client.send(new ConverseCommand(this.#toRequest(request)), {
+      const [client, { ConverseCommand }] = await Promise.all([this.#client, bedrockRuntime()]);
+      output = await client.send(new ConverseCommand(this.#toRequest(request)), {
         abortSignal: request.signal,
       });
     } catch (err) {
@@ -123,7 +129,8 @@ class BedrockAdapter implements ModelAdapter {
   async openStream(request: ScopedRequest): Promise<AsyncIterable<ModelStreamEvent>> {
     let output: ConverseStreamResponse;
     try {
-      output = await this.#client.send(new ConverseStreamCommand(this.#toRequest(request)), {
+      const [client, { ConverseStreamCommand }] = await Promise.all([this.#client, bedrockRuntime()]);
+      output = await client.send(new ConverseStreamCommand(this.#toRequest(request)), {
         abortSignal: request.signal,
       });
     } catch (err) {
@@ -159,7 +166,10 @@ class BedrockAdapter implements ModelAdapter {
   }
 
   close(): void {
-    this.#client.destroy();
+    void this.#client.then(
+      (client) => client.destroy(),
+      () => {},
+    );
   }
 
   #toRequest(request: ModelRequest): ConverseRequest {

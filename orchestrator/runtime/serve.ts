@@ -8,14 +8,11 @@ import type { FastifyInstance } from "fastify";
 import { type Config, exposurePolicy, studioEnabled } from "../../core/config.js";
 import { isFlightlyError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
-import { seed } from "../../memory/db/seed.js";
-import { type App, type AppOptions, buildApp } from "./app.js";
-import { createAuthenticator } from "./auth.js";
+import type { App, AppOptions } from "./app.js";
 import { Health } from "./health.js";
 import { createHttpServer } from "./http.js";
 import { invocationRoutes } from "./invocations.js";
-import { mcpRoutes } from "./mcp-http.js";
-import { openServices, type Services } from "./services.js";
+import type { Services } from "./services.js";
 import { studioRoutes } from "./studio.js";
 
 export interface Running {
@@ -40,7 +37,7 @@ export async function startRuntime(
   const health = new Health();
   const state: { services?: Services; app?: App } = {};
   const authenticate = config.auth.discoveryUrl
-    ? createAuthenticator({
+    ? (await import("./auth.js")).createAuthenticator({
         discoveryUrl: config.auth.discoveryUrl,
         allowedClients: config.auth.allowedClients,
         allowedAudience: config.auth.allowedAudience,
@@ -64,7 +61,12 @@ export async function startRuntime(
             );
             if (studio) studioRoutes({ app: () => state.app, logger, authenticate })(app);
           }
-        : mcpRoutes({ app: () => state.app, logger, authenticate, localActorId: config.localActorId }),
+        : (await import("./mcp-http.js")).mcpRoutes({
+            app: () => state.app,
+            logger,
+            authenticate,
+            localActorId: config.localActorId,
+          }),
   });
   const port = protocol === "http" ? config.port : config.mcpPort;
   await http.listen({ port, host: config.host });
@@ -73,11 +75,15 @@ export async function startRuntime(
     protocol === "http" ? "AgentCore runtime listening" : "MCP server listening on /mcp",
   );
 
+  // The orchestrator's modules load while the stores open (the embedded host starts meanwhile).
+  const appModule = import("./app.js");
+  appModule.catch(() => {}); // awaited below, where a failure is reported
   const ready = health.track(async () => {
+    const { openServices } = await import("./services.js");
     const services = await openServices(config, logger, health);
     state.services = services;
-    if (services.db.embedded) await seed(services.db.sql, services.embedder, logger);
-    state.app = await buildApp(services, options.app);
+    await (await import("./seed-progress.js")).seedIfEmpty(services);
+    state.app = await (await appModule).buildApp(services, options.app);
     logger.info("orchestrator ready");
     return { services, app: state.app };
   });

@@ -32,21 +32,34 @@ export async function openServices(
   logger: Logger,
   health: Health = new Health(),
 ): Promise<Services> {
-  const store = await openShortTermStore(config);
-  const db = await openDatabase(config, logger, { setup: true });
+  // Valkey and the database open side by side (the embedded host may still be starting).
+  const [storeResult, dbResult] = await Promise.allSettled([
+    openShortTermStore(config),
+    openDatabase(config, logger, { setup: true }),
+  ]);
+  if (storeResult.status === "rejected" || dbResult.status === "rejected") {
+    if (storeResult.status === "fulfilled") await storeResult.value.close().catch(() => {});
+    if (dbResult.status === "fulfilled") await dbResult.value.close().catch(() => {});
+    throw storeResult.status === "rejected" ? storeResult.reason : (dbResult as PromiseRejectedResult).reason;
+  }
+  const store = storeResult.value;
+  const db = dbResult.value;
   try {
     const embedder = createEmbedder(config, store);
     const result = await migrate(db.sql, embedder);
     if (result.applied.length > 0) logger.info({ applied: result.applied }, "applied migrations");
     // Cached answers of earlier versions may hold secrets: they go at every start (and `migrate`).
-    const dropped = await dropLegacyEntries(store).catch((err: unknown) => {
-      logger.warn({ err }, "could not drop cached answers of earlier versions");
-      return 0;
-    });
-    if (dropped > 0) logger.info({ dropped }, "dropped cached answers of earlier versions");
-    const tracing = startTracing(config, logger);
+    // Their keys are never read, so the scan runs beside the start instead of before it.
+    const dropping = dropLegacyEntries(store).then(
+      (dropped) => {
+        if (dropped > 0) logger.info({ dropped }, "dropped cached answers of earlier versions");
+      },
+      (err: unknown) => logger.warn({ err }, "could not drop cached answers of earlier versions"),
+    );
+    const tracing = await startTracing(config, logger);
     // The spans of the last invocations are sent before the process lets go.
     const closers: Array<() => Promise<void>> = [
+      () => dropping,
       () => db.close(),
       () => store.close(),
       ...(tracing ? [() => tracing.shutdown()] : []),

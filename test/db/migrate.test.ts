@@ -28,6 +28,26 @@ describe("migrations on PostgreSQL + pgvector (embedded PGlite, or TEST_DATABASE
     expect(row?.n).toBe(first.current);
   });
 
+  it("a changed checksum is still refused when the database otherwise looks current", async () => {
+    const [before] = await sql<
+      { checksum: string }[]
+    >`SELECT checksum FROM flightly_migrations WHERE version = 1`;
+    await sql`UPDATE flightly_migrations SET checksum = 'edited' WHERE version = 1`;
+    try {
+      await expect(migrate(sql, { modelId: "test-embedder", dimensions: 8 })).rejects.toMatchObject({
+        code: "CONFIG_INVALID",
+        message: expect.stringContaining("changed after it was applied"),
+      });
+    } finally {
+      await sql`UPDATE flightly_migrations SET checksum = ${before!.checksum} WHERE version = 1`;
+    }
+    const again = await migrate(sql, { modelId: "test-embedder", dimensions: 8 });
+    const [instance] = await sql<
+      { value: string }[]
+    >`SELECT value FROM flightly_meta WHERE key = 'instance_id'`;
+    expect(again).toMatchObject({ applied: [], instanceId: instance!.value });
+  });
+
   it("sizes vector columns from the embedder and builds HNSW cosine indexes", async () => {
     const cols = await sql`SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute
       WHERE attrelid = 'memories'::regclass AND attname = 'embedding'`;
