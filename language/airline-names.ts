@@ -5,7 +5,7 @@
  */
 
 /** Lower case, accents off, anything but letters and digits as one space. */
-export const nameKey = (text: string): string =>
+export const airlineKey = (text: string): string =>
   text
     .normalize("NFD")
     .replace(/\p{M}/gu, "")
@@ -19,7 +19,7 @@ const TRAILING =
 
 /** The name without its trailing airline and company words; undefined when nothing was dropped. */
 export function carrierShortForm(name: string): string | undefined {
-  const full = nameKey(name);
+  const full = airlineKey(name);
   let core = full;
   for (let prev = ""; prev !== core; ) {
     prev = core;

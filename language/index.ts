@@ -3,6 +3,8 @@
  * dates, party, budget, airlines, contact details, preferences) and the entities that the response
  * cache's equivalence check compares. The only entry point; depends on `core/` alone.
  */
+
+export { airlineKey, carrierShortForm } from "./airline-names.js";
 export { type CarrierMention, findCarriers, readCarriers, referenceCarrier } from "./carriers.js";
 export { type Entities, entitySignature, extractEntities, sameEntities } from "./entities.js";
 export { foldText } from "./fold.js";

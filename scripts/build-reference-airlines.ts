@@ -17,7 +17,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { DATA } from "../core/paths.js";
-import { carrierShortForm, nameKey } from "../language/airline-names.js";
+import { airlineKey, carrierShortForm } from "../language/index.js";
 import { loadVocabulary, VOCAB_FILE } from "../memory/embeddings/local-vocabulary.js";
 
 interface OpenFlightsAirline {
@@ -45,7 +45,7 @@ function common(word: string): boolean {
 }
 
 const AIRLINES_SUFFIX = /\s+(?:air\s+lines|airlines)$/;
-const lower = nameKey;
+const lower = airlineKey;
 const shortForm = carrierShortForm;
 
 const present = (v: string | undefined): v is string => v !== undefined && v !== "" && v !== "\\N";

@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DATA } from "../../core/paths.js";
-import { carrierShortForm, nameKey } from "../../language/airline-names.js";
+import { airlineKey, carrierShortForm } from "../../language/index.js";
 
 /** One line of a JSONL data set: ATIS (intent + slots) or CLINC150 (intent + domain). */
 export interface Example {
@@ -109,7 +109,7 @@ export function expectedOutcome(ex: Example): Outcome {
 }
 
 /** Lower case, accents off, anything but letters and digits as one space. */
-export const key = nameKey;
+export const key = airlineKey;
 
 interface Reference {
   cities: Map<string, string[]>;
