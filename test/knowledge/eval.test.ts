@@ -16,6 +16,7 @@ import {
 } from "../../bench/eval/knowledge.js";
 import { createLogger } from "../../core/logger.js";
 import { DATA, ROOT } from "../../core/paths.js";
+import { startRetrieveServer } from "../support/retrieve-server.js";
 
 const dir = mkdtempSync(join(tmpdir(), "flightly-eval-knowledge-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -84,5 +85,37 @@ describe("flightly eval --knowledge", () => {
     expect(report.any.right).toBe(1);
     expect(seen[0]).toMatch(/^true pets-in-cabin/);
     expect(formatKnowledgeReport(report)).toMatch(/first quoted document right\s+50\.0%\s+\(1\/2\)/);
+  });
+});
+
+describe("flightly eval --knowledge with KNOWLEDGE_BASE_ID", () => {
+  it("retrieves through Bedrock Knowledge Base Retrieve's wire protocol", async () => {
+    const kb = await startRetrieveServer();
+    const saved = { ...process.env };
+    process.env.AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME = kb.url;
+    process.env.AWS_ACCESS_KEY_ID = "AKIDTEST";
+    process.env.AWS_SECRET_ACCESS_KEY = "test-secret";
+    try {
+      const file = join(dir, "kb.json");
+      writeFileSync(
+        file,
+        JSON.stringify({
+          questions: [{ text: "can my cat sit with me in the cabin?", docs: ["pets-in-cabin"] }],
+        }),
+      );
+      const report = await runKnowledgeEval({
+        logger: createLogger({ level: "warn" }),
+        dataset: file,
+        template: inject("worldTemplate"),
+        knowledgeBaseId: "KBEVAL0001",
+      });
+      expect(report.backend).toBe("bedrock-knowledge-base");
+      expect(kb.requests.map((r) => r.path)).toContain("/knowledgebases/KBEVAL0001/retrieve");
+      expect(kb.requests[0]?.body.retrievalQuery?.text).toBe("can my cat sit with me in the cabin?");
+      expect(report.first).toEqual({ right: 1, of: 1, pct: 100 });
+    } finally {
+      process.env = saved;
+      await kb.close();
+    }
   });
 });
