@@ -20,7 +20,7 @@ const ASKS_TO_ACT =
 const RULES_FRAMES: readonly RegExp[] = [
   // may I / must I / do I get or need
   /\b(?:can|could|may|should|must) (?:i|we|one|he|she|they|it|my \w+|our \w+|a \w+|kids?|children|babies|infants?)\b/,
-  /\b(?:do|does|did) (?:[\w']+ ){1,3}?(?:need|have to|get|count|include|cover|take|accept|allow|charge|expire|pay|owe|give|refund)\b/,
+  /\b(?:do|does|did) (?!not\b)(?:[\w']+ ){1,3}?(?:need|have to|get|count|include|cover|take|accept|allow|charge|expire|pay|owe|give|refund)\b/,
   /\b(?:am|are) (?:i|we) (?:owed|entitled|allowed|eligible|able|covered|required|charged)\b/,
   /\bis (?:it|there)\b/,
   /\bis (?:my|a|the|that|this) [^?.!]{0,40}?\b(?:possible|allowed|ok|okay|free|included|refundable|covered|required|needed|limit|fee|charge|discount|extra|cost|bad)\b/,

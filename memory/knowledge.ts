@@ -98,7 +98,7 @@ const FRAME_WORDS = new Set(["much", "many", "long", "ever", "actually", "like",
  * local embedder's stopwords and a few frames), so "how much is the fee to cancel" looks for
  * fees and cancelling, not for a title that says "how much".
  */
-export function topicQuery(query: string): string {
+function topicQuery(query: string): string {
   const words = query.toLowerCase().match(/[a-z0-9][a-z0-9'-]*/g) ?? [];
   return words.filter((w) => !STOPWORDS.has(w) && !FRAME_WORDS.has(w)).join(" ");
 }

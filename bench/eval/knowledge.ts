@@ -18,7 +18,7 @@ import { buildApp } from "../../orchestrator/runtime/app.js";
 import { openServices } from "../../orchestrator/runtime/services.js";
 import { benchEnv, copyWorld, seedWorld, tempDir } from "../setup.js";
 
-export const DEFAULT_KNOWLEDGE_QUESTIONS = join(ROOT, "bench", "eval", "knowledge-questions.json");
+const DEFAULT_KNOWLEDGE_QUESTIONS = join(ROOT, "bench", "eval", "knowledge-questions.json");
 
 export interface KnowledgeQuestion {
   text: string;
