@@ -43,6 +43,8 @@ export interface Neighbour extends CachedAnswer {
   /** The row's id in `semantic_cache`, and the scope it was stored in. */
   id: string;
   scope: CacheScope;
+  /** Its exact key hash, when an in-process index found it (see `nearest`). */
+  hash?: string | null;
 }
 
 /** Exact-entry key version: entries of earlier versions may hold secrets and are never read. */
@@ -74,6 +76,8 @@ export type CacheScope = string;
 /** A stored answer as an index holds it: its row id, scope, embedding and expiry (epoch ms). */
 export interface IndexedEntry extends CachedAnswer {
   id: string;
+  /** The entry's exact key hash (null for rows written before it was kept). */
+  hash: string | null;
   scope: CacheScope;
   embedding: Float32Array;
   expiresAt: number;
@@ -172,8 +176,22 @@ export class ResponseCacheStore {
     return undefined;
   }
 
+  /**
+   * An index hears of other processes' invalidations and evictions a moment late; every write
+   * that drops an entry deletes its exact key first, so a neighbour is served only while that key
+   * is still there (one pipelined round trip to Valkey, none to the database).
+   */
+  async #live(found: Neighbour[]): Promise<Neighbour[]> {
+    const checked = found.filter((n) => n.hash);
+    if (checked.length === 0) return [];
+    const p = this.store.pipeline();
+    for (const n of checked) p.get(this.#exactKey(n.scope, n.hash!));
+    const values = await p.exec();
+    return checked.filter((_, i) => typeof values[i] === "string");
+  }
+
   async nearest(embedding: Float32Array, scopes: readonly CacheScope[], k = 4): Promise<Neighbour[]> {
-    if (this.#index?.ready) return this.#index.nearest(embedding, scopes, k);
+    if (this.#index?.ready) return this.#live(this.#index.nearest(embedding, scopes, k));
     const rows = await this.sql<
       {
         prompt: string;
@@ -228,7 +246,14 @@ export class ResponseCacheStore {
       this.#stats.refused++;
       return false;
     }
-    await this.#index?.added({ ...answer, id: row!.id, scope, embedding, expiresAt: Date.now() + ttlMs });
+    await this.#index?.added({
+      ...answer,
+      id: row!.id,
+      hash,
+      scope,
+      embedding,
+      expiresAt: Date.now() + ttlMs,
+    });
     this.#purgeWhenDue();
     this.#boundInBackground();
     return true;

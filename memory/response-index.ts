@@ -134,10 +134,11 @@ export class ResponseIndex implements EntryIndex {
         entities: unknown;
         category: string;
         sources: string[];
+        hash: string | null;
         embedding: string;
         expires_ms: number;
       }[]
-    >`SELECT id::text AS id, scope, prompt, response, entities, category, sources, embedding::text AS embedding,
+    >`SELECT id::text AS id, scope, hash, prompt, response, entities, category, sources, embedding::text AS embedding,
         (extract(epoch FROM expires_at) * 1000)::float8 AS expires_ms
       FROM semantic_cache WHERE expires_at > now()`;
     this.#byScope.clear();
@@ -150,6 +151,7 @@ export class ResponseIndex implements EntryIndex {
         entities: r.entities,
         category: r.category,
         sources: r.sources,
+        hash: r.hash,
         embedding: Float32Array.from(fromVector(r.embedding)),
         expiresAt: Number(r.expires_ms),
       });
@@ -206,6 +208,7 @@ export class ResponseIndex implements EntryIndex {
       entities: e.entities,
       category: e.category,
       sources: [...e.sources],
+      hash: e.hash,
       similarity: s,
     }));
   }
@@ -222,6 +225,7 @@ export class ResponseIndex implements EntryIndex {
       entities: JSON.stringify(entry.entities ?? null),
       category: entry.category,
       sources: JSON.stringify(entry.sources),
+      hash: entry.hash ?? "",
       embedding: encode(entry.embedding),
       expiresAt: String(entry.expiresAt),
     });
@@ -260,6 +264,7 @@ export class ResponseIndex implements EntryIndex {
         entities: JSON.parse(f.entities!) as unknown,
         category: f.category!,
         sources: JSON.parse(f.sources!) as string[],
+        hash: f.hash || null,
         embedding: decode(f.embedding!),
         expiresAt: Number(f.expiresAt),
       });
