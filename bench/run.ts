@@ -12,7 +12,7 @@ import { ROOT } from "../core/paths.js";
 import { buildApp } from "../orchestrator/runtime/app.js";
 import { openServices } from "../orchestrator/runtime/services.js";
 import { loadPairs } from "../scripts/eval-embeddings.js";
-import { benchSemanticCache, benchToolCache } from "./caches.js";
+import { benchCacheStages, benchSemanticCache, benchToolCache } from "./caches.js";
 import { benchCachePairs } from "./eval/cache-pairs.js";
 import { benchLoops, flightInput, flightScript } from "./loops.js";
 import { benchRecall } from "./recall.js";
@@ -199,6 +199,7 @@ export async function run(options: RunOptions): Promise<BenchResult> {
       });
       try {
         Object.assign(figures, await benchCacheHitTurn(cachedApp, services.store, prompt, "1", s.turns));
+        Object.assign(figures, await benchCacheStages(cachedApp, s.turns));
       } finally {
         await cachedApp.close();
       }

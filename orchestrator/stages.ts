@@ -17,7 +17,7 @@ import { round, type Stage, type Turn } from "./pipeline.js";
 import type { SemanticRouter } from "./router.js";
 import type { ScopeGate } from "./scope.js";
 import { type CacheAudit, recordCalls } from "./semantic-cache/audit.js";
-import type { KeyedRequest, SemanticCache } from "./semantic-cache/cache.js";
+import { type KeyedRequest, type SemanticCache, selfContainedKey } from "./semantic-cache/cache.js";
 import { answerCachePolicy } from "./semantic-cache/policy.js";
 import { dependencyTags, toolMeta } from "./tool-catalog.js";
 import { type CacheStore, type CacheTrail, cacheMiss } from "./trail.js";
@@ -81,10 +81,10 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
       name: "cache",
       when: (t) => deps.cache !== undefined && unanswered(t),
       run: async (t) => {
-        t.reading = readRequest(t.req.prompt, t.now);
-        if (t.reading.needsSession) return;
-        const resolved = resolveRequest(t.reading, t.now);
-        if (resolved.resolved) await lookup(deps, t, resolved);
+        // Read once per text and clock minute: a repeated question is not read again.
+        const read = selfContainedKey(t.req.prompt, t.now);
+        if (read.needsSession) return;
+        if (read.keyed) await lookup(deps, t, read.keyed);
         else await decided(deps, t, cacheMiss("reference unresolved"));
       },
     },

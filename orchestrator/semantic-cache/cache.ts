@@ -68,13 +68,33 @@ export interface KeyedRequest {
   canonical?: string | undefined;
   /** What its reading did not cover (`residue`): equal on both sides of a similarity hit. */
   residue?: string | undefined;
+  /** Its exact key (`requestHash`), once computed. */
+  hash?: string;
 }
 
-/** The request with its canonical key computed (once). */
+/** The request with its canonical and exact keys computed (once). */
 function withCanonical(r: KeyedRequest, now: Date): KeyedRequest {
-  if ("canonical" in r) return r;
-  return { ...r, ...requestKeys(r.text, r.entities, now) };
+  if ("canonical" in r && r.hash !== undefined) return r;
+  const keyed = "canonical" in r ? r : { ...r, ...requestKeys(r.text, r.entities, now) };
+  return { ...keyed, hash: requestHash(keyed) };
 }
+
+/**
+ * How the first lookup reads a message, once per text and clock minute: whether it refers to the
+ * session, and otherwise its keys (null when it does not resolve on its own). A repeated
+ * self-contained question costs one memo read and one Valkey round trip.
+ */
+export const selfContainedKey = memoRead(
+  (prompt: string, now: Date): { needsSession: boolean; keyed: KeyedRequest | null } => {
+    const reading = readRequest(prompt, now);
+    if (reading.needsSession) return { needsSession: true, keyed: null };
+    const r = resolveRequest(reading, now);
+    return {
+      needsSession: false,
+      keyed: r.resolved ? withCanonical({ text: r.text, entities: r.entities }, now) : null,
+    };
+  },
+);
 
 /** Reads a message that needs no session; null when it refers to one. A repeated message is read once. */
 const keyedFromText = memoRead(
@@ -131,6 +151,7 @@ export interface SemanticCacheOptions {
 
 /** The exact key: the canonical key, else the resolved text's normal form and the entity signature. */
 const requestHash = (r: KeyedRequest): string =>
+  r.hash ??
   createHash("sha256")
     .update(
       r.canonical !== undefined

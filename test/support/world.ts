@@ -77,6 +77,8 @@ export async function startTestRuntime(
     LOG_LEVEL: "warn",
     PORT: "0",
     MCP_PORT: "0",
+    // No background recomputation of cache hits unless a test asks for it (it calls the model).
+    SEMANTIC_CACHE_AUDIT_RATE: "0",
     ...options.env,
   });
   const logger = options.logger ?? createLogger({ level: "warn" });
