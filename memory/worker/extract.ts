@@ -255,9 +255,7 @@ export const EXTRACTION_PROMPT = `You maintain the long-term memory of a travel 
 From the customer's message, extract durable facts and preferences about the customer: family
 composition, children's ages, hotel budget per night, seat preference, airlines they prefer or
 avoid, home airport, dietary needs, accessibility needs. Ignore one-off trip details (the dates
-or destination of a single search, a booking reference, and the party, seat or budget of one
-trip: "five of us this time", "an aisle seat on this flight" are not standing preferences). A
-parent's children are not a party on their own: "I have two kids" means at least one adult too.
+or destination of a single search, a booking reference).
 Answer with one JSON object and nothing else:
 {"memories":[{"kind":"preference"|"fact","topic":string,"content":string}],
  "profile":{"family"?:string,"adults"?:number,"children"?:number,"childrenAges"?:number[],

@@ -166,6 +166,7 @@ function compose(plan: Plan, says: readonly string[], trailer?: string): string 
 function earlierStep(plan: Plan): Decision | undefined {
   const { state } = plan;
   const here = state.ctx.agent as AgentName | undefined;
+  // Once per turn, and only before this agent has changed anything (a handoff counts as a change).
   if (!here || !state.tools.has(HANDOFF) || state.calls.some((c) => SIDE_EFFECTS.has(canonical(c.name))))
     return undefined;
   const earlier = plan.skills.filter(
