@@ -119,6 +119,9 @@ const AIRLINE_CUE = /\b(?:airline|carrier)(?:\s{1,2}code)?\s{1,2}$/;
 const TRAVEL_CUE = /\b(?:on|aboard)\s{1,2}(?:the\s{1,2})?$/;
 const NAME_TRAVEL_CUE =
   /\b(?:on|aboard|with|fly|flying|flies|flew|avoid(?:ing)?|except|excluding|anything\s+but|other\s+than|rather\s+than|instead\s+of)\s{1,2}(?:the\s{1,2})?$/;
+/** A flight word earlier in the same clause: "on XX" then speaks of travel, not of any object ("put cover on it"). */
+const FLIGHT_CLAUSE =
+  /\b(?:flights?|fly|flying|flies|flew|fares?|tickets?|seats?|planes?)\b(?:(?!\b(?:and|but|then|so)\b)[^.,;!?]){0,48}$/;
 const PHRASE_END =
   /^(?:\s*$|\s*[,.;:!?)]|\s+(?:from|to|between|out|leaving|departing|arriving|going|for|on|in|and|or|only|please|instead|which|that|with|flights?|\d))/;
 /** The carrier as the subject: "does X have", "X flies". */
@@ -163,7 +166,10 @@ function inCarrierPosition(context: string, s: number, e: number, form: Form): b
   // A frequent word before "flight" is not a carrier however it is cued ("what airline is flight 12").
   const ends = PHRASE_END.test(after) && !(form.common && FLIGHT_WORD.test(after));
   if (AIRLINE_CUE.test(before) && (!form.common || ends)) return true;
-  if ((form.code ? TRAVEL_CUE : NAME_TRAVEL_CUE).test(before) && ends) return true;
+  const travel = (form.code ? TRAVEL_CUE : NAME_TRAVEL_CUE).test(before);
+  // A code that is also a frequent word ("it", "me") after "on" counts only in a clause about flights.
+  if (travel && ends && (!form.common || FLIGHT_CLAUSE.test(context.slice(Math.max(0, s - 72), s))))
+    return true;
   if (!form.common && (FLIGHT_WORD.test(after) || CARRIER_VERB.test(after))) return true;
   return flightNumberAfter(context, s, e, form.common);
 }

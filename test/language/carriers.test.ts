@@ -42,6 +42,13 @@ describe("real carriers Flightly does not sell", () => {
     expect(slots("US Air from Boston to Denver").preferredAirline).toBe("US Airways");
   });
 
+  it("reads a code that is also a frequent word after 'on' only in a clause about flights", () => {
+    expect(slots("could you put trip cover on it please").preferredAirline).toBeUndefined();
+    expect(slots("find a hotel near the coast, the drinks are on me").preferredAirline).toBeUndefined();
+    expect(slots("add protection to the reservation and charge it on me").preferredAirline).toBeUndefined();
+    expect(slots("cheapest seats on it from Delhi to Mumbai").preferredAirline).toBe("Kingfisher Airlines");
+  });
+
   it("keeps historical carriers", () => {
     expect(slots("trans world airlines from St Louis to Boston").preferredAirline).toBe(
       "Trans World Airlines",
