@@ -43,6 +43,8 @@ const LINES = [
   },
   // outside Flightly's scope: the right answer is a decline (a help-centre snippet would count as wrong)
   { text: "what is the square root of eighty one", intent: "oos", domain: "oos" },
+  // a travel fact the intent map answers with a tool: the airports table's time zones
+  { text: "which time zone is denver on", intent: "timezone", domain: "travel" },
 ];
 
 describe("flightly eval", () => {
@@ -59,21 +61,32 @@ describe("flightly eval", () => {
     expect(
       seen.map((s) => s.split(" (")[0]),
       seen.join("\n"),
-    ).toEqual(["searched right", "searched right", "declined honestly", "declined honestly"]);
-    expect(report.utterances).toBe(4);
-    expect(report.intent).toEqual({ right: 4, of: 4, pct: 100 });
+    ).toEqual([
+      "searched right",
+      "searched right",
+      "declined honestly",
+      "declined honestly",
+      "searched right",
+    ]);
+    expect(report.utterances).toBe(5);
+    expect(report.intent).toEqual({ right: 5, of: 5, pct: 100 });
+    expect(report.intentMap).toEqual({
+      "clinc travel": { right: 1, of: 1, pct: 100 },
+      "outside travel": { right: 1, of: 1, pct: 100 },
+    });
     expect(report.slots.origin).toEqual({ right: 2, of: 2, pct: 100 });
     expect(report.slots.destination).toEqual({ right: 2, of: 2, pct: 100 });
     expect(report.slots.date).toEqual({ right: 2, of: 2, pct: 100 });
     expect(report.slots.time).toEqual({ right: 1, of: 1, pct: 100 });
-    expect(report.outcomes["searched right"].right).toBe(2);
+    expect(report.outcomes["searched right"].right).toBe(3);
     expect(report.outcomes["declined honestly"].right).toBe(2);
     expect(report.outcomes.wrong.right).toBe(0);
     expect(report.unknownCities).toEqual({ right: 1, of: 1, pct: 100 });
     const text = formatReport(report);
-    expect(text).toContain("4 utterances");
-    expect(text).toMatch(/intent accuracy\s+100\.0%\s+\(4\/4\)/);
-    expect(text).toMatch(/declined honestly\s+50\.0%\s+\(2\/4\)/);
+    expect(text).toContain("5 utterances");
+    expect(text).toMatch(/intent accuracy\s+100\.0%\s+\(5\/5\)/);
+    expect(text).toMatch(/declined honestly\s+40\.0%\s+\(2\/5\)/);
+    expect(text).toMatch(/outside travel\s+100\.0%\s+\(1\/1\)/);
     expect(text).toMatch(/time\s+100\.0%\s+\(1\/1\)/);
   });
 

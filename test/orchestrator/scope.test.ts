@@ -46,6 +46,23 @@ describe("scope gate", () => {
     expect(d.topic).toBe(topic);
   });
 
+  it.each([
+    "what time zone is tokyo in",
+    "how do i get into the city from the airport",
+    "what does the abbreviation DL mean",
+  ])("serves the travel fact %j (answered by its tool)", (text) => {
+    expect(gate.decide(text).serve).toBe(true);
+  });
+
+  it.each(["remind me to water the plants tomorrow", "what rhymes with orange"])(
+    "declines %j, near nothing Flightly serves, as outside travel",
+    (text) => {
+      const d = gate.decide(text);
+      expect(d.serve).toBe(false);
+      expect(d.decline).toMatch(/^Sorry, that's outside what I can help with/);
+    },
+  );
+
   it("serves an off-topic-sounding request that names a place Flightly flies to", () => {
     expect(gate.decide("give me a good recipe for banana bread in Honolulu").serve).toBe(true);
   });

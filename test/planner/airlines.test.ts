@@ -10,19 +10,21 @@ const turn = (text: string) =>
 describe("LocalPlanner: the airline a customer asks for", () => {
   it("searches a sold carrier named by code", async () => {
     const run = await turn("put me on pc from Seattle to Honolulu on June 3");
+    // The fake schedule has no flights that day: the second search is the days around it.
     const searches = run.calls.filter((c) => c.name === "search_flights");
-    expect(searches).toHaveLength(1);
-    expect(searches[0]!.input).toMatchObject({
-      origin: "SEA",
-      destination: "HNL",
-      airline: "Pacific Crest Airlines",
-    });
+    expect(searches[0]!.input.date).toBeDefined();
+    for (const search of searches)
+      expect(search.input).toMatchObject({
+        origin: "SEA",
+        destination: "HNL",
+        airline: "Pacific Crest Airlines",
+      });
   });
 
   it("searches a sold carrier named by name", async () => {
     const run = await turn("Island Air seats Seattle to Honolulu, June 3");
     const searches = run.calls.filter((c) => c.name === "search_flights");
-    expect(searches.map((c) => c.input.airline)).toEqual(["Island Air"]);
+    expect(new Set(searches.map((c) => c.input.airline))).toEqual(new Set(["Island Air"]));
   });
 
   it("names a real carrier Flightly does not sell and searches nothing", async () => {
@@ -40,9 +42,11 @@ describe("LocalPlanner: the airline a customer asks for", () => {
   it("searches every sold carrier when a real one is excluded, passing the exclusion on", async () => {
     const run = await turn("Seattle to Honolulu on June 3, anything except alaska airlines");
     const searches = run.calls.filter((c) => c.name === "search_flights");
-    expect(searches).toHaveLength(1);
-    expect(searches[0]!.input.avoid_airlines).toEqual(["Alaska Airlines"]);
-    expect(searches[0]!.input.airline).toBeUndefined();
+    expect(searches.length).toBeGreaterThan(0);
+    for (const search of searches) {
+      expect(search.input.avoid_airlines).toEqual(["Alaska Airlines"]);
+      expect(search.input.airline).toBeUndefined();
+    }
     expect(run.text).not.toContain("don't sell");
   });
 });
