@@ -122,6 +122,7 @@ const NAME_TRAVEL_CUE =
 /** A flight word earlier in the same clause: "on XX" then speaks of travel, not of any object ("put cover on it"). */
 const FLIGHT_CLAUSE =
   /\b(?:flights?|fly|flying|flies|flew|fares?|tickets?|seats?|planes?)\b(?:(?!\b(?:and|but|then|so)\b)[^.,;!?]){0,48}$/;
+const ROUTE_NEXT = /^\s{1,2}(?:from|between|out of|leaving|departing)\b/;
 const PHRASE_END =
   /^(?:\s*$|\s*[,.;:!?)]|\s+(?:from|to|between|out|leaving|departing|arriving|going|for|on|in|and|or|only|please|instead|which|that|with|flights?|\d))/;
 /** The carrier as the subject: "does X have", "X flies". */
@@ -167,9 +168,11 @@ function inCarrierPosition(context: string, s: number, e: number, form: Form): b
   const ends = PHRASE_END.test(after) && !(form.common && FLIGHT_WORD.test(after));
   if (AIRLINE_CUE.test(before) && (!form.common || ends)) return true;
   const travel = (form.code ? TRAVEL_CUE : NAME_TRAVEL_CUE).test(before);
-  // A code that is also a frequent word ("it", "me") after "on" counts only in a clause about flights.
-  if (travel && ends && (!form.common || FLIGHT_CLAUSE.test(context.slice(Math.max(0, s - 72), s))))
-    return true;
+  // A code that is also a frequent word ("it", "me") after "on" counts only in a clause about
+  // flights or before the route ("on pc from Seattle").
+  const aboutFlights = () =>
+    FLIGHT_CLAUSE.test(context.slice(Math.max(0, s - 72), s)) || ROUTE_NEXT.test(after);
+  if (travel && ends && (!form.common || aboutFlights())) return true;
   if (!form.common && (FLIGHT_WORD.test(after) || CARRIER_VERB.test(after))) return true;
   return flightNumberAfter(context, s, e, form.common);
 }

@@ -371,7 +371,17 @@ const ACTIONS: readonly Intent[] = [
   "cancel_booking",
 ];
 /** Questions these answer are not policy questions, even in a question's form. */
-const INFORMATIONAL: readonly Intent[] = ["support_history", "my_bookings", "weather", "destination_advice"];
+const INFORMATIONAL: readonly Intent[] = [
+  "profile",
+  "support_history",
+  "my_bookings",
+  "weather",
+  "destination_advice",
+  "airport_info",
+  "airline_info",
+  "time_zone",
+  "ground_transport",
+];
 
 /** A question about the rules is a policy question and asks for no action (`question-form.ts`). */
 function askRules(scores: Partial<Record<Intent, number>>): void {

@@ -40,9 +40,10 @@ function topicWords(text: string): Set<string> {
   );
 }
 
-/** Whether a passage (a document's title) shares a topic word with the question. */
-export function relevant(question: string, passage: string): boolean {
+/** Whether a passage (a document's title) shares at least `least` topic words with the question. */
+export function relevant(question: string, passage: string, least = 1): boolean {
   const asked = topicWords(question);
-  for (const w of topicWords(passage)) if (asked.has(w)) return true;
+  let shared = 0;
+  for (const w of topicWords(passage)) if (asked.has(w) && ++shared >= least) return true;
   return false;
 }
