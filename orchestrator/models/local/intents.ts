@@ -370,18 +370,13 @@ const ACTIONS: readonly Intent[] = [
   "payment",
   "cancel_booking",
 ];
-/** Questions these answer are not policy questions, even in a question's form. */
-const INFORMATIONAL: readonly Intent[] = [
-  "profile",
-  "support_history",
-  "my_bookings",
-  "weather",
-  "destination_advice",
-  "airport_info",
-  "airline_info",
-  "time_zone",
-  "ground_transport",
-];
+/**
+ * Questions these answer are not policy questions, even in a question's form: every lookup that
+ * is neither an action, a policy question, a greeting nor unclassified.
+ */
+const INFORMATIONAL: readonly Intent[] = INTENTS.filter(
+  (i) => !ACTIONS.includes(i) && i !== "policy_faq" && i !== "greeting" && i !== "other",
+);
 
 /** A question about the rules is a policy question and asks for no action (`question-form.ts`). */
 function askRules(scores: Partial<Record<Intent, number>>): void {
