@@ -63,13 +63,11 @@ const payment: string[] = [
   "Use my card ending 4242 to pay",
 ];
 const supportBookingPayment: string[] = [
-  "Add travel insurance before you book my flight, and use the email from our support conversation",
   "Book my flight with the email from the support chat, add insurance and pay",
   "Use the contact email I gave support, book the flight, insure it and charge my card",
   "Find the email from my support conversation, then book and pay for the flight with insurance",
 ];
 const bookingPayment: string[] = [
-  "Book the cheapest flight and pay for it",
   "Book that flight, add travel insurance and pay with my card on file",
   "Reserve the flight and charge my card",
   "Book it and pay now",
