@@ -50,6 +50,14 @@ const SERVED: ReadonlySet<string> = new Set(SERVED_TOPICS);
 const TRAVEL_WORDS =
   /\b(?:fl(?:y|ying|ights?)|air(?:port|line|fare|plane)s?|planes?|trips?|travel\w*|vacations?|holidays?|hotels?|motels?|lodging|accommodations?|booking|tickets?|luggage|baggage|suitcases?|carry[- ]?ons?|visas?|passports?|destinations?|itinerar(?:y|ies)|abroad|overseas|check-?in|boarding|layovers?|sightseeing|sights|things to do|tourists?|touris[mt]\w*|cabin|on ?board|pets?|seats?|refunds?|cancell?ations?|insurance|miles|loyalty|wi-?fi|strollers?|wheelchairs?|infants?|unaccompanied)\b/i;
 
+/**
+ * Words about the customer's dealings with Flightly itself: its support team, policies, the
+ * customer's account, bookings and charges. A request in them is a follow-up or an account
+ * question ("charge it", "what did I tell support"), never outside travel by the closeness rule.
+ */
+const SERVICE_WORDS =
+  /\b(?:support|polic(?:y|ies)|bookings?|reservations?|my (?:account|profile|name|email|tier|status|card|points)|loyalty|charge (?:it|that|this|my booking)|pay for (?:it|that|this)|confirm (?:it|that|this))\b/i;
+
 /** The decline for a topic; undefined for a served one. */
 function declineFor(topic: string): string | undefined {
   if (SERVED.has(topic)) return undefined;
@@ -137,10 +145,11 @@ export class ScopeGate {
     const clear = codes === 0 && !SERVED.has(topic) && vote.best >= this.#minSimilarity && share >= needed;
     // Near nothing Flightly serves and naming nothing of travel: outside travel.
     const read = v.some((x) => x !== 0);
-    if (!clear && read && named === 0 && servedBest < this.#servedFloor && !TRAVEL_WORDS.test(text))
+    const travelWords = TRAVEL_WORDS.test(text) || SERVICE_WORDS.test(text);
+    if (!clear && read && named === 0 && servedBest < this.#servedFloor && !travelWords)
       return { ...decided, topic: OUTSIDE, serve: false, decline: declineFor(OUTSIDE)! };
     // A request naming a place or an airline, or in travel words, is about travel, whatever its other words.
-    if (!clear || (topic === OUTSIDE && (named > 0 || TRAVEL_WORDS.test(text)))) {
+    if (!clear || (topic === OUTSIDE && (named > 0 || travelWords))) {
       const top = ranked[0]?.[0] ?? topic;
       return { ...decided, topic: SERVED.has(top) ? top : topic, serve: true };
     }

@@ -63,6 +63,17 @@ describe("scope gate", () => {
     },
   );
 
+  it("serves follow-ups and questions about the customer's own dealings with Flightly", () => {
+    for (const text of [
+      "pay for that",
+      "what did your support people tell me last month",
+      "which email is on my account",
+      "is there a policy for my emotional support animal",
+    ])
+      expect(gate.decide(text).serve, text).toBe(true);
+    expect(gate.decide("give me a recipe for lemon cake").serve).toBe(false);
+  });
+
   it("serves an off-topic-sounding request that names a place Flightly flies to", () => {
     expect(gate.decide("give me a good recipe for banana bread in Honolulu").serve).toBe(true);
   });
