@@ -52,6 +52,18 @@ describe("detectIntents", () => {
     for (const n of negated ?? []) expect(result.negated).toContain(n);
   });
 
+  it("reads what a support conversation was about as its subject, not as things to do", () => {
+    const asked = (text: string) => detectIntents(text, extractSlots(text, NOW)).intents;
+    expect(asked("open my support thread regarding the double charge and refund to my card")).toEqual([
+      "support_history",
+    ]);
+    // A later sentence is a request of its own.
+    expect(asked("open my support thread regarding the double charge. Then cancel FL-QW12ER")).toEqual([
+      "support_history",
+      "cancel_booking",
+    ]);
+  });
+
   it("returns intents in working order: look up, then book, then pay", () => {
     const { intents } = detectIntents(
       "pay and add insurance, then book my flight, and check what support said",

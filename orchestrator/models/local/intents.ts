@@ -385,9 +385,23 @@ function askRules(scores: Partial<Record<Intent, number>>): void {
   scores.policy_faq = Math.max(scores.policy_faq ?? 0, THRESHOLD);
 }
 
+/** "my support chat about …": what follows names the conversation's subject, never something to do. */
+const CONVERSATION_SUBJECT =
+  /\b((?:support\s+)?(?:conversations?|chats?|tickets?|messages?|threads?))\s+(?:about|regarding|concerning|on the subject of)\b/;
+
 /** Scores every intent for one message; `slots` (from `extractSlots`) adds the slot rules. */
 export function detectIntents(text: string, slots?: Slots): IntentResult {
   const lower = text.toLowerCase().replace(/[’‘]/g, "'");
+  const subject = CONVERSATION_SUBJECT.exec(lower);
+  if (subject) {
+    // The subject runs to the end of its sentence; it is looked up, not done. The request is the
+    // words before it and any sentence after it.
+    const start = subject.index + subject[1]!.length;
+    const end = /[.;!?\n]/.exec(text.slice(start));
+    const rest = end ? text.slice(start + end.index + 1) : "";
+    const head = detectIntents(`${text.slice(0, start)}. ${rest}`);
+    if (head.intents.includes("support_history")) return head;
+  }
   const scores: Partial<Record<Intent, number>> = {};
   const negated = new Set<Intent>();
   const add = (intent: Intent, weight: number): void => {
