@@ -21,7 +21,7 @@ const OUT = join(ROOT, "test-results");
 
 const SEARCH = "show me flights Seattle to Tokyo for June";
 const INSURED_BOOKING =
-  "Book that flight with travel insurance added first, and use the email address from my support chat";
+  "Book that flight with travel insurance added first, pay for it with the card I keep on file, and use the email address from my support chat";
 
 describe("the studio in a headless browser", () => {
   let rt: TestRuntime;
