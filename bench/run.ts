@@ -199,9 +199,19 @@ export async function run(options: RunOptions): Promise<BenchResult> {
       });
       try {
         Object.assign(figures, await benchCacheHitTurn(cachedApp, services.store, prompt, "1", s.turns));
-        Object.assign(figures, await benchCacheStages(cachedApp, s.turns));
       } finally {
         await cachedApp.close();
+      }
+      // The stages on the local planner: its answers to a policy and a weather question use tools,
+      // so they are cached (the flight script answers only flight searches).
+      const stagesApp = await buildApp(services, {
+        worker: false,
+        cacheNamespace: `bench-stages-${process.pid}-${Date.now()}`,
+      });
+      try {
+        Object.assign(figures, await benchCacheStages(stagesApp, s.turns));
+      } finally {
+        await stagesApp.close();
       }
 
       progress(`agent loops, ours vs Strands, ${s.loops} turns each`);
