@@ -83,19 +83,25 @@ function describe(result: InvokeResult): string {
   return `${trail}  ${Math.round(result.timing_ms.total ?? 0)} ms`;
 }
 
-/** `eval --knowledge`: labelled policy questions, hit rates of the first and any quoted document. */
-async function evalKnowledge(ctx: CommandContext): Promise<number> {
-  const dataset = typeof ctx.flags.dataset === "string" ? ctx.flags.dataset : undefined;
-  if (dataset !== undefined && !existsSync(dataset)) throw new UsageError(`no such file: ${dataset}`);
+/** The flags both evaluations take: `--split`, and `--failures FILE` (emptied here). */
+function evalFlags(ctx: CommandContext): { split: "all" | "tune" | "check"; failures: string | undefined } {
   const split = ctx.flags.split ?? "all";
   if (split !== "all" && split !== "tune" && split !== "check")
     throw new UsageError("--split expects all, tune or check");
   const failures = typeof ctx.flags.failures === "string" ? ctx.flags.failures : undefined;
   if (failures) writeFileSync(failures, "");
+  return { split, failures };
+}
+
+/** `eval --knowledge`: labelled policy questions, hit rates of the first and any quoted document. */
+async function evalKnowledge(ctx: CommandContext): Promise<number> {
+  const dataset = typeof ctx.flags.dataset === "string" ? ctx.flags.dataset : undefined;
+  if (dataset !== undefined && !existsSync(dataset)) throw new UsageError(`no such file: ${dataset}`);
+  const { split, failures } = evalFlags(ctx);
   const { formatKnowledgeReport, runKnowledgeEval } = await import("../bench/eval/knowledge.js");
   const report = await runKnowledgeEval({
     logger: ctx.logger,
-    split: split as KnowledgeSplit,
+    split: split satisfies KnowledgeSplit,
     ...(dataset ? { dataset } : {}),
     ...(failures
       ? {
@@ -277,16 +283,12 @@ export const commands: Record<string, Command> = {
     const limit = ctx.flags.limit === undefined ? undefined : Number(ctx.flags.limit);
     if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
       throw new UsageError("--limit expects a positive integer");
-    const split = ctx.flags.split ?? "all";
-    if (split !== "all" && split !== "tune" && split !== "check")
-      throw new UsageError("--split expects all, tune or check");
-    const failures = typeof ctx.flags.failures === "string" ? ctx.flags.failures : undefined;
-    if (failures) writeFileSync(failures, "");
+    const { split, failures } = evalFlags(ctx);
     const { formatReport, runEval } = await import("../bench/eval/run.js");
     const report = await runEval({
       logger: ctx.logger,
       dataset,
-      split: split as Split,
+      split: split satisfies Split,
       ...(limit ? { limit } : {}),
       ...(failures
         ? {
