@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cardNumbersIn, luhn, redactText } from "../../core/redact.js";
 import { migrate } from "../../memory/db/index.js";
 import type { ShortTermStore } from "../../memory/store/types.js";
+import { type RedisServer, startRedis } from "../reliability/support.js";
 import { type OtlpReceiver, startReceiver } from "../support/otlp-receiver.js";
 import { startTestRuntime, type TestRuntime } from "../support/world.js";
 import { type CapturedLogs, captureLogs } from "./support.js";
@@ -115,6 +116,11 @@ describe("no secret at rest", () => {
   let logs: CapturedLogs;
   let sql: Sql;
   let receiver: OtlpReceiver;
+  /**
+   * A Valkey of its own: other suites' runtimes drop cached answers of earlier key versions at
+   * start-up, which would race with the legacy keys this battery plants on a shared server.
+   */
+  let valkey: RedisServer;
   const actor = "5";
   const legacy = { card: freshCard(), password: word() };
   /** The SSE streams of the battery's invocations, as received. */
@@ -123,15 +129,17 @@ describe("no secret at rest", () => {
   beforeAll(async () => {
     logs = captureLogs("debug");
     receiver = await startReceiver();
+    valkey = await startRedis();
     rt = await startTestRuntime({
       logger: logs.logger,
-      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, STUDIO_ENABLED: "true" },
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, STUDIO_ENABLED: "true", VALKEY_URL: valkey.url },
     });
     sql = rt.running.services.db.sql;
   }, 120_000);
   afterAll(async () => {
     await rt?.close();
     await receiver?.close();
+    await valkey?.close();
   });
 
   it("masks every spelling in linear time, and finds the typed card for payment", () => {
