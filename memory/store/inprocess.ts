@@ -308,8 +308,8 @@ export class InProcessStore implements ShortTermStore {
     return this.#call(() => script.local(this.#ops, keys, args));
   }
 
-  async waitForReplicas(): Promise<number> {
-    return 0;
+  async waitForReplicas(): Promise<null> {
+    return null;
   }
 
   pipeline(): Pipeline {

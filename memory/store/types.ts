@@ -120,9 +120,9 @@ export interface ShortTermStore {
   /**
    * Cluster: waits (WAIT) until `replicas` replicas hold the writes made so far on the node that
    * serves `key`, at most `timeoutMs`; returns how many do. A write a replica holds survives a
-   * failover. Standalone and in-process: returns 0 at once.
+   * failover. Standalone and in-process: null at once (nothing is replicated to wait for).
    */
-  waitForReplicas(key: string, replicas: number, timeoutMs: number): Promise<number>;
+  waitForReplicas(key: string, replicas: number, timeoutMs: number): Promise<number | null>;
   pipeline(): Pipeline;
 
   /**

@@ -350,8 +350,8 @@ export class ValkeyStore implements ShortTermStore {
     }
   }
 
-  async waitForReplicas(key: string, replicas: number, timeoutMs: number): Promise<number> {
-    if (!this.#cluster) return 0;
+  async waitForReplicas(key: string, replicas: number, timeoutMs: number): Promise<number | null> {
+    if (!this.#cluster) return null;
     // Keyless WAIT rides with a read of `key`, so it runs on that key's node connection.
     const res = await this.#rt(this.#client.pipeline().exists(key).call("WAIT", replicas, timeoutMs).exec());
     const [err, n] = res?.[1] ?? [null, 0];

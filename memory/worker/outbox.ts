@@ -6,14 +6,19 @@
  *
  * Turns of one session are written in order: while a session has turns waiting, its new turns
  * queue behind them. Each event keeps its event id across attempts, and the worker processes an
- * event id once, so a re-send whose first attempt did land adds nothing to memory. (A history
- * append whose reply was lost may appear twice; a lost turn never.) The outbox lives in memory:
- * `flush()` at shutdown gives waiting turns a last chance.
+ * event id once, so a re-send whose first attempt did land adds nothing to memory; a history
+ * re-send first reads the history and appends only what is not there.
+ *
+ * On a cluster a write counts once a replica holds it (WAIT). One the master acknowledged but no
+ * replica confirmed in time is checked again a few times: after a failover that lost it, the check
+ * finds it missing on the new master and writes it again. The outbox lives in memory: `flush()` at
+ * shutdown gives waiting turns a last chance.
  */
 import { randomUUID } from "node:crypto";
 import { FlightlyError } from "../../core/errors.js";
+import { redactText } from "../../core/redact.js";
 import type { Logger } from "../../core/logger.js";
-import { appendHistory, type HistoryMessage } from "../short-term/history.js";
+import { appendHistory, type HistoryMessage, readHistory } from "../short-term/history.js";
 import { type SessionScope, sessionKeys } from "../short-term/session.js";
 import { keys } from "../store/keys.js";
 import type { ShortTermStore } from "../store/types.js";
@@ -27,11 +32,19 @@ export interface OutboxTurn {
   ttlMs: number;
 }
 
+type PendingEvent = { eventId: string; role: TurnRole; text: string; at: string };
+
 interface Pending {
   turn: OutboxTurn;
   historyDone: boolean;
+  /** Whether a history append was sent before (it may have landed): the re-send reads first. */
+  historySent: boolean;
   /** Events not yet in the stream, with the ids they keep across attempts. */
-  events: { eventId: string; role: TurnRole; text: string; at: string }[];
+  events: PendingEvent[];
+  /** Events written but not yet confirmed on a replica. */
+  unconfirmed: PendingEvent[];
+  /** Checks left for writes no replica confirmed in time. */
+  checks: number;
 }
 
 export interface OutboxOptions {
@@ -43,7 +56,16 @@ export interface OutboxOptions {
 }
 
 const REPLICA_WAIT_MS = 250;
+/** Re-checks of a write no replica confirmed (a cluster without replicas stops waiting after these). */
+const REPLICA_CHECKS = 3;
 const storeDown = (err: unknown): boolean => err instanceof FlightlyError && err.code === "UNAVAILABLE";
+
+/** A write the master took but no replica confirmed yet: kept and checked again, like an outage. */
+class NotReplicated extends Error {}
+const retryLater = (err: unknown): boolean => storeDown(err) || err instanceof NotReplicated;
+
+const sameMessage = (a: HistoryMessage, b: HistoryMessage): boolean =>
+  a.role === b.role && a.at === b.at && a.content === b.content;
 const sessionKey = (s: SessionScope): string => `${s.actorId}\u0000${s.sessionId}`;
 
 export class TurnOutbox {
@@ -79,6 +101,9 @@ export class TurnOutbox {
     const p: Pending = {
       turn,
       historyDone: turn.messages.length === 0,
+      historySent: false,
+      unconfirmed: [],
+      checks: REPLICA_CHECKS,
       events: turn.events
         ? turn.messages
             .filter(
@@ -97,15 +122,16 @@ export class TurnOutbox {
       await this.#write(p);
       return "stored";
     } catch (err) {
-      if (!storeDown(err)) throw err;
+      if (!retryLater(err)) throw err;
       // Another turn of this session may have queued meanwhile: keep the order.
       const q = this.#queues.get(key);
       if (q) q.unshift(p);
       else this.#queues.set(key, [p]);
-      this.#o.logger?.warn(
-        { err, pending: this.pending },
-        "session store unreachable: turn kept for re-sending",
-      );
+      if (storeDown(err))
+        this.#o.logger?.warn(
+          { err, pending: this.pending },
+          "session store unreachable: turn kept for re-sending",
+        );
       this.#schedule();
       return "queued";
     }
@@ -131,20 +157,42 @@ export class TurnOutbox {
   async #write(p: Pending): Promise<void> {
     const { store } = this.#o;
     const { scope, messages, ttlMs } = p.turn;
-    // On a cluster each write is confirmed on a replica (best effort, bounded), so a master
-    // that dies right after acknowledging it does not take the turn with it.
+    const historyKey = sessionKeys(scope).history;
     if (!p.historyDone) {
-      await appendHistory(store, scope, messages, { ttlMs });
-      await store.waitForReplicas(sessionKeys(scope).history, 1, REPLICA_WAIT_MS);
+      const landed =
+        p.historySent &&
+        (await readHistory(store, scope).then((h) =>
+          messages.every((m) => h.some((x) => sameMessage(x, { ...m, content: redactText(m.content) }))),
+        ));
+      if (!landed) {
+        p.historySent = true;
+        await appendHistory(store, scope, messages, { ttlMs });
+      }
+      await this.#confirm(p, historyKey);
       p.historyDone = true;
     }
-    if (p.events.length === 0) return;
+    if (p.events.length === 0 && p.unconfirmed.length === 0) return;
     while (p.events.length > 0) {
       const e = p.events[0]!;
       await appendTurnEvent(store, { ...e, actorId: scope.actorId, sessionId: scope.sessionId });
-      p.events.shift();
+      p.unconfirmed.push(p.events.shift()!);
     }
-    await store.waitForReplicas(keys.events(), 1, REPLICA_WAIT_MS);
+    try {
+      await this.#confirm(p, keys.events());
+    } catch (err) {
+      // Written again on the next attempt; the worker takes each event id once.
+      if (err instanceof NotReplicated) p.events.push(...p.unconfirmed.splice(0));
+      throw err;
+    }
+    p.unconfirmed = [];
+  }
+
+  /** Throws NotReplicated while a cluster has not confirmed the writes on `key`'s node (bounded). */
+  async #confirm(p: Pending, key: string): Promise<void> {
+    const n = await this.#o.store.waitForReplicas(key, 1, REPLICA_WAIT_MS);
+    if (n !== 0 || p.checks <= 0) return;
+    p.checks--;
+    throw new NotReplicated(`${key}: no replica confirmed the write`);
   }
 
   #schedule(): void {
@@ -172,7 +220,7 @@ export class TurnOutbox {
             await this.#write(queue[0]!);
           } catch (err) {
             failed = true;
-            if (!storeDown(err)) {
+            if (!retryLater(err)) {
               this.#o.logger?.error({ err }, "turn dropped: the store refused it");
               queue.shift();
               continue;

@@ -6,11 +6,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readHistory } from "../../memory/short-term/index.js";
+import { readHistory, sessionKeys } from "../../memory/short-term/index.js";
 import { keys } from "../../memory/store/keys.js";
 import { ValkeyStore } from "../../memory/store/valkey.js";
 import { TurnOutbox } from "../../memory/worker/index.js";
-import { sleep, uniq } from "../support/env.js";
+import { sleep, TEST_VALKEY_URL, uniq } from "../support/env.js";
 import { clusterSkipReason } from "../support/valkey-cluster.js";
 
 const freePort = (): Promise<number> =>
@@ -90,5 +90,78 @@ describe.skipIf(clusterSkipReason() !== undefined)("turn outbox", () => {
     expect(events.map((e) => e.fields.text)).toEqual(["q1", "a1", "q2", "a2", "q3", "a3"]);
     expect(new Set(events.map((e) => e.fields.event_id)).size).toBe(6);
     expect(outbox.resent).toBe(2);
+  });
+});
+
+/**
+ * A cluster master that acknowledged a write and died before a replica had it: the store is
+ * wrapped so its WAIT reports no replica, and the first time it does the history key is deleted,
+ * as the failover would have lost it. The key is the real server's; only the WAIT reply is made up
+ * (a standalone server has no replicas to ask).
+ */
+describe("turn outbox on writes no replica confirmed", () => {
+  let store: ValkeyStore;
+  beforeAll(async () => {
+    store = await ValkeyStore.connect({ url: TEST_VALKEY_URL });
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  const turn = (scope: { actorId: string; sessionId: string }, n: number) => ({
+    scope,
+    messages: [
+      { role: "user" as const, content: `question ${n}`, at: new Date(Date.now() + n).toISOString() },
+      { role: "assistant" as const, content: `answer ${n}`, at: new Date(Date.now() + n).toISOString() },
+    ],
+    events: false,
+    ttlMs: 60_000,
+  });
+  /** The store, with WAIT answered by `replies` in turn (then 1), and `onFirst` run at the first 0. */
+  const withWait = (replies: number[], onFirst?: () => Promise<void>): ValkeyStore =>
+    new Proxy(store, {
+      get(target, prop, receiver) {
+        if (prop !== "waitForReplicas") {
+          const v = Reflect.get(target, prop, receiver) as unknown;
+          return typeof v === "function" ? v.bind(target) : v;
+        }
+        return async () => {
+          const n = replies.shift() ?? 1;
+          if (n === 0 && onFirst) {
+            const f = onFirst;
+            onFirst = undefined;
+            await f();
+          }
+          return n;
+        };
+      },
+    });
+
+  it("writes the turn again when the check finds it gone, and once only", async () => {
+    const scope = { actorId: uniq("a"), sessionId: uniq("s") };
+    const lose = () => store.del(sessionKeys(scope).history).then(() => undefined);
+    const outbox = new TurnOutbox({ store: withWait([0], lose), retryMs: 20 });
+    expect(await outbox.record(turn(scope, 1))).toBe("queued");
+    expect(await outbox.flush(5_000)).toBe(true);
+    const history = await readHistory(store, scope);
+    expect(history.map((m) => m.content)).toEqual(["question 1", "answer 1"]);
+  });
+
+  it("does not append twice when the unconfirmed write was there after all", async () => {
+    const scope = { actorId: uniq("a"), sessionId: uniq("s") };
+    const outbox = new TurnOutbox({ store: withWait([0, 0]), retryMs: 20 });
+    expect(await outbox.record(turn(scope, 1))).toBe("queued");
+    expect(await outbox.record(turn(scope, 2))).toBe("queued");
+    expect(await outbox.flush(5_000)).toBe(true);
+    const history = await readHistory(store, scope);
+    expect(history.map((m) => m.content)).toEqual(["question 1", "answer 1", "question 2", "answer 2"]);
+  });
+
+  it("stops checking after a few tries on a cluster that never confirms", async () => {
+    const scope = { actorId: uniq("a"), sessionId: uniq("s") };
+    const outbox = new TurnOutbox({ store: withWait(Array(100).fill(0)), retryMs: 10, maxRetryMs: 20 });
+    expect(await outbox.record(turn(scope, 1))).toBe("queued");
+    expect(await outbox.flush(5_000)).toBe(true);
+    expect((await readHistory(store, scope)).length).toBe(2);
   });
 });
