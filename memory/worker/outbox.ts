@@ -16,8 +16,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { FlightlyError } from "../../core/errors.js";
-import { redactText } from "../../core/redact.js";
 import type { Logger } from "../../core/logger.js";
+import { redactText } from "../../core/redact.js";
 import { appendHistory, type HistoryMessage, readHistory } from "../short-term/history.js";
 import { type SessionScope, sessionKeys } from "../short-term/session.js";
 import { keys } from "../store/keys.js";
