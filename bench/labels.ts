@@ -72,6 +72,9 @@ const LABELS: Array<[string, string]> = [
   ["memory.peer_rss_after_start", "RSS after start, peer app"],
   ["memory.peer_rss_after_load", "RSS after the load runs, peer app"],
   ["setup.seed_ms", "Seeding the world once (setup, for reference)"],
+  ["cache_audit.audited", "Cache hits recomputed by the audit over the run's loads"],
+  ["cache_audit.mismatched", "Audited hits whose recomputation differed"],
+  ["cache_audit.mismatch_rate", "Audit mismatch rate (differed / audited)"],
 ];
 const LABEL = new Map(LABELS);
 

@@ -2,7 +2,8 @@
  * The runtime under pressure, as a client sees it: `/ping` while the full local-planner path is
  * loaded and while one long statement holds the embedded database (the serving loop must not wait
  * on either), and a conversation load (many sessions, each a sequence of turns on its own session
- * id) with its latency tail.
+ * id) with its latency tail; then what the response cache's audit found over everything the served
+ * process answered (every load of the run: `SEMANTIC_CACHE_AUDIT_RATE` of hits recomputed).
  */
 import http from "node:http";
 import { loadavg } from "node:os";
@@ -168,5 +169,38 @@ export async function benchPressure(
   figures[`${key}.latency`] = summarize(latencies, "ms", note);
   figures[`${key}.rps`] = single(round(latencies.length / seconds, 0), "req/s", latencies.length, note);
   if (failed > 0) notes.push(`conversation load: ${failed} of ${total} turns did not answer 200`);
+  Object.assign(figures, await auditFigures(port));
   return { figures, notes };
+}
+
+interface AuditMetrics {
+  rate: number;
+  audited: number;
+  matched: number;
+  mismatched: Record<string, number>;
+  skipped: number;
+  failed: number;
+}
+
+/** The audit's counters from the served process's `/metrics`, over all it answered. */
+async function auditFigures(port: number): Promise<Record<string, Figure>> {
+  const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+  const body = (await res.json()) as {
+    responseCache?: { hits?: { exact: number; semantic: number }; audit?: AuditMetrics | null };
+  };
+  const audit = body.responseCache?.audit;
+  if (!audit) return {};
+  const hits = (body.responseCache?.hits?.exact ?? 0) + (body.responseCache?.hits?.semantic ?? 0);
+  const mismatched = Object.values(audit.mismatched).reduce((a, b) => a + b, 0);
+  const note = `over every load of the run: ${hits} hits served, ${audit.rate} sampled, ${audit.skipped} sampled while an audit ran (not recomputed), ${audit.failed} failed; mismatches by kind ${JSON.stringify(audit.mismatched)}`;
+  return {
+    "cache_audit.audited": single(audit.audited, "count", audit.audited, note),
+    "cache_audit.mismatched": single(mismatched, "count", audit.audited, note),
+    "cache_audit.mismatch_rate": single(
+      audit.audited > 0 ? round(mismatched / audit.audited, 4) : 0,
+      "ratio",
+      audit.audited,
+      note,
+    ),
+  };
 }

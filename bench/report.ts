@@ -160,6 +160,11 @@ function headlines(result: BenchResult): string[] {
       `Under pressure: \`/ping\` p99 ${num(f["http.ours.ping_during_full_path.latency"]?.p99)} ms while the full path is loaded and ${num(f["http.ours.ping_during_long_query.latency"]?.p99)} ms while a long statement holds the embedded database${conversation ? `; conversation load (${conversation.replace(/^http\.ours\.sessions_(\d+)x(\d+)\.latency$/, "$1 sessions × $2 turns")}) p99 ${num(f[conversation]?.p99)} ms at ${val(conversation.replace(/latency$/, "rps"))} req/s` : ""}; machine load ${num(f["machine.load_1m"]?.median)} (1-min average, median over the stages).`,
     );
   }
+  if (f["cache_audit.audited"]) {
+    out.push(
+      `Cache audit over the run's loads: ${val("cache_audit.audited")} hits recomputed, ${val("cache_audit.mismatched")} differed (rate ${val("cache_audit.mismatch_rate")}).`,
+    );
+  }
   if (f["cold_start.seeded.ready"]) {
     out.push(
       `Cold start to a healthy, ready runtime: ${med("cold_start.seeded.ready")} ms on a seeded \`DATA_DIR\`${f["cold_start.fresh.ready"] ? `, ${med("cold_start.fresh.ready")} ms on a fresh one` : ""}; RSS ${val("memory.rss_after_start")} MB after start (${val("memory.rss_after_start_with_mcp")} MB for every process, the embedded database host included), ${val("memory.rss_after_load")} MB after the load (peer: ${val("memory.peer_rss_after_load")} MB).`,
