@@ -4,6 +4,7 @@
  */
 import { airlineInfo } from "./airline-info.js";
 import { airportInfo } from "./airport-info.js";
+import { bookHotel } from "./book-hotel.js";
 import { getBooking, listBookings } from "./bookings.js";
 import type { ToolCache } from "./cache.js";
 import { cancelBooking } from "./cancel-booking.js";
@@ -24,6 +25,7 @@ import type { Tool } from "./types.js";
 export const TOOL_DEFINITIONS = [
   searchFlights,
   searchHotels,
+  bookHotel,
   destinationInfo,
   knowledgeBase,
   supportConversation,

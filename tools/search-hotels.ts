@@ -90,6 +90,21 @@ export const searchHotels = defineTool({
   name: "search_hotels",
   answers: "availability",
   cache: searchHotelsCachePolicy,
-  session: (_input, result) => ({ last_hotels: JSON.stringify(result.hotels ?? []), last_list: "hotels" }),
+  // Each listed hotel keeps the stay it was searched for: "book the cheapest" books those dates.
+  session: (input, result) => ({
+    last_hotels: JSON.stringify(
+      (Array.isArray(result.hotels) ? result.hotels : []).map((h) =>
+        typeof h === "object" && h !== null && !Array.isArray(h)
+          ? {
+              ...h,
+              ...(input.check_in === undefined ? {} : { check_in: input.check_in }),
+              ...(input.nights === undefined ? {} : { nights: input.nights }),
+              ...(input.guests === undefined ? {} : { guests: input.guests }),
+            }
+          : h,
+      ),
+    ),
+    last_list: "hotels",
+  }),
   create: searchHotelsTool,
 });

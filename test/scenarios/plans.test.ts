@@ -202,16 +202,43 @@ describe("plans, follow-ups, personal questions and memory (local)", () => {
     expect(row?.status).toBe("cancelled");
   });
 
-  it("'book the cheapest' after a hotel list books no flight and says hotels are not booked here", async () => {
+  it("'book the cheapest' after a hotel list books that hotel for the searched stay, and no flight", async () => {
     const actor = fresh[3]!;
     const session = randomUUID();
     await s.invoke("any hotels in Tokyo for two nights next month?", { actor: String(actor), session });
-    expect(s.calls.map((c) => c.name)).toContain("search_hotels");
+    const search = s.calls.find((c) => c.name === "search_hotels");
+    expect(search?.status).toBe("success");
+    const listed = (search!.json as { hotels: { hotel_id: string; price_per_night_usd: number }[] }).hotels;
+    expect(listed.length).toBeGreaterThan(1);
+    const cheapest = [...listed].sort((a, b) => a.price_per_night_usd - b.price_per_night_usd)[0]!;
+
     const res = await s.invoke("great, book the cheapest", { actor: String(actor), session });
     expect(res.status).toBe(200);
-    expect(s.calls.map((c) => c.name)).not.toContain("reserve_flight");
+    expect(s.calls.map((c) => c.name)).toEqual(["book_hotel"]);
     expect(await s.sql`SELECT 1 FROM bookings WHERE customer_id = ${actor}`).toHaveLength(0);
-    expect(res.body.response).toMatch(/hotel/i);
+    const stays = await s.sql<{ hotel_id: string; check_in: string; nights: number; total_cents: number }[]>`
+      SELECT hotel_id::text, to_char(check_in, 'YYYY-MM-DD') AS check_in, nights, total_cents
+      FROM hotel_bookings WHERE customer_id = ${actor}`;
+    expect(stays).toHaveLength(1);
+    expect(stays[0]!.hotel_id).toBe(cheapest.hotel_id);
+    expect(stays[0]!.nights).toBe(2);
+    expect(stays[0]!.check_in).toBe(search!.input.check_in);
+    expect(stays[0]!.total_cents).toBe(Math.round(cheapest.price_per_night_usd * 100) * 2);
+  });
+
+  it("asks for the dates before booking a hotel listed without them, and books nothing", async () => {
+    const actor = fresh[3]!;
+    const session = randomUUID();
+    await s.invoke("show me hotels in Honolulu", { actor: String(actor), session });
+    expect(s.calls.map((c) => c.name)).toContain("search_hotels");
+    const before = await s.sql`SELECT 1 FROM hotel_bookings WHERE customer_id = ${actor}`;
+    const res = await s.invoke("book the second one", { actor: String(actor), session });
+    expect(res.status).toBe(200);
+    expect(s.calls.map((c) => c.name)).not.toContain("book_hotel");
+    expect(res.body.response).toMatch(/check-in date/);
+    expect(await s.sql`SELECT 1 FROM hotel_bookings WHERE customer_id = ${actor}`).toHaveLength(
+      before.length,
+    );
   });
 
   it("answers personal questions from the profile, the bookings and the support history", async () => {

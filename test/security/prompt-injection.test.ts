@@ -107,6 +107,7 @@ const ACCOUNT_TOOLS = new Set([
   "confirm_booking",
   "add_travel_insurance",
   "reserve_flight",
+  "book_hotel",
 ]);
 
 const aRefs = (w: World): string[] => [w.refs.paid, w.refs.confirmed, w.refs.held];

@@ -3,7 +3,9 @@ import { arrayField, isRecord, num, numbered, str, usd } from "../render.js";
 import {
   answered,
   call,
+  DONE,
   destinations,
+  lastCall,
   resultOf,
   routeInMessage,
   say,
@@ -110,24 +112,64 @@ function pickedHotel(s: PlanState): Record<string, unknown> | undefined {
     : hotels[0];
 }
 
+/** Nights between two ISO dates, when both are given and in order. */
+const nightsBetween = (from: string | undefined, to: string | undefined): number | undefined => {
+  if (!from || !to) return undefined;
+  const n = Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
+  return n > 0 ? n : undefined;
+};
+
 /**
- * Booking from a hotel list: Flightly has no hotel booking, so it says so (and which hotel was
- * meant) and books nothing else in its place.
+ * Booking from a hotel list: the hotel the selection points at, for the dates the request names
+ * or else the ones the list was searched for; without a check-in date and nights it asks.
  */
 export const hotelBookingSkill: Skill = {
   intent: "hotel_search",
   owner: "booking",
-  needs: [],
+  needs: ["book_hotel"],
   purpose: "book a hotel",
   next(s) {
+    if (lastCall(s, "book_hotel")) return DONE;
     const hotel = pickedHotel(s);
-    const which = hotel
-      ? ` The one you mean, ${hotelLine(hotel)}, can be booked directly with the hotel.`
-      : "";
-    return say(
-      `I can't book hotels: Flightly books flights only, so I haven't booked anything.${which} ` +
-        "I can book a flight there for you if you like.",
-    );
+    const id = hotel ? str(hotel.hotel_id) : undefined;
+    if (!hotel || !id) return say("Which hotel should I book? Ask me for hotels in a city first.");
+    const w = when(s);
+    const checkIn = w.date ?? w.dateRange?.from ?? str(hotel.check_in);
+    const nights =
+      w.nights ??
+      nightsBetween(w.date, w.returnDate) ??
+      nightsBetween(w.dateRange?.from, w.dateRange?.to) ??
+      num(hotel.nights);
+    if (!checkIn || !nights) {
+      return say(
+        `To book ${str(hotel.name) ?? "that hotel"} I need the check-in date and the number of nights.`,
+      );
+    }
+    return call({
+      tool: "book_hotel",
+      input: {
+        hotel_id: id,
+        check_in: checkIn,
+        nights,
+        guests: s.prefs.passengers ?? num(hotel.guests) ?? 1,
+      },
+    });
   },
-  answer: () => [],
+  answer(s) {
+    const c = lastCall(s, "book_hotel");
+    if (!c) return [];
+    if (c.status === "error") return [`I couldn't book the hotel: ${c.error}.`];
+    const r = resultOf(c);
+    const nights = num(r.nights);
+    const guests = num(r.guests);
+    const total = num(r.total_usd);
+    return [
+      `Booked: ${str(r.hotel) ?? "the hotel"}, check-in ${str(r.check_in) ?? "?"}` +
+        (nights !== undefined ? ` for ${nights} night${nights === 1 ? "" : "s"}` : "") +
+        (guests !== undefined ? `, ${guests} guest${guests === 1 ? "" : "s"}` : "") +
+        `. Reference ${str(r.hotel_booking_ref) ?? "?"}` +
+        (total !== undefined ? `, ${usd(total)} in total, paid at the hotel` : "") +
+        ".",
+    ];
+  },
 };
