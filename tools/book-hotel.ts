@@ -3,33 +3,21 @@
  * paid at the hotel, so nothing is charged here; the total is the nightly rate times the nights.
  * With an idempotency key a repeated call returns the first stay instead of booking twice.
  */
-import { randomInt } from "node:crypto";
 import { z } from "zod";
-import { isoDate, isResult, signedInCustomer, type ToolDeps, usd } from "./common.js";
+import { isoDate, isResult, newRef, rowId, signedInCustomer, type ToolDeps, usd } from "./common.js";
 import { defineTool } from "./definition.js";
 import { fail, ok, type Tool, type ToolResult } from "./types.js";
 
 export const bookHotelInput = z.object({
-  hotel_id: z
-    .union([
-      z
-        .string()
-        .trim()
-        .regex(/^\d{1,18}$/, "expected a hotel_id from search_hotels"),
-      z.number().int().positive(),
-    ])
-    .transform(String)
-    .describe("hotel_id from search_hotels"),
+  hotel_id: rowId("hotel_id from search_hotels"),
   check_in: isoDate("Check-in date"),
   nights: z.number().int().min(1).max(60).describe("Nights to stay (1-60)"),
   guests: z.number().int().min(1).max(12).default(1).describe("Guests in the room (1-12)"),
 });
 export type BookHotelInput = z.output<typeof bookHotelInput>;
 
-const REF_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-/** `HT-` and six upper-case letters or digits (flight bookings are `FL-`). */
-const newStayRef = (): string =>
-  `HT-${Array.from({ length: 6 }, () => REF_ALPHABET[randomInt(REF_ALPHABET.length)]).join("")}`;
+/** Stays are `HT-…`; flight bookings are `FL-…`. */
+const STAY_PREFIX = "HT";
 
 interface Stay {
   ref: string;
@@ -95,7 +83,7 @@ function bookHotelTool(deps: Pick<ToolDeps, "sql">): Tool<BookHotelInput> {
         const [row] = await sql<{ ref: string }[]>`
           INSERT INTO hotel_bookings (ref, customer_id, hotel_id, check_in, nights, guests, total_cents,
                                       idempotency_key)
-          SELECT ${newStayRef()}, ${customer.id}, h.id, ${input.check_in}, ${input.nights}, ${input.guests},
+          SELECT ${newRef(STAY_PREFIX)}, ${customer.id}, h.id, ${input.check_in}, ${input.nights}, ${input.guests},
                  h.price_per_night_cents * ${input.nights}, ${key ?? null}
           FROM hotels h WHERE h.id = ${input.hotel_id}
           ON CONFLICT DO NOTHING

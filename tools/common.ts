@@ -2,6 +2,7 @@
  * Helpers shared by the domain tools: dependencies, the signed-in customer behind `ctx.actor`,
  * money (cents in the database, USD with two decimals out), input schemas and text excerpts.
  */
+import { randomInt } from "node:crypto";
 import { z } from "zod";
 import type { Config } from "../core/config.js";
 import type { Logger } from "../core/logger.js";
@@ -20,6 +21,24 @@ export interface ToolDeps {
   readonly cache: ToolCache;
   readonly processor: PaymentProcessor;
 }
+
+const REF_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+/** A new reference: `prefix`, a dash and six upper-case letters or digits (`FL-7QK2ZD`). */
+export const newRef = (prefix: string): string =>
+  `${prefix}-${Array.from({ length: 6 }, () => REF_ALPHABET[randomInt(REF_ALPHABET.length)]).join("")}`;
+
+/** A catalogue row id as a tool takes it: digits as a string or a positive integer. */
+export const rowId = (from: string) =>
+  z
+    .union([
+      z
+        .string()
+        .trim()
+        .regex(/^\d{1,18}$/, `expected a ${from}`),
+      z.number().int().positive(),
+    ])
+    .transform(String)
+    .describe(from);
 
 /** Cents to USD with at most two decimals. */
 export const usd = (cents: number): number => Math.round(cents) / 100;

@@ -4,24 +4,14 @@
  * booking; with an idempotency key a repeated call returns the first booking instead of holding
  * twice. Cached searches on the route and date are invalidated.
  */
-import { randomInt } from "node:crypto";
 import { z } from "zod";
 import { bookingJson, loadBooking, releaseExpiredHolds } from "./bookings.js";
-import { isResult, seatChangeTags, signedInCustomer, type ToolDeps, usd } from "./common.js";
+import { isResult, newRef, rowId, seatChangeTags, signedInCustomer, type ToolDeps, usd } from "./common.js";
 import { defineTool } from "./definition.js";
 import { fail, ok, type Tool, type ToolResult } from "./types.js";
 
 export const reserveFlightInput = z.object({
-  flight_id: z
-    .union([
-      z
-        .string()
-        .trim()
-        .regex(/^\d{1,18}$/, "expected a flight_id from search_flights"),
-      z.number().int().positive(),
-    ])
-    .transform(String)
-    .describe("flight_id from search_flights"),
+  flight_id: rowId("flight_id from search_flights"),
   passengers: z.number().int().min(1).max(9).default(1).describe("Seats to hold (1-9)"),
   contact_email: z.email().optional().describe("Where confirmations go, if not the profile email"),
 });
@@ -29,11 +19,6 @@ export type ReserveFlightInput = z.output<typeof reserveFlightInput>;
 
 /** How long a hold keeps its seats before it must be confirmed. */
 const HOLD_MINUTES = 15;
-
-const REF_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-/** `FL-` and six upper-case letters or digits. */
-const newBookingRef = (): string =>
-  `FL-${Array.from({ length: 6 }, () => REF_ALPHABET[randomInt(REF_ALPHABET.length)]).join("")}`;
 
 /** Rolls the transaction back when a concurrent call with the same idempotency key won. */
 class SameKeyWon extends Error {}
@@ -122,7 +107,7 @@ function reserveFlightTool(deps: Pick<ToolDeps, "sql" | "cache">): Tool<ReserveF
             const [booking] = await tx<{ ref: string; hold_expires_at: Date; total_cents: number }[]>`
               INSERT INTO bookings (ref, customer_id, flight_id, passengers, status, contact_email,
                                     total_cents, hold_expires_at, idempotency_key)
-              VALUES (${newBookingRef()}, ${customer.id}, ${input.flight_id}, ${input.passengers}, 'held',
+              VALUES (${newRef("FL")}, ${customer.id}, ${input.flight_id}, ${input.passengers}, 'held',
                       ${input.contact_email ?? null}, ${taken.price_cents * input.passengers},
                       now() + make_interval(mins => ${HOLD_MINUTES}), ${key ?? null})
               ON CONFLICT DO NOTHING
