@@ -88,10 +88,24 @@ export const bookingRef = z
 export const flightsTag = (origin: string, destination: string, date?: string): string =>
   date === undefined ? `flights:${origin}:${destination}` : `flights:${origin}:${destination}:${date}`;
 
-/** Tags a seat change on a flight invalidates: that day's searches and date-less ones on the route. */
+/** Invalidation tag of searches with connections that leave `origin` (that local day, or any). */
+export const departuresTag = (origin: string, date?: string): string =>
+  date === undefined ? `departures:${origin}` : `departures:${origin}:${date}`;
+/** Invalidation tag of searches with connections into `destination`, by the leg's departure day. */
+export const arrivalsTag = (destination: string, date?: string): string =>
+  date === undefined ? `arrivals:${destination}` : `arrivals:${destination}:${date}`;
+
+/**
+ * Tags a seat change on a flight invalidates: that day's searches and date-less ones on the route,
+ * and the searches with connections that could use the flight as their first or last leg.
+ */
 export const seatChangeTags = (origin: string, destination: string, localDate: string): string[] => [
   flightsTag(origin, destination, localDate),
   flightsTag(origin, destination),
+  departuresTag(origin, localDate),
+  departuresTag(origin),
+  arrivalsTag(destination, localDate),
+  arrivalsTag(destination),
 ];
 
 const STOP = new Set(

@@ -1,7 +1,7 @@
 /** `search_flights`: bookable flights on a route, filtered and sorted, from the flights table. */
 import { z } from "zod";
 import type { ToolCachePolicy } from "./cache.js";
-import { flightsTag, iata, isoDate, type ToolDeps, usd } from "./common.js";
+import { arrivalsTag, departuresTag, flightsTag, iata, isoDate, type ToolDeps, usd } from "./common.js";
 import { defineTool } from "./definition.js";
 import { fail, ok, type Tool } from "./types.js";
 
@@ -28,6 +28,13 @@ export const searchFlightsInput = z.object({
   ).optional(),
   sort: z.enum(["price", "departure", "duration"]).default("price"),
   limit: z.number().int().min(1).max(20).default(5),
+  max_stops: z
+    .union([z.literal(0), z.literal(1)])
+    .optional()
+    .describe(
+      "1 also lists one-stop connections (two flights, 1 to 8 hours apart at the stop) as `connections`; " +
+        "each leg is reserved on its own. Default 0: non-stop flights only",
+    ),
 });
 function localTime(description: string) {
   return z
@@ -44,23 +51,38 @@ const MAX_TAGGED_DAYS = 31;
 const addDays = (date: string, n: number): string =>
   new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
-/** The searched route and dates as invalidation tags (see `seatChangeTags`). */
+/** The searched days (local to the origin), or undefined when they are many or unbounded. */
+function searchedDays(input: SearchFlightsInput): string[] | undefined {
+  if (input.date) return [input.date];
+  if (!input.date_from || !input.date_to) return undefined;
+  const days = (Date.parse(input.date_to) - Date.parse(input.date_from)) / 86_400_000;
+  if (days < 0 || days >= MAX_TAGGED_DAYS) return undefined;
+  return Array.from({ length: days + 1 }, (_, i) => addDays(input.date_from!, i));
+}
+
+/**
+ * The searched route and dates as invalidation tags (see `seatChangeTags`). A search with
+ * connections also depends on every flight leaving the origin on those days and every flight into
+ * the destination that can follow one (its departure day at the stop: a day before to two after).
+ */
 function searchFlightsTags(input: SearchFlightsInput): string[] {
   const { origin, destination } = input;
   if (input.return_date) {
     const { return_date, ...outbound } = input;
     return [...searchFlightsTags(outbound), flightsTag(destination, origin, return_date)];
   }
-  if (input.date) return [flightsTag(origin, destination, input.date)];
-  if (input.date_from && input.date_to) {
-    const days = (Date.parse(input.date_to) - Date.parse(input.date_from)) / 86_400_000;
-    if (days >= 0 && days < MAX_TAGGED_DAYS) {
-      return Array.from({ length: days + 1 }, (_, i) =>
-        flightsTag(origin, destination, addDays(input.date_from!, i)),
-      );
-    }
-  }
-  return [flightsTag(origin, destination)];
+  const days = searchedDays(input);
+  const direct = days
+    ? days.map((d) => flightsTag(origin, destination, d))
+    : [flightsTag(origin, destination)];
+  if (input.max_stops !== 1) return direct;
+  if (!days) return [...direct, departuresTag(origin), arrivalsTag(destination)];
+  const legDays = [addDays(days[0]!, -1), ...days, addDays(days.at(-1)!, 1), addDays(days.at(-1)!, 2)];
+  return [
+    ...direct,
+    ...days.map((d) => departuresTag(origin, d)),
+    ...legDays.map((d) => arrivalsTag(destination, d)),
+  ];
 }
 
 /** Prices move: a short TTL, shared by everyone, dropped when a seat on the route and date changes. */
@@ -127,10 +149,12 @@ export function searchFlightsTool(deps: Pick<ToolDeps, "sql">): Tool<SearchFligh
             arrive_before: undefined,
           })
         : undefined;
+      const connections = input.max_stops === 1 && !input.return_date ? await connectionRows(sql, input) : [];
       return ok({
         flights: rows.map(flightJson),
         count: rows.length,
         ...(back ? { return_flights: back.map(flightJson) } : {}),
+        ...(input.max_stops === 1 ? { connections } : {}),
       });
     },
   };
@@ -198,6 +222,86 @@ async function legRows(sql: ToolDeps["sql"], input: SearchFlightsInput): Promise
       ${input.arrive_before ? sql`AND (f.arrive_at AT TIME ZONE d.timezone)::time <= ${input.arrive_before}::time` : sql``}
     ORDER BY ${order}
     LIMIT ${input.limit}`;
+}
+
+/** Connections: at the stop the second flight leaves this long after the first one lands. */
+const MIN_CONNECT = "1 hour";
+const MAX_CONNECT = "8 hours";
+
+/**
+ * One-stop connections: a flight from the origin to any served airport, then one from there to the
+ * destination, 1 to 8 hours later. The date, departure-time, party, airline and fare filters
+ * apply as for a non-stop search (dates and departure times to the first leg, arrival times to
+ * the second, the fare cap to both legs together).
+ */
+async function connectionRows(sql: ToolDeps["sql"], input: SearchFlightsInput) {
+  const from = input.date ?? input.date_from;
+  const to = input.date ?? input.date_to;
+  const avoid = (input.avoid_airlines ?? []).map((a) => a.toLowerCase());
+  const airline = input.airline?.toLowerCase();
+  const carrier = (al: "a1" | "a2") => {
+    const t = sql(al);
+    return sql`
+      ${avoid.length > 0 ? sql`AND lower(${t}.code) NOT IN ${sql(avoid)} AND lower(${t}.name) NOT IN ${sql(avoid)}` : sql``}
+      ${airline ? sql`AND (lower(${t}.code) = ${airline} OR lower(${t}.name) = ${airline} OR lower(${t}.name) LIKE ${`%${airline.replace(/[\\%_]/g, "\\$&")}%`})` : sql``}`;
+  };
+  const order =
+    input.sort === "departure"
+      ? sql`f1.depart_at, total`
+      : input.sort === "duration"
+        ? sql`f2.arrive_at - f1.depart_at, total`
+        : sql`total, f2.arrive_at - f1.depart_at`;
+  const rows = await sql<
+    {
+      a: Omit<Row, "depart_at" | "arrive_at"> & { depart_at: string; arrive_at: string };
+      b: Omit<Row, "depart_at" | "arrive_at"> & { depart_at: string; arrive_at: string };
+      total: number;
+    }[]
+  >`
+    SELECT json_build_object('flight_id', f1.id::text, 'airline', a1.name, 'airline_code', f1.airline,
+             'flight_number', f1.flight_number, 'origin', f1.origin, 'destination', f1.destination,
+             'depart_at', f1.depart_at, 'arrive_at', f1.arrive_at, 'price_cents', f1.price_cents,
+             'seats_available', f1.seats_available) AS a,
+           json_build_object('flight_id', f2.id::text, 'airline', a2.name, 'airline_code', f2.airline,
+             'flight_number', f2.flight_number, 'origin', f2.origin, 'destination', f2.destination,
+             'depart_at', f2.depart_at, 'arrive_at', f2.arrive_at, 'price_cents', f2.price_cents,
+             'seats_available', f2.seats_available) AS b,
+           f1.price_cents + f2.price_cents AS total
+    FROM flights f1
+    JOIN airports o ON o.iata = f1.origin
+    JOIN airlines a1 ON a1.code = f1.airline
+    JOIN flights f2 ON f2.origin = f1.destination AND f2.destination = ${input.destination}
+      AND f2.depart_at BETWEEN f1.arrive_at + ${MIN_CONNECT}::interval AND f1.arrive_at + ${MAX_CONNECT}::interval
+    JOIN airlines a2 ON a2.code = f2.airline
+    JOIN airports d ON d.iata = f2.destination
+    WHERE f1.origin = ${input.origin} AND f1.destination <> ${input.destination}
+      AND f1.depart_at > now()
+      AND f1.seats_available >= ${input.passengers} AND f2.seats_available >= ${input.passengers}
+      ${from ? sql`AND f1.depart_at >= ${from}::date - 1 AND (f1.depart_at AT TIME ZONE o.timezone)::date >= ${from}::date` : sql``}
+      ${to ? sql`AND f1.depart_at < ${to}::date + 2 AND (f1.depart_at AT TIME ZONE o.timezone)::date <= ${to}::date` : sql``}
+      ${input.max_price_usd !== undefined ? sql`AND f1.price_cents + f2.price_cents <= ${Math.round(input.max_price_usd * 100)}` : sql``}
+      ${carrier("a1")} ${carrier("a2")}
+      ${input.depart_after ? sql`AND (f1.depart_at AT TIME ZONE o.timezone)::time >= ${input.depart_after}::time` : sql``}
+      ${input.depart_before ? sql`AND (f1.depart_at AT TIME ZONE o.timezone)::time <= ${input.depart_before}::time` : sql``}
+      ${input.arrive_after ? sql`AND (f2.arrive_at AT TIME ZONE d.timezone)::time >= ${input.arrive_after}::time` : sql``}
+      ${input.arrive_before ? sql`AND (f2.arrive_at AT TIME ZONE d.timezone)::time <= ${input.arrive_before}::time` : sql``}
+    ORDER BY ${order}
+    LIMIT ${input.limit}`;
+  const leg = (r: (typeof rows)[number]["a"]): Row => ({
+    ...r,
+    depart_at: new Date(r.depart_at),
+    arrive_at: new Date(r.arrive_at),
+  });
+  return rows.map((r) => {
+    const [a, b] = [leg(r.a), leg(r.b)];
+    return {
+      via: a.destination,
+      legs: [flightJson(a), flightJson(b)],
+      price_usd: usd(r.total),
+      layover_minutes: Math.round((b.depart_at.getTime() - a.arrive_at.getTime()) / 60_000),
+      duration_minutes: Math.round((b.arrive_at.getTime() - a.depart_at.getTime()) / 60_000),
+    };
+  });
 }
 
 export const searchFlights = defineTool({

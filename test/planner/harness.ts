@@ -41,6 +41,7 @@ const SPECS: Record<string, ToolSpec> = {
       airline: { type: "string", minLength: 1 },
       sort: { type: "string", enum: ["price", "departure", "duration"], default: "price" },
       limit: { type: "integer", minimum: 1, maximum: 20, default: 5 },
+      max_stops: { type: "integer", enum: [0, 1] },
     },
     ["origin", "destination"],
   ),

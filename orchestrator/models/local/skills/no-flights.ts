@@ -1,10 +1,11 @@
 /**
  * When a search finds no flights: the same route searched over the days either side of the day
- * asked (the nearest dates with flights are listed), and when those are empty too, the served
- * airports near either end of the route (great-circle distance), offered for a new search.
+ * asked, with one-stop connections (the nearest dates with non-stop flights are listed, else the
+ * connections), and when those are empty too, the served airports near either end of the route
+ * (great-circle distance), offered for a new search.
  */
 import { parseFlights, type ToolCall } from "../context.js";
-import { arrayField, listing, str } from "../render.js";
+import { arrayField, flightLine, isRecord, listing, num, numbered, str, usd } from "../render.js";
 import { answered, resultOf, where } from "./shared.js";
 import type { PlannedCall, PlanState } from "./types.js";
 
@@ -26,7 +27,14 @@ function widerSearch(s: PlanState, c: ToolCall): PlannedCall | undefined {
   const { date: _d, ...rest } = c.input;
   return {
     tool: "search_flights",
-    input: { ...rest, date_from: from, date_to: shiftDate(date, WIDEN_DAYS), sort: "departure", limit: 10 },
+    input: {
+      ...rest,
+      date_from: from,
+      date_to: shiftDate(date, WIDEN_DAYS),
+      sort: "departure",
+      limit: 10,
+      max_stops: 1,
+    },
   };
 }
 
@@ -78,5 +86,26 @@ export function noFlightsNext(s: PlanState, c: ToolCall): string {
     // The wider search's own line follows: its flights, or the airports nearby.
     return found ? " The nearest dates with flights are below." : "";
   }
+  const connections = connectionLines(s, c);
+  if (connections.length > 0)
+    return ` One-stop connections (each flight is reserved on its own):\n${numbered(connections)}`;
   return nearbyAirports(s, str(c.input.origin) ?? "", str(c.input.destination) ?? "");
+}
+
+/** The search's one-stop connections, cheapest first as the tool sorted them, at most five. */
+function connectionLines(s: PlanState, c: ToolCall): string[] {
+  return arrayField(resultOf(c), "connections")
+    .filter(isRecord)
+    .slice(0, 5)
+    .flatMap((x) => {
+      const legs = parseFlights(x.legs);
+      const price = num(x.price_usd);
+      const layover = num(x.layover_minutes);
+      if (legs.length !== 2 || price === undefined) return [];
+      const stop = layover !== undefined ? `${Math.floor(layover / 60)} h ${layover % 60} min` : "a stop";
+      return [
+        `${flightLine(legs[0]!, s.gazetteer)}; then ${flightLine(legs[1]!, s.gazetteer)}. ` +
+          `${usd(price)} per person in total, ${stop} in ${where(s, legs[0]!.destination)}`,
+      ];
+    });
 }
