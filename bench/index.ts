@@ -16,7 +16,7 @@ export interface BenchOptions {
 export async function runBench(options: BenchOptions): Promise<void> {
   // The embedded host this process starts (it inherits this environment) cuts a statement after
   // 10 s by default; the recall stage builds its HNSW index over the bench's memories in one.
-  process.env.EMBEDDED_PG_STATEMENT_TIMEOUT_MS ??= "600000";
+  process.env.EMBEDDED_PG_STATEMENT_TIMEOUT_MS ??= "1800000";
   const { run } = await import("./run.js");
   const result = await run(options);
   const f = result.figures;

@@ -208,11 +208,12 @@ async function insertMemories(
   }
 }
 
-async function buildIndex(sql: Sql, memory: string): Promise<number> {
+/** Rebuilds the memories' HNSW index as the migrations define it (`definition` from pg_indexes). */
+async function buildIndex(sql: Sql, definition: string, memory: string): Promise<number> {
   const t = performance.now();
   await sql.begin(async (tx) => {
     await tx.unsafe(`SET LOCAL maintenance_work_mem = '${memory}'`);
-    await tx`CREATE INDEX memories_embedding ON memories USING hnsw (embedding vector_cosine_ops)`;
+    await tx.unsafe(definition);
   });
   await sql`ANALYZE memories`;
   return performance.now() - t;
@@ -259,6 +260,10 @@ export async function benchRecall(
   const [{ n: before } = { n: 0 }] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM memories`;
   try {
     const memory = new LongTermMemory(sql, o.embedder);
+    const [index] = await sql<{ def: string }[]>`
+      SELECT indexdef AS def FROM pg_indexes WHERE indexname = 'memories_embedding'`;
+    if (!index) throw new Error("the memories_embedding index is missing: run the migrations");
+    const params = /WITH \((.*)\)/.exec(index.def)?.[1] ?? "pgvector defaults";
     const queries = recallQueries(Math.max(o.runs, o.recallQueries));
     const vectors = await o.embedder.embed(queries);
     let inserted = 0;
@@ -271,7 +276,7 @@ export async function benchRecall(
       inserted = scale.total;
       const insertMs = performance.now() - t;
       o.progress(`long-term recall: building the HNSW index over ${scale.total} memories`);
-      const buildMs = await buildIndex(sql, o.maintenanceWorkMem);
+      const buildMs = await buildIndex(sql, index.def, o.maintenanceWorkMem);
       figures[`recall.${scale.label}.insert_ms`] = single(
         round(insertMs, 0),
         "ms",
@@ -282,7 +287,7 @@ export async function benchRecall(
         round(buildMs, 0),
         "ms",
         scale.total,
-        `CREATE INDEX ... USING hnsw (m=16, ef_construction=64), maintenance_work_mem ${o.maintenanceWorkMem}`,
+        `CREATE INDEX ... USING hnsw (${params}), maintenance_work_mem ${o.maintenanceWorkMem}`,
       );
       for (const [who, actorId] of [
         ["heavy", HEAVY],
