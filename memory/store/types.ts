@@ -61,6 +61,18 @@ export interface Pipeline {
   exec(): Promise<unknown[]>;
 }
 
+/** A channel subscription on a connection of its own (see `ShortTermStore.subscribe`). */
+export interface Subscription {
+  close(): void;
+}
+
+export interface SubscriptionHandlers {
+  /** Each message, in the order the server took them. */
+  message(text: string): void;
+  /** The connection dropped: messages published until it is back are lost. */
+  lost(): void;
+}
+
 export interface ShortTermStore {
   readonly kind: "valkey" | "in-process";
   /** Network round trips made so far (a pipeline counts once). */
@@ -130,6 +142,14 @@ export interface ShortTermStore {
    * The in-process store throws `UnsupportedCommandError`.
    */
   command(name: string, ...args: (string | Buffer | number)[]): Promise<unknown>;
+
+  /**
+   * Publishes on `channel`; returns how many subscribers received it (standalone and in-process:
+   * all of them; a cluster counts only those connected to the node that took it).
+   */
+  publish(channel: string, message: string): Promise<number>;
+  /** Subscribes to `channel` on a connection of its own (subscribed again after a reconnect). */
+  subscribe(channel: string, handlers: SubscriptionHandlers): Promise<Subscription>;
 
   close(): Promise<void>;
 }

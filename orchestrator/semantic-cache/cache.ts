@@ -9,7 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Logger } from "../../core/logger.js";
-import { memoRead } from "../../core/memo.js";
+import { memoRead, memoReadShared } from "../../core/memo.js";
 import {
   type Entities,
   entitySignature,
@@ -84,7 +84,7 @@ function withCanonical(r: KeyedRequest, now: Date): KeyedRequest {
  * session, and otherwise its keys (null when it does not resolve on its own). A repeated
  * self-contained question costs one memo read and one Valkey round trip.
  */
-export const selfContainedKey = memoRead(
+export const selfContainedKey = memoReadShared(
   (prompt: string, now: Date): { needsSession: boolean; keyed: KeyedRequest | null } => {
     const reading = readRequest(prompt, now);
     if (reading.needsSession) return { needsSession: true, keyed: null };
