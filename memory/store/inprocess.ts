@@ -100,6 +100,7 @@ export class InProcessStore implements ShortTermStore {
       this.#data.set(key, { value, expiresAt: ttlMs === undefined ? undefined : Date.now() + ttlMs });
     },
     del: (key) => (this.#live(key) && this.#data.delete(key) ? 1 : 0),
+    rpushCapped: (key, values, cap) => this.#rpushCappedSync(key, values, cap),
     pttl: (key) => {
       const e = this.#live(key);
       if (!e) return -2;

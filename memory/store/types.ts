@@ -39,6 +39,8 @@ export interface SyncOps {
   get(key: string): string | null;
   set(key: string, value: string, ttlMs?: number): void;
   del(key: string): number;
+  /** Appends and trims to the newest `cap`; returns the list length. */
+  rpushCapped(key: string, values: readonly string[], cap: number): number;
   pttl(key: string): number;
   pexpire(key: string, ttlMs: number): void;
   hgetall(key: string): Record<string, string>;
