@@ -9,7 +9,6 @@ import {
   type SessionTtlOptions,
   sessionKeys,
   sessionTtlMs,
-  throwFirstError,
 } from "./session.js";
 
 export type HistoryRole = "user" | "assistant" | "tool" | "system";
@@ -56,14 +55,25 @@ export async function appendHistory(
   return store.runScript(appendScript, [key], [String(cap), String(sessionTtlMs(options)), ...encoded]);
 }
 
-/** A message as the list keeps it (the fields of `messageSchema`, in its order), its text redacted. */
-const stored = (m: HistoryMessage): HistoryMessage => ({
-  role: m.role,
-  content: redactText(m.content),
-  at: m.at,
-  ...(m.agent !== undefined ? { agent: m.agent } : {}),
-  ...(m.name !== undefined ? { name: m.name } : {}),
-});
+const ROLES: ReadonlySet<string> = new Set(messageSchema.shape.role.options);
+
+/**
+ * A message as the list keeps it (the fields of `messageSchema`, in its order), its text redacted;
+ * what the schema would refuse throws (checked by hand: this runs on every turn).
+ */
+function stored(m: HistoryMessage): HistoryMessage {
+  const optional = (v: unknown) => v === undefined || typeof v === "string";
+  if (!ROLES.has(m.role) || typeof m.content !== "string" || typeof m.at !== "string")
+    throw new TypeError(`not a history message: ${JSON.stringify(m.role)}`);
+  if (!optional(m.agent) || !optional(m.name)) throw new TypeError("not a history message");
+  return {
+    role: m.role,
+    content: redactText(m.content),
+    at: m.at,
+    ...(m.agent !== undefined ? { agent: m.agent } : {}),
+    ...(m.name !== undefined ? { name: m.name } : {}),
+  };
+}
 
 /** Append, trim to the cap, refresh the TTL: one command. Args: cap, ttl ms, messages. */
 const appendScript: Script<number> = {
