@@ -27,7 +27,8 @@ function lru<R>(share = false): (key: string, compute: () => R) => R {
 }
 
 function deepFreeze(value: unknown): void {
-  if (typeof value !== "object" || value === null || Object.isFrozen(value) || ArrayBuffer.isView(value)) return;
+  if (typeof value !== "object" || value === null || Object.isFrozen(value) || ArrayBuffer.isView(value))
+    return;
   Object.freeze(value);
   for (const v of Object.values(value)) deepFreeze(v);
 }

@@ -203,7 +203,9 @@ export class ResponseCacheStore {
     const p = this.store.pipeline();
     for (const k of keys) p.get(k);
     const values = await p.exec();
-    const found = values.map((v, i) => (typeof v === "string" ? this.#read(mark, keys[i]!, v, scopes[i]!) : null));
+    const found = values.map((v, i) =>
+      typeof v === "string" ? this.#read(mark, keys[i]!, v, scopes[i]!) : null,
+    );
     if (mark) for (const [i, f] of found.entries()) if (f === null) this.#kept!.keep(mark, keys[i]!, null);
     return found.find((f) => f !== null) ?? undefined;
   }

@@ -4,12 +4,7 @@
 import { z } from "zod";
 import { redactText } from "../../core/redact.js";
 import type { Script, ShortTermStore } from "../store/types.js";
-import {
-  type SessionScope,
-  type SessionTtlOptions,
-  sessionKeys,
-  sessionTtlMs,
-} from "./session.js";
+import { type SessionScope, type SessionTtlOptions, sessionKeys, sessionTtlMs } from "./session.js";
 
 export type HistoryRole = "user" | "assistant" | "tool" | "system";
 

@@ -56,7 +56,10 @@ function plainBody(body: object): Body | undefined {
     return undefined;
   const { actor_id, idempotency_key } = b;
   if (actor_id !== undefined && (typeof actor_id !== "string" || !ACTOR_ID.test(actor_id))) return undefined;
-  if (idempotency_key !== undefined && (typeof idempotency_key !== "string" || !IDEMPOTENCY_KEY.test(idempotency_key)))
+  if (
+    idempotency_key !== undefined &&
+    (typeof idempotency_key !== "string" || !IDEMPOTENCY_KEY.test(idempotency_key))
+  )
     return undefined;
   return {
     prompt,

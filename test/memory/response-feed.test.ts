@@ -84,7 +84,13 @@ describe("exact answers kept in memory across two processes", () => {
     const [a, b] = [await open(), await open()];
     const source = uniq("flights:SEA-HNL");
     const prompt = "Flights from Seattle to Honolulu on 2027-03-04";
-    await b.cache.put("shared", "hnl", await embed(prompt), answer(prompt, "36 seats left", [source]), 60_000);
+    await b.cache.put(
+      "shared",
+      "hnl",
+      await embed(prompt),
+      answer(prompt, "36 seats left", [source]),
+      60_000,
+    );
 
     expect((await a.cache.getExact(["shared"], "hnl"))?.response).toBe("36 seats left");
     const before = served(a);
