@@ -75,10 +75,16 @@ export class ResponseFeed {
 
   /** Subscribes and starts beating; resolves once the first heartbeat came back (or after `healthyMs`). */
   async start(): Promise<void> {
-    this.#sub = await this.#o.store.subscribe(this.#channel, {
-      message: (text) => this.#receive(text),
-      lost: () => this.#lose(),
-    });
+    try {
+      this.#sub = await this.#o.store.subscribe(this.#channel, {
+        message: (text) => this.#receive(text),
+        lost: () => this.#lose(),
+      });
+    } catch (err) {
+      // Never healthy: every lookup asks Valkey, as without the feed.
+      this.#o.logger?.warn({ err }, "response feed: cannot subscribe; exact answers are not kept in memory");
+      return;
+    }
     const first = new Promise<void>((resolve) => {
       const check = setInterval(() => {
         if (this.healthy || !this.#sub) {
