@@ -44,6 +44,10 @@ const LABELS: Array<[string, string]> = [
   ["semantic_cache.lookup_embedding_computed", "Semantic cache lookup, embedding computed (local)"],
   ["semantic_cache.lookup_embedding_cached", "Semantic cache lookup, embedding from Valkey cache"],
   ["semantic_cache.lookup_semantic_hit", "Semantic cache lookup, semantic hit"],
+  [
+    "semantic_cache.lookup_semantic_hit_pgvector",
+    "Semantic cache lookup, semantic hit, neighbours from pgvector",
+  ],
   ["semantic_cache.stage.exact_hit_self_contained", "Cache stage, exact hit of a self-contained request"],
   ["semantic_cache.stage.exact_hit_context", "Cache stages, exact hit reading the session context"],
   ["semantic_cache.stage.session_gate", "Session lease before a context lookup"],

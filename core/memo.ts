@@ -9,25 +9,42 @@ import { createHash } from "node:crypto";
 
 const SIZE = 512;
 
-function lru<R>(): (key: string, compute: () => R) => R {
+function lru<R>(share = false): (key: string, compute: () => R) => R {
   const kept = new Map<string, R>();
   return (key, compute) => {
     let value = kept.get(key);
     if (value === undefined) {
       value = compute();
+      if (share) deepFreeze(value);
       if (kept.size >= SIZE) kept.delete(kept.keys().next().value as string);
     } else {
       kept.delete(key); // re-inserted last: the first key is always the least recently used
     }
     kept.set(key, value);
     // A string (redacted text, a key) cannot be changed by the caller: no copy needed.
-    return typeof value === "object" && value !== null ? structuredClone(value) : value;
+    return !share && typeof value === "object" && value !== null ? structuredClone(value) : value;
   };
+}
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== "object" || value === null || Object.isFrozen(value) || ArrayBuffer.isView(value))
+    return;
+  Object.freeze(value);
+  for (const v of Object.values(value)) deepFreeze(v);
 }
 
 /** A reading of `text` against a clock: kept per text and minute of the clock. */
 export function memoRead<R>(fn: (text: string, now: Date) => R): (text: string, now: Date) => R {
   const get = lru<R>();
+  return (text, now) => get(`${Math.floor(now.getTime() / 60_000)}\u0000${text}`, () => fn(text, now));
+}
+
+/**
+ * `memoRead` whose results are frozen (deeply) and shared rather than copied: for the hot path,
+ * where the copy costs more than the reading saves. A caller that tries to change one throws.
+ */
+export function memoReadShared<R>(fn: (text: string, now: Date) => R): (text: string, now: Date) => R {
+  const get = lru<R>(true);
   return (text, now) => get(`${Math.floor(now.getTime() / 60_000)}\u0000${text}`, () => fn(text, now));
 }
 

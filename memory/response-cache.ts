@@ -15,6 +15,7 @@
 import type { Sql } from "postgres";
 import { hasSecret } from "../core/redact.js";
 import { toVector } from "./db/vector.js";
+import { KeptEntries, type ReadMark, type ResponseFeed } from "./response-feed.js";
 import { keys } from "./store/keys.js";
 import type { ShortTermStore } from "./store/types.js";
 
@@ -100,7 +101,15 @@ export interface ResponseCacheStoreOptions {
   maxEntries?: number;
   /** An in-process index of the entries: similarity lookups without a database round trip. */
   index?: EntryIndex;
+  /**
+   * The drop feed every process of the namespace hears: with it, exact entries read once are kept
+   * in memory and served without a round trip while the feed is healthy (see `response-feed.ts`).
+   */
+  feed?: ResponseFeed;
 }
+
+/** An exact entry as Valkey holds it: the answer, and when it expires (epoch ms; absent in older entries). */
+type StoredExact = CachedAnswer & { expiresAt?: number };
 
 export interface ResponseCacheStats {
   /** Rows (and their exact entries) evicted to keep the bound. */
@@ -110,6 +119,8 @@ export interface ResponseCacheStats {
   /** Exact entries dropped by invalidations, and puts that dropped themselves after one. */
   invalidated: number;
   refused: number;
+  /** Exact entries (and liveness checks) answered from process memory. */
+  servedFromMemory?: number;
 }
 
 /** How long an invalidation mark lasts: longer than any turn that could still store (ms). */
@@ -128,6 +139,8 @@ export class ResponseCacheStore {
   readonly #purgeEveryMs: number;
   readonly #maxEntries: number;
   readonly #index: EntryIndex | undefined;
+  readonly #feed: ResponseFeed | undefined;
+  readonly #kept: KeptEntries<CachedAnswer & { scope: CacheScope }> | undefined;
   #nextPurgeAt = 0;
   #purging: Promise<void> | undefined;
   #bounding: Promise<void> | undefined;
@@ -143,10 +156,12 @@ export class ResponseCacheStore {
     this.#purgeEveryMs = options.purgeEveryMs ?? 60_000;
     this.#maxEntries = options.maxEntries ?? 50_000;
     this.#index = options.index;
+    this.#feed = options.feed;
+    this.#kept = options.feed ? new KeptEntries(options.feed) : undefined;
   }
 
   stats(): ResponseCacheStats {
-    return { ...this.#stats };
+    return { ...this.#stats, servedFromMemory: this.#kept?.served ?? 0 };
   }
 
   #exactKey(scope: CacheScope, hash: string): string {
@@ -162,18 +177,52 @@ export class ResponseCacheStore {
     return keys.toolTag(`respmark:${this.namespace}:${source}`);
   }
 
-  /** Looks the scopes up in order in one pipelined round trip; the first hit wins, with its scope. */
+  /**
+   * Looks the scopes up in order: an entry kept in memory answers at once (the drop feed healthy),
+   * otherwise one pipelined round trip, whose first hit wins, with its scope.
+   */
   async getExact(
     scopes: readonly CacheScope[],
     hash: string,
   ): Promise<(CachedAnswer & { scope: CacheScope }) | undefined> {
-    const p = this.store.pipeline();
-    for (const s of scopes) p.get(this.#exactKey(s, hash));
-    const values = await p.exec();
-    for (const [i, v] of values.entries()) {
-      if (typeof v === "string") return { ...(JSON.parse(v) as CachedAnswer), scope: scopes[i]! };
+    const keys = scopes.map((s) => this.#exactKey(s, hash));
+    if (this.#kept) {
+      for (const k of keys) {
+        const kept = this.#kept.get(k);
+        if (kept === undefined) break;
+        if (kept === null) continue;
+        this.#kept.served++;
+        return kept;
+      }
+      if (keys.every((k) => this.#kept!.get(k) === null)) {
+        this.#kept.served++;
+        return undefined;
+      }
     }
-    return undefined;
+    const mark = this.#kept?.mark();
+    const p = this.store.pipeline();
+    for (const k of keys) p.get(k);
+    const values = await p.exec();
+    const found = values.map((v, i) =>
+      typeof v === "string" ? this.#read(mark, keys[i]!, v, scopes[i]!) : null,
+    );
+    if (mark) for (const [i, f] of found.entries()) if (f === null) this.#kept!.keep(mark, keys[i]!, null);
+    return found.find((f) => f !== null) ?? undefined;
+  }
+
+  /** An exact entry as read from Valkey, kept in memory when the read allows it. */
+  #read(
+    mark: ReadMark | undefined,
+    key: string,
+    raw: string,
+    scope: CacheScope,
+  ): CachedAnswer & { scope: CacheScope } {
+    const { expiresAt, ...answer } = JSON.parse(raw) as StoredExact;
+    const entry = { ...answer, scope };
+    // Expiry was set by the writer's clock: kept a little less long.
+    if (mark && expiresAt !== undefined)
+      this.#kept!.keep(mark, key, Object.freeze(entry), expiresAt - CLOCK_SKEW_MS);
+    return entry;
   }
 
   /**
@@ -183,11 +232,23 @@ export class ResponseCacheStore {
    */
   async #live(found: Neighbour[]): Promise<Neighbour[]> {
     const checked = found.filter((n) => n.hash);
-    if (checked.length === 0) return [];
-    const p = this.store.pipeline();
-    for (const n of checked) p.get(this.#exactKey(n.scope, n.hash!));
-    const values = await p.exec();
-    return checked.filter((_, i) => typeof values[i] === "string");
+    const key = (n: Neighbour): string => this.#exactKey(n.scope, n.hash!);
+    // What memory knows while the drop feed is healthy needs no round trip.
+    const known = new Map(checked.map((n) => [n, this.#kept?.get(key(n))]));
+    const unknown = checked.filter((n) => known.get(n) === undefined);
+    if (unknown.length < checked.length && this.#kept) this.#kept.served++;
+    if (unknown.length > 0) {
+      const mark = this.#kept?.mark();
+      const p = this.store.pipeline();
+      for (const n of unknown) p.get(key(n));
+      const values = await p.exec();
+      for (const [i, n] of unknown.entries()) {
+        const v = values[i];
+        known.set(n, typeof v === "string" ? this.#read(mark, key(n), v, n.scope) : null);
+        if (typeof v !== "string" && mark) this.#kept!.keep(mark, key(n), null);
+      }
+    }
+    return checked.filter((n) => known.get(n) != null);
   }
 
   async nearest(embedding: Float32Array, scopes: readonly CacheScope[], k = 4): Promise<Neighbour[]> {
@@ -230,7 +291,10 @@ export class ResponseCacheStore {
   ): Promise<boolean> {
     if (carriesSecret(answer)) return false;
     const exactKey = this.#exactKey(scope, hash);
-    await this.store.pipeline().set(exactKey, JSON.stringify(answer), { ttlMs }).exec();
+    const stored: StoredExact = { ...answer, expiresAt: Date.now() + ttlMs };
+    await this.store.pipeline().set(exactKey, JSON.stringify(stored), { ttlMs }).exec();
+    // Processes that knew this key empty learn it is not.
+    await this.#feed?.announce({ keys: [exactKey] }, false);
     for (const s of answer.sources) await this.store.sadd(this.#sourceKey(s), `${scope}\u0000${hash}`);
     const [row] = await this.sql<{ id: string }[]>`
       INSERT INTO semantic_cache (scope, hash, prompt, entities, category, response, sources, embedding, expires_at)
@@ -242,6 +306,7 @@ export class ResponseCacheStore {
     // Read after writing: an invalidation either saw this entry or left a mark seen here.
     if (computedSince !== undefined && (await this.#invalidatedSince(answer.sources, computedSince))) {
       await this.store.del(exactKey);
+      await this.#feed?.announce({ keys: [exactKey] }, true);
       await this.sql`DELETE FROM semantic_cache WHERE id = ${row!.id}`;
       this.#stats.refused++;
       return false;
@@ -302,6 +367,7 @@ export class ResponseCacheStore {
     const exact = gone.filter((g) => g.hash !== null).map((g) => this.#exactKey(g.scope, g.hash!));
     // One key per command: exact entries of different actors live in different cluster slots.
     await Promise.all(exact.map((k) => this.store.del(k)));
+    if (exact.length > 0) await this.#feed?.announce({ keys: exact }, false);
     this.#stats.evicted += gone.length;
     return gone.length;
   }
@@ -329,6 +395,8 @@ export class ResponseCacheStore {
       return this.#exactKey(scope, hash);
     });
     const n = (await Promise.all(exact.map((k) => this.store.del(k)))).reduce((a, b) => a + b, 0);
+    // Every process stops serving them from memory before this returns.
+    await this.#feed?.announce({ source }, true);
     this.#stats.invalidated += n;
     await this.store.del(this.#sourceKey(source));
     await this.sql`DELETE FROM semantic_cache WHERE ${source} = ANY(sources)`;

@@ -6,7 +6,9 @@
  * than travel, is declined in one line that names it and what Flightly can do; anything else goes
  * on to the router and the agents.
  */
+
 import { OUTSIDE, type ScopeExample, SERVED_TOPICS, UNSERVED_TRAVEL } from "../agents/scope.js";
+import { memoText } from "../core/memo.js";
 import { defaultGazetteer, extractEntities } from "../language/index.js";
 import { LocalEmbedder } from "../memory/embeddings/local.js";
 import { askedCodes } from "./models/local/codes.js";
@@ -108,7 +110,10 @@ export class ScopeGate {
     this.#servedFloor = options.servedFloor ?? 0.55;
   }
 
-  decide(text: string): ScopeDecision {
+  /** The decision for `text` (a function of the text alone: a repeated request is decided once). */
+  readonly decide: (text: string) => ScopeDecision = memoText((text) => this.#decide(text));
+
+  #decide(text: string): ScopeDecision {
     const v = this.#embedder.embedSync(text.toLowerCase());
     const all = this.examples.map((e, i) => ({ topic: e.topic, sim: dot(v, this.#vectors[i]!) }));
     const servedBest = all.reduce((m, n) => (SERVED.has(n.topic) ? Math.max(m, n.sim) : m), 0);

@@ -226,12 +226,15 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
       when: (t) => t.answer !== undefined && !t.answer.replay,
       run: async (t) => {
         const at = new Date().toISOString();
-        await deps.memory
+        const recording = deps.memory
           .recordTurn(scopeOf(t), [
             { role: "user", text: t.req.prompt, at },
             { role: "assistant", text: t.answer!.response, agent: t.answer!.by, at },
           ])
           .catch((err) => t.log.warn({ err }, "could not record the turn"));
+        // A cache hit is answered without waiting for its write: the write is sent before the
+        // answer, on the connection the session's next read takes, so that read comes after it.
+        if (t.answer!.by !== "cache") await recording;
       },
     },
     {

@@ -3,14 +3,8 @@
  */
 import { z } from "zod";
 import { redactText } from "../../core/redact.js";
-import type { ShortTermStore } from "../store/types.js";
-import {
-  type SessionScope,
-  type SessionTtlOptions,
-  sessionKeys,
-  sessionTtlMs,
-  throwFirstError,
-} from "./session.js";
+import type { Script, ShortTermStore } from "../store/types.js";
+import { type SessionScope, type SessionTtlOptions, sessionKeys, sessionTtlMs } from "./session.js";
 
 export type HistoryRole = "user" | "assistant" | "tool" | "system";
 
@@ -51,17 +45,45 @@ export async function appendHistory(
   const key = sessionKeys(scope).history;
   if (messages.length === 0) return (await store.lrange(key, 0, -1)).length;
   // Redacted here, at the write, so no caller can keep a secret in the history.
-  const encoded = messages.map((m) =>
-    JSON.stringify(messageSchema.parse({ ...m, content: redactText(m.content) })),
-  );
-  const results = await store
-    .pipeline()
-    .rpushCapped(key, encoded, options?.cap ?? DEFAULT_HISTORY_CAP)
-    .pexpire(key, sessionTtlMs(options))
-    .exec();
-  throwFirstError(results);
-  return Number(results[0]);
+  const encoded = messages.map((m) => JSON.stringify(stored(m)));
+  const cap = options?.cap ?? DEFAULT_HISTORY_CAP;
+  return store.runScript(appendScript, [key], [String(cap), String(sessionTtlMs(options)), ...encoded]);
 }
+
+const ROLES: ReadonlySet<string> = new Set(messageSchema.shape.role.options);
+
+/**
+ * A message as the list keeps it (the fields of `messageSchema`, in its order), its text redacted;
+ * what the schema would refuse throws (checked by hand: this runs on every turn).
+ */
+function stored(m: HistoryMessage): HistoryMessage {
+  const optional = (v: unknown) => v === undefined || typeof v === "string";
+  if (!ROLES.has(m.role) || typeof m.content !== "string" || typeof m.at !== "string")
+    throw new TypeError(`not a history message: ${JSON.stringify(m.role)}`);
+  if (!optional(m.agent) || !optional(m.name)) throw new TypeError("not a history message");
+  return {
+    role: m.role,
+    content: redactText(m.content),
+    at: m.at,
+    ...(m.agent !== undefined ? { agent: m.agent } : {}),
+    ...(m.name !== undefined ? { name: m.name } : {}),
+  };
+}
+
+/** Append, trim to the cap, refresh the TTL: one command. Args: cap, ttl ms, messages. */
+const appendScript: Script<number> = {
+  name: "history-append",
+  lua: `local cap = tonumber(ARGV[1])
+local n = redis.call('RPUSH', KEYS[1], unpack(ARGV, 3))
+redis.call('LTRIM', KEYS[1], -cap, -1)
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return math.min(n, cap)`,
+  local: (ops, keys, args) => {
+    const n = ops.rpushCapped(keys[0]!, args.slice(2), Number(args[0]));
+    ops.pexpire(keys[0]!, Number(args[1]));
+    return n;
+  },
+};
 
 /** The newest `limit` messages, oldest first. */
 export async function readHistory(

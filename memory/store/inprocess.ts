@@ -23,6 +23,8 @@ import type {
   SetOptions,
   ShortTermStore,
   StreamEntry,
+  Subscription,
+  SubscriptionHandlers,
   SyncOps,
 } from "./types.js";
 import { UnsupportedCommandError } from "./types.js";
@@ -44,6 +46,7 @@ export class InProcessStore implements ShortTermStore {
   #roundTrips = 0;
   readonly #data = new Map<string, Entry>();
   readonly #streamWake = new EventEmitter().setMaxListeners(0);
+  readonly #channels = new EventEmitter().setMaxListeners(0);
 
   get roundTrips(): number {
     return this.#roundTrips;
@@ -97,6 +100,7 @@ export class InProcessStore implements ShortTermStore {
       this.#data.set(key, { value, expiresAt: ttlMs === undefined ? undefined : Date.now() + ttlMs });
     },
     del: (key) => (this.#live(key) && this.#data.delete(key) ? 1 : 0),
+    rpushCapped: (key, values, cap) => this.#rpushCappedSync(key, values, cap),
     pttl: (key) => {
       const e = this.#live(key);
       if (!e) return -2;
@@ -345,7 +349,22 @@ export class InProcessStore implements ShortTermStore {
     return Promise.reject(new UnsupportedCommandError(name));
   }
 
+  async publish(channel: string, message: string): Promise<number> {
+    this.#roundTrips++;
+    const listeners = this.#channels.listeners(channel) as ((m: string) => void)[];
+    // Delivered after the publisher resumes, as from a server, in publishing order.
+    for (const l of listeners) queueMicrotask(() => l(message));
+    return listeners.length;
+  }
+
+  async subscribe(channel: string, handlers: SubscriptionHandlers): Promise<Subscription> {
+    const listener = (m: string): void => handlers.message(m);
+    this.#channels.on(channel, listener);
+    return { close: () => this.#channels.off(channel, listener) };
+  }
+
   async close(): Promise<void> {
+    this.#channels.removeAllListeners();
     this.#data.clear();
     this.#streamWake.removeAllListeners();
   }

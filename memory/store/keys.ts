@@ -20,6 +20,8 @@ export const keys = {
   responseCache: (hash: string) => `flightly:resp:${hash}`,
   /** Changes to the response cache's entries, read by every process's in-process index. */
   responseFeed: (namespace: string) => `flightly:respfeed:${safe(namespace)}`,
+  /** The pub/sub channel of the response cache's drops (see `response-feed.ts`). */
+  responseDrops: (namespace: string) => `flightly:respdrops:${safe(namespace)}`,
   events: () => "flightly:events",
   deadLetters: () => "flightly:events:dead",
   idempotency: (scope: string, key: string) => `flightly:idem:${safe(scope)}:${safe(key)}`,

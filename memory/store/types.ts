@@ -39,6 +39,8 @@ export interface SyncOps {
   get(key: string): string | null;
   set(key: string, value: string, ttlMs?: number): void;
   del(key: string): number;
+  /** Appends and trims to the newest `cap`; returns the list length. */
+  rpushCapped(key: string, values: readonly string[], cap: number): number;
   pttl(key: string): number;
   pexpire(key: string, ttlMs: number): void;
   hgetall(key: string): Record<string, string>;
@@ -59,6 +61,18 @@ export interface Pipeline {
   pexpire(key: string, ttlMs: number): Pipeline;
   /** Results in order; a failed command's slot holds its Error. */
   exec(): Promise<unknown[]>;
+}
+
+/** A channel subscription on a connection of its own (see `ShortTermStore.subscribe`). */
+export interface Subscription {
+  close(): void;
+}
+
+export interface SubscriptionHandlers {
+  /** Each message, in the order the server took them. */
+  message(text: string): void;
+  /** The connection dropped: messages published until it is back are lost. */
+  lost(): void;
 }
 
 export interface ShortTermStore {
@@ -130,6 +144,14 @@ export interface ShortTermStore {
    * The in-process store throws `UnsupportedCommandError`.
    */
   command(name: string, ...args: (string | Buffer | number)[]): Promise<unknown>;
+
+  /**
+   * Publishes on `channel`; returns how many subscribers received it (standalone and in-process:
+   * all of them; a cluster counts only those connected to the node that took it).
+   */
+  publish(channel: string, message: string): Promise<number>;
+  /** Subscribes to `channel` on a connection of its own (subscribed again after a reconnect). */
+  subscribe(channel: string, handlers: SubscriptionHandlers): Promise<Subscription>;
 
   close(): Promise<void>;
 }

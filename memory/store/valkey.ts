@@ -13,7 +13,16 @@
  */
 import { createHash } from "node:crypto";
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from "iovalkey";
-import type { PendingSummary, Pipeline, Script, SetOptions, ShortTermStore, StreamEntry } from "./types.js";
+import type {
+  PendingSummary,
+  Pipeline,
+  Script,
+  SetOptions,
+  ShortTermStore,
+  StreamEntry,
+  Subscription,
+  SubscriptionHandlers,
+} from "./types.js";
 import { storeUnavailable, unreachable } from "./valkey-errors.js";
 import { groupBySlot, sameSlot, valkeyPipeline } from "./valkey-pipeline.js";
 
@@ -65,6 +74,7 @@ export class ValkeyStore implements ShortTermStore {
   #roundTrips = 0;
   readonly #client: Client;
   #blocking: Client | undefined;
+  readonly #subscribers = new Set<Client>();
   readonly #shas = new Map<string, string>();
   readonly #cluster: boolean;
 
@@ -373,7 +383,39 @@ export class ValkeyStore implements ShortTermStore {
     return this.#rt(this.#client.call(name, ...args));
   }
 
+  publish(channel: string, message: string): Promise<number> {
+    return this.#rt(this.#client.publish(channel, message));
+  }
+
+  async subscribe(channel: string, handlers: SubscriptionHandlers): Promise<Subscription> {
+    const sub =
+      this.#client instanceof Redis
+        ? this.#client.duplicate({ enableAutoPipelining: false })
+        : this.#client.duplicate();
+    sub.on("error", () => {});
+    // iovalkey subscribes again after a reconnect; what was published meanwhile is lost.
+    sub.on("close", () => handlers.lost());
+    sub.on("message", (ch: string, text: string) => {
+      if (ch === channel) handlers.message(text);
+    });
+    try {
+      await sub.connect();
+      await sub.subscribe(channel);
+    } catch (err) {
+      sub.disconnect();
+      throw mapError(err);
+    }
+    this.#subscribers.add(sub);
+    return {
+      close: () => {
+        this.#subscribers.delete(sub);
+        sub.disconnect();
+      },
+    };
+  }
+
   async close(): Promise<void> {
+    for (const sub of this.#subscribers) sub.disconnect();
     this.#blocking?.disconnect();
     await this.#client.quit().catch(() => this.#client.disconnect());
   }

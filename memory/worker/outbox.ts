@@ -71,6 +71,8 @@ const sessionKey = (s: SessionScope): string => `${s.actorId}\u0000${s.sessionId
 export class TurnOutbox {
   readonly #o: OutboxOptions;
   readonly #queues = new Map<string, Pending[]>();
+  /** The first attempt of each session's latest turn, while it is being written. */
+  readonly #writing = new Map<string, Promise<void>>();
   #timer: NodeJS.Timeout | undefined;
   #delay: number;
   #draining: Promise<void> | undefined;
@@ -118,8 +120,17 @@ export class TurnOutbox {
       queue.push(p);
       return "queued";
     }
+    const writing = this.#write(p);
+    const tracked = writing.then(
+      () => {},
+      () => {},
+    );
+    this.#writing.set(key, tracked);
+    void tracked.then(() => {
+      if (this.#writing.get(key) === tracked) this.#writing.delete(key);
+    });
     try {
-      await this.#write(p);
+      await writing;
       return "stored";
     } catch (err) {
       if (!retryLater(err)) throw err;
@@ -137,9 +148,18 @@ export class TurnOutbox {
     }
   }
 
+  /**
+   * Resolves when the session's turn being written has been written (or has failed and been
+   * queued): a reader of the session's history waits for it, so it reads what came before.
+   */
+  written(scope: SessionScope): Promise<void> | undefined {
+    return this.#writing.get(sessionKey(scope));
+  }
+
   /** Re-sends until nothing waits or `timeoutMs` passes; returns whether the outbox is empty. */
   async flush(timeoutMs = 5_000): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
+    await Promise.all(this.#writing.values());
     while (this.pending > 0 && Date.now() < deadline) {
       await this.#drain();
       if (this.pending > 0) await new Promise((r) => setTimeout(r, Math.min(this.#delay, 200)));

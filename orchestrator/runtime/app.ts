@@ -11,6 +11,7 @@ import { type KnowledgeDocumentInput, upsertKnowledgeDocument } from "../../memo
 import { Leases } from "../../memory/locks.js";
 import { LongTermMemory } from "../../memory/long-term/index.js";
 import { actorSource, ResponseCacheStore } from "../../memory/response-cache.js";
+import { ResponseFeed } from "../../memory/response-feed.js";
 import { ResponseIndex } from "../../memory/response-index.js";
 import { TurnOutbox, Worker } from "../../memory/worker/index.js";
 import { createToolCache, type ToolCache } from "../../tools/cache.js";
@@ -78,6 +79,8 @@ export interface AppOptions {
   semanticCache?: boolean;
   /** Similarity lookups in an in-process index kept in step across processes (default), or in pgvector. */
   responseIndex?: boolean;
+  /** Exact answers kept in process memory, kept correct by the drop feed (default true). */
+  cacheMemory?: boolean;
   /** Separates cached answers and tool results of worlds sharing one Valkey (default: the database's instance id). */
   cacheNamespace?: string;
   /** The tiering worker's event stream (default `keys.events()`; tests use their own). */
@@ -127,13 +130,18 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     options.semanticCache === false || options.responseIndex === false
       ? undefined
       : new ResponseIndex({ store, sql: db.sql, namespace, logger });
-  await index?.start();
+  const feed =
+    options.semanticCache === false || options.cacheMemory === false
+      ? undefined
+      : new ResponseFeed({ store, namespace, logger });
+  await Promise.all([index?.start(), feed?.start()]);
   const cacheStorage =
     options.semanticCache === false
       ? undefined
       : new ResponseCacheStore(store, db.sql, namespace, {
           maxEntries: config.semanticCache.maxEntries,
           ...(index ? { index } : {}),
+          ...(feed ? { feed } : {}),
         });
   const cache = cacheStorage
     ? new SemanticCache({
@@ -218,6 +226,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       await cacheAudit?.idle();
       await cacheStorage?.settled();
       index?.close();
+      feed?.close();
       await outbox.flush(5_000);
       outbox.close();
       await worker.stop();

@@ -83,6 +83,9 @@ export class MemoryAdapter implements MemoryPort {
   constructor(private readonly o: MemoryAdapterOptions) {}
 
   async assemble(scope: Scope, query: string): Promise<TurnContext> {
+    // The session's last turn may still be on its way (a cache hit answers before its write lands).
+    const writing = this.o.outbox.written(scope);
+    if (writing) await writing;
     const [ctx, customer] = await Promise.all([
       assembleContext(this.o.store, this.o.longTerm, {
         scope,

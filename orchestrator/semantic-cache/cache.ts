@@ -9,7 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Logger } from "../../core/logger.js";
-import { memoRead } from "../../core/memo.js";
+import { memoRead, memoReadShared } from "../../core/memo.js";
 import {
   type Entities,
   entitySignature,
@@ -84,7 +84,7 @@ function withCanonical(r: KeyedRequest, now: Date): KeyedRequest {
  * session, and otherwise its keys (null when it does not resolve on its own). A repeated
  * self-contained question costs one memo read and one Valkey round trip.
  */
-export const selfContainedKey = memoRead(
+export const selfContainedKey = memoReadShared(
   (prompt: string, now: Date): { needsSession: boolean; keyed: KeyedRequest | null } => {
     const reading = readRequest(prompt, now);
     if (reading.needsSession) return { needsSession: true, keyed: null };
@@ -145,6 +145,8 @@ function trimTrailingDots(text: string): string {
 export interface SemanticCacheOptions {
   storage: ResponseCacheStore;
   embedder: Embedder;
+  /** Lookup embeddings kept in process, by digest of the text (default 1,024; 0: none). */
+  keptEmbeddings?: number;
   threshold: number;
   logger: Logger;
 }
@@ -165,7 +167,24 @@ const requestHash = (r: KeyedRequest): string =>
 type StoredEntities = Entities & { canonical?: string | null; residue?: string | null };
 
 export class SemanticCache {
+  /** A repeated paraphrase is embedded once: by digest of the text (not kept); never changed by callers. */
+  readonly #embeddings = new Map<string, Float32Array>();
+
   constructor(private readonly o: SemanticCacheOptions) {}
+
+  async #embed(text: string): Promise<Float32Array | undefined> {
+    const key = createHash("sha256").update(text).digest("base64");
+    const kept = this.#embeddings.get(key);
+    if (kept) return kept;
+    const [v] = await this.o.embedder.embed([text]);
+    const max = this.o.keptEmbeddings ?? 1_024;
+    if (!v || max <= 0) return v;
+    if (this.#embeddings.size >= max) {
+      this.#embeddings.delete(this.#embeddings.keys().next().value as string);
+    }
+    this.#embeddings.set(key, v);
+    return v;
+  }
 
   #scopes(actorId: string): CacheScope[] {
     return [`actor:${actorId}`, "shared"];
@@ -210,7 +229,7 @@ export class SemanticCache {
       };
     }
     // Embed the text as written: case and punctuation carry entity cues for the embedder.
-    const [embedding] = await this.o.embedder.embed([prompt.trim()]);
+    const embedding = await this.#embed(prompt.trim());
     if (!embedding)
       return { hit: false, embedding: undefined, entities, hash, text: prompt, canonical, residue: rest };
     const neighbours = await this.o.storage.nearest(embedding, scopes);

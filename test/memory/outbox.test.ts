@@ -56,6 +56,26 @@ describe.skipIf(clusterSkipReason() !== undefined)("turn outbox", () => {
     await stopServer();
   });
 
+  it("lets a reader of the session wait for the turn being written (a cache hit does not wait for it)", async () => {
+    const outbox = new TurnOutbox({ store });
+    const scope = { actorId: "a", sessionId: uniq("s") };
+    const at = new Date().toISOString();
+    const recording = outbox.record({
+      scope,
+      messages: [{ role: "user", content: "Is breakfast included?", at }],
+      events: false,
+      ttlMs: 60_000,
+    });
+    const writing = outbox.written(scope);
+    expect(writing).toBeDefined();
+    expect(outbox.written({ actorId: "a", sessionId: uniq("other") })).toBeUndefined();
+    await writing;
+    expect((await readHistory(store, scope)).map((m) => m.content)).toEqual(["Is breakfast included?"]);
+    expect(await recording).toBe("stored");
+    await sleep(1);
+    expect(outbox.written(scope)).toBeUndefined();
+  });
+
   it("keeps turns while the store is down and re-sends them, in order, once it is back", async () => {
     const outbox = new TurnOutbox({ store, retryMs: 50, maxRetryMs: 200 });
     const scope = { actorId: uniq("a"), sessionId: uniq("s") };

@@ -88,6 +88,31 @@ describe.each(valkeyTargets().map((t) => [t.name, t] as const))(
       expect((await cache.lookup("What's the weather in Tokyo in July?", "1")).hit).toBe(false);
     });
 
+    it("embeds a repeated paraphrase once", async () => {
+      const texts: string[] = [];
+      const counting = {
+        ...embedder,
+        embed: (t: string[]) => {
+          texts.push(...t);
+          return embedder.embed(t);
+        },
+      };
+      cache = new SemanticCache({
+        storage: new ResponseCacheStore(store, sql, uniq("ns")),
+        embedder: counting as typeof embedder,
+        threshold,
+        logger: createLogger({ level: "silent" }),
+      });
+      await put("Can I take my cat on board?", "1", shared, "Cats in carriers, $125.");
+      for (let i = 0; i < 3; i++) {
+        expect(await cache.lookup("Can I take my cat on board with me?", "2")).toMatchObject({
+          hit: true,
+          kind: "semantic",
+        });
+      }
+      expect(texts.filter((t) => t === "Can I take my cat on board with me?")).toHaveLength(1);
+    });
+
     it("keeps personal answers to their actor", async () => {
       cache = fresh();
       await put("Show me my bookings", "1", personal, "FL-AAAAAA to Tokyo");
