@@ -32,18 +32,13 @@ export async function openServices(
   logger: Logger,
   health: Health = new Health(),
 ): Promise<Services> {
-  // Valkey and the database open side by side (the embedded host may still be starting).
-  const [storeResult, dbResult] = await Promise.allSettled([
-    openShortTermStore(config),
-    openDatabase(config, logger, { setup: true }),
-  ]);
-  if (storeResult.status === "rejected" || dbResult.status === "rejected") {
-    if (storeResult.status === "fulfilled") await storeResult.value.close().catch(() => {});
-    if (dbResult.status === "fulfilled") await dbResult.value.close().catch(() => {});
-    throw storeResult.status === "rejected" ? storeResult.reason : (dbResult as PromiseRejectedResult).reason;
-  }
-  const store = storeResult.value;
-  const db = dbResult.value;
+  // Valkey and the database open side by side (the embedded host may still be starting or
+  // seeding). The first to fail fails the start at once; the other is closed when it opens.
+  const opening = [openShortTermStore(config), openDatabase(config, logger, { setup: true })] as const;
+  const [store, db] = await Promise.all(opening).catch((err: unknown) => {
+    for (const o of opening) void o.then((x) => x.close()).catch(() => {});
+    throw err;
+  });
   try {
     const embedder = createEmbedder(config, store);
     const result = await migrate(db.sql, embedder);
