@@ -15,9 +15,9 @@ export interface LeanSettings {
   readonly env: Readonly<Record<string, string>>;
 }
 
-/** The runtime: a 4 MB young generation, one V8 background thread, two malloc arenas. */
+/** The runtime: a 2 MB young generation, one V8 background thread, two malloc arenas. */
 export const LEAN_RUNTIME: LeanSettings = {
-  flags: ["--max-semi-space-size=4", "--v8-pool-size=1"],
+  flags: ["--max-semi-space-size=2", "--v8-pool-size=1"],
   env: { MALLOC_ARENA_MAX: "2" },
 };
 
