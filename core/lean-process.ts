@@ -15,7 +15,7 @@ export interface LeanSettings {
   readonly env: Readonly<Record<string, string>>;
 }
 
-/** The runtime: a 2 MB young generation, one V8 background thread, two malloc arenas. */
+/** The runtime: 2 MB semi-spaces, one V8 background thread, two malloc arenas. */
 export const LEAN_RUNTIME: LeanSettings = {
   flags: ["--max-semi-space-size=2", "--v8-pool-size=1"],
   env: { MALLOC_ARENA_MAX: "2" },
