@@ -4,6 +4,7 @@
  * scenarios alternating between the two and pooled over rounds.
  */
 import { readFileSync } from "node:fs";
+import { lockHolder } from "../memory/db/embedded-common.js";
 import type { LabelledPair } from "../scripts/eval-embeddings.js";
 import {
   descendants,
@@ -84,9 +85,16 @@ export async function benchRuntime(
   let peer: Awaited<ReturnType<typeof startPeer>> | undefined;
   try {
     await new Promise((r) => setTimeout(r, 500));
-    const mcp = (): number => descendants(ours.child.pid).reduce((sum, pid) => sum + (rssMb(pid) || 0), 0);
+    // Every process of the default mode: the runtime's descendants and the embedded database's
+    // host of the served DATA_DIR (a host started by another process is not a descendant).
+    const processes = (): number[] => {
+      const pids = descendants(ours.child.pid);
+      const host = lockHolder(served);
+      return host !== undefined && host !== ours.child.pid && !pids.includes(host) ? [...pids, host] : pids;
+    };
+    const mcp = (): number => processes().reduce((sum, pid) => sum + (rssMb(pid) || 0), 0);
     figures["memory.rss_after_start"] = single(rssMb(ours.child.pid), "MB");
-    const children = descendants(ours.child.pid).map((pid) => `${processName(pid)} ${rssMb(pid)} MB`);
+    const children = processes().map((pid) => `${processName(pid)} ${rssMb(pid)} MB`);
     figures["memory.rss_after_start_with_mcp"] = single(
       round(rssMb(ours.child.pid) + mcp(), 1),
       "MB",

@@ -48,7 +48,8 @@ export interface HostSettings {
   idleExitMs: number;
   /**
    * Server settings for the single PGlite backend. Postgres touches all of `shared_buffers` at
-   * start, so initdb's 128MB would be resident from the first second; the world is ~40MB and
+   * start, so initdb's 128MB would be resident from the first second; the world is ~40MB, the
+   * pages a turn reads (a route's flights, the knowledge and memory indexes) fit in 8MB, and
    * pages beyond the buffers come from the OS page cache. One backend serves every connection,
    * so `max_connections` only sizes shared structures.
    */
@@ -76,7 +77,7 @@ export function hostSettings(env: NodeJS.ProcessEnv): HostSettings {
     gateMs: positive(env.EMBEDDED_PG_SEED_WAIT_MS, 120_000, "EMBEDDED_PG_SEED_WAIT_MS"),
     idleExitMs: positive(env.EMBEDDED_PG_IDLE_EXIT_MS, 5_000, "EMBEDDED_PG_IDLE_EXIT_MS"),
     postgres: {
-      shared_buffers: memorySize(env.EMBEDDED_PG_SHARED_BUFFERS, "16MB", "EMBEDDED_PG_SHARED_BUFFERS"),
+      shared_buffers: memorySize(env.EMBEDDED_PG_SHARED_BUFFERS, "8MB", "EMBEDDED_PG_SHARED_BUFFERS"),
       max_connections: "20",
     },
   };

@@ -10,6 +10,7 @@ import { spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection, type Socket } from "node:net";
 import { basename, dirname, join } from "node:path";
+import { LEAN_HOST, missingFlags } from "../../core/lean-process.js";
 import type { Logger } from "../../core/logger.js";
 import { ROOT } from "../../core/paths.js";
 import {
@@ -68,10 +69,11 @@ function spawnHost(dataDir: string): void {
   ensureRunDir(dataDir);
   const logFd = openSync(join(runDir(dataDir), "host.log"), "a", 0o600);
   try {
-    const child = spawn(process.execPath, [HOST_SCRIPT, dataDir], {
+    const flags = missingFlags(LEAN_HOST, [], process.env.NODE_OPTIONS);
+    const child = spawn(process.execPath, [...flags, HOST_SCRIPT, dataDir], {
       detached: true,
       stdio: ["ignore", logFd, logFd],
-      env: process.env,
+      env: { ...process.env, ...LEAN_HOST.env },
     });
     child.unref();
     spawnedAt.set(dataDir, Date.now());

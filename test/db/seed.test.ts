@@ -118,6 +118,48 @@ describe("flightly seed", () => {
     await pg?.close();
   });
 
+  it("stores every column as generated (arrays, JSON profiles, instants, vectors) and rebuilds the indexes it deferred", async () => {
+    const [{ value: anchor } = { value: "" }] = await sql<
+      { value: string }[]
+    >`SELECT value FROM flightly_meta WHERE key = 'seed_anchor'`;
+    const world = generateWorld(new Date(anchor));
+    const hotel = world.hotels.find((h) => h.amenities.length > 1)!;
+    const [storedHotel] =
+      await sql`SELECT name, amenities, family_friendly FROM hotels WHERE id = ${hotel.id}`;
+    expect(storedHotel).toEqual({
+      name: hotel.name,
+      amenities: hotel.amenities,
+      family_friendly: hotel.family_friendly,
+    });
+    const customer = world.customers.find((c) => c.profile.children_ages.length > 0)!;
+    const [storedCustomer] = await sql`SELECT email, profile FROM customers WHERE id = ${customer.id}`;
+    expect(storedCustomer).toEqual({ email: customer.email, profile: customer.profile });
+    const flight = world.flights[world.flights.length - 1]!;
+    const [storedFlight] = await sql<{ depart_at: Date; price_cents: number }[]>`
+      SELECT depart_at, price_cents FROM flights WHERE id = ${flight.id}`;
+    expect(storedFlight?.depart_at.getTime()).toBe(flight.depart_at.getTime());
+    expect(storedFlight?.price_cents).toBe(flight.price_cents);
+    const [message] = await sql<{ content: string; embedding: string }[]>`
+      SELECT content, embedding::text AS embedding FROM support_messages ORDER BY id DESC LIMIT 1`;
+    const [expected] = await embedder.embed([message!.content]);
+    const stored = JSON.parse(message!.embedding) as number[];
+    expect(stored).toHaveLength(expected!.length);
+    for (const [i, x] of stored.entries()) expect(x).toBeCloseTo(expected![i]!, 5);
+    const indexes = (await sql<{ indexname: string }[]>`SELECT indexname FROM pg_indexes`).map(
+      (r) => r.indexname,
+    );
+    for (const name of [
+      "flights_route_time",
+      "hotels_city",
+      "knowledge_documents_embedding",
+      "knowledge_documents_search",
+      "support_messages_conversation",
+      "support_messages_embedding",
+    ]) {
+      expect(indexes, name).toContain(name);
+    }
+  });
+
   it("a second seed finds the world and changes nothing; --reset writes the same world again", async () => {
     const before = await countWorld(sql);
     const flightsDigest = async () =>

@@ -1,0 +1,51 @@
+/**
+ * Memory settings for Flightly's long-lived Node processes: the runtime (`serve`, `worker`, `mcp`)
+ * and the embedded database's host. Node's defaults suit a machine with memory to spare: V8 grows
+ * the young generation to two 16 MB semi-spaces, runs four background threads, and glibc gives
+ * each thread a malloc arena that keeps what the compilers freed (the host compiles PostgreSQL's
+ * WebAssembly; its TurboFan zones stay resident in those arenas). These settings keep a started
+ * service near what it uses. The runtime never overrides a flag or variable the user set; the host
+ * is internal and always runs with its own.
+ */
+
+export interface LeanSettings {
+  /** V8 flags, `--name=value`. */
+  readonly flags: readonly string[];
+  /** glibc malloc variables (read at process start; ignored by other C libraries). */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** The runtime: 2 MB semi-spaces, one V8 background thread, two malloc arenas. */
+export const LEAN_RUNTIME: LeanSettings = {
+  flags: ["--max-semi-space-size=2", "--v8-pool-size=1"],
+  env: { MALLOC_ARENA_MAX: "2" },
+};
+
+/**
+ * The database host: its JavaScript is thin (the watchdog and PGlite's glue), its CPU work is the
+ * WebAssembly backend. One background thread and one arena; blocks of 16 kB and more (compiler
+ * zones) are mapped on their own, so memory freed after a tier-up goes back to the system.
+ */
+export const LEAN_HOST: LeanSettings = {
+  flags: ["--max-semi-space-size=2", "--v8-pool-size=1"],
+  env: { MALLOC_ARENA_MAX: "1", MALLOC_MMAP_THRESHOLD_: "16384" },
+};
+
+const flagName = (flag: string): string => flag.replace(/^--/, "").split("=")[0]!.replaceAll("_", "-");
+
+/** The flags of `settings` that neither `execArgv` nor `NODE_OPTIONS` already sets. */
+export function missingFlags(
+  settings: LeanSettings,
+  execArgv: readonly string[],
+  nodeOptions = "",
+): string[] {
+  const given = new Set([...execArgv, ...nodeOptions.split(/\s+/)].filter(Boolean).map(flagName));
+  return settings.flags.filter((flag) => !given.has(flagName(flag)));
+}
+
+/** `env` with the malloc variables of `settings` it does not set yet. */
+export function leanEnv(settings: LeanSettings, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...env };
+  for (const [name, value] of Object.entries(settings.env)) if (out[name] === undefined) out[name] = value;
+  return out;
+}
