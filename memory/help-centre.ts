@@ -58,7 +58,12 @@ export class HelpCentre {
   readonly #idf = new Map<string, number>();
   readonly #speller: Speller;
 
-  constructor(docs: readonly HelpDocument[], known: (word: string) => boolean = () => false) {
+  /**
+   * `rank`: a word's frequency rank in general English (0 = most frequent), undefined for a word
+   * the dictionary lacks; by default every word is unknown.
+   */
+  constructor(docs: readonly HelpDocument[], rank: (word: string) => number | undefined = () => undefined) {
+    const known = (w: string): boolean => rank(w) !== undefined;
     const counts = new Map<string, number>();
     this.#docs = docs.map((doc) => {
       const text = `${doc.title} ${doc.topic ?? ""} ${doc.body}`;
@@ -110,14 +115,17 @@ export function helpCentre(): HelpCentre {
         HelpDocument & { kind?: string }
       >
     ).filter((d) => d.kind === undefined || d.kind === "policy" || d.kind === "faq");
-    let known: (word: string) => boolean = () => false;
+    let rank: (word: string) => number | undefined = () => undefined;
     try {
       const vocab = loadVocabulary(VOCAB_FILE);
-      known = (w) => vocab.lookup(w) >= 0;
+      rank = (w) => {
+        const i = vocab.lookup(w);
+        return i >= 0 ? vocab.rank(i) : undefined;
+      };
     } catch {
       // Without the word list every word outside the documents is a candidate for correction.
     }
-    shipped = new HelpCentre(docs, known);
+    shipped = new HelpCentre(docs, rank);
   }
   return shipped;
 }
