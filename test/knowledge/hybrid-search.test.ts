@@ -130,6 +130,28 @@ describe("hybrid knowledge search (PGlite, or TEST_DATABASE_URL's PostgreSQL)", 
     expect(await search("the airport train into the city", ["guide"], "Tokyo")).toEqual([]);
   });
 
+  it("BM25F: one mention in a title outweighs two in another document's body", async () => {
+    await upsertKnowledgeDocument(sql, embedder, {
+      slug: "gliders",
+      kind: "policy",
+      topic: "sports",
+      title: "Hang gliders as checked items",
+      body: "Pack the frame in a padded case.",
+    });
+    await upsertKnowledgeDocument(sql, embedder, {
+      slug: "kites",
+      kind: "policy",
+      topic: "sports",
+      title: "Kites and kite boards",
+      body: "A glider wing packs like a kite; a folded glider frame travels as a bag.",
+    });
+    const hits = await search("gliders");
+    expect(hits.slice(0, 2).map((h) => [h.slug, h.textRank])).toEqual([
+      ["gliders", 1],
+      ["kites", 2],
+    ]);
+  });
+
   it("finds an edited document by its new words", async () => {
     await upsertKnowledgeDocument(sql, embedder, { ...DOCS[2]!, body: "Rabies rules apply to every dog." });
     const before = (await search("quarantine")).find((h) => h.slug === "pets-abroad");

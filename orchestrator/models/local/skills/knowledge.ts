@@ -18,13 +18,7 @@ import type { PlannedCall, PlanState, Skill } from "./types.js";
  * shared word is no evidence) shares two — the ranking decides which document leads —, the
  * others only when their title does.
  */
-function passages(
-  value: unknown,
-  max: number,
-  minSimilarity = 0,
-  question?: string,
-  firstNeeds = 2,
-): string[] {
+function passages(value: unknown, max: number, minSimilarity = 0, question?: string): string[] {
   return arrayField(value, "results")
     .filter(isRecord)
     .filter((r) => (num(r.similarity) ?? 1) >= minSimilarity)
@@ -32,7 +26,7 @@ function passages(
       if (question === undefined) return true;
       const title = str(r.title) ?? "";
       const text = str(r.excerpt) ?? str(r.content) ?? str(r.text) ?? "";
-      return relevant(question, title || text) || (i === 0 && relevant(question, text, firstNeeds));
+      return relevant(question, title || text) || (i === 0 && relevant(question, text, 2));
     })
     .slice(0, max)
     .map((r) => {
@@ -43,14 +37,10 @@ function passages(
     .filter(Boolean);
 }
 
-/**
- * A question read as a policy question: the search's first document answers it when its excerpt
- * shares one topic word with it (two for a question of no recognised kind, `otherSkill`).
- */
 function kbAnswer(s: PlanState, minSimilarity: number): string[] {
   return answered(s, "search_knowledge_base").map((c) => {
     if (c.status === "error") return `I couldn't look that up in our help centre: ${c.error}.`;
-    const found = passages(c.result, 2, minSimilarity, helpCentre().normalize(s.text), 1);
+    const found = passages(c.result, 2, minSimilarity, helpCentre().normalize(s.text));
     return found.length > 0
       ? `From our help centre:\n${found.map((p) => `- ${p}`).join("\n")}`
       : `I don't have a help-centre answer for that. ${CAPABILITIES}`;
