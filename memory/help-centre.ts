@@ -1,16 +1,15 @@
 /**
  * The help centre's own vocabulary, read from `data/knowledge/policies.json` at first use: the
- * words its documents are written in, how many documents use each, and a speller over them. It
- * reads a customer's question in the documents' terms — chat shorthand written out, misspellings
- * corrected to the nearest document word — and says how strongly the question's topic words
- * point at one document (the summed inverse document frequency of the words it shares with the
- * best one), which the scope gate and the planner use to tell a help-centre question from
- * something else.
+ * words its documents are written in, how often, and a speller over them. It reads a customer's
+ * question in the documents' terms — chat shorthand written out, misspellings corrected to the
+ * nearest document word — for the knowledge search, the planner's relevance floor and the scope
+ * gate (which also takes the documents' titles as examples of served policy questions).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DATA } from "../core/paths.js";
 import { expandChatSpeak } from "../language/chat-speak.js";
+import { defaultGazetteer } from "../language/index.js";
 import { Speller } from "../language/spelling.js";
 import { STOPWORDS } from "./embeddings/local-lexicon.js";
 import { loadVocabulary, VOCAB_FILE } from "./embeddings/local-vocabulary.js";
@@ -22,64 +21,51 @@ export interface HelpDocument {
   body: string;
 }
 
-export interface HelpCentreMatch {
-  slug: string;
-  title: string;
-  /** Summed inverse document frequency of the question's topic words the document contains. */
-  weight: number;
-  /** The question's topic words found in the document (stems). */
-  shared: string[];
-}
-
-/** "cancelling" → "cancel", "bags" → "bag", "refunded" → "refund" (light suffix stripping). */
-export function stemWord(word: string): string {
-  let w = word;
-  if (w.length > 5 && w.endsWith("ing")) w = w.slice(0, -3);
-  else if (w.length > 4 && w.endsWith("ed")) w = w.slice(0, -2);
-  else if (w.length > 4 && w.endsWith("ies")) w = `${w.slice(0, -3)}y`;
-  else if (w.length > 3 && w.endsWith("es") && /(?:ss|sh|ch|x)es$/.test(w)) w = w.slice(0, -2);
-  else if (w.length > 3 && w.endsWith("s") && !/(?:ss|us|is)$/.test(w)) w = w.slice(0, -1);
-  if (w.length > 3 && w.at(-1) === w.at(-2)) w = w.slice(0, -1);
-  if (w.length > 4 && w.endsWith("e")) w = w.slice(0, -1);
-  return w;
-}
-
 const wordsOf = (text: string): string[] => text.toLowerCase().match(/[a-z0-9]+/g) ?? [];
 
-/** Topic stems of a text: function words out. */
-function topicStems(text: string): string[] {
-  return wordsOf(text)
-    .filter((w) => w.length > 1 && !STOPWORDS.has(w) && !/^\d+$/.test(w))
-    .map(stemWord);
+const regionNames = new Intl.DisplayNames(["en"], { type: "region" });
+
+/** "Tokyo" → "Japan": the countries of the served places a text names. */
+function countriesNamed(text: string): string[] {
+  const names = new Set<string>();
+  for (const place of defaultGazetteer().findPlaces(text))
+    for (const airport of place.airports) names.add(regionNames.of(airport.country) ?? airport.country);
+  return [...names];
+}
+
+export interface HelpCentreOptions {
+  /** A word's frequency rank in general English (0 = most frequent), undefined when unknown. */
+  rank?: (word: string) => number | undefined;
 }
 
 export class HelpCentre {
-  readonly #docs: Array<{ doc: HelpDocument; stems: Set<string> }>;
-  readonly #idf = new Map<string, number>();
+  readonly #titles: string[];
   readonly #speller: Speller;
 
-  /**
-   * `rank`: a word's frequency rank in general English (0 = most frequent), undefined for a word
-   * the dictionary lacks; by default every word is unknown.
-   */
-  constructor(docs: readonly HelpDocument[], rank: (word: string) => number | undefined = () => undefined) {
+  constructor(docs: readonly HelpDocument[], options: HelpCentreOptions = {}) {
+    const rank = options.rank ?? (() => undefined);
     const known = (w: string): boolean => rank(w) !== undefined;
     const counts = new Map<string, number>();
-    this.#docs = docs.map((doc) => {
-      const text = `${doc.title} ${doc.topic ?? ""} ${doc.body}`;
-      for (const w of wordsOf(text)) if (/^[a-z]+$/.test(w)) counts.set(w, (counts.get(w) ?? 0) + 1);
-      return { doc, stems: new Set(topicStems(text)) };
-    });
-    const df = new Map<string, number>();
-    for (const d of this.#docs) for (const s of d.stems) df.set(s, (df.get(s) ?? 0) + 1);
-    const n = this.#docs.length;
-    for (const [s, f] of df) this.#idf.set(s, Math.log(1 + (n - f + 0.5) / (f + 0.5)));
+    for (const doc of docs)
+      for (const w of wordsOf(`${doc.title} ${doc.topic ?? ""} ${doc.body}`))
+        if (/^[a-z]+$/.test(w)) counts.set(w, (counts.get(w) ?? 0) + 1);
+    this.#titles = docs.map((d) => d.title);
     this.#speller = new Speller(counts, { known: (w) => counts.has(w) || known(w) });
+  }
+
+  /**
+   * The question as the search reads it: in the documents' terms, with the countries of the
+   * places it names ("Tokyo" adds "Japan"), which the entry-rule documents are written under.
+   */
+  searchText(text: string): string {
+    const countries = countriesNamed(text).map((c) => c.toLowerCase());
+    const normalized = this.normalize(text);
+    return countries.length > 0 ? `${normalized} ${countries.join(" ")}` : normalized;
   }
 
   /** The documents' titles. */
   get titles(): string[] {
-    return this.#docs.map((d) => d.doc.title);
+    return [...this.#titles];
   }
 
   /** The question in the documents' terms: shorthand written out, misspellings corrected. */
@@ -87,22 +73,6 @@ export class HelpCentre {
     return this.#speller.correctText(expandChatSpeak(text));
   }
 
-  /** The inverse document frequency of a stem (0 when no document uses it). */
-  idf(stem: string): number {
-    return this.#idf.get(stem) ?? 0;
-  }
-
-  /** The document sharing the most weight of topic words with the question, if any. */
-  bestMatch(text: string): HelpCentreMatch | undefined {
-    const asked = [...new Set(topicStems(this.normalize(text)))];
-    let best: HelpCentreMatch | undefined;
-    for (const { doc, stems } of this.#docs) {
-      const shared = asked.filter((s) => stems.has(s));
-      const weight = shared.reduce((sum, s) => sum + this.idf(s), 0);
-      if (weight > (best?.weight ?? 0)) best = { slug: doc.slug, title: doc.title, weight, shared };
-    }
-    return best;
-  }
 }
 
 let shipped: HelpCentre | undefined;
@@ -115,17 +85,19 @@ export function helpCentre(): HelpCentre {
         HelpDocument & { kind?: string }
       >
     ).filter((d) => d.kind === undefined || d.kind === "policy" || d.kind === "faq");
-    let rank: (word: string) => number | undefined = () => undefined;
+    let options: HelpCentreOptions = {};
     try {
       const vocab = loadVocabulary(VOCAB_FILE);
-      rank = (w) => {
-        const i = vocab.lookup(w);
-        return i >= 0 ? vocab.rank(i) : undefined;
+      options = {
+        rank: (w) => {
+          const i = vocab.lookup(w);
+          return i >= 0 ? vocab.rank(i) : undefined;
+        },
       };
     } catch {
       // Without the word list every word outside the documents is a candidate for correction.
     }
-    shipped = new HelpCentre(docs, rank);
+    shipped = new HelpCentre(docs, options);
   }
   return shipped;
 }

@@ -77,8 +77,9 @@ function knowledgeBaseTool(
   let client: BedrockAgentRuntimeClient | undefined;
 
   const viaDatabase = async (asked: string, ctx: ToolContext): Promise<Result[]> => {
-    // In the documents' own terms: chat shorthand written out, misspellings corrected.
-    const query = helpCentre().normalize(asked);
+    // In the documents' own terms: chat shorthand written out, misspellings corrected, the
+    // countries of named places and the documents' nearest words to words they never use.
+    const query = helpCentre().searchText(asked);
     const hits = await searchKnowledge(sql, embedder, query, {
       kinds: ["policy", "faq"],
       limit: RESULTS,
