@@ -74,14 +74,14 @@ const SHORTHAND: Readonly<Record<string, string>> = {
   nvm: "never mind",
   btw: "by the way",
   fyi: "for your information",
-  "$": "money",
+  $: "money",
 };
 
 /** "10yo", "6yr", "3hrs": a number glued to its unit. */
 const GLUED = /^(\d+)([a-z]+)$/;
 
 /** The written-out form of one word, or the word itself. */
-export function expandShorthand(word: string): string {
+function expandShorthand(word: string): string {
   const w = word.toLowerCase();
   const whole = SHORTHAND[w];
   if (whole !== undefined) return whole;

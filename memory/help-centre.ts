@@ -8,10 +8,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DATA } from "../core/paths.js";
-import { expandChatSpeak } from "../language/chat-speak.js";
-import { defaultGazetteer } from "../language/index.js";
-import { Speller } from "../language/spelling.js";
-import { STOPWORDS } from "./embeddings/local-lexicon.js";
+import { defaultGazetteer, expandChatSpeak, Speller } from "../language/index.js";
 import { loadVocabulary, VOCAB_FILE } from "./embeddings/local-vocabulary.js";
 
 export interface HelpDocument {
@@ -72,7 +69,6 @@ export class HelpCentre {
   normalize(text: string): string {
     return this.#speller.correctText(expandChatSpeak(text));
   }
-
 }
 
 let shipped: HelpCentre | undefined;

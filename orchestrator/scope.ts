@@ -137,11 +137,7 @@ export class ScopeGate {
     return again.serve ? again : first;
   }
 
-  #decide(
-    text: string,
-    examples: readonly ScopeExample[],
-    vectors: readonly Float32Array[],
-  ): ScopeDecision {
+  #decide(text: string, examples: readonly ScopeExample[], vectors: readonly Float32Array[]): ScopeDecision {
     const v = this.#embedder.embedSync(text.toLowerCase());
     const all = examples.map((e, i) => ({ topic: e.topic, sim: dot(v, vectors[i]!) }));
     const servedBest = all.reduce((m, n) => (SERVED.has(n.topic) ? Math.max(m, n.sim) : m), 0);

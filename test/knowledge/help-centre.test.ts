@@ -11,7 +11,11 @@ import { ScopeGate } from "../../orchestrator/scope.js";
 
 const DOCS = [
   { slug: "scuba", title: "Diving gear and scuba tanks", body: "Empty tanks travel as checked baggage." },
-  { slug: "bikes", title: "Bicycles in the hold", body: "Boxed bicycles travel as checked baggage for a fee." },
+  {
+    slug: "bikes",
+    title: "Bicycles in the hold",
+    body: "Boxed bicycles travel as checked baggage for a fee.",
+  },
   { slug: "meals", title: "Meals on board", body: "Hot meals are served on flights over three hours." },
 ];
 
@@ -26,7 +30,9 @@ describe("help centre vocabulary", () => {
   });
 
   it("adds the countries of the places a question names", () => {
-    expect(helpCentre().searchText("do i need a visa b4 my Tokyo trip")).toBe("do i need a visa before my tokyo trip japan");
+    expect(helpCentre().searchText("do i need a visa b4 my Tokyo trip")).toBe(
+      "do i need a visa before my tokyo trip japan",
+    );
     expect(helpCentre().searchText("no place here")).toBe("no place here");
   });
 

@@ -1,11 +1,12 @@
 /** Chat shorthand written out, and spelling corrected against a closed vocabulary. */
 import { describe, expect, it } from "vitest";
-import { expandChatSpeak } from "../../language/chat-speak.js";
-import { editDistance, Speller } from "../../language/spelling.js";
+import { editDistance, expandChatSpeak, Speller } from "../../language/index.js";
 
 describe("chat shorthand", () => {
   it("writes out shorthand words and numbers glued to a unit", () => {
-    expect(expandChatSpeak("pls tell me b4 u go, its 2hrs")).toBe("please tell me before you go, its 2 hours");
+    expect(expandChatSpeak("pls tell me b4 u go, its 2hrs")).toBe(
+      "please tell me before you go, its 2 hours",
+    );
     expect(expandChatSpeak("my 8yo and ur 12yrs")).toBe("my 8 year old and your 12 years");
   });
 
