@@ -6,6 +6,7 @@
 
 export { airlineKey, carrierShortForm } from "./airline-names.js";
 export { type CarrierMention, findCarriers, readCarriers, referenceCarrier } from "./carriers.js";
+export { expandChatSpeak } from "./chat-speak.js";
 export { type Entities, entitySignature, extractEntities, sameEntities } from "./entities.js";
 export { foldText } from "./fold.js";
 export {
@@ -45,4 +46,5 @@ export {
   type Slots,
   type UnknownPlace,
 } from "./slots/extract.js";
+export { editDistance, Speller } from "./spelling.js";
 export type { NearbyAirport, UnservedCity } from "./unserved.js";

@@ -6,12 +6,13 @@
  * Paris", "book it", "are there any hotels in Rome" ask for an action or a search. The form
  * decides, not the topic words: the planner's intents and the router read the same answer.
  */
+import { expandChatSpeak } from "./chat-speak.js";
 import { extractEntities } from "./entities.js";
 import { foldText } from "./fold.js";
 
 /** Asked of the assistant: a search, a booking, a lookup. Never a rules question. */
 const ASKS_TO_ACT =
-  /\b(?:can|could|would|will) (?:you|u|ya)\b(?! (?:guys )?(?:take|accept|allow|let|refund|reimburse|charge|cover))|\b(?:please|pls|plz)\b|^\s*(?:find|search|show|book|reserve|get|look|list|give|check|cancel|pay|charge|add|hold|send|email|compare|tell me about my)\b|\b(?:are there|is there|any) (?:a |an |any |some |cheap |cheaper |direct |nonstop |good )?(?:flights?|hotels?|rooms?|seats? (?:left|available))\b|\b(?:cheapest|lowest fare|best price)\b|\bhow much (?:is|are|does|would|will) (?:a |an |the |it |that |this )?(?:\w+ )?(?:flights?|tickets?|fares?|hotels?|rooms?|nights?|trip)\b(?! insurance| protection)|\bi(?:'d| would)? (?:want|need|like) (?:to )?(?:book|fly|go|reserve|find)\b/;
+  /\b(?:can|could|would|will) (?:you|u|ya)\b(?! (?:guys )?(?:take|accept|allow|let|refund|reimburse|charge|cover))|\b(?:please|pls|plz)\b|^\s*(?:find|search|show|book|reserve|get|look|list|give|check|cancel|pay|charge|add|hold|send|email|compare|tell me about my)\b|\b(?:are there|is there|any) (?:a |an |any |some |cheap |cheaper |direct |nonstop |good )?(?:flights?|hotels?|rooms?|seats? (?:left|available))\b|\b(?<!(?:on|with|for|in) (?:the|a|my) )(?:cheapest|lowest fare|best price)\b|\bhow much (?:is|are|does|would|will) (?:a |an |the |it |that |this )?(?:\w+ )?(?:flights?|tickets?|fares?|hotels?|rooms?|nights?|trip)\b(?! insurance| protection)|\bi(?:'d| would)? (?:want|need|like) (?:to )?(?:book|fly|go|reserve|find)\b/;
 
 /**
  * A question about the rules: the asker's permissions and obligations, what something costs or
@@ -19,11 +20,11 @@ const ASKS_TO_ACT =
  */
 const RULES_FRAMES: readonly RegExp[] = [
   // may I / must I / do I get or need
-  /\b(?:can|could|may|should|must) (?:i|we|one|he|she|they|it|my \w+|our \w+|a \w+|kids?|children|babies|infants?)\b/,
+  /\b(?:can|could|may|should|must) (?:i|we|me and|one|he|she|they|it|my \w+|our \w+|a \w+|kids?|children|babies|infants?)\b/,
   /\b(?:do|does|did) (?!not\b)(?:[\w']+ ){1,3}?(?:need|have to|get|count|include|cover|take|accept|allow|charge|expire|pay|owe|give|refund)\b/,
   /\b(?:am|are) (?:i|we) (?:owed|entitled|allowed|eligible|able|covered|required|charged)\b/,
   /\bis (?:it|there)\b/,
-  /\bis (?:my|a|the|that|this) [^?.!]{0,40}?\b(?:possible|allowed|ok|okay|free|included|refundable|covered|required|needed|limit|fee|charge|discount|extra|cost|bad)\b/,
+  /\bis (?:my|a|the|that|this) [^?.!]{0,40}?\b(?:possible|allowed|ok|okay|free|included|refundable|covered|required|needed|limit|fee|charge|discount|extra|cost|bad|enough)\b/,
   /\b(?:will|would) (?:i|we|they|it|my \w+|the \w+) (?:be|get|charge|cost|refund|count|expire|pay|give|cover|reimburse)\b/,
   // how much / many / long / early / big / soon, what happens, who pays, why
   /\bhow (?:much|many|long|early|late|big|heavy|soon|far in advance)\b/,
@@ -33,6 +34,10 @@ const RULES_FRAMES: readonly RegExp[] = [
   /\bwhy (?:is|was|does|did|do|are)\b/,
   /\bwhen (?:can|do|does|will|should) (?:i|we|it|my|the|they)\b/,
   /\buntil when\b/,
+  // a report that something went wrong: what the rules say happens next
+  /\b(?:never|still (?:has|have)n't|still (?:has|have) not|has not|have not|hasn't|haven't|didn't|did not) (?:\w+ )?(?:showed|shown|show|arrived|arrive|came|come|posted|post|worked|work|connected|connect|loaded|load)\b/,
+  /\b(?:still no|no sign of)\b/,
+  /\bkeeps? (?:getting|being|saying|failing|declining)\b/,
 ];
 
 /** A concrete trip: a route, or a place and a day. A question naming one is a search. */
@@ -50,7 +55,7 @@ const ABOUT_ONE_BOOKING = /\bfl-?[a-z0-9]{6}\b|\bending (?:in )?\d{4}\b/;
  * requests that name a concrete trip, a booking reference or a card ending.
  */
 export function isRulesQuestion(text: string): boolean {
-  const lower = foldText(text).toLowerCase();
+  const lower = expandChatSpeak(foldText(text));
   if (ASKS_TO_ACT.test(lower) || ABOUT_ONE_BOOKING.test(lower)) return false;
   if (!RULES_FRAMES.some((re) => re.test(lower))) return false;
   return !concreteTrip(text);

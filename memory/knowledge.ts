@@ -87,8 +87,15 @@ const RRF_K = 3;
  * fused list below full text alone; at a quarter it breaks ties and finds what shares no word.
  */
 const VECTOR_WEIGHT = 0.25;
-/** ts_rank normalisation 1: divide by 1 + log(length), so long bodies do not win on size. */
-const TEXT_RANK_NORMALISATION = 1;
+/**
+ * BM25F (Robertson and Zaragoza 2009) over the fields of `knowledge_search_text`: a word's
+ * frequency counts each occurrence by its field's weight (title, then topic and city, then body),
+ * saturates by k1 and is normalised by the document's length against the average by b.
+ */
+const TITLE_WEIGHT = 3;
+const TOPIC_WEIGHT = 2;
+const BM25_K1 = 1.2;
+const BM25_B = 0.75;
 
 /** Question frames the english configuration keeps ("much", "need", "tell"): no topic of their own. */
 const FRAME_WORDS = new Set(["much", "many", "long", "ever", "actually", "like", "still", "anymore", "rn"]);
@@ -124,17 +131,25 @@ export async function searchKnowledge(
     ${city ? sql`AND (lower(city) = ${city} OR lower(iata) = ${city})` : sql``}`;
   return await sql<KnowledgeHit[]>`
     WITH terms AS (
-      SELECT DISTINCT to_tsquery('simple', quote_literal(lexeme)) AS tq
-      FROM unnest(to_tsvector('english', ${topicQuery(query)}))
+      SELECT DISTINCT lexeme FROM unnest(to_tsvector('english', ${topicQuery(query)}))
     ),
     docs AS (
       SELECT id, knowledge_search_text(title, topic, city, body) AS tsv
       FROM knowledge_documents WHERE ${scope}
     ),
+    corpus AS (
+      SELECT count(*)::float8 AS n, greatest(avg(length(tsv)), 1)::float8 AS avglen FROM docs
+    ),
+    postings AS (
+      SELECT d.id, u.lexeme, length(d.tsv)::float8 AS len,
+        (SELECT sum(CASE w WHEN 'A' THEN ${TITLE_WEIGHT}::float8 WHEN 'B' THEN ${TOPIC_WEIGHT}::float8 ELSE 1.0 END)
+         FROM unnest(u.weights) AS w) AS tf
+      FROM docs d CROSS JOIN LATERAL unnest(d.tsv) AS u
+      WHERE u.lexeme IN (SELECT lexeme FROM terms)
+    ),
     idf AS (
-      SELECT t.tq, ln(1 + ((SELECT count(*) FROM docs) - count(d.id) + 0.5) / (count(d.id) + 0.5)) AS w
-      FROM terms t LEFT JOIN docs d ON d.tsv @@ t.tq
-      GROUP BY t.tq
+      SELECT lexeme, ln(1 + ((SELECT n FROM corpus) - count(*) + 0.5) / (count(*) + 0.5)) AS w
+      FROM postings GROUP BY lexeme
     ),
     by_vector AS (
       SELECT id, row_number() OVER (ORDER BY embedding <=> ${v}::vector, id) AS rank
@@ -143,9 +158,12 @@ export async function searchKnowledge(
       LIMIT ${CANDIDATES}
     ),
     by_text AS (
-      SELECT id, row_number() OVER (ORDER BY sum(i.w * ts_rank(d.tsv, i.tq, ${TEXT_RANK_NORMALISATION})) DESC, id) AS rank
-      FROM docs d JOIN idf i ON d.tsv @@ i.tq
-      GROUP BY id
+      SELECT p.id, row_number() OVER (ORDER BY sum(
+          i.w * p.tf * (${BM25_K1}::float8 + 1)
+          / (p.tf + ${BM25_K1}::float8 * (1 - ${BM25_B}::float8 + ${BM25_B}::float8 * p.len / c.avglen))
+        ) DESC, p.id) AS rank
+      FROM postings p JOIN idf i USING (lexeme) CROSS JOIN corpus c
+      GROUP BY p.id
       ORDER BY rank
       LIMIT ${CANDIDATES}
     ),

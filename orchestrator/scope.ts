@@ -9,7 +9,7 @@
 
 import { OUTSIDE, type ScopeExample, SERVED_TOPICS, UNSERVED_TRAVEL } from "../agents/scope.js";
 import { memoText } from "../core/memo.js";
-import { defaultGazetteer, extractEntities } from "../language/index.js";
+import { defaultGazetteer, extractEntities, isRulesQuestion } from "../language/index.js";
 import { LocalEmbedder } from "../memory/embeddings/local.js";
 import { askedCodes } from "./models/local/codes.js";
 
@@ -40,6 +40,12 @@ export interface ScopeOptions {
    * word, is about something else: declined as outside travel even when no declined topic is near.
    */
   servedFloor?: number;
+  /**
+   * The help centre: a question about the rules that the gate would decline is read again in the
+   * help centre's terms (shorthand written out, misspellings corrected) with the titles of its
+   * documents as served "policies" examples, and served when that reading is near them.
+   */
+  helpCentre?: { titles: readonly string[]; normalize(text: string): string };
 }
 
 const CAPABILITIES =
@@ -92,6 +98,9 @@ const dot = (a: Float32Array, b: Float32Array): number => {
 export class ScopeGate {
   readonly #embedder = topicEmbedder();
   readonly #vectors: Float32Array[];
+  readonly #examples: readonly ScopeExample[];
+  readonly #withTitles: { examples: ScopeExample[]; vectors: Float32Array[] } | undefined;
+  readonly #normalize: ((text: string) => string) | undefined;
   readonly #k: number;
   readonly #minSimilarity: number;
   readonly #minShare: number;
@@ -102,7 +111,17 @@ export class ScopeGate {
     private readonly examples: readonly ScopeExample[],
     options: ScopeOptions = {},
   ) {
+    this.#examples = examples;
     this.#vectors = examples.map((e) => this.#embedder.embedSync(e.text.toLowerCase()));
+    const help = options.helpCentre;
+    if (help) {
+      const titles = help.titles.map((t) => ({ text: t.toLowerCase(), topic: "policies" }));
+      this.#withTitles = {
+        examples: [...examples, ...titles],
+        vectors: [...this.#vectors, ...titles.map((e) => this.#embedder.embedSync(e.text))],
+      };
+      this.#normalize = (text) => help.normalize(text);
+    }
     this.#k = options.k ?? 5;
     this.#minSimilarity = options.minSimilarity ?? 0.4;
     this.#minShare = options.minShare ?? 0.6;
@@ -111,11 +130,21 @@ export class ScopeGate {
   }
 
   /** The decision for `text` (a function of the text alone: a repeated request is decided once). */
-  readonly decide: (text: string) => ScopeDecision = memoText((text) => this.#decide(text));
+  readonly decide: (text: string) => ScopeDecision = memoText((text) => this.#decideText(text));
 
-  #decide(text: string): ScopeDecision {
+  #decideText(text: string): ScopeDecision {
+    const first = this.#decide(text, this.#examples, this.#vectors);
+    if (first.serve || !this.#withTitles || !this.#normalize) return first;
+    // A rules question the help centre may answer: read again in its terms, near its titles.
+    const normalized = this.#normalize(text);
+    if (!isRulesQuestion(normalized)) return first;
+    const again = this.#decide(normalized, this.#withTitles.examples, this.#withTitles.vectors);
+    return again.serve ? again : first;
+  }
+
+  #decide(text: string, examples: readonly ScopeExample[], vectors: readonly Float32Array[]): ScopeDecision {
     const v = this.#embedder.embedSync(text.toLowerCase());
-    const all = this.examples.map((e, i) => ({ topic: e.topic, sim: dot(v, this.#vectors[i]!) }));
+    const all = examples.map((e, i) => ({ topic: e.topic, sim: dot(v, vectors[i]!) }));
     const servedBest = all.reduce((m, n) => (SERVED.has(n.topic) ? Math.max(m, n.sim) : m), 0);
     const nearest = all.sort((a, b) => b.sim - a.sim).slice(0, this.#k);
     const votes = new Map<string, { score: number; best: number }>();

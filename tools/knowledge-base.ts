@@ -9,6 +9,7 @@ import type {
   KnowledgeBaseRetrievalResult,
 } from "@aws-sdk/client-bedrock-agent-runtime";
 import { z } from "zod";
+import { helpCentre } from "../memory/help-centre.js";
 import { searchKnowledge } from "../memory/knowledge.js";
 import type { ToolCachePolicy } from "./cache.js";
 import { excerpt, round3, type ToolDeps } from "./common.js";
@@ -75,7 +76,10 @@ function knowledgeBaseTool(
   const { sql, embedder, config, logger } = deps;
   let client: BedrockAgentRuntimeClient | undefined;
 
-  const viaDatabase = async (query: string, ctx: ToolContext): Promise<Result[]> => {
+  const viaDatabase = async (asked: string, ctx: ToolContext): Promise<Result[]> => {
+    // In the documents' own terms: chat shorthand written out, misspellings corrected, the
+    // countries of named places and the documents' nearest words to words they never use.
+    const query = helpCentre().searchText(asked);
     const hits = await searchKnowledge(sql, embedder, query, {
       kinds: ["policy", "faq"],
       limit: RESULTS,

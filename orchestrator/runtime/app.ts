@@ -7,6 +7,7 @@ import { ROUTE_EXAMPLES } from "../../agents/routes.js";
 import { SCOPE_EXAMPLES } from "../../agents/scope.js";
 import { canonicalActorId } from "../../core/actor.js";
 import { Customers } from "../../memory/customers.js";
+import { helpCentre } from "../../memory/help-centre.js";
 import { type KnowledgeDocumentInput, upsertKnowledgeDocument } from "../../memory/knowledge.js";
 import { Leases } from "../../memory/locks.js";
 import { LongTermMemory } from "../../memory/long-term/index.js";
@@ -158,7 +159,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     memory,
     gate: new LeaseSessionGate(new Leases(store)),
     router,
-    scope: new ScopeGate(SCOPE_EXAMPLES),
+    scope: new ScopeGate(SCOPE_EXAMPLES, { helpCentre: helpCentre() }),
     cache,
     embedder,
     hooks,

@@ -89,7 +89,7 @@ describe("hybrid knowledge search (PGlite, or TEST_DATABASE_URL's PostgreSQL)", 
   });
 
   it("ranks a word in the title above the same word in another document's body", async () => {
-    const hits = await search("do strollers count?");
+    const hits = await search("what about strollers?");
     expect(hits.map((h) => h.slug).slice(0, 2)).toEqual(["strollers", "checked-bags"]);
     expect(hits[0]?.textRank).toBe(1);
     expect(hits[1]?.textRank).toBe(2);
@@ -128,6 +128,28 @@ describe("hybrid knowledge search (PGlite, or TEST_DATABASE_URL's PostgreSQL)", 
     const guides = await search("the airport train into the city", ["guide"], "cdg");
     expect(guides.map((h) => h.slug)).toEqual(["paris-guide"]);
     expect(await search("the airport train into the city", ["guide"], "Tokyo")).toEqual([]);
+  });
+
+  it("BM25F: one mention in a title outweighs two in another document's body", async () => {
+    await upsertKnowledgeDocument(sql, embedder, {
+      slug: "gliders",
+      kind: "policy",
+      topic: "sports",
+      title: "Hang gliders as checked items",
+      body: "Pack the frame in a padded case.",
+    });
+    await upsertKnowledgeDocument(sql, embedder, {
+      slug: "kites",
+      kind: "policy",
+      topic: "sports",
+      title: "Kites and kite boards",
+      body: "A glider wing packs like a kite; a folded glider frame travels as a bag.",
+    });
+    const hits = await search("gliders");
+    expect(hits.slice(0, 2).map((h) => [h.slug, h.textRank])).toEqual([
+      ["gliders", 1],
+      ["kites", 2],
+    ]);
   });
 
   it("finds an edited document by its new words", async () => {

@@ -2,6 +2,7 @@
  * Questions answered from knowledge: policies, destination guides, past support conversations,
  * weather; and small talk.
  */
+import { helpCentre } from "../../../../memory/help-centre.js";
 import { arrayField, describeFields, describeWeather, isRecord, listing, num, str } from "../render.js";
 import { KIDS_WORDS } from "./hotels.js";
 import { relevant } from "./relevance.js";
@@ -39,7 +40,7 @@ function passages(value: unknown, max: number, minSimilarity = 0, question?: str
 function kbAnswer(s: PlanState, minSimilarity: number): string[] {
   return answered(s, "search_knowledge_base").map((c) => {
     if (c.status === "error") return `I couldn't look that up in our help centre: ${c.error}.`;
-    const found = passages(c.result, 2, minSimilarity, s.text);
+    const found = passages(c.result, 2, minSimilarity, helpCentre().normalize(s.text));
     return found.length > 0
       ? `From our help centre:\n${found.map((p) => `- ${p}`).join("\n")}`
       : `I don't have a help-centre answer for that. ${CAPABILITIES}`;
@@ -217,7 +218,7 @@ export const otherSkill: Skill = {
       : DONE,
   answer(s) {
     const found = answered(s, "search_knowledge_base").flatMap((c) =>
-      c.status === "success" ? passages(c.result, 2, 0.5, s.text) : [],
+      c.status === "success" ? passages(c.result, 2, 0.5, helpCentre().normalize(s.text)) : [],
     );
     if (found.length > 0) return [`From our help centre:\n${found.map((p) => `- ${p}`).join("\n")}`];
     return [`I'm not sure I can help with that. ${CAPABILITIES}`];
