@@ -39,8 +39,16 @@ export interface MemoryPort {
   /** Appends to the session history and emits the turn's events for the tiering worker. */
   recordTurn(scope: Scope, entries: HistoryEntry[]): Promise<void>;
   setState(scope: Scope, fields: Record<string, string>): Promise<void>;
-  /** Compare-and-set; throws CheckpointConflictError when `expectedVersion` is stale. Returns the new version. */
-  writeWorkflow(scope: Scope, expectedVersion: number, workflow: WorkflowState): Promise<number>;
+  /**
+   * Compare-and-set; throws CheckpointConflictError when `expectedVersion` is stale. Returns the
+   * new version. `state` fields are written with it (in the same step, only when it succeeds).
+   */
+  writeWorkflow(
+    scope: Scope,
+    expectedVersion: number,
+    workflow: WorkflowState,
+    state?: Record<string, string>,
+  ): Promise<number>;
   /**
    * What a reference to a place may point at in the customer's long-term memory (bookings, facts,
    * session summaries), read in one query; nothing for a guest.

@@ -3,7 +3,7 @@
  */
 import { z } from "zod";
 import { redactText } from "../../core/redact.js";
-import type { ShortTermStore } from "../store/types.js";
+import type { Pipeline, ShortTermStore } from "../store/types.js";
 import {
   type SessionScope,
   type SessionTtlOptions,
@@ -50,17 +50,29 @@ export async function appendHistory(
 ): Promise<number> {
   const key = sessionKeys(scope).history;
   if (messages.length === 0) return (await store.lrange(key, 0, -1)).length;
+  const results = await queueHistory(store.pipeline(), scope, messages, options).exec();
+  throwFirstError(results);
+  return Number(results[0]);
+}
+
+/**
+ * Queues the append of `messages` (two commands: the capped push, whose slot holds the new length,
+ * and the TTL refresh) on `pipeline`, so other writes can share its round trip.
+ */
+export function queueHistory(
+  pipeline: Pipeline,
+  scope: SessionScope,
+  messages: readonly HistoryMessage[],
+  options?: HistoryOptions,
+): Pipeline {
+  const key = sessionKeys(scope).history;
   // Redacted here, at the write, so no caller can keep a secret in the history.
   const encoded = messages.map((m) =>
     JSON.stringify(messageSchema.parse({ ...m, content: redactText(m.content) })),
   );
-  const results = await store
-    .pipeline()
+  return pipeline
     .rpushCapped(key, encoded, options?.cap ?? DEFAULT_HISTORY_CAP)
-    .pexpire(key, sessionTtlMs(options))
-    .exec();
-  throwFirstError(results);
-  return Number(results[0]);
+    .pexpire(key, sessionTtlMs(options));
 }
 
 /** The newest `limit` messages, oldest first. */

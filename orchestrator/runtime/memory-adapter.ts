@@ -83,8 +83,15 @@ export class MemoryAdapter implements MemoryPort {
   constructor(private readonly o: MemoryAdapterOptions) {}
 
   async assemble(scope: Scope, query: string): Promise<TurnContext> {
+    const customerRead = this.o.customers.get(scope.actorId);
+    // Only customers have long-term memory: a guest's turn makes no recall query (the lookup is
+    // cached, and for an id that cannot be a customer it is decided without I/O).
+    const recaller = {
+      recall: async (r: Parameters<LongTermMemory["recall"]>[0]) =>
+        (await customerRead) ? this.o.longTerm.recall(r) : [],
+    };
     const [ctx, customer] = await Promise.all([
-      assembleContext(this.o.store, this.o.longTerm, {
+      assembleContext(this.o.store, recaller, {
         scope,
         query,
         historyLimit: 24,
@@ -95,7 +102,7 @@ export class MemoryAdapter implements MemoryPort {
         this.o.logger?.warn({ err }, "session store unreachable: answering without history or checkpoint");
         return withoutShortTerm();
       }),
-      this.o.customers.get(scope.actorId),
+      customerRead,
     ]);
     const view: CustomerView | null = customer
       ? { ...customer, profile: mergeProfile(customer.profile, ctx.profile) }
@@ -148,9 +155,14 @@ export class MemoryAdapter implements MemoryPort {
     }
   }
 
-  async writeWorkflow(scope: Scope, expectedVersion: number, workflow: WorkflowState): Promise<number> {
+  async writeWorkflow(
+    scope: Scope,
+    expectedVersion: number,
+    workflow: WorkflowState,
+    state?: Record<string, string>,
+  ): Promise<number> {
     try {
-      return await this.#writeWorkflow(scope, expectedVersion, workflow);
+      return await this.#writeWorkflow(scope, expectedVersion, workflow, state);
     } catch (err) {
       if (!storeDown(err)) throw err;
       if (workflow.status === "done" || workflow.step >= workflow.plan.length) {
@@ -168,7 +180,12 @@ export class MemoryAdapter implements MemoryPort {
     }
   }
 
-  #writeWorkflow(scope: Scope, expectedVersion: number, workflow: WorkflowState): Promise<number> {
+  #writeWorkflow(
+    scope: Scope,
+    expectedVersion: number,
+    workflow: WorkflowState,
+    state: Record<string, string> | undefined,
+  ): Promise<number> {
     return writeCheckpoint(
       this.o.store,
       scope,
@@ -182,7 +199,7 @@ export class MemoryAdapter implements MemoryPort {
           at: new Date().toISOString(),
         })),
       },
-      { ttlMs: this.o.sessionTtlS * 1000 },
+      { ttlMs: this.o.sessionTtlS * 1000, ...(state && Object.keys(state).length > 0 ? { state } : {}) },
     );
   }
 
