@@ -36,7 +36,11 @@ export interface Scope {
 
 export interface MemoryPort {
   assemble(scope: Scope, query: string): Promise<TurnContext>;
-  /** Appends to the session history and emits the turn's events for the tiering worker. */
+  /**
+   * Appends to the session history and emits the turn's events for the tiering worker. The write
+   * is issued before the call returns (for an actor looked up this turn), so a command sent to
+   * the store after it (the session's release) reaches the store after it.
+   */
   recordTurn(scope: Scope, entries: HistoryEntry[]): Promise<void>;
   setState(scope: Scope, fields: Record<string, string>): Promise<void>;
   /**

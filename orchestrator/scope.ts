@@ -81,15 +81,36 @@ const topicEmbedder = (): LocalEmbedder =>
     },
   }).load();
 
-const dot = (a: Float32Array, b: Float32Array): number => {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return Number.isFinite(s) ? s : 0;
-};
+/**
+ * Every example's dot product with `v`, from the examples' vectors stored dimension by dimension
+ * (`byDim[d * n + i]`): only the query's non-zero dimensions are visited (the lexical and entity
+ * blocks of a short request are mostly zero), adding in the same order as a plain dot product.
+ */
+function dots(v: Float32Array, byDim: Float32Array, n: number): Float64Array {
+  const sums = new Float64Array(n);
+  for (let d = 0; d < v.length; d++) {
+    const x = v[d]!;
+    if (x === 0) continue;
+    const row = d * n;
+    for (let i = 0; i < n; i++) sums[i]! += x * byDim[row + i]!;
+  }
+  for (let i = 0; i < n; i++) if (!Number.isFinite(sums[i]!)) sums[i] = 0;
+  return sums;
+}
+
+function byDimension(vectors: readonly Float32Array[]): Float32Array {
+  const n = vectors.length;
+  const dims = vectors[0]?.length ?? 0;
+  const out = new Float32Array(n * dims);
+  vectors.forEach((vec, i) => {
+    for (let d = 0; d < dims; d++) out[d * n + i] = vec[d]!;
+  });
+  return out;
+}
 
 export class ScopeGate {
   readonly #embedder = topicEmbedder();
-  readonly #vectors: Float32Array[];
+  readonly #byDim: Float32Array;
   readonly #k: number;
   readonly #minSimilarity: number;
   readonly #minShare: number;
@@ -100,7 +121,7 @@ export class ScopeGate {
     private readonly examples: readonly ScopeExample[],
     options: ScopeOptions = {},
   ) {
-    this.#vectors = examples.map((e) => this.#embedder.embedSync(e.text.toLowerCase()));
+    this.#byDim = byDimension(examples.map((e) => this.#embedder.embedSync(e.text.toLowerCase())));
     this.#k = options.k ?? 5;
     this.#minSimilarity = options.minSimilarity ?? 0.4;
     this.#minShare = options.minShare ?? 0.6;
@@ -110,7 +131,8 @@ export class ScopeGate {
 
   decide(text: string): ScopeDecision {
     const v = this.#embedder.embedSync(text.toLowerCase());
-    const all = this.examples.map((e, i) => ({ topic: e.topic, sim: dot(v, this.#vectors[i]!) }));
+    const sims = dots(v, this.#byDim, this.examples.length);
+    const all = this.examples.map((e, i) => ({ topic: e.topic, sim: sims[i]! }));
     const servedBest = all.reduce((m, n) => (SERVED.has(n.topic) ? Math.max(m, n.sim) : m), 0);
     const nearest = all.sort((a, b) => b.sim - a.sim).slice(0, this.#k);
     const votes = new Map<string, { score: number; best: number }>();

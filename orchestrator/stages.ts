@@ -122,11 +122,13 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
       run: async (t) => {
         t.reading ??= readRequest(t.req.prompt, t.now);
         if (!t.reading.needsSession) return;
-        const ctx = await deps.memory.assemble(scopeOf(t), "").catch((err) => {
+        // The turn's whole context, read once under the session gate: the agents use it as read.
+        const ctx = await deps.memory.assemble(scopeOf(t), t.req.prompt).catch((err) => {
           t.log.warn({ err }, "session unreadable for references; answering without it");
           return undefined;
         });
         if (!ctx) return;
+        t.context = ctx;
         const session = sessionFacts(ctx);
         t.memoryRead = !t.actor!.guest && needsMemory(t.reading, session, t.now);
         const memory = t.memoryRead
@@ -154,7 +156,7 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
       when: unanswered,
       run: async (t) => {
         const [context, route] = await Promise.all([
-          deps.memory.assemble(scopeOf(t), t.req.prompt),
+          t.context ?? deps.memory.assemble(scopeOf(t), t.req.prompt),
           deps.router.route(t.req.prompt),
         ]);
         t.context = context;
@@ -224,9 +226,11 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
     {
       name: "record",
       when: (t) => t.answer !== undefined && !t.answer.replay,
+      // Started here, awaited with the session's release (see `Orchestrator.invoke`).
       run: async (t) => {
         const at = new Date().toISOString();
-        await deps.memory
+        t.recordStarted = performance.now();
+        t.recorded = deps.memory
           .recordTurn(scopeOf(t), [
             { role: "user", text: t.req.prompt, at },
             { role: "assistant", text: t.answer!.response, agent: t.answer!.by, at },

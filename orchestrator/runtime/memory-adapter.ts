@@ -128,21 +128,30 @@ export class MemoryAdapter implements MemoryPort {
     };
   }
 
-  async recordTurn(scope: Scope, given: HistoryEntry[]): Promise<void> {
-    // Nothing typed into a prompt is kept at rest in full if it looks like a card or a secret.
-    const messages = given.map((e) => ({
-      role: e.role,
-      content: redactText(e.text),
-      at: e.at,
-      ...(e.agent ? { agent: e.agent } : {}),
-    }));
-    await this.o.outbox.record({
-      scope,
-      messages,
-      // Only customers accumulate long-term memory.
-      events: (await this.o.customers.get(scope.actorId)) !== null,
-      ttlMs: this.o.sessionTtlS * 1000,
-    });
+  recordTurn(scope: Scope, given: HistoryEntry[]): Promise<void> {
+    const record = (customer: unknown): Promise<void> =>
+      this.o.outbox
+        .record({
+          scope,
+          // Nothing typed into a prompt is kept at rest in full if it looks like a card or a secret.
+          messages: given.map((e) => ({
+            role: e.role,
+            content: redactText(e.text),
+            at: e.at,
+            ...(e.agent ? { agent: e.agent } : {}),
+          })),
+          // Only customers accumulate long-term memory.
+          events: customer !== null,
+          ttlMs: this.o.sessionTtlS * 1000,
+        })
+        .then(() => undefined);
+    // The actor was looked up at the start of the turn: the write is issued before this returns.
+    try {
+      const known = this.o.customers.cached(scope.actorId);
+      return known !== undefined ? record(known) : this.o.customers.get(scope.actorId).then(record);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   async setState(scope: Scope, fields: Record<string, string>): Promise<void> {
