@@ -66,9 +66,16 @@ export interface MemoryPort {
 }
 
 /**
+ * Releases a session. `firstTry`: the session was free when the request for it reached the
+ * store, so what was read from the store in the same write, after the request, is current.
+ */
+export type SessionRelease = (() => Promise<void>) & { readonly firstTry?: boolean };
+
+/**
  * One invocation at a time per conversation. `enter` waits up to `waitMs` for the session, then
  * throws `CONFLICT`; the returned function releases it. A holder that dies frees it on its own.
+ * The request for the session is issued before `enter` returns its promise.
  */
 export interface SessionGate {
-  enter(scope: Scope, o: { holdMs: number; waitMs: number }): Promise<() => Promise<void>>;
+  enter(scope: Scope, o: { holdMs: number; waitMs: number }): Promise<SessionRelease>;
 }

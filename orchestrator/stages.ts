@@ -104,10 +104,16 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
       name: "gate",
       when: unanswered,
       run: async (t) => {
-        t.release = await deps.gate.enter(scopeOf(t), {
+        const entering = deps.gate.enter(scopeOf(t), {
           holdMs: Math.max(1_000, t.deadline - Date.now()) + 5_000,
           waitMs: deps.sessionWaitMs ?? 1_500,
         });
+        // The turn's context is read in the same write as the request for the session, after it:
+        // kept only when the session was free then (otherwise read again once it is held).
+        const early = deps.memory.assemble(scopeOf(t), t.req.prompt).catch(() => undefined);
+        const release = await entering;
+        t.release = release;
+        if (release.firstTry) t.context = await early;
       },
     },
     {
@@ -123,10 +129,12 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
         t.reading ??= readRequest(t.req.prompt, t.now);
         if (!t.reading.needsSession) return;
         // The turn's whole context, read once under the session gate: the agents use it as read.
-        const ctx = await deps.memory.assemble(scopeOf(t), t.req.prompt).catch((err) => {
-          t.log.warn({ err }, "session unreadable for references; answering without it");
-          return undefined;
-        });
+        const ctx =
+          t.context ??
+          (await deps.memory.assemble(scopeOf(t), t.req.prompt).catch((err) => {
+            t.log.warn({ err }, "session unreadable for references; answering without it");
+            return undefined;
+          }));
         if (!ctx) return;
         t.context = ctx;
         const session = sessionFacts(ctx);
