@@ -25,33 +25,11 @@ import {
   rankMemories,
   touchMemories,
 } from "./recall-cache.js";
+import { COLUMNS, type Memory, type RecalledMemory, type Row, toMemory, toRecalled } from "./rows.js";
 
 export type Tx = TransactionSql;
 
-export interface MemoryRevision {
-  content: string;
-  replacedAt: string;
-  eventId?: string;
-}
-
-export interface Memory {
-  id: string;
-  actorId: string;
-  namespace: string;
-  kind: MemoryKind;
-  content: string;
-  /** Earlier contents, oldest first, when consolidation updated this memory. */
-  history: MemoryRevision[];
-  metadata: Record<string, JsonValue>;
-  sourceEventId: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface RecalledMemory extends Memory {
-  /** Cosine similarity to the query, -1..1. */
-  similarity: number;
-}
+export type { Memory, RecalledMemory } from "./rows.js";
 
 export interface RecallRequest {
   /** From the caller's auth context, never from the namespace string. */
@@ -89,22 +67,6 @@ export interface NewMemory {
   sourceEventId?: string;
 }
 
-interface Row {
-  id: string;
-  actor_id: string;
-  namespace: string;
-  kind: MemoryKind;
-  content: string;
-  history: Array<{ content: string; replaced_at: string; event_id?: string | null }>;
-  metadata: Record<string, JsonValue>;
-  source_event_id: string | null;
-  created_at: Date;
-  updated_at: Date;
-  distance?: number;
-}
-
-const COLUMNS =
-  "id, actor_id, namespace, kind, content, history, metadata, source_event_id, created_at, updated_at";
 const MAX_K = 100;
 /** Rows one search may scan for `recallByVector` to fill `k` distinct contents (the HNSW `ef_search` cap). */
 const MAX_POOL = 1_000;
@@ -114,29 +76,6 @@ const SECTION_OF: Record<MemoryKind, string> = {
   summary: "summaries",
   episode: "episodes",
 };
-
-const iso = (d: Date | string): string => (d instanceof Date ? d.toISOString() : String(d));
-
-export function toMemory(row: Row): Memory {
-  return {
-    id: String(row.id),
-    actorId: row.actor_id,
-    namespace: row.namespace,
-    kind: row.kind,
-    content: row.content,
-    history: (row.history ?? []).map((h) => ({
-      content: h.content,
-      replacedAt: iso(h.replaced_at),
-      ...(h.event_id ? { eventId: h.event_id } : {}),
-    })),
-    metadata: row.metadata ?? {},
-    sourceEventId: row.source_event_id,
-    createdAt: iso(row.created_at),
-    updatedAt: iso(row.updated_at),
-  };
-}
-
-const toRecalled = (row: Row): RecalledMemory => ({ ...toMemory(row), similarity: 1 - Number(row.distance) });
 
 /** `namespace` is `prefix` or below it; nothing for the actor's root (actor_id already scopes). */
 function namespaceFilter(tx: Tx, actorId: string, prefix: string | undefined) {
