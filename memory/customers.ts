@@ -25,6 +25,12 @@ export class Customers {
       SELECT id::text, name FROM customers ORDER BY id LIMIT ${Math.min(Math.max(1, limit), 1000)}`;
   }
 
+  /** The cached lookup without waiting: undefined when not held (or expired). */
+  cached(actorId: string): Customer | null | undefined {
+    const hit = this.#cache.get(actorId);
+    return hit && hit.until > Date.now() ? hit.value : undefined;
+  }
+
   async get(actorId: string): Promise<Customer | null> {
     const hit = this.#cache.get(actorId);
     if (hit && hit.until > Date.now()) return hit.value;

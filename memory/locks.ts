@@ -29,6 +29,8 @@ const renew: Script<number> = {
 
 export interface Lease {
   release(): Promise<void>;
+  /** Attempts it took to take the lease (1: it was free at once). */
+  readonly tries: number;
 }
 
 export interface LeaseOptions {
@@ -56,15 +58,15 @@ export class Leases {
   async acquire(key: string, ttlMs: number, waitMs: number): Promise<Lease | undefined> {
     const token = randomUUID();
     const until = Date.now() + waitMs;
-    for (;;) {
+    for (let tries = 1; ; tries++) {
       const got = await this.#tryOnce(key, token, ttlMs);
-      if (got) return got;
+      if (got) return { release: got.release, tries };
       if (Date.now() >= until) return undefined;
       await new Promise((r) => setTimeout(r, 20));
     }
   }
 
-  async #tryOnce(key: string, token: string, ttlMs: number): Promise<Lease | undefined> {
+  async #tryOnce(key: string, token: string, ttlMs: number): Promise<Pick<Lease, "release"> | undefined> {
     const slice = Math.max(1, Math.min(ttlMs, this.#sliceMs));
     const expiresAt = Date.now() + ttlMs;
     try {

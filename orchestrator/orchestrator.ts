@@ -61,29 +61,39 @@ export class Orchestrator {
       deadline: Date.now() + (req.timeoutMs ?? 60_000),
       now: this.deps.now?.() ?? new Date(),
     });
+    let failed = false;
     let error: unknown;
     try {
       await runPipeline(this.#stages, turn);
-      turn.timing.total = round(performance.now() - started);
-      return this.#result(turn);
     } catch (err) {
+      failed = true;
       error = err;
-      throw err;
-    } finally {
-      await turn.release?.().catch((err) => turn.log.warn({ err }, "could not release the session"));
-      await this.deps.hooks.emit(
-        new AfterInvocationEvent({
-          invocationId: id,
-          sessionId: req.sessionId,
-          actorId: turn.actor?.id ?? req.actorId,
-          response: turn.answer?.response ?? "",
-          error,
-          startedAt,
-          checkpointVersion: turn.checkpointVersion,
-        }),
-        () => turn.log,
-      );
     }
+    // The history write and the session's release leave together: one write to the store, the
+    // history first on the session's connection, so the next turn of the session reads it. A
+    // cache hit is answered without waiting for its write: it is sent before the answer, on the
+    // connection the session's next read takes, and this process's next read of the session
+    // waits for it (the outbox).
+    await Promise.all([
+      turn.answer?.by === "cache" ? undefined : turn.recorded,
+      turn.release?.().catch((err) => turn.log.warn({ err }, "could not release the session")),
+    ]);
+    if (turn.recordStarted !== undefined) turn.timing.record = round(performance.now() - turn.recordStarted);
+    turn.timing.total = round(performance.now() - started);
+    await this.deps.hooks.emit(
+      new AfterInvocationEvent({
+        invocationId: id,
+        sessionId: req.sessionId,
+        actorId: turn.actor?.id ?? req.actorId,
+        response: turn.answer?.response ?? "",
+        error,
+        startedAt,
+        checkpointVersion: turn.checkpointVersion,
+      }),
+      () => turn.log,
+    );
+    if (failed) throw error;
+    return this.#result(turn);
   }
 
   /** The cache decision; a turn that never looked up says why. */

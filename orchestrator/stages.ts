@@ -104,10 +104,16 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
       name: "gate",
       when: unanswered,
       run: async (t) => {
-        t.release = await deps.gate.enter(scopeOf(t), {
+        const entering = deps.gate.enter(scopeOf(t), {
           holdMs: Math.max(1_000, t.deadline - Date.now()) + 5_000,
           waitMs: deps.sessionWaitMs ?? 1_500,
         });
+        // The turn's context is read in the same write as the request for the session, after it:
+        // kept only when the session was free then (otherwise read again once it is held).
+        const early = deps.memory.assemble(scopeOf(t), t.req.prompt).catch(() => undefined);
+        const release = await entering;
+        t.release = release;
+        if (release.firstTry) t.context = await early;
       },
     },
     {
@@ -122,11 +128,15 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
       run: async (t) => {
         t.reading ??= readRequest(t.req.prompt, t.now);
         if (!t.reading.needsSession) return;
-        const ctx = await deps.memory.assemble(scopeOf(t), "").catch((err) => {
-          t.log.warn({ err }, "session unreadable for references; answering without it");
-          return undefined;
-        });
+        // The turn's whole context, read once under the session gate: the agents use it as read.
+        const ctx =
+          t.context ??
+          (await deps.memory.assemble(scopeOf(t), t.req.prompt).catch((err) => {
+            t.log.warn({ err }, "session unreadable for references; answering without it");
+            return undefined;
+          }));
         if (!ctx) return;
+        t.context = ctx;
         const session = sessionFacts(ctx);
         t.memoryRead = !t.actor!.guest && needsMemory(t.reading, session, t.now);
         const memory = t.memoryRead
@@ -154,7 +164,7 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
       when: unanswered,
       run: async (t) => {
         const [context, route] = await Promise.all([
-          deps.memory.assemble(scopeOf(t), t.req.prompt),
+          t.context ?? deps.memory.assemble(scopeOf(t), t.req.prompt),
           deps.router.route(t.req.prompt),
         ]);
         t.context = context;
@@ -224,17 +234,16 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
     {
       name: "record",
       when: (t) => t.answer !== undefined && !t.answer.replay,
+      // Started here, awaited with the session's release (see `Orchestrator.invoke`).
       run: async (t) => {
         const at = new Date().toISOString();
-        const recording = deps.memory
+        t.recordStarted = performance.now();
+        t.recorded = deps.memory
           .recordTurn(scopeOf(t), [
             { role: "user", text: t.req.prompt, at },
             { role: "assistant", text: t.answer!.response, agent: t.answer!.by, at },
           ])
           .catch((err) => t.log.warn({ err }, "could not record the turn"));
-        // A cache hit is answered without waiting for its write: the write is sent before the
-        // answer, on the connection the session's next read takes, so that read comes after it.
-        if (t.answer!.by !== "cache") await recording;
       },
     },
     {

@@ -68,6 +68,7 @@ export async function runWorkflow(deps: WorkflowDeps, input: WorkflowInput): Pro
   const { messages, summary } = buildWindow(ctx.history, input.prompt);
 
   const scope = { actorId: input.actor.id, sessionId: input.sessionId };
+  let written = false;
   const invocationId = input.invocationId ?? "";
   while (wf.step < wf.plan.length) {
     const name = wf.plan[wf.step]!;
@@ -149,29 +150,30 @@ export async function runWorkflow(deps: WorkflowDeps, input: WorkflowInput): Pro
     wf.step += 1;
     delete wf.intents;
 
+    // The last step's checkpoint is the finished workflow: one write, with the session state the
+    // step produced (state and checkpoint land together or not at all).
+    const last = wf.step >= wf.plan.length;
+    if (last) finish(wf);
     const updates = sessionUpdates(result.toolCalls);
-    if (Object.keys(updates).length > 0) {
-      Object.assign(ctx.state, updates);
-      await deps.memory.setState({ actorId: input.actor.id, sessionId: input.sessionId }, updates);
-    }
-    version = await deps.memory.writeWorkflow(
-      { actorId: input.actor.id, sessionId: input.sessionId },
-      version,
-      wf,
-    );
+    if (Object.keys(updates).length > 0) Object.assign(ctx.state, updates);
+    version = await deps.memory.writeWorkflow(scope, version, wf, updates);
+    written = last;
     await deps.hooks.emit(
       new AgentEndEvent({ invocationId, agent: name, checkpointVersion: version }),
       deps.logger,
     );
   }
+  // A resumed workflow whose steps were all done (its final write was lost) is finished here.
+  if (!written) {
+    finish(wf);
+    version = await deps.memory.writeWorkflow(scope, version, wf);
+  }
+  return { workflow: wf, usage, modelCalls, toolCalls, version };
+}
+
+function finish(wf: WorkflowState): void {
   wf.status = "done";
   wf.response = wf.texts.join("\n\n") || "I couldn't find anything to do for that request.";
-  version = await deps.memory.writeWorkflow(
-    { actorId: input.actor.id, sessionId: input.sessionId },
-    version,
-    wf,
-  );
-  return { workflow: wf, usage, modelCalls, toolCalls, version };
 }
 
 /**

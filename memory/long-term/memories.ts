@@ -16,34 +16,20 @@ import type { JsonValue } from "../../core/json.js";
 import { redactJson, redactText } from "../../core/redact.js";
 import { toVector } from "../db/vector.js";
 import type { Embedder } from "../embeddings/types.js";
+import type { ShortTermStore } from "../store/types.js";
 import { likeBelow, type MemoryKind, namespaces, resolveNamespace } from "./namespaces.js";
+import {
+  type CachedMemory,
+  RecallCache,
+  type RecallCacheOptions,
+  rankMemories,
+  touchMemories,
+} from "./recall-cache.js";
+import { COLUMNS, type Memory, type RecalledMemory, type Row, toMemory, toRecalled } from "./rows.js";
 
 export type Tx = TransactionSql;
 
-export interface MemoryRevision {
-  content: string;
-  replacedAt: string;
-  eventId?: string;
-}
-
-export interface Memory {
-  id: string;
-  actorId: string;
-  namespace: string;
-  kind: MemoryKind;
-  content: string;
-  /** Earlier contents, oldest first, when consolidation updated this memory. */
-  history: MemoryRevision[];
-  metadata: Record<string, JsonValue>;
-  sourceEventId: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface RecalledMemory extends Memory {
-  /** Cosine similarity to the query, -1..1. */
-  similarity: number;
-}
+export type { Memory, RecalledMemory } from "./rows.js";
 
 export interface RecallRequest {
   /** From the caller's auth context, never from the namespace string. */
@@ -56,6 +42,12 @@ export interface RecallRequest {
   minSimilarity?: number;
   kinds?: readonly MemoryKind[];
   signal?: AbortSignal;
+  /**
+   * The actor's memory generation token as the caller read it from the short-term store (""
+   * when absent): with it, an actor with few memories is answered in this process while the
+   * token is unchanged (see `recall-cache.ts`).
+   */
+  generation?: string;
 }
 
 export interface SearchOptions {
@@ -75,22 +67,6 @@ export interface NewMemory {
   sourceEventId?: string;
 }
 
-interface Row {
-  id: string;
-  actor_id: string;
-  namespace: string;
-  kind: MemoryKind;
-  content: string;
-  history: Array<{ content: string; replaced_at: string; event_id?: string | null }>;
-  metadata: Record<string, JsonValue>;
-  source_event_id: string | null;
-  created_at: Date;
-  updated_at: Date;
-  distance?: number;
-}
-
-const COLUMNS =
-  "id, actor_id, namespace, kind, content, history, metadata, source_event_id, created_at, updated_at";
 const MAX_K = 100;
 /** Rows one search may scan for `recallByVector` to fill `k` distinct contents (the HNSW `ef_search` cap). */
 const MAX_POOL = 1_000;
@@ -100,29 +76,6 @@ const SECTION_OF: Record<MemoryKind, string> = {
   summary: "summaries",
   episode: "episodes",
 };
-
-const iso = (d: Date | string): string => (d instanceof Date ? d.toISOString() : String(d));
-
-export function toMemory(row: Row): Memory {
-  return {
-    id: String(row.id),
-    actorId: row.actor_id,
-    namespace: row.namespace,
-    kind: row.kind,
-    content: row.content,
-    history: (row.history ?? []).map((h) => ({
-      content: h.content,
-      replacedAt: iso(h.replaced_at),
-      ...(h.event_id ? { eventId: h.event_id } : {}),
-    })),
-    metadata: row.metadata ?? {},
-    sourceEventId: row.source_event_id,
-    createdAt: iso(row.created_at),
-    updatedAt: iso(row.updated_at),
-  };
-}
-
-const toRecalled = (row: Row): RecalledMemory => ({ ...toMemory(row), similarity: 1 - Number(row.distance) });
 
 /** `namespace` is `prefix` or below it; nothing for the actor's root (actor_id already scopes). */
 function namespaceFilter(tx: Tx, actorId: string, prefix: string | undefined) {
@@ -232,6 +185,12 @@ async function listMemories(
 export interface LongTermMemoryOptions {
   /** HNSW candidate list size per scan step (`hnsw.ef_search`, default 40 as in pgvector; at least k). */
   efSearch?: number;
+  /**
+   * Where writes mark an actor's memories as changed (`touchMemories`); with it, recalls that
+   * carry a generation token are answered from `RecallCache` while it holds.
+   */
+  store?: ShortTermStore;
+  cache?: RecallCacheOptions;
 }
 
 /** Long-term memory for the service: recall, insert and list, always scoped to one actor. */
@@ -239,12 +198,25 @@ export class LongTermMemory {
   readonly sql: Sql;
   readonly embedder: Embedder;
   readonly #efSearch: number;
+  readonly #store: ShortTermStore | undefined;
+  readonly #cache: RecallCache<Memory> | undefined;
   #iterative: Promise<boolean> | undefined;
 
   constructor(sql: Sql, embedder: Embedder, options: LongTermMemoryOptions = {}) {
     this.sql = sql;
     this.embedder = embedder;
     this.#efSearch = options.efSearch ?? 40;
+    this.#store = options.store;
+    this.#cache = options.store ? new RecallCache(options.cache) : undefined;
+  }
+
+  /**
+   * Marks the actor's memories as changed for every process (call after a write commits); a
+   * store that cannot be reached leaves other processes' entries to lapse on their own.
+   */
+  async changed(actorId: string): Promise<void> {
+    this.#cache?.drop(actorId);
+    if (this.#store) await touchMemories(this.#store, actorId).catch(() => {});
   }
 
   /** Whether the server's pgvector has iterative index scans (0.8.0+). Checked once. */
@@ -296,12 +268,45 @@ export class LongTermMemory {
       request.signal ? { signal: request.signal } : {},
     );
     if (!vector) throw new FlightlyError("INTERNAL", "embedder returned no vector");
-    return this.recallByVector(request.actorId, vector, {
+    const options = {
       k,
       prefix,
       ...(request.minSimilarity === undefined ? {} : { minSimilarity: request.minSimilarity }),
       ...(request.kinds ? { kinds: request.kinds } : {}),
-    });
+    };
+    if (request.generation !== undefined && prefix === namespaces.root(request.actorId)) {
+      const held = await this.#held(request.actorId, request.generation, request.kinds);
+      if (held) {
+        return rankMemories(held, vector, { ...options, contentKey }).map(({ memory, similarity }) => ({
+          ...memory,
+          similarity,
+        }));
+      }
+    }
+    return this.recallByVector(request.actorId, vector, options);
+  }
+
+  /** The actor's memories of `kinds` held in this process under `generation`; null: search pgvector. */
+  async #held(
+    actorId: string,
+    generation: string,
+    kinds: readonly MemoryKind[] | undefined,
+  ): Promise<CachedMemory<Memory>[] | null> {
+    const cache = this.#cache;
+    if (!cache) return null;
+    const all = kinds ?? (Object.keys(SECTION_OF) as MemoryKind[]);
+    return cache.memories(actorId, generation, all, () =>
+      this.withActor(actorId, async (tx) => {
+        const rows = await tx<(Row & { vec: string })[]>`
+          SELECT ${tx.unsafe(COLUMNS)}, embedding::text AS vec FROM memories
+          WHERE actor_id = ${actorId} ${kindFilter(tx, all)}
+          ORDER BY id LIMIT ${cache.maxMemories + 1}`;
+        return rows.map((r) => {
+          const memory = toMemory(r);
+          return { memory, id: memory.id, content: memory.content, vector: r.vec };
+        });
+      }),
+    );
   }
 
   /**
@@ -333,7 +338,9 @@ export class LongTermMemory {
   async remember(actorId: string, memory: Omit<NewMemory, "embedding">): Promise<Memory> {
     const [embedding] = await this.embedder.embed([memory.content]);
     if (!embedding) throw new FlightlyError("INTERNAL", "embedder returned no vector");
-    return this.withActor(actorId, (tx) => insertMemory(tx, actorId, { ...memory, embedding }));
+    const stored = await this.withActor(actorId, (tx) => insertMemory(tx, actorId, { ...memory, embedding }));
+    await this.changed(actorId);
+    return stored;
   }
 
   /** The actor's memories below a namespace prefix, newest first. */

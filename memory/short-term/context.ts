@@ -63,7 +63,7 @@ async function readShortTerm(
   store: ShortTermStore,
   scope: SessionScope,
   historyLimit: number,
-): Promise<[unknown, unknown, unknown, unknown]> {
+): Promise<[unknown, unknown, unknown, unknown, unknown]> {
   assertId(scope.actorId, "actorId");
   const k = sessionKeys(scope);
   const res = await store
@@ -72,8 +72,9 @@ async function readShortTerm(
     .lrange(k.history, historyLimit > 0 ? -historyLimit : 1, historyLimit > 0 ? -1 : 0)
     .hgetall(k.state)
     .hgetall(k.checkpoint)
+    .get(keys.memoryGeneration(scope.actorId))
     .exec();
-  return [res[0], res[1], res[2], res[3]];
+  return [res[0], res[1], res[2], res[3], res[4]];
 }
 
 /**
@@ -96,18 +97,23 @@ export async function assembleContext(
 
   const degraded: string[] = [];
   const query = request.query;
+  // The recall carries the memory generation read with the session (see long-term/recall-cache.ts).
   const recall =
     longTerm && query
-      ? longTerm
-          .recall({
-            actorId: scope.actorId,
-            query,
-            k: request.recallK ?? 5,
-            ...(request.namespacePrefix === undefined ? {} : { namespacePrefix: request.namespacePrefix }),
-            ...(request.minSimilarity === undefined ? {} : { minSimilarity: request.minSimilarity }),
-            kinds: request.kinds ?? DEFAULT_KINDS,
-            ...(request.signal ? { signal: request.signal } : {}),
-          })
+      ? shortTerm
+          .then(({ parts }) => (typeof parts[4] === "string" ? parts[4] : ""))
+          .then((generation) =>
+            longTerm.recall({
+              generation,
+              actorId: scope.actorId,
+              query,
+              k: request.recallK ?? 5,
+              ...(request.namespacePrefix === undefined ? {} : { namespacePrefix: request.namespacePrefix }),
+              ...(request.minSimilarity === undefined ? {} : { minSimilarity: request.minSimilarity }),
+              kinds: request.kinds ?? DEFAULT_KINDS,
+              ...(request.signal ? { signal: request.signal } : {}),
+            }),
+          )
           .catch((): RecalledMemory[] => {
             degraded.push("recall");
             return [];

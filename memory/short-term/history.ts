@@ -3,8 +3,14 @@
  */
 import { z } from "zod";
 import { redactText } from "../../core/redact.js";
-import type { Script, ShortTermStore } from "../store/types.js";
-import { type SessionScope, type SessionTtlOptions, sessionKeys, sessionTtlMs } from "./session.js";
+import type { Pipeline, ShortTermStore } from "../store/types.js";
+import {
+  type SessionScope,
+  type SessionTtlOptions,
+  sessionKeys,
+  sessionTtlMs,
+  throwFirstError,
+} from "./session.js";
 
 export type HistoryRole = "user" | "assistant" | "tool" | "system";
 
@@ -44,10 +50,27 @@ export async function appendHistory(
 ): Promise<number> {
   const key = sessionKeys(scope).history;
   if (messages.length === 0) return (await store.lrange(key, 0, -1)).length;
+  const results = await queueHistory(store.pipeline(), scope, messages, options).exec();
+  throwFirstError(results);
+  return Number(results[0]);
+}
+
+/**
+ * Queues the append of `messages` (two commands: the capped push, whose slot holds the new length,
+ * and the TTL refresh) on `pipeline`, so other writes can share its round trip.
+ */
+export function queueHistory(
+  pipeline: Pipeline,
+  scope: SessionScope,
+  messages: readonly HistoryMessage[],
+  options?: HistoryOptions,
+): Pipeline {
+  const key = sessionKeys(scope).history;
   // Redacted here, at the write, so no caller can keep a secret in the history.
   const encoded = messages.map((m) => JSON.stringify(stored(m)));
-  const cap = options?.cap ?? DEFAULT_HISTORY_CAP;
-  return store.runScript(appendScript, [key], [String(cap), String(sessionTtlMs(options)), ...encoded]);
+  return pipeline
+    .rpushCapped(key, encoded, options?.cap ?? DEFAULT_HISTORY_CAP)
+    .pexpire(key, sessionTtlMs(options));
 }
 
 const ROLES: ReadonlySet<string> = new Set(messageSchema.shape.role.options);
@@ -70,20 +93,6 @@ function stored(m: HistoryMessage): HistoryMessage {
   };
 }
 
-/** Append, trim to the cap, refresh the TTL: one command. Args: cap, ttl ms, messages. */
-const appendScript: Script<number> = {
-  name: "history-append",
-  lua: `local cap = tonumber(ARGV[1])
-local n = redis.call('RPUSH', KEYS[1], unpack(ARGV, 3))
-redis.call('LTRIM', KEYS[1], -cap, -1)
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return math.min(n, cap)`,
-  local: (ops, keys, args) => {
-    const n = ops.rpushCapped(keys[0]!, args.slice(2), Number(args[0]));
-    ops.pexpire(keys[0]!, Number(args[1]));
-    return n;
-  },
-};
 
 /** The newest `limit` messages, oldest first. */
 export async function readHistory(

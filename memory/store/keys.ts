@@ -12,6 +12,8 @@ export const keys = {
   checkpoint: (session: string) => `flightly:{s:${safe(session)}}:checkpoint`,
   sessionLock: (session: string) => `flightly:{s:${safe(session)}}:lock`,
   profile: (actor: string) => `flightly:{a:${safe(actor)}}:profile`,
+  /** Replaced by every write of the actor's long-term memories (see memory/long-term/recall-cache.ts). */
+  memoryGeneration: (actor: string) => `flightly:{a:${safe(actor)}}:memgen`,
   actorCache: (actor: string, hash: string) => `flightly:{a:${safe(actor)}}:cache:${hash}`,
   toolCache: (hash: string) => `flightly:tool:${hash}`,
   toolLock: (hash: string) => `flightly:tool:${hash}:lock`,

@@ -36,7 +36,8 @@ type Command =
   | ["rpush", string, ...string[]]
   | ["ltrim", string, number, number]
   | ["llen", string]
-  | ["pexpire", string, number];
+  | ["pexpire", string, number]
+  | ["xadd", string, ...(string | number)[]];
 
 /** What both an iovalkey pipeline and a client can be asked (replies differ: queued vs promised). */
 type Target = ChainableCommander | Redis;
@@ -63,6 +64,8 @@ function apply(t: Target, c: Command): unknown {
       return t.llen(c[1]);
     case "pexpire":
       return t.pexpire(c[1], c[2]);
+    case "xadd":
+      return t.call("XADD", c[1], ...c.slice(2));
   }
 }
 
@@ -142,6 +145,11 @@ export function valkeyPipeline(deps: PipelineDeps): Pipeline {
       return p;
     },
     pexpire: (k, t) => one(k, ["pexpire", k, px(t)]),
+    xadd: (k, f, o) => {
+      const args: (string | number)[] = o?.maxLen !== undefined ? ["MAXLEN", "~", o.maxLen] : [];
+      args.push("*", ...Object.entries(f).flat());
+      return one(k, ["xadd", k, ...args]);
+    },
     exec: async () => {
       if (ops.length === 0) return [];
       const index = new Map(ops.map((op, i) => [op, i]));

@@ -14,9 +14,9 @@ import {
   reviseMemory,
   searchMemories,
   type Tx,
-  toMemory,
 } from "../long-term/memories.js";
 import { namespaceFor, namespaces } from "../long-term/namespaces.js";
+import { toMemory } from "../long-term/rows.js";
 import type { MemoryCandidate } from "./extract.js";
 
 export type ConsolidationAction = "add" | "update" | "skip";

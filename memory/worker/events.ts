@@ -63,6 +63,25 @@ export interface AppendOptions {
   maxLen?: number;
 }
 
+/** The events stream's approximate length cap. */
+export const EVENTS_MAX_LEN = 100_000;
+
+/** The stream entry of one turn; `eventId` defaults to a new UUID and `at` to now. */
+export function turnEventFields(
+  turn: Omit<TurnEvent, "eventId" | "at"> & { eventId?: string; at?: string },
+): Record<string, string> {
+  assertId(turn.actorId, "actorId");
+  assertId(turn.sessionId, "sessionId");
+  return {
+    event_id: turn.eventId ?? randomUUID(),
+    actor_id: turn.actorId,
+    session_id: turn.sessionId,
+    role: turn.role,
+    text: redactText(turn.text).slice(0, MAX_TEXT),
+    at: turn.at ?? new Date().toISOString(),
+  };
+}
+
 /**
  * Appends one turn to the events stream; `eventId` defaults to a new UUID and `at` to now.
  * Returns the event id and the stream entry id.
@@ -72,19 +91,9 @@ export async function appendTurnEvent(
   turn: Omit<TurnEvent, "eventId" | "at"> & { eventId?: string; at?: string },
   options: AppendOptions = {},
 ): Promise<{ eventId: string; streamId: string }> {
-  assertId(turn.actorId, "actorId");
-  assertId(turn.sessionId, "sessionId");
-  const eventId = turn.eventId ?? randomUUID();
-  const fields = {
-    event_id: eventId,
-    actor_id: turn.actorId,
-    session_id: turn.sessionId,
-    role: turn.role,
-    text: redactText(turn.text).slice(0, MAX_TEXT),
-    at: turn.at ?? new Date().toISOString(),
-  };
+  const fields = turnEventFields(turn);
   const streamId = await store.xadd(options.stream ?? keys.events(), fields, {
-    maxLen: options.maxLen ?? 100_000,
+    maxLen: options.maxLen ?? EVENTS_MAX_LEN,
   });
-  return { eventId, streamId };
+  return { eventId: fields.event_id!, streamId };
 }

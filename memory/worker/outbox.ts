@@ -18,11 +18,11 @@ import { randomUUID } from "node:crypto";
 import { FlightlyError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import { redactText } from "../../core/redact.js";
-import { appendHistory, type HistoryMessage, readHistory } from "../short-term/history.js";
-import { type SessionScope, sessionKeys } from "../short-term/session.js";
+import { type HistoryMessage, queueHistory, readHistory } from "../short-term/history.js";
+import { type SessionScope, sessionKeys, throwFirstError } from "../short-term/session.js";
 import { keys } from "../store/keys.js";
 import type { ShortTermStore } from "../store/types.js";
-import { appendTurnEvent, type TurnRole } from "./events.js";
+import { appendTurnEvent, EVENTS_MAX_LEN, type TurnRole, turnEventFields } from "./events.js";
 
 export interface OutboxTurn {
   scope: SessionScope;
@@ -186,7 +186,20 @@ export class TurnOutbox {
         ));
       if (!landed) {
         p.historySent = true;
-        await appendHistory(store, scope, messages, { ttlMs });
+        // The turn's events ride in the history's round trip; a failed send keeps them waiting
+        // (re-sent with the same ids, which the worker takes once).
+        const pipe = queueHistory(store.pipeline(), scope, messages, { ttlMs });
+        for (const e of p.events) {
+          pipe.xadd(
+            keys.events(),
+            turnEventFields({ ...e, actorId: scope.actorId, sessionId: scope.sessionId }),
+            {
+              maxLen: EVENTS_MAX_LEN,
+            },
+          );
+        }
+        throwFirstError(await pipe.exec());
+        p.unconfirmed.push(...p.events.splice(0));
       }
       await this.#confirm(p, historyKey);
       p.historyDone = true;

@@ -18,6 +18,7 @@ import type { ModelProvider } from "../../core/model.js";
 import { redactJson, redactText } from "../../core/redact.js";
 import { insertEpisodeTurn } from "../long-term/episodes.js";
 import type { LongTermMemory } from "../long-term/memories.js";
+import { touchMemories } from "../long-term/recall-cache.js";
 import { getProfile, updateProfile } from "../short-term/profile.js";
 import { keys } from "../store/keys.js";
 import type { ShortTermStore, StreamEntry } from "../store/types.js";
@@ -377,6 +378,10 @@ export class Worker {
       { searchK: 5 },
     );
     if (results === null) return "duplicate";
+    // Recall caches in every process read the actor's memories again.
+    await touchMemories(store, actorId).catch((err) =>
+      logger?.warn({ err: errorText(err) }, "could not mark the actor's memories as changed"),
+    );
     for (const r of results) {
       if (r.action === "add") this.#stats.added++;
       else if (r.action === "update") this.#stats.updated++;

@@ -113,7 +113,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   const configured = options.mcpServers ? undefined : configuredMcpServers(services);
   const mcp = new McpClientManager(options.mcpServers ?? configured?.specs ?? [], tools, logger);
   const customers = new Customers(db.sql);
-  const longTerm = new LongTermMemory(db.sql, embedder);
+  // With the store, actors with few memories are recalled in-process until a write changes them.
+  const longTerm = new LongTermMemory(db.sql, embedder, { store });
   const outbox = new TurnOutbox({ store, logger });
   const memory = new MemoryAdapter({
     outbox,

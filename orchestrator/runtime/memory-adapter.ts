@@ -86,8 +86,15 @@ export class MemoryAdapter implements MemoryPort {
     // The session's last turn may still be on its way (a cache hit answers before its write lands).
     const writing = this.o.outbox.written(scope);
     if (writing) await writing;
+    const customerRead = this.o.customers.get(scope.actorId);
+    // Only customers have long-term memory: a guest's turn makes no recall query (the lookup is
+    // cached, and for an id that cannot be a customer it is decided without I/O).
+    const recaller = {
+      recall: async (r: Parameters<LongTermMemory["recall"]>[0]) =>
+        (await customerRead) ? this.o.longTerm.recall(r) : [],
+    };
     const [ctx, customer] = await Promise.all([
-      assembleContext(this.o.store, this.o.longTerm, {
+      assembleContext(this.o.store, recaller, {
         scope,
         query,
         historyLimit: 24,
@@ -98,7 +105,7 @@ export class MemoryAdapter implements MemoryPort {
         this.o.logger?.warn({ err }, "session store unreachable: answering without history or checkpoint");
         return withoutShortTerm();
       }),
-      this.o.customers.get(scope.actorId),
+      customerRead,
     ]);
     const view: CustomerView | null = customer
       ? { ...customer, profile: mergeProfile(customer.profile, ctx.profile) }
@@ -124,21 +131,30 @@ export class MemoryAdapter implements MemoryPort {
     };
   }
 
-  async recordTurn(scope: Scope, given: HistoryEntry[]): Promise<void> {
-    // Nothing typed into a prompt is kept at rest in full if it looks like a card or a secret.
-    const messages = given.map((e) => ({
-      role: e.role,
-      content: redactText(e.text),
-      at: e.at,
-      ...(e.agent ? { agent: e.agent } : {}),
-    }));
-    await this.o.outbox.record({
-      scope,
-      messages,
-      // Only customers accumulate long-term memory.
-      events: (await this.o.customers.get(scope.actorId)) !== null,
-      ttlMs: this.o.sessionTtlS * 1000,
-    });
+  recordTurn(scope: Scope, given: HistoryEntry[]): Promise<void> {
+    const record = (customer: unknown): Promise<void> =>
+      this.o.outbox
+        .record({
+          scope,
+          // Nothing typed into a prompt is kept at rest in full if it looks like a card or a secret.
+          messages: given.map((e) => ({
+            role: e.role,
+            content: redactText(e.text),
+            at: e.at,
+            ...(e.agent ? { agent: e.agent } : {}),
+          })),
+          // Only customers accumulate long-term memory.
+          events: customer !== null,
+          ttlMs: this.o.sessionTtlS * 1000,
+        })
+        .then(() => undefined);
+    // The actor was looked up at the start of the turn: the write is issued before this returns.
+    try {
+      const known = this.o.customers.cached(scope.actorId);
+      return known !== undefined ? record(known) : this.o.customers.get(scope.actorId).then(record);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   async setState(scope: Scope, fields: Record<string, string>): Promise<void> {
@@ -151,9 +167,14 @@ export class MemoryAdapter implements MemoryPort {
     }
   }
 
-  async writeWorkflow(scope: Scope, expectedVersion: number, workflow: WorkflowState): Promise<number> {
+  async writeWorkflow(
+    scope: Scope,
+    expectedVersion: number,
+    workflow: WorkflowState,
+    state?: Record<string, string>,
+  ): Promise<number> {
     try {
-      return await this.#writeWorkflow(scope, expectedVersion, workflow);
+      return await this.#writeWorkflow(scope, expectedVersion, workflow, state);
     } catch (err) {
       if (!storeDown(err)) throw err;
       if (workflow.status === "done" || workflow.step >= workflow.plan.length) {
@@ -171,7 +192,12 @@ export class MemoryAdapter implements MemoryPort {
     }
   }
 
-  #writeWorkflow(scope: Scope, expectedVersion: number, workflow: WorkflowState): Promise<number> {
+  #writeWorkflow(
+    scope: Scope,
+    expectedVersion: number,
+    workflow: WorkflowState,
+    state: Record<string, string> | undefined,
+  ): Promise<number> {
     return writeCheckpoint(
       this.o.store,
       scope,
@@ -185,7 +211,7 @@ export class MemoryAdapter implements MemoryPort {
           at: new Date().toISOString(),
         })),
       },
-      { ttlMs: this.o.sessionTtlS * 1000 },
+      { ttlMs: this.o.sessionTtlS * 1000, ...(state && Object.keys(state).length > 0 ? { state } : {}) },
     );
   }
 

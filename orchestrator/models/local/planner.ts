@@ -320,9 +320,22 @@ export class LocalPlanner implements ModelProvider {
 }
 
 function conversationSize(request: ModelRequest): number {
-  return (
-    request.system.length + JSON.stringify(request.messages).length + JSON.stringify(request.tools).length
-  );
+  return request.system.length + JSON.stringify(request.messages).length + listChars(request.tools);
+}
+
+/** `JSON.stringify(list).length`, each item's length kept (tool specs are made once per tool). */
+const itemChars = new WeakMap<object, number>();
+function listChars(list: readonly object[]): number {
+  let n = 2 + Math.max(0, list.length - 1);
+  for (const item of list) {
+    let c = itemChars.get(item);
+    if (c === undefined) {
+      c = JSON.stringify(item).length;
+      itemChars.set(item, c);
+    }
+    n += c;
+  }
+  return n;
 }
 
 function respond(decision: Decision, inputChars: number, firstId: number): ModelResponse {

@@ -34,13 +34,12 @@ export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
-/** An ISO instant as `YYYY-MM-DD HH:MM` in the airport's time zone (the instant as written otherwise). */
-function localTime(iso: string, tz: string | undefined): string {
-  const at = new Date(iso);
-  if (!iso || Number.isNaN(at.getTime())) return iso;
-  if (!tz) return iso.replace("T", " ").slice(0, 16);
-  try {
-    const parts = new Intl.DateTimeFormat("en-US", {
+/** One formatter per time zone: making one costs far more than using it. */
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+function zoneFormat(tz: string): Intl.DateTimeFormat {
+  let f = zoneFormats.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", {
       timeZone: tz,
       year: "numeric",
       month: "2-digit",
@@ -48,7 +47,19 @@ function localTime(iso: string, tz: string | undefined): string {
       hour: "2-digit",
       minute: "2-digit",
       hourCycle: "h23",
-    }).formatToParts(at);
+    });
+    zoneFormats.set(tz, f);
+  }
+  return f;
+}
+
+/** An ISO instant as `YYYY-MM-DD HH:MM` in the airport's time zone (the instant as written otherwise). */
+function localTime(iso: string, tz: string | undefined): string {
+  const at = new Date(iso);
+  if (!iso || Number.isNaN(at.getTime())) return iso;
+  if (!tz) return iso.replace("T", " ").slice(0, 16);
+  try {
+    const parts = zoneFormat(tz).formatToParts(at);
     const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? "";
     return `${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")}`;
   } catch {
