@@ -93,7 +93,6 @@ function stored(m: HistoryMessage): HistoryMessage {
   };
 }
 
-
 /** The newest `limit` messages, oldest first. */
 export async function readHistory(
   store: ShortTermStore,
