@@ -130,7 +130,7 @@ export class ResponseIndex implements EntryIndex {
         id: string;
         scope: string;
         prompt: string;
-        response: { text: string };
+        response: { text: string; calls?: IndexedEntry["calls"] };
         entities: unknown;
         category: string;
         sources: string[];
@@ -148,6 +148,7 @@ export class ResponseIndex implements EntryIndex {
         scope: r.scope,
         prompt: r.prompt,
         response: r.response.text,
+        ...(r.response.calls ? { calls: r.response.calls } : {}),
         entities: r.entities,
         category: r.category,
         sources: r.sources,
@@ -205,6 +206,7 @@ export class ResponseIndex implements EntryIndex {
       scope: e.scope,
       prompt: e.prompt,
       response: e.response,
+      ...(e.calls ? { calls: e.calls } : {}),
       entities: e.entities,
       category: e.category,
       sources: [...e.sources],
@@ -222,6 +224,7 @@ export class ResponseIndex implements EntryIndex {
       scope: entry.scope,
       prompt: entry.prompt,
       response: entry.response,
+      calls: JSON.stringify(entry.calls ?? null),
       entities: JSON.stringify(entry.entities ?? null),
       category: entry.category,
       sources: JSON.stringify(entry.sources),
@@ -261,6 +264,9 @@ export class ResponseIndex implements EntryIndex {
         scope: f.scope!,
         prompt: f.prompt!,
         response: f.response!,
+        ...(f.calls && f.calls !== "null"
+          ? { calls: JSON.parse(f.calls) as NonNullable<IndexedEntry["calls"]> }
+          : {}),
         entities: JSON.parse(f.entities!) as unknown,
         category: f.category!,
         sources: JSON.parse(f.sources!) as string[],

@@ -128,6 +128,19 @@ describe("response index kept in step across two processes", () => {
     expect(found!.similarity).toBeCloseTo(1, 4);
   });
 
+  it("carries the calls an entry was computed from (what the audit compares) in every process", async () => {
+    const [a, b] = [await open(), await open()];
+    const prompt = "Can I carry a folding bike as checked baggage?";
+    const v = await embed(prompt);
+    const calls = [{ tool: "search_knowledge_base", input: '{"query":"bike"}', result: "d1" }];
+    await a.cache.put("shared", "bike", v, { ...answer(prompt, "Yes, boxed."), calls }, 60_000);
+    expect(a.index.nearest(v, ["shared"], 1)[0]?.calls).toEqual(calls);
+    await b.index.poll();
+    expect(b.index.nearest(v, ["shared"], 1)[0]?.calls).toEqual(calls);
+    const loaded = await open();
+    expect(loaded.index.nearest(v, ["shared"], 1)[0]?.calls).toEqual(calls);
+  });
+
   it("keeps scopes apart: an actor's entry is found only in that actor's scope", async () => {
     const [a, b] = [await open(), await open()];
     const prompt = "Which seat did I pick on my Lisbon flight?";
