@@ -90,10 +90,18 @@ describe("liveness: /ping while a huge-word invocation runs", () => {
   const invocationStarted = new Promise<void>((resolve) => {
     started = resolve;
   });
+  let pinged: () => void;
+  const pingAnswered = new Promise<void>((resolve) => {
+    pinged = resolve;
+  });
 
   beforeAll(async () => {
     rt = await startTestRuntime();
     rt.app.hooks.on("beforeInvocation", () => started());
+    // The invocation, its huge word read, is held at its end until /ping has been answered: the
+    // ping is sent while the word is being read, and must get through without the invocation
+    // finishing first (however fast the reading is).
+    rt.app.hooks.on("afterInvocation", () => pingAnswered);
     const address = rt.running.http.server.address();
     if (address === null || typeof address === "string") throw new Error("no TCP address");
     base = `http://127.0.0.1:${address.port}`;
@@ -117,6 +125,7 @@ describe("liveness: /ping while a huge-word invocation runs", () => {
     await invocationStarted;
     const ping = await fetch(`${base}/ping`);
     order.push(`ping ${ping.status}`);
+    pinged();
     const answer = (await invocation) as { response?: string };
     expect(order).toEqual(["ping 200", "invocation 200"]);
     expect(typeof answer.response).toBe("string");
