@@ -43,8 +43,8 @@ interface Pending {
   events: PendingEvent[];
   /** Events written but not yet confirmed on a replica. */
   unconfirmed: PendingEvent[];
-  /** Checks left for writes no replica confirmed in time. */
-  checks: number;
+  /** Checks left, per key, for writes no replica confirmed in time. */
+  checks: Map<string, number>;
 }
 
 export interface OutboxOptions {
@@ -56,8 +56,11 @@ export interface OutboxOptions {
 }
 
 const REPLICA_WAIT_MS = 250;
-/** Re-checks of a write no replica confirmed (a cluster without replicas stops waiting after these). */
-const REPLICA_CHECKS = 3;
+/**
+ * Re-checks of a write no replica confirmed, per key (history and the events stream live on
+ * different nodes); a cluster without replicas stops waiting after these.
+ */
+const REPLICA_CHECKS = 5;
 const storeDown = (err: unknown): boolean => err instanceof FlightlyError && err.code === "UNAVAILABLE";
 
 /** A write the master took but no replica confirmed yet: kept and checked again, like an outage. */
@@ -105,7 +108,7 @@ export class TurnOutbox {
       historyDone: turn.messages.length === 0,
       historySent: false,
       unconfirmed: [],
-      checks: REPLICA_CHECKS,
+      checks: new Map(),
       events: turn.events
         ? turn.messages
             .filter(
@@ -223,8 +226,9 @@ export class TurnOutbox {
   /** Throws NotReplicated while a cluster has not confirmed the writes on `key`'s node (bounded). */
   async #confirm(p: Pending, key: string): Promise<void> {
     const n = await this.#o.store.waitForReplicas(key, 1, REPLICA_WAIT_MS);
-    if (n !== 0 || p.checks <= 0) return;
-    p.checks--;
+    const left = p.checks.get(key) ?? REPLICA_CHECKS;
+    if (n !== 0 || left <= 0) return;
+    p.checks.set(key, left - 1);
     throw new NotReplicated(`${key}: no replica confirmed the write`);
   }
 
