@@ -226,7 +226,9 @@ describe("error paths that carry connection strings with passwords", () => {
       method: "POST",
       url: "/invocations",
       headers: { "content-type": "application/json" },
-      payload: JSON.stringify({ prompt: `Pay ${uniq("x")} with card ${CARDS[0]}`, actor_id: "2" }),
+      // Worded with no random token: one the scope gate could read as something else is declined
+      // (200) before any model runs.
+      payload: JSON.stringify({ prompt: `Pay for my last booking with card ${CARDS[0]}`, actor_id: "2" }),
     });
     expect(res.statusCode).toBe(500);
     expect(res.json().error.message).toBe("internal error");
