@@ -173,6 +173,19 @@ const flightJson = (r: Row) => ({
   seats_available: r.seats_available,
 });
 
+/**
+ * The times-of-day filters: departure local to the origin (`o`) on flight `first`, arrival local
+ * to the destination (`d`) on flight `last` (the same flight for a non-stop search).
+ */
+function timesOfDay(sql: ToolDeps["sql"], input: SearchFlightsInput, first: string, last: string) {
+  const [f, l] = [sql(first), sql(last)];
+  return sql`
+    ${input.depart_after ? sql`AND (${f}.depart_at AT TIME ZONE o.timezone)::time >= ${input.depart_after}::time` : sql``}
+    ${input.depart_before ? sql`AND (${f}.depart_at AT TIME ZONE o.timezone)::time <= ${input.depart_before}::time` : sql``}
+    ${input.arrive_after ? sql`AND (${l}.arrive_at AT TIME ZONE d.timezone)::time >= ${input.arrive_after}::time` : sql``}
+    ${input.arrive_before ? sql`AND (${l}.arrive_at AT TIME ZONE d.timezone)::time <= ${input.arrive_before}::time` : sql``}`;
+}
+
 /** One leg's bookable flights, filtered and sorted. */
 async function legRows(sql: ToolDeps["sql"], input: SearchFlightsInput): Promise<Row[]> {
   const from = input.date ?? input.date_from;
@@ -216,10 +229,7 @@ async function legRows(sql: ToolDeps["sql"], input: SearchFlightsInput): Promise
                 OR lower(al.name) LIKE ${`%${airline.replace(/[\\%_]/g, "\\$&")}%`})`
           : sql``
       }
-      ${input.depart_after ? sql`AND (f.depart_at AT TIME ZONE o.timezone)::time >= ${input.depart_after}::time` : sql``}
-      ${input.depart_before ? sql`AND (f.depart_at AT TIME ZONE o.timezone)::time <= ${input.depart_before}::time` : sql``}
-      ${input.arrive_after ? sql`AND (f.arrive_at AT TIME ZONE d.timezone)::time >= ${input.arrive_after}::time` : sql``}
-      ${input.arrive_before ? sql`AND (f.arrive_at AT TIME ZONE d.timezone)::time <= ${input.arrive_before}::time` : sql``}
+      ${timesOfDay(sql, input, "f", "f")}
     ORDER BY ${order}
     LIMIT ${input.limit}`;
 }
@@ -281,10 +291,7 @@ async function connectionRows(sql: ToolDeps["sql"], input: SearchFlightsInput) {
       ${to ? sql`AND f1.depart_at < ${to}::date + 2 AND (f1.depart_at AT TIME ZONE o.timezone)::date <= ${to}::date` : sql``}
       ${input.max_price_usd !== undefined ? sql`AND f1.price_cents + f2.price_cents <= ${Math.round(input.max_price_usd * 100)}` : sql``}
       ${carrier("a1")} ${carrier("a2")}
-      ${input.depart_after ? sql`AND (f1.depart_at AT TIME ZONE o.timezone)::time >= ${input.depart_after}::time` : sql``}
-      ${input.depart_before ? sql`AND (f1.depart_at AT TIME ZONE o.timezone)::time <= ${input.depart_before}::time` : sql``}
-      ${input.arrive_after ? sql`AND (f2.arrive_at AT TIME ZONE d.timezone)::time >= ${input.arrive_after}::time` : sql``}
-      ${input.arrive_before ? sql`AND (f2.arrive_at AT TIME ZONE d.timezone)::time <= ${input.arrive_before}::time` : sql``}
+      ${timesOfDay(sql, input, "f1", "f2")}
     ORDER BY ${order}
     LIMIT ${input.limit}`;
   const leg = (r: (typeof rows)[number]["a"]): Row => ({
