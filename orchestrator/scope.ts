@@ -66,6 +66,9 @@ const TRAVEL_WORDS =
 const SERVICE_WORDS =
   /\b(?:support|polic(?:y|ies)|bookings?|reservations?|my (?:account|profile|name|email|tier|status|card|points)|loyalty|charge (?:it|that|this|my booking)|pay for (?:it|that|this)|confirm (?:it|that|this))\b/i;
 
+/** A card number (13-19 digits, grouped or not) or a booking reference. */
+const CARD_OR_REF = /\b(?:\d[ -]?){13,19}\b|\b(?:FL|HT)-[A-Z0-9]{6}\b/i;
+
 /** The decline for a topic; undefined for a served one. */
 function declineFor(topic: string): string | undefined {
   if (SERVED.has(topic)) return undefined;
@@ -179,7 +182,9 @@ export class ScopeGate {
     const clear = codes === 0 && !SERVED.has(topic) && vote.best >= this.#minSimilarity && share >= needed;
     // Near nothing Flightly serves and naming nothing of travel: outside travel.
     const read = v.some((x) => x !== 0);
-    const travelWords = TRAVEL_WORDS.test(text) || SERVICE_WORDS.test(text);
+    // A card number or a booking reference makes it a dealing with Flightly, whatever other
+    // tokens (order numbers, codes) pull its words away from the examples.
+    const travelWords = TRAVEL_WORDS.test(text) || SERVICE_WORDS.test(text) || CARD_OR_REF.test(text);
     if (!clear && read && named === 0 && servedBest < this.#servedFloor && !travelWords)
       return { ...decided, topic: OUTSIDE, serve: false, decline: declineFor(OUTSIDE)! };
     // A request naming a place or an airline, or in travel words, is about travel, whatever its other words.

@@ -3,8 +3,10 @@
  * and travel needs Flightly has no tool for are declined in one line with no tool call; policy
  * questions in other words and flight searches still reach their agents.
  */
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SCOPE_EXAMPLES } from "../../agents/scope.js";
+import { helpCentre } from "../../memory/help-centre.js";
 import { relevant } from "../../orchestrator/models/local/skills/relevance.js";
 import { ScopeGate } from "../../orchestrator/scope.js";
 import { startTestRuntime, type TestRuntime } from "../support/world.js";
@@ -142,5 +144,22 @@ describe("scope through the pipeline", () => {
     const out = await post("find flights from Seattle to Tokyo on June 12");
     expect(out.agents[0]?.agent).toBe("booking");
     expect(out.agents.flatMap((a) => a.tools)).toContain("search_flights");
+  });
+});
+
+describe("scope gate: dealings that carry a card or a reference", () => {
+  const full = new ScopeGate(SCOPE_EXAMPLES, { helpCentre: helpCentre() });
+  it("never declines a request with a card number or a booking reference, whatever codes ride along", () => {
+    const declined: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      const code = randomUUID().slice(0, 8);
+      for (const text of [
+        `settle invoice ${code} using 5555 5555 5555 4444`,
+        `put ref ${code} on card 4000056655665556 please`,
+        `what's happening with FL-${code.slice(0, 6).toUpperCase()} / ${code}`,
+      ])
+        if (!full.decide(text).serve) declined.push(text);
+    }
+    expect(declined).toEqual([]);
   });
 });
