@@ -6,94 +6,29 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DATA } from "../../core/paths.js";
+import { supportHistory } from "./world-support.js";
+import type {
+  AirlineRow,
+  AirportRow,
+  CustomerRow,
+  FlightRow,
+  HotelRow,
+  KnowledgeDoc,
+  World,
+} from "./world-types.js";
 
-export interface AirportRow {
-  iata: string;
-  name: string;
-  city: string;
-  country: string;
-  lat: number;
-  lon: number;
-  tz: string;
-  aliases?: string[];
-}
-export interface AirlineRow {
-  code: string;
-  name: string;
-  hubs: string[];
-}
-export interface FlightRow {
-  id: number;
-  airline: string;
-  flight_number: string;
-  origin: string;
-  destination: string;
-  depart_at: Date;
-  arrive_at: Date;
-  price_cents: number;
-  seats_total: number;
-  seats_available: number;
-}
-export interface HotelRow {
-  id: number;
-  name: string;
-  iata: string;
-  city: string;
-  stars: number;
-  price_per_night_cents: number;
-  rating: number;
-  family_friendly: boolean;
-  amenities: string[];
-}
-export interface CustomerRow {
-  id: number;
-  name: string;
-  email: string;
-  phone: string;
-  profile: CustomerProfile;
-  card_last4: string;
-}
-export interface CustomerProfile {
-  home_airport: string;
-  adults: number;
-  children_ages: number[];
-  family: string;
-  budget_per_night_usd: number;
-  seat: "window" | "aisle";
-  avoid_airlines: string[];
-  preferred_airline: string | null;
-  loyalty_tier: "blue" | "silver" | "gold";
-}
-export interface SupportConversationRow {
-  id: number;
-  customer_id: number;
-  subject: string;
-  started_at: Date;
-  messages: { id: number; role: "customer" | "agent"; content: string; created_at: Date }[];
-  /** A contact email given in the conversation that differs from the profile email. */
-  contact_email: string | null;
-}
-export interface KnowledgeDoc {
-  slug: string;
-  title: string;
-  kind: "policy" | "faq" | "guide";
-  topic: string | null;
-  city: string | null;
-  iata: string | null;
-  body: string;
-}
-export interface World {
-  anchor: Date;
-  airports: AirportRow[];
-  airlines: AirlineRow[];
-  flights: FlightRow[];
-  hotels: HotelRow[];
-  customers: CustomerRow[];
-  conversations: SupportConversationRow[];
-  documents: KnowledgeDoc[];
-}
+export type {
+  AirlineRow,
+  AirportRow,
+  CustomerProfile,
+  CustomerRow,
+  FlightRow,
+  HotelRow,
+  KnowledgeDoc,
+  SupportConversationRow,
+  World,
+} from "./world-types.js";
 
-/** mulberry32: small, fast, deterministic. */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -354,38 +289,7 @@ export function generateWorld(anchor: Date, seed = 20_261_121): World {
     });
   }
 
-  // Support history: every customer has one or more conversations; a third of them give a
-  // contact email that differs from the profile email.
-  const conversations: SupportConversationRow[] = [];
-  let convId = 1;
-  let msgId = 1;
-  for (const c of customers) {
-    const n = int(1, 3);
-    for (let i = 0; i < n; i++) {
-      const started = new Date(day0 - int(5, 400) * 86_400_000 - int(0, 86_000) * 1000);
-      const givesEmail = i === 0 && c.id % 3 === 1;
-      const altEmail = givesEmail
-        ? `${c.name.split(" ")[0]!.toLowerCase()}.travel${c.id}@mailbox.example.org`
-        : null;
-      const script = givesEmail
-        ? supportEmailScript(altEmail!, c)
-        : choice(SUPPORT_SCRIPTS)(c, choice(airports.filter((a) => a.iata !== c.profile.home_airport)));
-      const messages = script.lines.map((text, j) => ({
-        id: msgId++,
-        role: (j % 2 === 0 ? "customer" : "agent") as "customer" | "agent",
-        content: text,
-        created_at: new Date(started.getTime() + j * int(60, 900) * 1000),
-      }));
-      conversations.push({
-        id: convId++,
-        customer_id: c.id,
-        subject: script.subject,
-        started_at: started,
-        messages,
-        contact_email: altEmail,
-      });
-    }
-  }
+  const conversations = supportHistory(customers, airports, day0, int, choice);
 
   const policies = readData<Array<KnowledgeDoc & { topic: string }>>("knowledge", "policies.json");
   const guides = readData<Array<KnowledgeDoc & { city: string; iata: string }>>("knowledge", "guides.json");
@@ -412,59 +316,3 @@ export function generateWorld(anchor: Date, seed = 20_261_121): World {
 
   return { anchor: new Date(day0), airports, airlines, flights, hotels, customers, conversations, documents };
 }
-
-interface Script {
-  subject: string;
-  lines: string[];
-}
-
-function supportEmailScript(email: string, c: CustomerRow): Script {
-  return {
-    subject: "Updating my contact email for travel notifications",
-    lines: [
-      `Hi, this is ${c.name}. I no longer check ${c.email} very often. For bookings and travel alerts please use ${email} from now on.`,
-      `Thanks ${c.name.split(" ")[0]}, I've noted ${email} as your preferred contact for trip notifications. Your login email stays ${c.email}.`,
-      "Perfect. Will my next booking confirmation go there too?",
-      `Yes. When you book, mention this conversation and we'll send the confirmation and any schedule changes to ${email}.`,
-    ],
-  };
-}
-
-const SUPPORT_SCRIPTS: Array<(c: CustomerRow, a: AirportRow) => Script> = [
-  (c, a) => ({
-    subject: `Delayed bag after flight to ${a.city}`,
-    lines: [
-      `My checked bag didn't arrive in ${a.city} (${a.iata}). The tag ends in ${String(c.id).padStart(4, "0")}.`,
-      "Sorry about that. I've opened a delayed-baggage file; bags are usually delivered within 48 hours. Keep receipts for essentials up to $50 a day.",
-      "Okay, can you call me when it's found?",
-      `We'll call ${c.phone} as soon as the bag is scanned at ${a.iata}.`,
-    ],
-  }),
-  (c, a) => ({
-    subject: `Seat request for family trip to ${a.city}`,
-    lines: [
-      `We're flying to ${a.city} as ${c.profile.family}. Can we sit together, ideally ${c.profile.seat} seats?`,
-      "Family seating is free for children under 13 when booked together; I've added a note to seat you together.",
-      "Great, thank you.",
-      "You're welcome. Seat assignments appear in the app 72 hours before departure.",
-    ],
-  }),
-  (_c, a) => ({
-    subject: `Refund question for cancelled ${a.iata} trip`,
-    lines: [
-      `I cancelled my ${a.city} trip. When will the refund show up?`,
-      "Card refunds take 5 to 10 business days after the cancellation is processed.",
-      "And if I'd rather have travel credit?",
-      "Credit is issued instantly and is valid for 12 months.",
-    ],
-  }),
-  (c) => ({
-    subject: "Wi-Fi purchase did not work",
-    lines: [
-      "I bought the full-flight Wi-Fi pass but it never connected.",
-      `I've refunded the pass to the card ending ${c.card_last4}; it will appear within a few days.`,
-      "Thanks.",
-      "Anything else I can help with today?",
-    ],
-  }),
-];

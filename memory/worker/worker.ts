@@ -13,75 +13,15 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { FlightlyError } from "../../core/errors.js";
-import type { Logger } from "../../core/logger.js";
-import type { ModelProvider } from "../../core/model.js";
 import { redactJson, redactText } from "../../core/redact.js";
-import { insertEpisodeTurn } from "../long-term/episodes.js";
-import type { LongTermMemory } from "../long-term/memories.js";
-import { touchMemories } from "../long-term/recall-cache.js";
-import { getProfile, updateProfile } from "../short-term/profile.js";
 import { keys } from "../store/keys.js";
-import type { ShortTermStore, StreamEntry } from "../store/types.js";
-import {
-  type ConsolidationResult,
-  consolidate,
-  lockActor,
-  nextSummary,
-  readSummaryState,
-  renderSummary,
-  upsertSessionSummary,
-} from "./consolidate.js";
+import type { StreamEntry } from "../store/types.js";
 import { DELIVERY_TTL_MS, deliveryScript, errorText, isPermanent } from "./delivery.js";
-import { parseTurnEvent, type TurnEvent } from "./events.js";
-import { type Extraction, extractWithModel, extractWithRules } from "./extract.js";
+import { parseTurnEvent } from "./events.js";
+import type { WorkerOptions, WorkerStats } from "./options.js";
+import { tierEvent } from "./tier-event.js";
 
-// ---------------------------------------------------------------------------------------------
-// worker
-
-export interface WorkerOptions {
-  store: ShortTermStore;
-  memory: LongTermMemory;
-  /** Extraction through this model (Bedrock / OpenAI); the local rules when absent. */
-  model?: ModelProvider;
-  logger?: Logger;
-  /** Stream key (default `keys.events()`). */
-  stream?: string;
-  /** Dead-letter stream key (default `keys.deadLetters()`). */
-  deadLetterStream?: string;
-  /** Consumer group (default `flightly-tiering`). */
-  group?: string;
-  /** This consumer's name (default host-pid-random). */
-  consumer?: string;
-  /** Entries per read (default 16). */
-  batchSize?: number;
-  /** How long a read waits for new entries, milliseconds (default 1,000; also bounds `stop()`). */
-  blockMs?: number;
-  /** Pending entries idle this long are claimed from their consumer, milliseconds (default 30,000). */
-  claimIdleMs?: number;
-  /** Deliveries after which a failing event is dead-lettered (default 5). */
-  maxDeliveries?: number;
-  /** Deadline of one model extraction call, milliseconds (default 20,000). */
-  modelTimeoutMs?: number;
-  /** Profile hash TTL, milliseconds (default `DEFAULT_PROFILE_TTL_S`). */
-  profileTtlMs?: number;
-  /** Cosine similarity at which a candidate counts as already known (default 0.92). */
-  duplicateSimilarity?: number;
-  /** Told of an actor whose profile changed (what was cached for them goes); failures are logged. */
-  onProfileChange?: (actorId: string) => Promise<void>;
-}
-
-export interface WorkerStats {
-  /** Events whose memories were written. */
-  processed: number;
-  /** Events already processed before (replays, redeliveries). */
-  duplicates: number;
-  /** Failed attempts (the event stays pending and is retried). */
-  failures: number;
-  deadLettered: number;
-  added: number;
-  updated: number;
-  skipped: number;
-}
+export type { WorkerOptions, WorkerStats } from "./options.js";
 
 type Outcome = "processed" | "duplicate" | "dead-lettered" | "pending";
 
@@ -268,7 +208,7 @@ export class Worker {
       }
     }
     try {
-      const outcome = await this.#processEvent(parseTurnEvent(entry.fields), entry.id);
+      const outcome = await tierEvent(this.#o, parseTurnEvent(entry.fields), entry.id, this.#stats);
       if (outcome === "processed") this.#stats.processed++;
       else this.#stats.duplicates++;
       if (redelivered) await store.del(key);
@@ -304,112 +244,4 @@ export class Worker {
     logger?.error({ streamId: entry.id, deliveries, err: error }, "tiering event dead-lettered");
     return "dead-lettered";
   }
-
-  async #extract(event: TurnEvent, previousSummary: string | undefined): Promise<Extraction> {
-    if (event.role !== "user") return { candidates: [], profile: {} };
-    const { model } = this.#o;
-    if (!model) return extractWithRules(event.text, new Date(event.at));
-    return extractWithModel(model, event.text, {
-      ...(previousSummary === undefined ? {} : { previousSummary }),
-      deadline: Date.now() + (this.#o.modelTimeoutMs ?? 20_000),
-    });
-  }
-
-  async #processEvent(event: TurnEvent, streamId: string): Promise<"processed" | "duplicate"> {
-    const { memory, store, logger } = this.#o;
-    const { actorId, sessionId, eventId } = event;
-
-    // Cheap pre-check so a replay costs no extraction (model call) and no embedding.
-    const prior = await memory.withActor(actorId, async (tx) => {
-      const [seen] = await tx`SELECT 1 FROM memory_events WHERE event_id = ${eventId}`;
-      return seen ? null : { summary: await readSummaryState(tx, actorId, sessionId) };
-    });
-    if (prior === null) return "duplicate";
-
-    const extraction = await this.#extract(event, prior.summary ? renderSummary(prior.summary) : undefined);
-    const summaryUpdate = {
-      at: event.at,
-      role: event.role,
-      text: event.text,
-      candidates: extraction.candidates,
-      ...(extraction.summary === undefined ? {} : { modelSummary: extraction.summary }),
-    };
-    const expectedSummary = renderSummary(nextSummary(prior.summary, summaryUpdate));
-    const vectors = await memory.embedder.embed([
-      event.text || "(empty)",
-      expectedSummary,
-      ...extraction.candidates.map((c) => c.content),
-    ]);
-    const [turnVector, summaryVector] = vectors;
-    if (!turnVector || !summaryVector || vectors.length !== extraction.candidates.length + 2) {
-      throw new FlightlyError("INTERNAL", "embedder returned the wrong number of vectors");
-    }
-    const exact = !(await memory.supportsIterativeScan());
-
-    const results = await memory.withActor(
-      actorId,
-      async (tx) => {
-        await lockActor(tx, actorId);
-        const claimed = await tx`
-          INSERT INTO memory_events (event_id, actor_id, session_id) VALUES (${eventId}, ${actorId}, ${sessionId})
-          ON CONFLICT (event_id) DO NOTHING RETURNING event_id`;
-        if (claimed.length === 0) return null;
-        await insertEpisodeTurn(
-          tx,
-          actorId,
-          sessionId,
-          { eventId, role: event.role, text: event.text, at: event.at, streamId },
-          turnVector,
-        );
-        const out: ConsolidationResult[] = [];
-        for (const [i, candidate] of extraction.candidates.entries()) {
-          out.push(
-            await consolidate(tx, actorId, candidate, vectors[i + 2]!, eventId, {
-              exact,
-              ...(this.#o.duplicateSimilarity === undefined
-                ? {}
-                : { duplicateSimilarity: this.#o.duplicateSimilarity }),
-            }),
-          );
-        }
-        await upsertSessionSummary(tx, actorId, sessionId, summaryUpdate, summaryVector, eventId);
-        return out;
-      },
-      { searchK: 5 },
-    );
-    if (results === null) return "duplicate";
-    // Recall caches in every process read the actor's memories again.
-    await touchMemories(store, actorId).catch((err) =>
-      logger?.warn({ err: errorText(err) }, "could not mark the actor's memories as changed"),
-    );
-    for (const r of results) {
-      if (r.action === "add") this.#stats.added++;
-      else if (r.action === "update") this.#stats.updated++;
-      else this.#stats.skipped++;
-    }
-
-    if (Object.keys(extraction.profile).length > 0) {
-      try {
-        const before = await getProfile(store, actorId);
-        const after = await updateProfile(store, actorId, extraction.profile, {
-          ...(this.#o.profileTtlMs === undefined ? {} : { ttlMs: this.#o.profileTtlMs }),
-        });
-        if (sortedJson(before) !== sortedJson(after)) {
-          await this.#o
-            .onProfileChange?.(actorId)
-            .catch((err) =>
-              logger?.warn({ err: errorText(err) }, "could not drop what was cached for a changed profile"),
-            );
-        }
-      } catch (err) {
-        // The memories are committed; the profile is a cache of them and the next turn refreshes it.
-        logger?.warn({ err: errorText(err) }, "profile update failed after tiering an event");
-      }
-    }
-    return "processed";
-  }
 }
-
-/** A profile as JSON with its fields in one order (for comparing two). */
-const sortedJson = (o: object): string =>
-  JSON.stringify(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
