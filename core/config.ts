@@ -66,6 +66,7 @@ const envSchema = z.object({
   WEATHER_BASE_URL: url(["http", "https"]).default("https://api.open-meteo.com"),
   SESSION_TTL_S: z.coerce.number().int().positive().default(86_400),
   WORKER_ENABLED: bool.default(true),
+  MAX_CONCURRENT_TURNS: z.coerce.number().int().min(1).max(1024).default(8),
   STUDIO_ENABLED: bool.optional(),
   MCP_SERVERS: z.enum(["in-process", "stdio"]).default("in-process"),
   OTEL_EXPORTER_OTLP_ENDPOINT: url(["http", "https"]).optional(),
@@ -127,6 +128,8 @@ export interface Config {
   readonly weather: { readonly provider: "offline" | "open-meteo"; readonly baseUrl: string };
   readonly sessionTtlS: number;
   readonly workerEnabled: boolean;
+  /** Turns that run the agents at once in one process; the rest wait in arrival order. */
+  readonly maxConcurrentTurns: number;
   /**
    * `/studio` on `flightly serve` (`STUDIO_ENABLED`): by default on for a loopback bind without
    * auth, off otherwise (with auth on, the page and its endpoints need the bearer token).
@@ -206,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     weather: { provider: e.WEATHER_PROVIDER, baseUrl: e.WEATHER_BASE_URL },
     sessionTtlS: e.SESSION_TTL_S,
     workerEnabled: e.WORKER_ENABLED,
+    maxConcurrentTurns: e.MAX_CONCURRENT_TURNS,
     studio: e.STUDIO_ENABLED,
     mcpServers: e.MCP_SERVERS,
     localActorId: e.FLIGHTLY_ACTOR_ID,

@@ -78,6 +78,7 @@ export class Orchestrator {
       turn.answer?.by === "cache" ? undefined : turn.recorded,
       turn.release?.().catch((err) => turn.log.warn({ err }, "could not release the session")),
     ]);
+    turn.slot?.();
     if (turn.recordStarted !== undefined) turn.timing.record = round(performance.now() - turn.recordStarted);
     turn.timing.total = round(performance.now() - started);
     await this.deps.hooks.emit(

@@ -66,6 +66,8 @@ export interface Turn {
   /** Resolving the request read the customer's long-term memory (then the cache is skipped). */
   memoryRead?: boolean;
   release: (() => Promise<void>) | undefined;
+  /** The turn's process slot (`TurnSlots`), given back when the turn ends. */
+  slot?: () => void;
   /**
    * The turn's history write, started by the record stage and awaited with the session's release
    * when the pipeline ends, so both leave in one write to the store; `recordStarted` is when it

@@ -21,6 +21,7 @@ import { type KeyedRequest, type SemanticCache, selfContainedKey } from "./seman
 import { answerCachePolicy } from "./semantic-cache/policy.js";
 import { dependencyTags, toolMeta } from "./tool-catalog.js";
 import { type CacheStore, type CacheTrail, cacheMiss } from "./trail.js";
+import type { TurnSlots } from "./turn-slots.js";
 import { runWorkflow } from "./workflow.js";
 import type { WorkflowState } from "./workflow-state.js";
 
@@ -45,6 +46,8 @@ export interface OrchestratorDeps {
   maxSteps?: number;
   /** How long a second invocation on a busy session waits before `CONFLICT` (default 1.5 s). */
   sessionWaitMs?: number;
+  /** Bounds the turns running the agents at once (absent: no bound). */
+  turnSlots?: TurnSlots;
   now?: () => Date;
 }
 
@@ -104,6 +107,8 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
       name: "gate",
       when: unanswered,
       run: async (t) => {
+        // A process slot before the session's lease: a turn holding a lease always runs.
+        if (deps.turnSlots) t.slot = await deps.turnSlots.take(t.signal);
         const entering = deps.gate.enter(scopeOf(t), {
           holdMs: Math.max(1_000, t.deadline - Date.now()) + 5_000,
           waitMs: deps.sessionWaitMs ?? 1_500,

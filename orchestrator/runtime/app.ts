@@ -34,6 +34,7 @@ import { CacheCounters } from "../semantic-cache/metrics.js";
 import { announcingWrites, recomputer, uncachedToolCache } from "../semantic-cache/wiring.js";
 import { Telemetry } from "../telemetry.js";
 import { traceHooks } from "../tracing.js";
+import { TurnSlots } from "../turn-slots.js";
 import { configuredMcpServers } from "./mcp-servers.js";
 import { MemoryAdapter } from "./memory-adapter.js";
 import { tracerOf } from "./otel.js";
@@ -159,6 +160,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     tools,
     memory,
     gate: new LeaseSessionGate(new Leases(store)),
+    turnSlots: new TurnSlots(config.maxConcurrentTurns),
     router,
     scope: new ScopeGate(SCOPE_EXAMPLES, { helpCentre: helpCentre() }),
     cache,
