@@ -59,6 +59,7 @@ const LABELS: Array<[string, string]> = [
   ["cold_start.seeded.ready", "Cold start, seeded DATA_DIR: spawn → `/ping` Healthy (ready)"],
   ["cold_start.fresh.listen", "Cold start, fresh DATA_DIR: spawn → first `/ping`"],
   ["cold_start.fresh.ready", "Cold start, fresh DATA_DIR: spawn → ready (migrate + seed)"],
+  ["cli.invoke_seeded", "`flightly invoke`, seeded DATA_DIR: spawn → answer printed → exit"],
   ["cold_start.peer.listen", "Cold start, peer app: spawn → first `/ping`"],
   ["memory.rss_after_start", "RSS after start, runtime process"],
   [

@@ -167,7 +167,7 @@ function headlines(result: BenchResult): string[] {
   }
   if (f["cold_start.seeded.ready"]) {
     out.push(
-      `Cold start to a healthy, ready runtime: ${med("cold_start.seeded.ready")} ms on a seeded \`DATA_DIR\`${f["cold_start.fresh.ready"] ? `, ${med("cold_start.fresh.ready")} ms on a fresh one` : ""}; RSS ${val("memory.rss_after_start")} MB after start (${val("memory.rss_after_start_with_mcp")} MB for every process, the embedded database host included), ${val("memory.rss_after_load")} MB after the load (peer: ${val("memory.peer_rss_after_load")} MB).`,
+      `Cold start to a healthy, ready runtime: ${med("cold_start.seeded.ready")} ms on a seeded \`DATA_DIR\`${f["cold_start.fresh.ready"] ? `, ${med("cold_start.fresh.ready")} ms on a fresh one` : ""}${f["cli.invoke_seeded"] ? `; \`flightly invoke\` on a seeded one ${med("cli.invoke_seeded")} ms from spawn to exit` : ""}; RSS ${val("memory.rss_after_start")} MB after start (${val("memory.rss_after_start_with_mcp")} MB for every process, the embedded database host included), ${val("memory.rss_after_load")} MB after the load (peer: ${val("memory.peer_rss_after_load")} MB).`,
     );
   }
   return out;

@@ -3,7 +3,10 @@
  * fresh `DATA_DIR`), RSS, then ours and the peer AgentCore app side by side under autocannon load,
  * scenarios alternating between the two and pooled over rounds.
  */
+import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT } from "../core/paths.js";
 import { lockHolder } from "../memory/db/embedded-common.js";
 import type { LabelledPair } from "../scripts/eval-embeddings.js";
 import {
@@ -46,6 +49,34 @@ export interface RuntimeStage {
   pairs: readonly LabelledPair[];
   settings: RuntimeSettings;
   progress: (message: string) => void;
+}
+
+/**
+ * `flightly invoke PROMPT` as a new process on a seeded data directory: spawn to exit, the answer
+ * checked to be the JSON of an answered turn.
+ */
+function timeInvoke(env: NodeJS.ProcessEnv, prompt: string): Promise<number> {
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [join(ROOT, "dist", "bin", "flightly.js"), "invoke", prompt],
+      { env: { ...env, LOG_LEVEL: "warn" }, timeout: 120_000, maxBuffer: 8 << 20 },
+      (err, stdout, stderr) => {
+        const ms = performance.now() - t0;
+        if (err) return reject(new Error(`flightly invoke failed: ${err.message} ${stderr.slice(-500)}`));
+        try {
+          const answer = JSON.parse(stdout) as { response?: unknown };
+          if (typeof answer.response !== "string" || answer.response === "") throw new Error("no response");
+          resolve(ms);
+        } catch (e) {
+          reject(
+            new Error(`flightly invoke printed no answer (${(e as Error).message}): ${stdout.slice(0, 300)}`),
+          );
+        }
+      },
+    );
+  });
 }
 
 /** The command line of a process, shortened to what names it (`node …/embedded-host.js`). */
@@ -230,6 +261,18 @@ export async function benchRuntime(
     figures[`http.${key}.rps`] = r.rps;
     if (r.non2xx > 0 || r.errors > 0) notes.push(`${key}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
   }
+
+  // One request from the command line, the embedded database's host started by it and stopped after.
+  const invokes: number[] = [];
+  for (let i = 0; i < s.coldSeeded; i++) {
+    progress(`flightly invoke on the seeded DATA_DIR (${i + 1}/${s.coldSeeded})`);
+    invokes.push(await timeInvoke(env(served), prompt));
+  }
+  figures["cli.invoke_seeded"] = summarize(
+    invokes,
+    "ms",
+    "`flightly invoke PROMPT` (the full-path flight search) as a new process on the seeded DATA_DIR: spawn to exit",
+  );
 
   const fresh: { listen: number[]; ready: number[] } = { listen: [], ready: [] };
   if (s.coldFresh === 0)
