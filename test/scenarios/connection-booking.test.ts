@@ -7,6 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readMemoryRecords } from "../../memory/referents.js";
 import { type Scenario, startScenario } from "./harness.js";
 
 interface Leg {
@@ -90,6 +91,10 @@ describe("booking a listed connection", () => {
     expect([await seats(first.legs[0].flight_id), await seats(first.legs[1].flight_id)]).toEqual(
       before.map((n) => n - party),
     );
+
+    // "There" in a later request points at where the trip ends, not at the stop.
+    const records = await readMemoryRecords(s.sql, who);
+    expect(records.find((r) => r.ref === booking.ref)?.iata).toBe("LAS");
 
     // The other customer's cached listing offered those seats: it is gone.
     const rewatched = await s.invoke(watch, { actor: watcher, session: randomUUID() });
