@@ -47,8 +47,8 @@ function concreteTrip(text: string): boolean {
   return places.length >= 2 || (places.length >= 1 && (e.days.length > 0 || e.dates.length > 0));
 }
 
-/** Booking references (FL-XXXXXX) and card endings: about one booking, not about the rules. */
-const ABOUT_ONE_BOOKING = /\bfl-?[a-z0-9]{6}\b|\bending (?:in )?\d{4}\b/;
+/** Booking references (FL-XXXXXX, HT-XXXXXX) and card endings: about one booking, not about the rules. */
+const ABOUT_ONE_BOOKING = /\b(?:fl|ht)-?[a-z0-9]{6}\b|\bending (?:in )?\d{4}\b/;
 
 /**
  * Whether a request asks what the rules are rather than asking the assistant to act. False for

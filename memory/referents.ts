@@ -28,7 +28,12 @@ export async function readMemoryRecords(sql: Sql, actorId: string, limit = 3): P
     // for what it learned: a home airport is not where "there" points.
     const query = tx<Row[]>`
       (SELECT 'booking' AS kind, b.ref AS ref, b.created_at AS at, f.destination::text AS iata, NULL AS content
-         FROM bookings b JOIN flights f ON f.id = b.flight_id
+         FROM bookings b
+         -- A connecting booking's trip ends where its last leg lands, not at the stop.
+         CROSS JOIN LATERAL (
+           SELECT lf.destination, lf.arrive_at FROM flights lf
+           WHERE lf.id = coalesce((SELECT l.flight_id FROM booking_legs l WHERE l.booking_id = b.id
+                                   ORDER BY l.leg DESC LIMIT 1), b.flight_id)) f
         WHERE b.customer_id = ${actorId}::bigint
           AND (b.status = 'confirmed' OR (b.status = 'held' AND (b.hold_expires_at IS NULL OR b.hold_expires_at > now())))
           AND f.arrive_at > now() - interval '30 days'

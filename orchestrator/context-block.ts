@@ -45,6 +45,7 @@ export function systemPrompt(
     session: {
       last_flights: jsonArray(ctx.state.last_flights),
       last_hotels: jsonArray(ctx.state.last_hotels),
+      last_connections: jsonArray(ctx.state.last_connections),
       last_origin: ctx.state.last_origin ?? null,
       last_destination: ctx.state.last_destination ?? null,
       last_booking: ctx.state.last_booking ?? null,

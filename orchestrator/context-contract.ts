@@ -47,6 +47,8 @@ export const contextBlockSchema = z.object({
   session: z.object({
     last_flights: z.array(json),
     last_hotels: z.array(json),
+    /** One-stop connections the session listed last (when it found no non-stop flight). */
+    last_connections: z.array(json).nullish(),
     last_origin: z.string().nullable(),
     last_destination: z.string().nullable(),
     /** The booking this session made last: what "pay for it" and "cancel that booking" mean. */

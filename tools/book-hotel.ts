@@ -108,7 +108,8 @@ function bookHotelTool(deps: Pick<ToolDeps, "sql">): Tool<BookHotelInput> {
 export const bookHotel = defineTool({
   name: "book_hotel",
   answers: "action",
+  // The stay just booked is what the next turn's "cancel that booking" means, as a flight booking would be.
   session: (_input, result) =>
-    typeof result.hotel_booking_ref === "string" ? { last_hotel_booking: result.hotel_booking_ref } : {},
+    typeof result.hotel_booking_ref === "string" ? { last_booking: result.hotel_booking_ref } : {},
   create: bookHotelTool,
 });

@@ -5,8 +5,18 @@
  */
 import { z } from "zod";
 import type { Sql } from "../memory/db/index.js";
-import { bookingRef, isResult, seatChangeTags, signedInCustomer, type ToolDeps, usd } from "./common.js";
+import { type LegView, legView, type OnwardRow, onwardLegs, releaseFlights } from "./booking-legs.js";
+import {
+  anyBookingRef,
+  isResult,
+  isStayRef,
+  seatChangeTags,
+  signedInCustomer,
+  type ToolDeps,
+  usd,
+} from "./common.js";
 import { defineTool } from "./definition.js";
+import { listStays, loadStay, stayJson } from "./hotel-stays.js";
 import { fail, ok, type Tool } from "./types.js";
 
 export type BookingStatus = "held" | "confirmed" | "cancelled" | "expired";
@@ -33,6 +43,8 @@ export interface BookingRow {
   depart_at: Date;
   arrive_at: Date;
   price_cents: number;
+  /** Onward legs of a connecting booking (empty for a non-stop one). */
+  onward: OnwardRow[];
 }
 
 export interface PaymentRow {
@@ -72,7 +84,7 @@ export async function loadBooking(
     SELECT b.id::text AS id, b.ref, b.status, b.passengers, b.contact_email, b.insured, b.insurance_cents,
            b.total_cents, b.hold_expires_at, b.version, b.created_at, b.flight_id::text AS flight_id,
            al.name AS airline, f.airline AS airline_code, f.flight_number, f.origin, f.destination,
-           f.depart_at, f.arrive_at, f.price_cents
+           f.depart_at, f.arrive_at, f.price_cents, ${onwardLegs(q)}
     FROM bookings b
     JOIN flights f ON f.id = b.flight_id
     JOIN airlines al ON al.code = f.airline
@@ -115,8 +127,14 @@ export async function expireHold(q: Q, b: BookingRow): Promise<string[] | undefi
     WHERE id = ${b.id} AND status = 'held' AND hold_expires_at <= now()
     RETURNING id`;
   if (!done) return undefined;
-  return releaseSeats(q, b.flight_id, b.passengers);
+  return releaseFlights(q, bookingFlights(b), b.passengers);
 }
+
+/** Every flight a booking holds seats on: the first leg, then the onward ones. */
+export const bookingFlights = (b: Pick<BookingRow, "flight_id" | "onward">): string[] => [
+  b.flight_id,
+  ...b.onward.map((l) => l.flight_id),
+];
 
 /**
  * Expires every lapsed hold (of one flight, or of all) and gives the seats back, in one statement.
@@ -127,14 +145,24 @@ export async function releaseExpiredHolds(
   q: Q,
   flightId?: string,
 ): Promise<{ expired: number; tags: string[] }> {
+  // A connecting hold gives its seats back on every leg (booking_legs), and counts once.
   const rows = await q<{ holds: number; origin: string; destination: string; local_date: string }[]>`
     WITH expired AS (
-      UPDATE bookings SET status = 'expired', version = version + 1, updated_at = now()
+      UPDATE bookings b SET status = 'expired', version = version + 1, updated_at = now()
       WHERE status = 'held' AND hold_expires_at <= now()
-        ${flightId === undefined ? q`` : q`AND flight_id = ${flightId}`}
-      RETURNING flight_id, passengers
+        ${
+          flightId === undefined
+            ? q``
+            : q`AND (b.flight_id = ${flightId}
+                     OR EXISTS (SELECT 1 FROM booking_legs l WHERE l.booking_id = b.id AND l.flight_id = ${flightId}))`
+        }
+      RETURNING id, flight_id, passengers
+    ), seats AS (
+      SELECT flight_id, passengers, 1 AS first FROM expired
+      UNION ALL
+      SELECT l.flight_id, e.passengers, 0 FROM booking_legs l JOIN expired e ON e.id = l.booking_id
     ), per_flight AS (
-      SELECT flight_id, count(*)::int AS holds, sum(passengers)::int AS seats FROM expired GROUP BY flight_id
+      SELECT flight_id, sum(first)::int AS holds, sum(passengers)::int AS seats FROM seats GROUP BY flight_id
     )
     UPDATE flights f SET seats_available = LEAST(f.seats_total, f.seats_available + p.seats)
     FROM per_flight p, airports o
@@ -147,18 +175,9 @@ export async function releaseExpiredHolds(
   };
 }
 
-/** Returns seats to a flight; the tags of the searches that changed. */
-export async function releaseSeats(q: Q, flightId: string, seats: number): Promise<string[]> {
-  const [f] = await q<{ origin: string; destination: string; local_date: string }[]>`
-    UPDATE flights f SET seats_available = LEAST(f.seats_total, f.seats_available + ${seats})
-    FROM airports o
-    WHERE f.id = ${flightId} AND o.iata = f.origin
-    RETURNING f.origin, f.destination, to_char(f.depart_at AT TIME ZONE o.timezone, 'YYYY-MM-DD') AS local_date`;
-  return f ? seatChangeTags(f.origin, f.destination, f.local_date) : [];
-}
-
 /** A booking as tools return it (USD, ISO times). */
 export type BookingView = {
+  kind: "flight";
   booking_ref: string;
   status: BookingStatus;
   flight_id: string;
@@ -177,6 +196,8 @@ export type BookingView = {
   total_usd: number;
   hold_expires_at: string | null;
   created_at: string;
+  /** A connecting booking's flights in order (origin, destination and times above are the trip's). */
+  legs?: LegView[];
   payment: {
     payment_id: string;
     status: PaymentRow["status"];
@@ -189,7 +210,10 @@ export type BookingView = {
 
 export function bookingJson(b: BookingRow, payment?: PaymentRow, refund?: RefundRow): BookingView {
   const status = effectiveStatus(b);
+  const onward = b.onward.map(legView);
+  const last = onward.at(-1);
   return {
+    kind: "flight",
     booking_ref: b.ref,
     status,
     flight_id: b.flight_id,
@@ -197,9 +221,9 @@ export function bookingJson(b: BookingRow, payment?: PaymentRow, refund?: Refund
     airline_code: b.airline_code,
     flight_number: b.flight_number,
     origin: b.origin,
-    destination: b.destination,
+    destination: last?.destination ?? b.destination,
     depart_at: b.depart_at.toISOString(),
-    arrive_at: b.arrive_at.toISOString(),
+    arrive_at: last?.arrive_at ?? b.arrive_at.toISOString(),
     passengers: b.passengers,
     contact_email: b.contact_email,
     insured: b.insured,
@@ -208,6 +232,23 @@ export function bookingJson(b: BookingRow, payment?: PaymentRow, refund?: Refund
     total_usd: usd(b.total_cents),
     hold_expires_at: status === "held" && b.hold_expires_at ? b.hold_expires_at.toISOString() : null,
     created_at: b.created_at.toISOString(),
+    ...(last
+      ? {
+          legs: [
+            {
+              flight_id: b.flight_id,
+              airline: b.airline,
+              airline_code: b.airline_code,
+              flight_number: b.flight_number,
+              origin: b.origin,
+              destination: b.destination,
+              depart_at: b.depart_at.toISOString(),
+              arrive_at: b.arrive_at.toISOString(),
+            },
+            ...onward,
+          ],
+        }
+      : {}),
     payment: payment
       ? {
           payment_id: payment.id,
@@ -228,7 +269,7 @@ export function bookingJson(b: BookingRow, payment?: PaymentRow, refund?: Refund
   };
 }
 
-export const getBookingInput = z.object({ booking_ref: bookingRef });
+export const getBookingInput = z.object({ booking_ref: anyBookingRef });
 export type GetBookingInput = z.output<typeof getBookingInput>;
 
 function getBookingTool(deps: Pick<ToolDeps, "sql">): Tool<GetBookingInput> {
@@ -236,13 +277,19 @@ function getBookingTool(deps: Pick<ToolDeps, "sql">): Tool<GetBookingInput> {
   return {
     name: "get_booking",
     description:
-      "Look up one of the signed-in customer's bookings by reference (FL-XXXXXX): flight, status " +
-      "(held, confirmed, cancelled, expired), passengers, insurance, total, payment and refund.",
+      "Look up one of the signed-in customer's bookings by reference: a flight booking (FL-XXXXXX): " +
+      "flight (or a connection's legs), status (held, confirmed, cancelled, expired), passengers, insurance, " +
+      "total, payment and refund; or a hotel stay (HT-XXXXXX): hotel, city, dates, guests, status " +
+      "(confirmed, cancelled) and total, paid at the hotel.",
     input: getBookingInput,
     sideEffect: false,
     async run(input, ctx) {
       const customer = await signedInCustomer(sql, ctx);
       if (isResult(customer)) return customer;
+      if (isStayRef(input.booking_ref)) {
+        const stay = await loadStay(sql, customer.id, input.booking_ref);
+        return stay ? ok(stayJson(stay)) : fail(notFound(input.booking_ref));
+      }
       const b = await loadBooking(sql, customer.id, input.booking_ref);
       if (!b) return fail(notFound(input.booking_ref));
       const [payment, refund] = await Promise.all([loadPayment(sql, b.id), loadRefund(sql, b.id)]);
@@ -266,8 +313,9 @@ function listBookingsTool(deps: Pick<ToolDeps, "sql">): Tool<ListBookingsInput> 
   return {
     name: "list_bookings",
     description:
-      "List the signed-in customer's bookings, newest first (at most 50), optionally only one status: " +
-      "held (reserved, awaiting confirmation), confirmed, cancelled or expired.",
+      "List the signed-in customer's bookings, newest first (at most 50): flight bookings (kind flight, " +
+      "FL-…) and hotel stays (kind hotel, HT-…, paid at the hotel). Optionally only one status: held " +
+      "(reserved, awaiting confirmation), confirmed, cancelled or expired (held and expired are flights only).",
     input: listBookingsInput,
     sideEffect: false,
     async run(input, ctx) {
@@ -277,7 +325,7 @@ function listBookingsTool(deps: Pick<ToolDeps, "sql">): Tool<ListBookingsInput> 
         SELECT b.id::text AS id, b.ref, b.status, b.passengers, b.contact_email, b.insured, b.insurance_cents,
                b.total_cents, b.hold_expires_at, b.version, b.created_at, b.flight_id::text AS flight_id,
                al.name AS airline, f.airline AS airline_code, f.flight_number, f.origin, f.destination,
-               f.depart_at, f.arrive_at, f.price_cents,
+               f.depart_at, f.arrive_at, f.price_cents, ${onwardLegs(sql)},
                EXISTS (SELECT 1 FROM payments p WHERE p.booking_id = b.id AND p.status = 'succeeded') AS paid
         FROM bookings b
         JOIN flights f ON f.id = b.flight_id
@@ -294,10 +342,14 @@ function listBookingsTool(deps: Pick<ToolDeps, "sql">): Tool<ListBookingsInput> 
           }
         ORDER BY b.created_at DESC, b.id DESC
         LIMIT ${LIST_LIMIT}`;
-      const bookings = rows.map((r) => {
+      const flights = rows.map((r) => {
         const { payment: _p, refund: _r, ...rest } = bookingJson(r);
         return { ...rest, paid: r.paid };
       });
+      const stays = await listStays(sql, customer.id, input.status, LIST_LIMIT);
+      const bookings = [...flights, ...stays]
+        .sort((a, b) => b.created_at.localeCompare(a.created_at))
+        .slice(0, LIST_LIMIT);
       return ok({ bookings, count: bookings.length });
     },
   };

@@ -1,25 +1,28 @@
 /**
- * `cancel_booking`: cancels the customer's booking under the refund rules (`refund.ts`), records
- * the refund in `refunds`, and gives the seats back. Cancelling a cancelled booking returns the
- * recorded outcome.
+ * `cancel_booking`: cancels the customer's flight booking under the refund rules (`refund.ts`),
+ * records the refund in `refunds`, and gives the seats back on every leg; or cancels a hotel stay
+ * (`HT-…`), which was never charged, so nothing is refunded. Cancelling a cancelled booking
+ * returns the recorded outcome.
  */
 import { z } from "zod";
+import { releaseFlights } from "./booking-legs.js";
 import {
+  bookingFlights,
   effectiveStatus,
   expireHold,
   loadBooking,
   loadPayment,
   loadRefund,
   notFound,
-  releaseSeats,
 } from "./bookings.js";
-import { bookingRef, isResult, signedInCustomer, type ToolDeps, usd } from "./common.js";
+import { anyBookingRef, isResult, isStayRef, signedInCustomer, type ToolDeps, usd } from "./common.js";
 import { defineTool } from "./definition.js";
+import { cancelStay } from "./hotel-stays.js";
 import { refundFor } from "./refund.js";
-import { fail, ok, type Tool } from "./types.js";
+import { fail, ok, type Tool, type ToolResult } from "./types.js";
 
 export const cancelBookingInput = z.object({
-  booking_ref: bookingRef,
+  booking_ref: anyBookingRef,
   reason: z.string().trim().max(500).optional().describe("Why the customer cancels, in their words"),
 });
 export type CancelBookingInput = z.output<typeof cancelBookingInput>;
@@ -29,7 +32,9 @@ function cancelBookingTool(deps: Pick<ToolDeps, "sql" | "cache">): Tool<CancelBo
   return {
     name: "cancel_booking",
     description:
-      "Cancel the signed-in customer's booking (FL-XXXXXX) and refund it under the policy: everything back " +
+      "Cancel the signed-in customer's flight booking (FL-XXXXXX) or hotel stay (HT-XXXXXX). A stay is paid " +
+      "at the hotel: cancelling it refunds nothing because nothing was charged. A flight booking (every leg " +
+      "of a connection) is refunded under the policy: everything back " +
       "within 24 hours of payment when departure is 7+ days away; insured bookings (Travel Protection) get " +
       "the fare back; otherwise 50% travel credit when departure is 14+ days away, and nothing closer to " +
       "departure. Seats are released. " +
@@ -41,6 +46,7 @@ function cancelBookingTool(deps: Pick<ToolDeps, "sql" | "cache">): Tool<CancelBo
       const customer = await signedInCustomer(sql, ctx);
       if (isResult(customer)) return customer;
       const ref = input.booking_ref;
+      if (isStayRef(ref)) return cancelHotelStay(sql, customer.id, ref, input.reason);
       const outcome = await sql.begin(async (tx) => {
         const b = await loadBooking(tx, customer.id, ref, { forUpdate: true });
         if (!b) return fail(notFound(ref));
@@ -86,7 +92,7 @@ function cancelBookingTool(deps: Pick<ToolDeps, "sql" | "cache">): Tool<CancelBo
           INSERT INTO refunds (booking_id, payment_id, amount_cents, kind, rule, reason)
           VALUES (${b.id}, ${payment?.status === "succeeded" ? payment.id : null}, ${decision.amountCents},
                   ${decision.kind}, ${decision.rule}, ${input.reason ?? null})`;
-        const tags = await releaseSeats(tx, b.flight_id, b.passengers);
+        const tags = await releaseFlights(tx, bookingFlights(b), b.passengers);
         return {
           tags,
           result: ok({
@@ -104,6 +110,34 @@ function cancelBookingTool(deps: Pick<ToolDeps, "sql" | "cache">): Tool<CancelBo
       return outcome.result;
     },
   };
+}
+
+/**
+ * A stay's cancellation. Rooms are not counted in the hotels table, so no cached search changes;
+ * the answers the customer was given from their bookings are dropped as after any write of theirs.
+ */
+async function cancelHotelStay(
+  sql: ToolDeps["sql"],
+  customerId: string,
+  ref: string,
+  reason: string | undefined,
+): Promise<ToolResult> {
+  const done = await cancelStay(sql, customerId, ref, reason);
+  if (done.kind === "not_found") return fail(notFound(ref));
+  const { stay } = done;
+  if (done.kind === "begun")
+    return fail(`the stay ${ref} began on ${stay.check_in}; it can no longer be cancelled here`);
+  return ok({
+    booking_ref: ref,
+    kind: "hotel",
+    status: "cancelled",
+    hotel: stay.hotel,
+    city: stay.city,
+    check_in: stay.check_in,
+    nights: stay.nights,
+    charged_usd: 0,
+    ...(done.kind === "already_cancelled" ? { already_cancelled: true } : {}),
+  });
 }
 
 export const cancelBooking = defineTool({

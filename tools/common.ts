@@ -84,6 +84,17 @@ export const bookingRef = z
   .regex(/^FL-[A-Z0-9]{6}$/, "expected a booking reference like FL-7QK2ZD")
   .describe("Booking reference, e.g. FL-7QK2ZD");
 
+/** A flight booking's reference (`FL-…`) or a hotel stay's (`HT-…`), for the tools that take either. */
+export const anyBookingRef = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^(?:FL|HT)-[A-Z0-9]{6}$/, "expected a booking reference like FL-7QK2ZD or HT-4M8PQ2")
+  .describe("Booking reference: a flight booking (FL-7QK2ZD) or a hotel stay (HT-4M8PQ2)");
+
+/** Hotel stays are `HT-…`; flight bookings are `FL-…`. */
+export const isStayRef = (ref: string): boolean => ref.startsWith("HT-");
+
 /** Invalidation tag of flight searches on a route, optionally for one local departure date. */
 export const flightsTag = (origin: string, destination: string, date?: string): string =>
   date === undefined ? `flights:${origin}:${destination}` : `flights:${origin}:${destination}:${date}`;

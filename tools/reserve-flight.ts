@@ -1,10 +1,13 @@
 /**
- * `reserve_flight`: holds seats for 15 minutes. One transaction takes the seats with a guarded
- * decrement (`seats_available >= n`, so concurrent holds never oversell) and inserts the held
- * booking; with an idempotency key a repeated call returns the first booking instead of holding
- * twice. Cached searches on the route and date are invalidated.
+ * `reserve_flight`: holds seats for 15 minutes, on one flight or on both legs of a one-stop
+ * connection (one booking, one reference, the legs' fares added up). One transaction takes the
+ * seats with a guarded decrement (`seats_available >= n`, so concurrent holds never oversell) and
+ * inserts the held booking; a connection whose second leg is full takes nothing. With an
+ * idempotency key a repeated call returns the first booking instead of holding twice. Cached
+ * searches on the legs' routes and dates are invalidated.
  */
 import { z } from "zod";
+import { connectionProblem } from "./booking-legs.js";
 import { bookingJson, loadBooking, releaseExpiredHolds } from "./bookings.js";
 import { isResult, newRef, rowId, seatChangeTags, signedInCustomer, type ToolDeps, usd } from "./common.js";
 import { defineTool } from "./definition.js";
@@ -12,7 +15,11 @@ import { fail, ok, type Tool, type ToolResult } from "./types.js";
 
 export const reserveFlightInput = z.object({
   flight_id: rowId("flight_id from search_flights"),
-  passengers: z.number().int().min(1).max(9).default(1).describe("Seats to hold (1-9)"),
+  connecting_flight_id: rowId(
+    "The second leg of a one-stop connection from search_flights (its legs[1].flight_id; flight_id is " +
+      "legs[0]): both legs are held as one booking",
+  ).optional(),
+  passengers: z.number().int().min(1).max(9).default(1).describe("Seats to hold on each leg (1-9)"),
   contact_email: z.email().optional().describe("Where confirmations go, if not the profile email"),
 });
 export type ReserveFlightInput = z.output<typeof reserveFlightInput>;
@@ -22,6 +29,12 @@ const HOLD_MINUTES = 15;
 
 /** Rolls the transaction back when a concurrent call with the same idempotency key won. */
 class SameKeyWon extends Error {}
+/** Rolls back the seats already taken when a later leg cannot be held. */
+class LegRefused extends Error {
+  constructor(readonly result: ToolResult) {
+    super("leg refused");
+  }
+}
 
 interface Taken {
   price_cents: number;
@@ -48,6 +61,7 @@ function reserveFlightTool(deps: Pick<ToolDeps, "sql" | "cache">): Tool<ReserveF
       hold_expires_at: view.hold_expires_at,
       total_usd: view.total_usd,
       flight_id: view.flight_id,
+      ...(view.legs ? { connecting_flight_id: view.legs[1]!.flight_id, via: view.legs[0]!.destination } : {}),
       passengers: view.passengers,
       origin: view.origin,
       destination: view.destination,
@@ -60,7 +74,9 @@ function reserveFlightTool(deps: Pick<ToolDeps, "sql" | "cache">): Tool<ReserveF
     name: "reserve_flight",
     description:
       `Hold seats on a flight for the signed-in customer for ${HOLD_MINUTES} minutes. Pass the flight_id ` +
-      "from search_flights and the number of passengers. Returns the booking_ref (status held), the hold " +
+      "from search_flights and the number of passengers; for a one-stop connection pass its first leg as " +
+      "flight_id and its second as connecting_flight_id: both legs are held as one booking priced at the " +
+      "connection's total. Returns the booking_ref (status held), the hold " +
       "expiry and the total in USD; the booking must then be confirmed with confirm_booking before the " +
       "hold expires. Requires a signed-in customer.",
     input: reserveFlightInput,
@@ -74,45 +90,72 @@ function reserveFlightTool(deps: Pick<ToolDeps, "sql" | "cache">): Tool<ReserveF
         if (prior) return prior;
       }
       ctx.signal.throwIfAborted();
+      const legs = [input.flight_id, ...(input.connecting_flight_id ? [input.connecting_flight_id] : [])];
+      if (legs.length > 1) {
+        const problem = await connectionProblem(sql, legs[0]!, legs[1]!);
+        if (problem) return fail(problem);
+      }
       let outcome:
-        | { booking: { ref: string; hold_expires_at: Date; total_cents: number }; taken: Taken }
+        | { booking: { ref: string; hold_expires_at: Date; total_cents: number }; taken: Taken[] }
         | ToolResult;
       try {
         outcome = await sql.begin(async (tx) => {
-          const take = async (): Promise<Taken | undefined> => {
+          const take = async (flightId: string): Promise<Taken | undefined> => {
             const [row] = await tx<Taken[]>`
               UPDATE flights f SET seats_available = f.seats_available - ${input.passengers}
               FROM airports o
-              WHERE f.id = ${input.flight_id} AND o.iata = f.origin
+              WHERE f.id = ${flightId} AND o.iata = f.origin
                 AND f.seats_available >= ${input.passengers} AND f.depart_at > now()
               RETURNING f.price_cents, f.depart_at, f.origin, f.destination,
                         to_char(f.depart_at AT TIME ZONE o.timezone, 'YYYY-MM-DD') AS local_date`;
             return row;
           };
-          let taken = await take();
-          // Lapsed holds still count against the flight until something releases them: do it now.
-          if (!taken && (await releaseExpiredHolds(tx, input.flight_id)).expired > 0) taken = await take();
-          if (!taken) {
+          const refused = async (flightId: string): Promise<ToolResult> => {
             const [f] = await tx<{ seats_available: number; departed: boolean }[]>`
-              SELECT seats_available, depart_at <= now() AS departed FROM flights WHERE id = ${input.flight_id}`;
-            if (!f) return fail(`no flight ${input.flight_id}; use a flight_id from search_flights`);
-            if (f.departed) return fail(`flight ${input.flight_id} has already departed`);
+              SELECT seats_available, depart_at <= now() AS departed FROM flights WHERE id = ${flightId}`;
+            if (!f) return fail(`no flight ${flightId}; use a flight_id from search_flights`);
+            if (f.departed) return fail(`flight ${flightId} has already departed`);
             return fail(
               f.seats_available === 0
-                ? `flight ${input.flight_id} is sold out`
-                : `only ${f.seats_available} seat(s) left on flight ${input.flight_id}, not ${input.passengers}`,
+                ? `flight ${flightId} is sold out`
+                : `only ${f.seats_available} seat(s) left on flight ${flightId}, not ${input.passengers}`,
             );
+          };
+          // Seats are taken in flight id order, so two holds sharing flights never wait on each other.
+          const byId = [...legs].sort((a, b) => Number(a) - Number(b));
+          const got = new Map<string, Taken>();
+          for (const flightId of byId) {
+            let taken = await take(flightId);
+            // Lapsed holds still count against the flight until something releases them: do it now.
+            if (!taken && (await releaseExpiredHolds(tx, flightId)).expired > 0) taken = await take(flightId);
+            if (!taken) {
+              const why = await refused(flightId);
+              // A later leg refused: what the earlier legs took goes back with the rollback.
+              if (got.size > 0) throw new LegRefused(why);
+              return why;
+            }
+            got.set(flightId, taken);
           }
+          const taken = legs.map((id) => got.get(id)!);
+          const fares = taken.reduce((n, t) => n + t.price_cents, 0);
           for (let attempt = 0; attempt < 5; attempt++) {
-            const [booking] = await tx<{ ref: string; hold_expires_at: Date; total_cents: number }[]>`
+            const [booking] = await tx<
+              { id: string; ref: string; hold_expires_at: Date; total_cents: number }[]
+            >`
               INSERT INTO bookings (ref, customer_id, flight_id, passengers, status, contact_email,
                                     total_cents, hold_expires_at, idempotency_key)
               VALUES (${newRef("FL")}, ${customer.id}, ${input.flight_id}, ${input.passengers}, 'held',
-                      ${input.contact_email ?? null}, ${taken.price_cents * input.passengers},
+                      ${input.contact_email ?? null}, ${fares * input.passengers},
                       now() + make_interval(mins => ${HOLD_MINUTES}), ${key ?? null})
               ON CONFLICT DO NOTHING
-              RETURNING ref, hold_expires_at, total_cents`;
-            if (booking) return { booking, taken };
+              RETURNING id::text AS id, ref, hold_expires_at, total_cents`;
+            if (booking) {
+              for (const [i, flightId] of legs.entries()) {
+                if (i === 0) continue;
+                await tx`INSERT INTO booking_legs (booking_id, leg, flight_id) VALUES (${booking.id}, ${i + 1}, ${flightId})`;
+              }
+              return { booking, taken };
+            }
             if (key) {
               const [same] = await tx`SELECT 1 FROM bookings WHERE idempotency_key = ${key}`;
               if (same) throw new SameKeyWon();
@@ -122,6 +165,7 @@ function reserveFlightTool(deps: Pick<ToolDeps, "sql" | "cache">): Tool<ReserveF
           throw new Error("could not allocate a unique booking reference");
         });
       } catch (err) {
+        if (err instanceof LegRefused) return err.result;
         if (!(err instanceof SameKeyWon) || !key) throw err;
         return (
           (await replay(customer.id, key)) ?? fail("the booking could not be read back; try get_booking")
@@ -129,17 +173,23 @@ function reserveFlightTool(deps: Pick<ToolDeps, "sql" | "cache">): Tool<ReserveF
       }
       if (isResult(outcome)) return outcome;
       const { booking, taken } = outcome;
-      await cache.invalidate(...seatChangeTags(taken.origin, taken.destination, taken.local_date));
+      await cache.invalidate(
+        ...new Set(taken.flatMap((t) => seatChangeTags(t.origin, t.destination, t.local_date))),
+      );
+      const [first, last] = [taken[0]!, taken.at(-1)!];
       return ok({
         booking_ref: booking.ref,
         status: "held",
         hold_expires_at: booking.hold_expires_at.toISOString(),
         total_usd: usd(booking.total_cents),
         flight_id: input.flight_id,
+        ...(input.connecting_flight_id
+          ? { connecting_flight_id: input.connecting_flight_id, via: first.destination }
+          : {}),
         passengers: input.passengers,
-        origin: taken.origin,
-        destination: taken.destination,
-        depart_at: taken.depart_at.toISOString(),
+        origin: first.origin,
+        destination: last.destination,
+        depart_at: first.depart_at.toISOString(),
       });
     },
   };

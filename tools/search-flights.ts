@@ -315,8 +315,19 @@ export const searchFlights = defineTool({
   name: "search_flights",
   answers: "availability",
   cache: searchFlightsCachePolicy,
+  // Connections are what a list shows when no non-stop flight was found: "book the first one" then
+  // books that connection's legs, for the party searched for.
   session: (input, result) => ({
     last_flights: JSON.stringify(result.flights ?? []),
+    last_connections: JSON.stringify(
+      Array.isArray(result.flights) && result.flights.length === 0 && Array.isArray(result.connections)
+        ? result.connections.map((c) =>
+            typeof c === "object" && c !== null && !Array.isArray(c)
+              ? { ...c, passengers: input.passengers }
+              : c,
+          )
+        : [],
+    ),
     last_origin: input.origin,
     last_destination: input.destination,
     last_list: "flights",

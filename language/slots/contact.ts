@@ -15,7 +15,8 @@ export function extractEmails(scan: Scan, out: Slots): void {
 }
 
 export function extractRefs(scan: Scan, out: Slots): void {
-  for (const m of scan.each(/\bfl-[a-z0-9]{6}\b/)) {
+  // Flight bookings (FL-…) and hotel stays (HT-…).
+  for (const m of scan.each(/\b(?:fl|ht)-[a-z0-9]{6}\b/)) {
     const ref = m[0].toUpperCase();
     if (!out.bookingRefs.includes(ref)) out.bookingRefs.push(ref);
     scan.take(m.index, m.index + m[0].length);

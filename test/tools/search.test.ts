@@ -77,7 +77,12 @@ describe.each(embedders)("read tools (%s)", (_name, makeEmbedder) => {
     expect(fields("search_hotels").sort()).toEqual(
       ["city", "check_in", "nights", "guests", "max_price_per_night_usd", "family_friendly", "limit"].sort(),
     );
-    expect(fields("reserve_flight").sort()).toEqual(["contact_email", "flight_id", "passengers"]);
+    expect(fields("reserve_flight").sort()).toEqual([
+      "connecting_flight_id",
+      "contact_email",
+      "flight_id",
+      "passengers",
+    ]);
     expect(fields("book_hotel").sort()).toEqual(["check_in", "guests", "hotel_id", "nights"]);
     expect(fields("process_payment").sort()).toEqual(["booking_ref", "card"]);
     expect(fields("cancel_booking").sort()).toEqual(["booking_ref", "reason"]);

@@ -47,6 +47,8 @@ export interface PlannerContext {
     lastFlights: Flight[];
     /** The hotels the session listed last, as the tool returned them. */
     lastHotels: Array<Record<string, unknown>>;
+    /** The one-stop connections the session listed last (each with its two legs and total). */
+    lastConnections: Connection[];
     lastOrigin: string | undefined;
     lastDestination: string | undefined;
     /** The booking this session made last. */
@@ -69,6 +71,26 @@ export function parseFlights(value: unknown): Flight[] {
   });
 }
 
+const connectionSchema = z.object({
+  via: z.string().catch(""),
+  legs: z.tuple([flightSchema, flightSchema]),
+  price_usd: z.coerce.number(),
+  layover_minutes: z.number().optional().catch(undefined),
+  duration_minutes: z.number().optional().catch(undefined),
+  passengers: z.number().int().positive().optional().catch(undefined),
+});
+/** A one-stop connection as search_flights lists it: two legs and the fares added up, per person. */
+export type Connection = z.output<typeof connectionSchema>;
+
+/** Connections from a tool result or the session; malformed entries are dropped. */
+export function parseConnections(value: unknown): Connection[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((v) => {
+    const parsed = connectionSchema.safeParse(v);
+    return parsed.success && Number.isFinite(parsed.data.price_usd) ? [parsed.data] : [];
+  });
+}
+
 /** The context a turn gets when the block is missing or does not parse: a guest's, nothing more. */
 function guestContext(now: Date): PlannerContext {
   return {
@@ -80,6 +102,7 @@ function guestContext(now: Date): PlannerContext {
     session: {
       lastFlights: [],
       lastHotels: [],
+      lastConnections: [],
       lastOrigin: undefined,
       lastDestination: undefined,
       lastBooking: undefined,
@@ -119,6 +142,7 @@ export function readContext(system: string, fallbackNow: () => Date): PlannerCon
     session: {
       lastFlights: parseFlights(c.session.last_flights),
       lastHotels: c.session.last_hotels.flatMap((h: unknown) => (isRecord(h) ? [h] : [])),
+      lastConnections: parseConnections(c.session.last_connections ?? []),
       lastOrigin: c.session.last_origin ?? undefined,
       lastDestination: c.session.last_destination ?? undefined,
       lastBooking: c.session.last_booking ?? undefined,

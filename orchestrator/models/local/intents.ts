@@ -50,6 +50,9 @@ interface SlotRule {
   when(slots: Slots, lower: string): boolean;
 }
 
+/** A stay the customer has booked: listing or cancelling it, not looking for a hotel. */
+const STAY_ON_ACCOUNT =
+  /\b(?:my|our) (?:hotel |room )?(?:bookings|reservations|stays)\b|\b(?:my|our) (?:hotel|room) (?:booking|reservation|stay)\b|\bcancel\w*\b[^.?!]*\b(?:hotel|stay|room)\b|\bht-[a-z0-9]{6}\b/;
 const HOTEL_WITHOUT_FLIGHT = /\b(?:hotels?|rooms?|resorts?|accommodations?)\b(?![^.]*\bflights?\b)/;
 /** "Does travel insurance cover…?", "what is the insurance…": a question, not an order. */
 const INSURANCE_QUESTION =
@@ -98,7 +101,7 @@ const PHRASE_RULES: readonly PhraseRule[] = [
   // bookings
   {
     intent: "my_bookings",
-    re: /\bmy (?:\w+ )?(?:bookings|reservations|trips|itinerary|itineraries)\b|\bmy upcoming flights\b/,
+    re: /\bmy (?:\w+ )?(?:bookings|reservations|trips|itinerary|itineraries|stays)\b|\bmy upcoming flights\b/,
     weight: 1,
   },
   {
@@ -113,7 +116,7 @@ const PHRASE_RULES: readonly PhraseRule[] = [
   },
   {
     intent: "cancel_booking",
-    re: /\bcancel(?:l?ing)?\b(?=[^.?!]*\b(?:booking|reservation|trip|flight|ticket|it|fl-))/,
+    re: /\bcancel(?:l?ing)?\b(?=[^.?!]*\b(?:booking|reservation|trip|flight|ticket|it|fl-|ht-|hotel|stay|room))/,
     weight: 1,
     unless: /\b(?:can|could|may) (?:i|we)\b|\bpolic(?:y|ies)\b|\bwhat happens\b|\bif (?:i|we)\b/,
   },
@@ -303,6 +306,12 @@ const SLOT_RULES: readonly SlotRule[] = [
       s.bookingRefs.length > 0 && !/\b(?:cancel\w*|insur\w*|pay|charge|confirm|book)\b/.test(lower),
   },
   { intent: "cancel_booking", weight: 0.5, when: (s) => s.bookingRefs.length > 0 },
+  // "my hotel bookings", "cancel my hotel": a stay on the account, not a hotel search (no city named).
+  {
+    intent: "hotel_search",
+    weight: -1,
+    when: (s, lower) => s.destinations.length === 0 && STAY_ON_ACCOUNT.test(lower),
+  },
   // "my flight FL-7K2Q9D" is about a booking, not a new search.
   { intent: "flight_search", weight: -1, when: (s) => s.bookingRefs.length > 0 },
   {

@@ -23,6 +23,7 @@ import { detectIntents, type Intent } from "./intents.js";
 import { preferences } from "./prefs.js";
 import { listing } from "./render.js";
 import { fitInput } from "./schema.js";
+import { connectionBookingSkill, picksFromConnectionList } from "./skills/connections.js";
 import { hotelBookingSkill, picksFromHotelList } from "./skills/hotels.js";
 import {
   ACCOUNT_INTENTS,
@@ -273,9 +274,13 @@ export class LocalPlanner implements ModelProvider {
     const tools = toolBox(request.tools);
     const prefs = preferences(slots, earlier, ctx, gazetteer);
     // What "the cheapest" picks from is the list shown last: after hotels, never a flight.
-    const hotelPick = intents.intents.includes("book_flight") && picksFromHotelList({ ctx, text, slots });
+    const booking = intents.intents.includes("book_flight");
+    const hotelPick = booking && picksFromHotelList({ ctx, text, slots });
+    // After a list of connections (no non-stop flight was found), a pick books that connection.
+    const connectionPick = booking && !hotelPick && picksFromConnectionList({ ctx, slots });
+    const bookingSkill = hotelPick ? hotelBookingSkill : connectionPick ? connectionBookingSkill : undefined;
     const skills = intents.intents
-      .map((i) => (i === "book_flight" && hotelPick ? hotelBookingSkill : SKILLS[i]))
+      .map((i) => (i === "book_flight" && bookingSkill ? bookingSkill : SKILLS[i]))
       .filter((s) => inScope(s, ctx));
     const state: PlanState = {
       text,

@@ -119,7 +119,9 @@ export function describeFields(obj: Record<string, unknown>, skip: readonly stri
 export function bookingLine(b: Record<string, unknown>, gazetteer: Gazetteer): string {
   const ref = str(b.booking_ref) ?? "booking";
   const status = str(b.status);
+  if (str(b.kind) === "hotel") return stayLine(b, ref, status);
   const flight = isRecord(b.flight) ? b.flight : b;
+  const legs = Array.isArray(b.legs) ? b.legs.filter(isRecord) : [];
   const origin = str(flight.origin);
   const destination = str(flight.destination);
   const airline = str(flight.airline);
@@ -129,14 +131,39 @@ export function bookingLine(b: Record<string, unknown>, gazetteer: Gazetteer): s
   const passengers = num(b.passengers);
   const parts = [
     `${ref}${status ? ` (${status})` : ""}`,
-    [airline, number].filter(Boolean).join(" "),
-    origin && destination ? `${origin}→${destination}` : "",
+    legs.length > 1
+      ? legs.map((l) => [str(l.airline), str(l.flight_number)].filter(Boolean).join(" ")).join(" then ")
+      : [airline, number].filter(Boolean).join(" "),
+    legs.length > 1
+      ? [str(legs[0]!.origin), ...legs.map((l) => str(l.destination))].join("→")
+      : origin && destination
+        ? `${origin}→${destination}`
+        : "",
     depart ? `departs ${localTime(depart, origin ? gazetteer.airport(origin)?.tz : undefined)}` : "",
     passengers !== undefined ? plural(passengers, "passenger") : "",
     b.insured === true ? "insured" : "",
     total !== undefined ? `total ${usd(total)}` : "",
   ].filter(Boolean);
   return parts.length > 1 ? parts.join(", ") : `${parts[0]}: ${describeFields(b, ["booking_ref", "status"])}`;
+}
+
+/** A hotel stay (`kind: hotel`) in one line: hotel, city, dates, guests, total paid at the hotel. */
+function stayLine(b: Record<string, unknown>, ref: string, status: string | undefined): string {
+  const nights = num(b.nights);
+  const guests = num(b.guests);
+  const total = num(b.total_usd);
+  const checkIn = str(b.check_in);
+  const checkOut = str(b.check_out);
+  return [
+    `${ref}${status ? ` (${status})` : ""}`,
+    [str(b.hotel) ?? "hotel stay", str(b.city)].filter(Boolean).join(", "),
+    checkIn ? `check-in ${checkIn}${checkOut ? `, check-out ${checkOut}` : ""}` : "",
+    nights !== undefined ? plural(nights, "night") : "",
+    guests !== undefined ? plural(guests, "guest") : "",
+    total !== undefined ? `total ${usd(total)}, paid at the hotel` : "",
+  ]
+    .filter(Boolean)
+    .join(", ");
 }
 
 /** First array among the named fields of a result (`flights`, `results`, …). */

@@ -26,11 +26,34 @@ function listed(s: PlanState): Array<Record<string, unknown>> | undefined {
   return c?.status === "success" ? arrayField(c.result, "bookings").filter(isRecord) : undefined;
 }
 
+/** A hotel stay (`HT-…`, paid at the hotel) rather than a flight booking. */
+const isStayRef = (ref: string | undefined): boolean => ref?.startsWith("HT-") === true;
+const isStay = (b: Record<string, unknown>): boolean =>
+  str(b.kind) === "hotel" || isStayRef(str(b.booking_ref));
+
+/** Still ahead: a held or confirmed flight not yet departed, a confirmed stay not yet begun. */
 const active = (b: Record<string, unknown>, now: Date): boolean => {
   const status = str(b.status);
+  if (isStay(b)) {
+    const checkIn = str(b.check_in);
+    return status === "confirmed" && (!checkIn || checkIn >= now.toISOString().slice(0, 10));
+  }
   const depart = str(b.depart_at);
   return (status === "confirmed" || status === "held") && (!depart || Date.parse(depart) > now.getTime());
 };
+
+/** The kind of booking the words name: a stay ("my hotel"), a flight ("my flight"), or either. */
+function kindAsked(text: string): "hotel" | "flight" | undefined {
+  const hotel = /\b(?:hotels?|stays?|rooms?)\b/i.test(text);
+  const flight = /\b(?:flights?|tickets?|seats?|connections?)\b/i.test(text);
+  return hotel === flight ? undefined : hotel ? "hotel" : "flight";
+}
+const ofKind = (kind: "hotel" | "flight" | undefined, ref: string | undefined): boolean =>
+  kind === undefined || (kind === "hotel") === isStayRef(ref);
+
+/** Why insurance or payment never applies to a stay. */
+const stayPaidAtHotel = (ref: string, what: string): Step =>
+  say(`${ref} is a hotel stay: it is paid at the hotel, so there is ${what} here.`);
 
 /**
  * With no booking named, the customer's only booking that fits is the one meant: listed first,
@@ -83,7 +106,8 @@ function bookingFor(s: PlanState, fits: (b: Record<string, unknown>) => boolean)
   return sole && "ref" in sole ? sole.ref : undefined;
 }
 
-const unpaid = (s: PlanState) => (b: Record<string, unknown>) => active(b, s.ctx.now) && b.paid !== true;
+const unpaid = (s: PlanState) => (b: Record<string, unknown>) =>
+  active(b, s.ctx.now) && !isStay(b) && b.paid !== true;
 
 export const insuranceSkill: Skill = {
   intent: "insurance",
@@ -95,6 +119,7 @@ export const insuranceSkill: Skill = {
     if (bookingUnderway(s)) return WAIT;
     const ref = bookingFor(s, (b) => unpaid(s)(b) && b.insured !== true);
     if (!ref) return noBooking(s, "added insurance", (b) => unpaid(s)(b) && b.insured !== true);
+    if (isStayRef(ref)) return stayPaidAtHotel(ref, "no travel insurance to add");
     return call({ tool: "add_travel_insurance", input: { booking_ref: ref } });
   },
   answer(s) {
@@ -124,6 +149,7 @@ export const paymentSkill: Skill = {
     if (bookingUnderway(s)) return WAIT;
     const ref = bookingFor(s, unpaid(s));
     if (!ref) return noBooking(s, "taken any payment", unpaid(s));
+    if (isStayRef(ref)) return stayPaidAtHotel(ref, "nothing to charge");
     const wantsInsurance = s.inScope.has("insurance") && s.tools.has("add_travel_insurance");
     if (wantsInsurance && !doneInWorkflow(s, "add_travel_insurance")) {
       const insurance = lastCall(s, "add_travel_insurance");
@@ -195,7 +221,7 @@ function pickedAnswer(s: PlanState, c: ToolCall): string | undefined {
   const bookings = arrayField(c.result, "bookings").filter(isRecord);
   if (NEXT_WORDS.test(s.text)) {
     const next = bookings
-      .filter((b) => active(b, s.ctx.now))
+      .filter((b) => active(b, s.ctx.now) && !isStay(b))
       .sort((a, b) => Date.parse(str(a.depart_at) ?? "") - Date.parse(str(b.depart_at) ?? ""))[0];
     return next
       ? `Your next flight: ${bookingLine(next, s.gazetteer)}.`
@@ -251,10 +277,13 @@ export const cancelSkill: Skill = {
   purpose: "cancel a booking",
   next(s) {
     if (lastCall(s, "cancel_booking")) return DONE;
-    // The booking named, else the one this session made, else the customer's only live one.
-    const ref = s.slots.bookingRefs[0] ?? s.ctx.session.lastBooking;
+    // The booking named, else the one this session made, else the customer's only live one; "my
+    // hotel" or "my flight" keeps to that kind.
+    const kind = kindAsked(s.text);
+    const last = s.ctx.session.lastBooking;
+    const ref = s.slots.bookingRefs[0] ?? (ofKind(kind, last) ? last : undefined);
     if (!ref) {
-      const sole = soleBooking(s, (b) => active(b, s.ctx.now));
+      const sole = soleBooking(s, (b) => active(b, s.ctx.now) && ofKind(kind, str(b.booking_ref)));
       if ("step" in sole) return sole.step;
       return call({ tool: "cancel_booking", input: { booking_ref: sole.ref, reason: reasonIn(s.text) } });
     }
@@ -266,6 +295,16 @@ export const cancelSkill: Skill = {
     const ref = str(c.input.booking_ref) ?? "the booking";
     if (c.status === "error") return [`I couldn't cancel ${ref}: ${c.error}.`];
     const r = resultOf(c);
+    if (str(r.kind) === "hotel") {
+      if (r.already_cancelled === true)
+        return [`Your stay ${ref} was already cancelled; nothing more has changed.`];
+      const hotel = str(r.hotel);
+      const checkIn = str(r.check_in);
+      return [
+        `Your stay ${ref}${hotel ? ` at ${hotel}` : ""}${checkIn ? ` (check-in ${checkIn})` : ""} is cancelled. ` +
+          "It was to be paid at the hotel, so nothing was charged.",
+      ];
+    }
     // Cancelled before: nothing changes now, and the refund already given is not a new one.
     if (r.already_cancelled === true)
       return [`Booking ${ref} was already cancelled; nothing more has changed.`];

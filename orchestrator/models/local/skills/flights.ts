@@ -285,12 +285,12 @@ export const flightSearchSkill: Skill = {
 // ---------------------------------------------------------------------------------------------
 // booking a flight: search (when needed) → reserve_flight → confirm_booking
 
-interface Contact {
+export interface Contact {
   email: string | undefined;
   source: string;
 }
 
-function contactEmail(s: PlanState): Contact {
+export function contactEmail(s: PlanState): Contact {
   const said = s.slots.emails[0];
   if (said) return { email: said, source: "" };
   const fromSupport = str(s.ctx.workflow.outputs.support?.contact_email);

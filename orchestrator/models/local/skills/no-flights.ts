@@ -88,7 +88,7 @@ export function noFlightsNext(s: PlanState, c: ToolCall): string {
   }
   const connections = connectionLines(s, c);
   if (connections.length > 0)
-    return ` One-stop connections (each flight is reserved on its own):\n${numbered(connections)}`;
+    return ` One-stop connections (each is booked as one trip, both flights on one reference):\n${numbered(connections)}`;
   return nearbyAirports(s, str(c.input.origin) ?? "", str(c.input.destination) ?? "");
 }
 
