@@ -61,6 +61,8 @@ export interface HelpEvidence {
   shared: string[];
   distinctive: string[];
   inTitle: string[];
+  /** Shared words general English does not know at all: the help centre's own terms ("etias", "klarna"). */
+  coined: string[];
 }
 
 /** A word is distinctive when general English ranks it past this (0 = most frequent)… */
@@ -105,6 +107,8 @@ export class HelpCentre {
   readonly #docs: Array<{ slug: string; words: Set<string>; title: Set<string> }>;
   readonly #documentsWith = new Map<string, number>();
   readonly #rank: (word: string) => number | undefined;
+  /** Whether a general-English word list ranks the words (without one no word is coined). */
+  readonly #ranked: boolean;
 
   constructor(docs: readonly HelpDocument[], options: HelpCentreOptions = {}) {
     const rank = options.rank ?? (() => undefined);
@@ -115,6 +119,7 @@ export class HelpCentre {
         if (/^[a-z]+$/.test(w)) counts.set(w, (counts.get(w) ?? 0) + 1);
     this.#titles = docs.map((d) => d.title);
     this.#rank = rank;
+    this.#ranked = options.rank !== undefined;
     this.#docs = docs.map((d) => ({
       slug: d.slug,
       words: new Set(topicWordsOf(`${d.title} ${d.body}`).map(stem)),
@@ -159,8 +164,9 @@ export class HelpCentre {
           (this.#rank(w) ?? Infinity) >= RARE_RANK,
       );
       const inTitle = shared.filter((w) => doc.title.has(stem(w)));
+      const coined = this.#ranked ? shared.filter((w) => this.#rank(w) === undefined) : [];
       const score = 10 * distinctive.length + 3 * inTitle.length + shared.length;
-      if (!best || score > best.score) best = { slug: doc.slug, shared, distinctive, inTitle, score };
+      if (!best || score > best.score) best = { slug: doc.slug, shared, distinctive, inTitle, coined, score };
     }
     if (!best) return undefined;
     const { score: _, ...evidence } = best;

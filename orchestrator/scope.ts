@@ -59,7 +59,9 @@ export interface HelpCentreReading {
    * decline is served when that evidence is strong and its declined topic's examples do not use
    * those words.
    */
-  evidence?(text: string): { shared: string[]; distinctive: string[]; inTitle: string[] } | undefined;
+  evidence?(
+    text: string,
+  ): { shared: string[]; distinctive: string[]; inTitle: string[]; coined: string[] } | undefined;
 }
 
 const CAPABILITIES =
@@ -176,8 +178,9 @@ export class ScopeGate {
 
   /**
    * Whether the help centre's documents speak of the question in words the declined topic's
-   * examples never use: two distinctive words, two words of the document's title, or a
-   * distinctive word of its title beside another shared word.
+   * examples never use: two distinctive words, two words of the document's title, a
+   * distinctive word of its title beside another shared word, or a word of its title that
+   * general English does not know (the help centre's own term: "etias", "klarna").
    */
   #helpCentreAnswers(text: string, declined: string): boolean {
     const found = this.#evidence?.(text);
@@ -189,7 +192,8 @@ export class ScopeGate {
     return (
       distinctive.length >= 2 ||
       inTitle.length >= 2 ||
-      (distinctive.some((w) => inTitle.includes(w)) && unexplained(found.shared).length >= 2)
+      (distinctive.some((w) => inTitle.includes(w)) && unexplained(found.shared).length >= 2) ||
+      unexplained(found.coined).some((w) => inTitle.includes(w))
     );
   }
 

@@ -20,6 +20,11 @@ const DOCS = [
     title: "Paying in yen or pesos",
     body: "Fares can be paid in yen, pesos or dollars at the rate of the day.",
   },
+  {
+    slug: "zorbpass",
+    title: "The Zorbpass permit",
+    body: "Visitors to the islands apply for a Zorbpass online.",
+  },
   { slug: "meals", title: "Meals on board", body: "Hot meals are served on flights over three hours." },
 ];
 
@@ -34,6 +39,7 @@ describe("help centre evidence", () => {
       shared: ["folding", "kayaks"],
       distinctive: ["folding", "kayaks"],
       inTitle: ["kayaks"],
+      coined: ["folding", "kayaks"],
     });
   });
 
@@ -52,6 +58,22 @@ describe("scope gate with the help centre's words", () => {
   it("serves a rules question the documents speak of in distinctive words", () => {
     const text = "can we bring folding kayaks";
     expect(titlesOnly.decide(text).serve).toBe(false);
+    expect(gate.decide(text)).toMatchObject({ serve: true, topic: "policies" });
+  });
+
+  it("serves a question in the help centre's own term, one general English does not know", () => {
+    const withoutCoined = new ScopeGate(SCOPE_EXAMPLES, {
+      helpCentre: {
+        titles: centre.titles,
+        normalize: (t) => centre.normalize(t),
+        evidence: (t) => {
+          const found = centre.evidence(t);
+          return found && { ...found, coined: [] };
+        },
+      },
+    });
+    const text = "can my husband skip zorbpass";
+    expect(withoutCoined.decide(text).serve).toBe(false);
     expect(gate.decide(text)).toMatchObject({ serve: true, topic: "policies" });
   });
 
