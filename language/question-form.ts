@@ -25,18 +25,19 @@ const RULES_FRAMES: readonly RegExp[] = [
   /\b(?:am|are) (?:i|we) (?:owed|entitled|allowed|eligible|able|covered|required|charged)\b/,
   /\bis (?:it|there)\b/,
   /\bis (?:my|a|the|that|this) [^?.!]{0,40}?\b(?:possible|allowed|ok|okay|free|included|refundable|covered|required|needed|limit|fee|charge|discount|extra|cost|bad|enough)\b/,
-  /\b(?:will|would) (?:i|we|they|it|my \w+|the \w+) (?:be|get|charge|cost|refund|count|expire|pay|give|cover|reimburse)\b/,
+  /\b(?:will|would) (?:(?:i|we|they|it) |(?:my|our) (?:[\w-]+ ){1,3}?|the \w+ )(?:be|get|charge|cost|refund|count|expire|pay|give|cover|reimburse)\b/,
   // how much / many / long / early / big / soon, what happens, who pays, why
   /\bhow (?:much|many|long|early|late|big|heavy|soon|far in advance)\b/,
   /\bhow (?:do|can|would|does) (?:i|we|one|it|that|this)\b(?! get (?:to|from|around)\b)/,
   /\bwhat (?:happens|if|does|do (?:i|we|you|u)|are the rules|is the (?:rule|policy|limit|fee|allowance))\b/,
-  /\bwho (?:pays|covers|is responsible)\b/,
+  /\bwho (?:pays|covers|is responsible)\b|\bwho (?:do|should|can|could) (?:i|we) (?:\w+ )?(?:to|with|about|for)\b/,
   /\bwhy (?:is|was|does|did|do|are)\b/,
   /\bwhen (?:can|do|does|will|should) (?:i|we|it|my|the|they)\b/,
   /\buntil when\b/,
   // a report that something went wrong: what the rules say happens next
   /\b(?:never|still (?:has|have)n't|still (?:has|have) not|has not|have not|hasn't|haven't|didn't|did not) (?:\w+ )?(?:showed|shown|show|arrived|arrive|came|come|posted|post|worked|work|connected|connect|loaded|load)\b/,
   /\b(?:still no|no sign of)\b/,
+  /\b(?:even though|although|but) (?:i|we) (?:already )?(?:booked|paid|reserved|had (?:a |the )?(?:booking|reservation|ticket))\b/,
   /\bkeeps? (?:getting|being|saying|failing|declining)\b/,
 ];
 

@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DATA } from "../core/paths.js";
 import { defaultGazetteer, expandChatSpeak, Speller } from "../language/index.js";
+import { STOPWORDS } from "./embeddings/local-lexicon.js";
 import { loadVocabulary, VOCAB_FILE } from "./embeddings/local-vocabulary.js";
 
 export interface HelpDocument {
@@ -20,7 +21,72 @@ export interface HelpDocument {
 
 const wordsOf = (text: string): string[] => text.toLowerCase().match(/[a-z0-9]+/g) ?? [];
 
+/** Words of nearly every travel question and document: they name no topic of the help centre. */
+const GENERIC = new Set(
+  `flight flights fly flying flightly travel traveling travelling trip trips airline airlines plane
+ticket tickets book booking go going take time day days date dates new one two use help question
+find see say look get need want like know year years old much many long`.split(/\s+/),
+);
+
+/** "cancelling" → "cancel", "bags" → "bag", "complaint" → "complain": one form per word. */
+function stem(word: string): string {
+  let w = word;
+  if (w.length > 5 && w.endsWith("ing")) w = w.slice(0, -3);
+  else if (w.length > 4 && w.endsWith("ed")) w = w.slice(0, -2);
+  else if (w.length > 4 && w.endsWith("ies")) w = `${w.slice(0, -3)}y`;
+  else if (w.length > 3 && w.endsWith("s") && !w.endsWith("ss")) w = w.slice(0, -1);
+  if (w.length > 6 && w.endsWith("t") && !/[aeiou]t$/.test(w)) w = w.slice(0, -1);
+  if (w.length > 3 && w.endsWith("e")) w = w.slice(0, -1);
+  return w;
+}
+
+/** The topic words of a text, each once: no stopword, no word every travel text shares. */
+export function topicWordsOf(text: string): string[] {
+  return [
+    ...new Set(wordsOf(text).filter((w) => /^[a-z]{3,}$/.test(w) && !STOPWORDS.has(w) && !GENERIC.has(w))),
+  ];
+}
+
+/** A word's form for matching against the documents (`stem`). */
+export const wordForm = stem;
+
+/**
+ * What the help centre's own text says for a question: the document sharing the most topic words
+ * with it, those words, the distinctive ones among them (rare in general English and written in
+ * few documents: "lithium", "etias", "paypal", never "card" or "bank") and the words of that
+ * document's title the question shares.
+ */
+export interface HelpEvidence {
+  slug: string;
+  shared: string[];
+  distinctive: string[];
+  inTitle: string[];
+  /** Shared words general English does not know at all: the help centre's own terms ("etias", "klarna"). */
+  coined: string[];
+}
+
+/** A word is distinctive when general English ranks it past this (0 = most frequent)… */
+const RARE_RANK = 3000;
+/** …and no more than this many documents use it. */
+const FEW_DOCUMENTS = 6;
+
 const regionNames = new Intl.DisplayNames(["en"], { type: "region" });
+
+let countries: Set<string> | undefined;
+
+/** The words of every country's English name ("japan", "zealand"). */
+function countryWords(): Set<string> {
+  if (!countries) {
+    countries = new Set<string>();
+    const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    for (const a of letters)
+      for (const b of letters) {
+        const name = regionNames.of(`${a}${b}`);
+        if (name && name !== `${a}${b}`) for (const w of wordsOf(name)) countries.add(w);
+      }
+  }
+  return countries;
+}
 
 /** "Tokyo" → "Japan": the countries of the served places a text names. */
 function countriesNamed(text: string): string[] {
@@ -38,6 +104,11 @@ export interface HelpCentreOptions {
 export class HelpCentre {
   readonly #titles: string[];
   readonly #speller: Speller;
+  readonly #docs: Array<{ slug: string; words: Set<string>; title: Set<string> }>;
+  readonly #documentsWith = new Map<string, number>();
+  readonly #rank: (word: string) => number | undefined;
+  /** Whether a general-English word list ranks the words (without one no word is coined). */
+  readonly #ranked: boolean;
 
   constructor(docs: readonly HelpDocument[], options: HelpCentreOptions = {}) {
     const rank = options.rank ?? (() => undefined);
@@ -47,6 +118,15 @@ export class HelpCentre {
       for (const w of wordsOf(`${doc.title} ${doc.topic ?? ""} ${doc.body}`))
         if (/^[a-z]+$/.test(w)) counts.set(w, (counts.get(w) ?? 0) + 1);
     this.#titles = docs.map((d) => d.title);
+    this.#rank = rank;
+    this.#ranked = options.rank !== undefined;
+    this.#docs = docs.map((d) => ({
+      slug: d.slug,
+      words: new Set(topicWordsOf(`${d.title} ${d.body}`).map(stem)),
+      title: new Set(topicWordsOf(d.title).map(stem)),
+    }));
+    for (const d of this.#docs)
+      for (const w of d.words) this.#documentsWith.set(w, (this.#documentsWith.get(w) ?? 0) + 1);
     this.#speller = new Speller(counts, { known: (w) => counts.has(w) || known(w) });
   }
 
@@ -63,6 +143,34 @@ export class HelpCentre {
   /** The documents' titles. */
   get titles(): string[] {
     return [...this.#titles];
+  }
+
+  /** The help centre's best lexical evidence for `text` (read in its terms first), or undefined. */
+  evidence(text: string): HelpEvidence | undefined {
+    // Places are the entry-rule documents' subjects, not the question's topic.
+    const places = new Set(
+      defaultGazetteer()
+        .findPlaces(text)
+        .flatMap((p) => wordsOf(p.text)),
+    );
+    const asked = topicWordsOf(this.normalize(text)).filter((w) => !places.has(w) && !countryWords().has(w));
+    let best: (HelpEvidence & { score: number }) | undefined;
+    for (const doc of this.#docs) {
+      const shared = asked.filter((w) => doc.words.has(stem(w)));
+      if (shared.length === 0) continue;
+      const distinctive = shared.filter(
+        (w) =>
+          (this.#documentsWith.get(stem(w)) ?? 0) <= FEW_DOCUMENTS &&
+          (this.#rank(w) ?? Infinity) >= RARE_RANK,
+      );
+      const inTitle = shared.filter((w) => doc.title.has(stem(w)));
+      const coined = this.#ranked ? shared.filter((w) => this.#rank(w) === undefined) : [];
+      const score = 10 * distinctive.length + 3 * inTitle.length + shared.length;
+      if (!best || score > best.score) best = { slug: doc.slug, shared, distinctive, inTitle, coined, score };
+    }
+    if (!best) return undefined;
+    const { score: _, ...evidence } = best;
+    return evidence;
   }
 
   /** The question in the documents' terms: shorthand written out, misspellings corrected. */

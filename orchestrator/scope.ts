@@ -11,6 +11,7 @@ import { OUTSIDE, type ScopeExample, SERVED_TOPICS, UNSERVED_TRAVEL } from "../a
 import { memoText } from "../core/memo.js";
 import { defaultGazetteer, extractEntities, isRulesQuestion } from "../language/index.js";
 import { LocalEmbedder } from "../memory/embeddings/local.js";
+import { topicWordsOf, wordForm } from "../memory/help-centre.js";
 import { askedCodes } from "./models/local/codes.js";
 
 export interface ScopeDecision {
@@ -45,7 +46,22 @@ export interface ScopeOptions {
    * help centre's terms (shorthand written out, misspellings corrected) with the titles of its
    * documents as served "policies" examples, and served when that reading is near them.
    */
-  helpCentre?: { titles: readonly string[]; normalize(text: string): string };
+  helpCentre?: HelpCentreReading;
+}
+
+/** What the gate reads of the help centre (`memory/help-centre.ts`). */
+export interface HelpCentreReading {
+  titles: readonly string[];
+  normalize(text: string): string;
+  /**
+   * The document whose own words best match a question: the topic words they share, the
+   * distinctive ones among them and those in its title. A rules question the examples would
+   * decline is served when that evidence is strong and its declined topic's examples do not use
+   * those words.
+   */
+  evidence?(
+    text: string,
+  ): { shared: string[]; distinctive: string[]; inTitle: string[]; coined: string[] } | undefined;
 }
 
 const CAPABILITIES =
@@ -64,7 +80,7 @@ const TRAVEL_WORDS =
  * question ("charge it", "what did I tell support"), never outside travel by the closeness rule.
  */
 const SERVICE_WORDS =
-  /\b(?:support|polic(?:y|ies)|bookings?|reservations?|my (?:account|profile|name|email|tier|status|card|points)|loyalty|charge (?:it|that|this|my booking)|pay for (?:it|that|this)|confirm (?:it|that|this))\b/i;
+  /\b(?:flightly|support|polic(?:y|ies)|bookings?|reservations?|my (?:account|profile|name|email|tier|status|card|points)|loyalty|charge (?:it|that|this|my booking)|pay for (?:it|that|this)|confirm (?:it|that|this))\b/i;
 
 /** A card number (13-19 digits, grouped or not) or a booking reference. */
 const CARD_OR_REF = /\b(?:\d[ -]?){13,19}\b|\b(?:FL|HT)-[A-Z0-9]{6}\b/i;
@@ -92,6 +108,8 @@ const topicEmbedder = (): LocalEmbedder =>
     },
   }).load();
 
+const withoutDecline = ({ decline: _, ...rest }: ScopeDecision): Omit<ScopeDecision, "decline"> => rest;
+
 const dot = (a: Float32Array, b: Float32Array): number => {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
@@ -104,6 +122,9 @@ export class ScopeGate {
   readonly #examples: readonly ScopeExample[];
   readonly #withTitles: { examples: ScopeExample[]; vectors: Float32Array[] } | undefined;
   readonly #normalize: ((text: string) => string) | undefined;
+  readonly #evidence: HelpCentreReading["evidence"];
+  /** Each topic's words in its examples (`wordForm`): what a decline of that topic is explained by. */
+  readonly #topicWords = new Map<string, Set<string>>();
   readonly #k: number;
   readonly #minSimilarity: number;
   readonly #minShare: number;
@@ -124,6 +145,12 @@ export class ScopeGate {
         vectors: [...this.#vectors, ...titles.map((e) => this.#embedder.embedSync(e.text))],
       };
       this.#normalize = (text) => help.normalize(text);
+      this.#evidence = help.evidence?.bind(help);
+    }
+    for (const e of examples) {
+      const words = this.#topicWords.get(e.topic) ?? new Set<string>();
+      for (const w of topicWordsOf(e.text)) words.add(wordForm(w));
+      this.#topicWords.set(e.topic, words);
     }
     this.#k = options.k ?? 5;
     this.#minSimilarity = options.minSimilarity ?? 0.4;
@@ -136,16 +163,47 @@ export class ScopeGate {
   readonly decide: (text: string) => ScopeDecision = memoText((text) => this.#decideText(text));
 
   #decideText(text: string): ScopeDecision {
-    const first = this.#decide(text, this.#examples, this.#vectors);
-    if (first.serve || !this.#withTitles || !this.#normalize) return first;
+    const normalized = this.#normalize?.(text);
+    const first = this.#decide(text, this.#examples, this.#vectors, normalized);
+    if (first.serve || !this.#withTitles || normalized === undefined) return first;
     // A rules question the help centre may answer: read again in its terms, near its titles.
-    const normalized = this.#normalize(text);
     if (!isRulesQuestion(normalized)) return first;
     const again = this.#decide(normalized, this.#withTitles.examples, this.#withTitles.vectors);
-    return again.serve ? again : first;
+    if (again.serve) return again;
+    // …or in the help centre's own words, when they answer it and the declined topic's do not.
+    return this.#helpCentreAnswers(text, first.topic)
+      ? { ...withoutDecline(first), topic: "policies", serve: true }
+      : first;
   }
 
-  #decide(text: string, examples: readonly ScopeExample[], vectors: readonly Float32Array[]): ScopeDecision {
+  /**
+   * Whether the help centre's documents speak of the question in words the declined topic's
+   * examples never use: two distinctive words, two words of the document's title, a
+   * distinctive word of its title beside another shared word, or a word of its title that
+   * general English does not know (the help centre's own term: "etias", "klarna").
+   */
+  #helpCentreAnswers(text: string, declined: string): boolean {
+    const found = this.#evidence?.(text);
+    if (!found) return false;
+    const own = this.#topicWords.get(declined) ?? new Set<string>();
+    const unexplained = (words: readonly string[]) => words.filter((w) => !own.has(wordForm(w)));
+    const distinctive = unexplained(found.distinctive);
+    const inTitle = unexplained(found.inTitle);
+    return (
+      distinctive.length >= 2 ||
+      inTitle.length >= 2 ||
+      (distinctive.some((w) => inTitle.includes(w)) && unexplained(found.shared).length >= 2) ||
+      unexplained(found.coined).some((w) => inTitle.includes(w))
+    );
+  }
+
+  #decide(
+    text: string,
+    examples: readonly ScopeExample[],
+    vectors: readonly Float32Array[],
+    /** The text in the help centre's terms ("refnd" → "refund"), for the travel-word test. */
+    normalized = text,
+  ): ScopeDecision {
     const v = this.#embedder.embedSync(text.toLowerCase());
     const all = examples.map((e, i) => ({ topic: e.topic, sim: dot(v, vectors[i]!) }));
     const servedBest = all.reduce((m, n) => (SERVED.has(n.topic) ? Math.max(m, n.sim) : m), 0);
@@ -184,7 +242,8 @@ export class ScopeGate {
     const read = v.some((x) => x !== 0);
     // A card number or a booking reference makes it a dealing with Flightly, whatever other
     // tokens (order numbers, codes) pull its words away from the examples.
-    const travelWords = TRAVEL_WORDS.test(text) || SERVICE_WORDS.test(text) || CARD_OR_REF.test(text);
+    const travelWords =
+      [text, normalized].some((t) => TRAVEL_WORDS.test(t) || SERVICE_WORDS.test(t)) || CARD_OR_REF.test(text);
     if (!clear && read && named === 0 && servedBest < this.#servedFloor && !travelWords)
       return { ...decided, topic: OUTSIDE, serve: false, decline: declineFor(OUTSIDE)! };
     // A request naming a place or an airline, or in travel words, is about travel, whatever its other words.

@@ -86,6 +86,9 @@ const PHRASE_RULES: readonly PhraseRule[] = [
     intent: "support_history",
     re: /\b(?:contact(?:ed)?|talk(?:ed)? (?:to|with)|sp(?:o|ea)ke (?:to|with)|call(?:ed)?|chat(?:ted)? with|wr(?:o|i)te to) (?:support|customer service|an agent|your (?:support|team|agents?))\b/,
     weight: 1,
+    // How or when the customer can reach support asks about the service, not a past conversation.
+    unless:
+      /\b(?:can|could|may|should|do) (?:i|we|you) (?:call|contact|reach|talk|speak|chat|write)\b|\bhow (?:do|can|to) (?:i |we )?(?:call|contact|reach)\b/,
   },
   {
     intent: "support_history",
@@ -126,6 +129,8 @@ const PHRASE_RULES: readonly PhraseRule[] = [
     intent: "profile",
     re: /\bmy (?:first |full |last )?name(?! is\b)\b|\bname (?:is )?on my (?:account|profile)\b|\bwho am i\b|\bwhat (?:do you|does flightly) know about me\b/,
     weight: 1,
+    // A name written wrong on a ticket asks for the correction rules, not for the profile.
+    unless: /\b(?:misspel\w*|mis-?typed|typo|wrong|incorrect|correct(?:ion|ing)?|fix)\b/,
   },
   {
     intent: "profile",

@@ -1,0 +1,121 @@
+/**
+ * The scope gate reading the help centre's own words before it declines: a rules question the
+ * examples alone would decline is served when the documents speak of it in words the declined
+ * topic's examples never use, and still declined when they do not (one shared word, or only the
+ * declined topic's own words). Documents and questions written for this suite.
+ */
+import { describe, expect, it } from "vitest";
+import { SCOPE_EXAMPLES } from "../../agents/scope.js";
+import { HelpCentre, helpCentre } from "../../memory/help-centre.js";
+import { ScopeGate } from "../../orchestrator/scope.js";
+
+const DOCS = [
+  {
+    slug: "kayaks",
+    title: "Kayaks and paddles",
+    body: "Folding kayaks count as sports equipment; paddles must be packed in a hard case.",
+  },
+  {
+    slug: "money",
+    title: "Paying in yen or pesos",
+    body: "Fares can be paid in yen, pesos or dollars at the rate of the day.",
+  },
+  {
+    slug: "zorbpass",
+    title: "The Zorbpass permit",
+    body: "Visitors to the islands apply for a Zorbpass online.",
+  },
+  { slug: "meals", title: "Meals on board", body: "Hot meals are served on flights over three hours." },
+];
+
+/** General English for the test: these words are frequent, every other one rare. */
+const COMMON = new Set(["the", "my", "can", "i", "we", "a", "is", "are", "in", "for", "of", "or", "pay"]);
+const centre = new HelpCentre(DOCS, { rank: (w) => (COMMON.has(w) ? 1 : undefined) });
+
+describe("help centre evidence", () => {
+  it("names the document sharing the question's distinctive and title words", () => {
+    expect(centre.evidence("can we bring folding kayaks")).toEqual({
+      slug: "kayaks",
+      shared: ["folding", "kayaks"],
+      distinctive: ["folding", "kayaks"],
+      inTitle: ["kayaks"],
+      coined: ["folding", "kayaks"],
+    });
+  });
+
+  it("leaves out the places a question names", () => {
+    const found = helpCentre().evidence("do i need a visa to visit japan");
+    expect(found?.shared).not.toContain("japan");
+  });
+});
+
+describe("scope gate with the help centre's words", () => {
+  const titlesOnly = new ScopeGate(SCOPE_EXAMPLES, {
+    helpCentre: { titles: centre.titles, normalize: (t) => centre.normalize(t) },
+  });
+  const gate = new ScopeGate(SCOPE_EXAMPLES, { helpCentre: centre });
+
+  it("serves a rules question the documents speak of in distinctive words", () => {
+    const text = "can we bring folding kayaks";
+    expect(titlesOnly.decide(text).serve).toBe(false);
+    expect(gate.decide(text)).toMatchObject({ serve: true, topic: "policies" });
+  });
+
+  it("serves a question in the help centre's own term, one general English does not know", () => {
+    const withoutCoined = new ScopeGate(SCOPE_EXAMPLES, {
+      helpCentre: {
+        titles: centre.titles,
+        normalize: (t) => centre.normalize(t),
+        evidence: (t) => {
+          const found = centre.evidence(t);
+          return found && { ...found, coined: [] };
+        },
+      },
+    });
+    const text = "can my husband skip zorbpass";
+    expect(withoutCoined.decide(text).serve).toBe(false);
+    expect(gate.decide(text)).toMatchObject({ serve: true, topic: "policies" });
+  });
+
+  it("keeps declining on one shared word", () => {
+    expect(gate.decide("can i pack my snorkel").serve).toBe(false);
+  });
+
+  it("keeps declining when the words shared are the declined topic's own", () => {
+    // "pesos" and "dollars" are exchange-rate words: the documents' mention of them is no evidence.
+    expect(gate.decide("how many pesos can i get for my dollars")).toMatchObject({
+      serve: false,
+      topic: "exchange rates",
+    });
+  });
+
+  it.each([
+    "give me a good recipe for banana bread",
+    "can i bring my banana bread recipe book",
+    "how do i set up direct deposit",
+  ])("still declines %j", (text) => {
+    expect(gate.decide(text).serve).toBe(false);
+  });
+});
+
+describe("scope gate with the shipped help centre", () => {
+  const gate = new ScopeGate(SCOPE_EXAMPLES, { helpCentre: helpCentre() });
+
+  it("reads travel and service words in the help centre's spelling", () => {
+    // "refnd" is "refund" once read in the documents' terms.
+    expect(gate.decide("changed my mind, full refnd").serve).toBe(true);
+  });
+
+  it("takes a question naming Flightly as a dealing with Flightly", () => {
+    expect(gate.decide("how long is flightly credit valid").serve).toBe(true);
+  });
+
+  it.each([
+    "what is a good marinade for chicken",
+    "can i freeze leftover rice",
+    "how much interest does my savings account earn",
+    "write a haiku about autumn",
+  ])("still declines %j", (text) => {
+    expect(gate.decide(text).serve).toBe(false);
+  });
+});
