@@ -96,6 +96,19 @@ const TITLE_WEIGHT = 3;
 const TOPIC_WEIGHT = 2;
 const BM25_K1 = 1.2;
 const BM25_B = 0.75;
+/**
+ * Passage retrieval (Callan 1994; Kaszkiel and Zobel 1997): a document is also scored by its best
+ * passage — two consecutive sentences of its body, searched with its title and topic — so a
+ * question whose words meet in one passage outranks a document that spreads them over its whole
+ * body. The text score is this share of the best passage's BM25F plus the rest of the whole
+ * document's (same word weights, lengths against the passages' average). On the labelled
+ * questions' tune half, 0.7 of the passage put 39 of 48 first against 36 with the document alone.
+ */
+const PASSAGE_SHARE = 0.7;
+/** Where a body's sentences part: whitespace after a full stop, question or exclamation mark. */
+const SENTENCE_BREAK = "(?<=[.!?])\\s+";
+/** Sentences per passage: overlapping windows, one starting at each sentence. */
+const PASSAGE_SENTENCES = 2;
 
 /** Question frames the english configuration keeps ("much", "need", "tell"): no topic of their own. */
 const FRAME_WORDS = new Set(["much", "many", "long", "ever", "actually", "like", "still", "anymore", "rn"]);
@@ -129,6 +142,10 @@ export async function searchKnowledge(
   const city = options.city?.toLowerCase();
   const scope = sql`kind = ANY(${kinds}::text[])
     ${city ? sql`AND (lower(city) = ${city} OR lower(iata) = ${city})` : sql``}`;
+  const bm25 = (tf: ReturnType<Sql>, len: ReturnType<Sql>, avglen: ReturnType<Sql>) =>
+    sql`${tf} * (${BM25_K1}::float8 + 1) / (${tf} + ${BM25_K1}::float8 * (1 - ${BM25_B}::float8 + ${BM25_B}::float8 * ${len} / ${avglen}))`;
+  const fieldTf = sql`(SELECT sum(CASE w WHEN 'A' THEN ${TITLE_WEIGHT}::float8 WHEN 'B' THEN ${TOPIC_WEIGHT}::float8 ELSE 1.0 END)
+         FROM unnest(u.weights) AS w)`;
   return await sql<KnowledgeHit[]>`
     WITH terms AS (
       SELECT DISTINCT lexeme FROM unnest(to_tsvector('english', ${topicQuery(query)}))
@@ -141,15 +158,45 @@ export async function searchKnowledge(
       SELECT count(*)::float8 AS n, greatest(avg(length(tsv)), 1)::float8 AS avglen FROM docs
     ),
     postings AS (
-      SELECT d.id, u.lexeme, length(d.tsv)::float8 AS len,
-        (SELECT sum(CASE w WHEN 'A' THEN ${TITLE_WEIGHT}::float8 WHEN 'B' THEN ${TOPIC_WEIGHT}::float8 ELSE 1.0 END)
-         FROM unnest(u.weights) AS w) AS tf
+      SELECT d.id, u.lexeme, length(d.tsv)::float8 AS len, ${fieldTf} AS tf
       FROM docs d CROSS JOIN LATERAL unnest(d.tsv) AS u
       WHERE u.lexeme IN (SELECT lexeme FROM terms)
     ),
     idf AS (
       SELECT lexeme, ln(1 + ((SELECT n FROM corpus) - count(*) + 0.5) / (count(*) + 0.5)) AS w
       FROM postings GROUP BY lexeme
+    ),
+    doc_score AS (
+      SELECT p.id, sum(i.w * ${bm25(sql`p.tf`, sql`p.len`, sql`c.avglen`)}) AS s
+      FROM postings p JOIN idf i USING (lexeme) CROSS JOIN corpus c
+      GROUP BY p.id
+    ),
+    sentences AS (
+      SELECT d.id, d.title, d.topic, d.city, s.n,
+        string_agg(s.text, ' ') OVER (PARTITION BY d.id ORDER BY s.n
+          ROWS BETWEEN CURRENT ROW AND ${PASSAGE_SENTENCES - 1} FOLLOWING) AS text,
+        count(*) OVER (PARTITION BY d.id) AS of
+      FROM knowledge_documents d
+      CROSS JOIN LATERAL regexp_split_to_table(d.body, ${SENTENCE_BREAK}) WITH ORDINALITY AS s(text, n)
+      WHERE d.id IN (SELECT id FROM doc_score)
+    ),
+    passages AS (
+      SELECT id, n, knowledge_search_text(title, topic, city, text) AS tsv
+      FROM sentences WHERE n + ${PASSAGE_SENTENCES - 1} <= greatest(of, ${PASSAGE_SENTENCES})
+    ),
+    passage_corpus AS (
+      SELECT greatest(avg(length(tsv)), 1)::float8 AS avglen FROM passages
+    ),
+    passage_score AS (
+      SELECT id, max(s) AS s FROM (
+        SELECT p.id, p.n, sum(i.w * ${bm25(sql`p.tf`, sql`p.len`, sql`c.avglen`)}) AS s
+        FROM (
+          SELECT q.id, q.n, u.lexeme, length(q.tsv)::float8 AS len, ${fieldTf} AS tf
+          FROM passages q CROSS JOIN LATERAL unnest(q.tsv) AS u
+          WHERE u.lexeme IN (SELECT lexeme FROM terms)
+        ) p JOIN idf i USING (lexeme) CROSS JOIN passage_corpus c
+        GROUP BY p.id, p.n
+      ) best GROUP BY id
     ),
     by_vector AS (
       SELECT id, row_number() OVER (ORDER BY embedding <=> ${v}::vector, id) AS rank
@@ -158,12 +205,9 @@ export async function searchKnowledge(
       LIMIT ${CANDIDATES}
     ),
     by_text AS (
-      SELECT p.id, row_number() OVER (ORDER BY sum(
-          i.w * p.tf * (${BM25_K1}::float8 + 1)
-          / (p.tf + ${BM25_K1}::float8 * (1 - ${BM25_B}::float8 + ${BM25_B}::float8 * p.len / c.avglen))
-        ) DESC, p.id) AS rank
-      FROM postings p JOIN idf i USING (lexeme) CROSS JOIN corpus c
-      GROUP BY p.id
+      SELECT id, row_number() OVER (ORDER BY
+          (1 - ${PASSAGE_SHARE}::float8) * d.s + ${PASSAGE_SHARE}::float8 * coalesce(p.s, 0) DESC, id) AS rank
+      FROM doc_score d LEFT JOIN passage_score p USING (id)
       ORDER BY rank
       LIMIT ${CANDIDATES}
     ),

@@ -35,6 +35,8 @@ const RESULTS = 4;
 type Result = {
   title: string;
   kind: string;
+  /** The document's subject ("baggage", "refunds"), when the help centre's database gives one. */
+  topic?: string;
   excerpt: string;
   similarity: number;
   source: string;
@@ -88,6 +90,7 @@ function knowledgeBaseTool(
     return hits.map((r) => ({
       title: r.title,
       kind: r.kind,
+      ...(r.topic ? { topic: r.topic } : {}),
       excerpt: excerpt(r.body, query, 600),
       similarity: round3(r.similarity),
       source: `knowledge_documents/${r.slug}`,

@@ -152,6 +152,55 @@ describe("hybrid knowledge search (PGlite, or TEST_DATABASE_URL's PostgreSQL)", 
     ]);
   });
 
+  it("ranks by the best passage: words that meet in two sentences beat the same words scattered", async () => {
+    // "spread" names each word twice, one to a passage; "together" names each once, in one sentence.
+    await upsertKnowledgeDocument(sql, embedder, {
+      slug: "spread",
+      kind: "policy",
+      topic: "sports",
+      title: "Water sports gear",
+      body: [
+        "A kayak counts as one checked item.",
+        "Fees are listed on the fares page.",
+        "Every paddle goes in a padded sleeve.",
+        "Labels must show your name.",
+        "Anything over three metres ships as cargo.",
+        "Wrap sharp edges in foam.",
+        "A folding kayak fits in a duffel.",
+        "Ask the desk before you travel.",
+        "A spare paddle is one more item.",
+        "Staff weigh every item at the desk.",
+        "Insured goods may also go as cargo.",
+        "Keep the receipt until you land.",
+      ].join(" "),
+    });
+    await upsertKnowledgeDocument(sql, embedder, {
+      slug: "together",
+      kind: "policy",
+      topic: "sports",
+      title: "Boats and rafts",
+      body: [
+        "Inflatable rafts travel deflated.",
+        "Pumps ride in the cabin.",
+        "Fees are listed on the fares page.",
+        "Labels must show your name.",
+        "Wrap sharp edges in foam.",
+        "A kayak with its paddle flies as cargo on long routes.",
+        "Ask the desk before you travel.",
+        "Staff weigh every item at the desk.",
+        "Keep the receipt until you land.",
+        "Rafts over forty kilos need notice.",
+        "Oars count as one item.",
+        "Rope and straps are free.",
+      ].join(" "),
+    });
+    const hits = await search("kayak paddle cargo");
+    expect(hits.slice(0, 2).map((h) => [h.slug, h.textRank])).toEqual([
+      ["together", 1],
+      ["spread", 2],
+    ]);
+  });
+
   it("finds an edited document by its new words", async () => {
     await upsertKnowledgeDocument(sql, embedder, { ...DOCS[2]!, body: "Rabies rules apply to every dog." });
     const before = (await search("quarantine")).find((h) => h.slug === "pets-abroad");

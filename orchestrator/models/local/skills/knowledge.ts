@@ -13,10 +13,10 @@ import type { PlannedCall, PlanState, Skill } from "./types.js";
 // knowledge: policies, destination guides, support history, weather
 
 /**
- * Up to `max` passages, in the search's order. With `question`: the first only when its title
- * shares a topic word with the question or its excerpt (cut around the question's words, so one
- * shared word is no evidence) shares two — the ranking decides which document leads —, the
- * others only when their title does.
+ * Up to `max` passages, in the search's order. With `question`: the first only when its heading
+ * (title, and topic where the search gives one) shares a topic word with the question or its
+ * excerpt (cut around the question's words, so one shared word is no evidence) shares two — the
+ * ranking decides which document leads —, the others only when their heading does.
  */
 function passages(value: unknown, max: number, minSimilarity = 0, question?: string): string[] {
   return arrayField(value, "results")
@@ -24,9 +24,9 @@ function passages(value: unknown, max: number, minSimilarity = 0, question?: str
     .filter((r) => (num(r.similarity) ?? 1) >= minSimilarity)
     .filter((r, i) => {
       if (question === undefined) return true;
-      const title = str(r.title) ?? "";
+      const heading = [str(r.title), str(r.topic)].filter(Boolean).join(" ");
       const text = str(r.excerpt) ?? str(r.content) ?? str(r.text) ?? "";
-      return relevant(question, title || text) || (i === 0 && relevant(question, text, 2));
+      return relevant(question, heading || text) || (i === 0 && relevant(question, text, 2));
     })
     .slice(0, max)
     .map((r) => {

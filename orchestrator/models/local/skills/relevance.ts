@@ -1,8 +1,9 @@
 /**
  * The knowledge base's relevance floor: a help-centre document answers a question only when its
- * title shares a topic word with it (the excerpt is cut around the question's words, so it always
- * shares some). Retrieval always returns its nearest documents, however far, and
- * its scores differ by backend (pgvector cosine, Bedrock's score); shared words do not.
+ * heading (title, and topic where the search gives one) shares a topic word with it (the excerpt is
+ * cut around the question's words, so it always shares some). Retrieval always returns its
+ * nearest documents, however far, and its scores differ by backend (pgvector cosine, Bedrock's
+ * score); shared words do not.
  */
 import { STOPWORDS, SYNONYMS } from "../../../../memory/embeddings/local-lexicon.js";
 
