@@ -23,7 +23,9 @@ export interface RecallBenchOptions {
 
 /** `flightly bench --only recall`: the long-term recall stage alone (see `recall-only.ts`). */
 export async function runRecallBench(options: RecallBenchOptions): Promise<void> {
+  // Without a seeded world the host applies its setup limit (10 min) to every statement.
   process.env.EMBEDDED_PG_STATEMENT_TIMEOUT_MS ??= "1800000";
+  process.env.EMBEDDED_PG_SETUP_TIMEOUT_MS ??= "1800000";
   const { runRecallOnly } = await import("./recall-only.js");
   await runRecallOnly(options);
 }
