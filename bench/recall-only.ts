@@ -29,7 +29,7 @@ export interface RecallOnlyOptions {
 }
 
 /** `100k` → 100000; throws on anything else. */
-export function parseScale(label: string): RecallScale {
+function parseScale(label: string): RecallScale {
   const m = /^(\d+)(k?)$/i.exec(label.trim());
   if (!m) throw new Error(`not a scale: "${label}" (e.g. 10k, 100k)`);
   return { label: label.trim().toLowerCase(), total: Number(m[1]) * (m[2] ? 1_000 : 1) };
