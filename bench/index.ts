@@ -13,6 +13,23 @@ export interface BenchOptions {
   quick: boolean;
 }
 
+export interface RecallBenchOptions {
+  config: Config;
+  logger: Logger;
+  scales: readonly string[];
+  dataDir?: string;
+  databaseUrl?: string;
+}
+
+/** `flightly bench --only recall`: the long-term recall stage alone (see `recall-only.ts`). */
+export async function runRecallBench(options: RecallBenchOptions): Promise<void> {
+  // Without a seeded world the host applies its setup limit (10 min) to every statement.
+  process.env.EMBEDDED_PG_STATEMENT_TIMEOUT_MS ??= "1800000";
+  process.env.EMBEDDED_PG_SETUP_TIMEOUT_MS ??= "1800000";
+  const { runRecallOnly } = await import("./recall-only.js");
+  await runRecallOnly(options);
+}
+
 export async function runBench(options: BenchOptions): Promise<void> {
   // The embedded host this process starts (it inherits this environment) cuts a statement after
   // 10 s by default; the recall stage builds its HNSW index over the bench's memories in one.

@@ -10,6 +10,9 @@
  * over the same set it returns, one memory per content (the same sentence stored twice is one
  * memory), tie-aware: a returned row counts when its distance is within the exact fifth-nearest.
  */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT } from "../core/paths.js";
 import type { Sql } from "../memory/db/index.js";
 import { toVector } from "../memory/db/vector.js";
 import type { Embedder } from "../memory/embeddings/types.js";
@@ -208,6 +211,21 @@ async function insertMemories(
   }
 }
 
+/** The memories' HNSW index as the last migration that creates it defines it. */
+function migrationIndexDefinition(): string {
+  const dir = join(ROOT, "memory", "db", "migrations");
+  let found: string | undefined;
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith(".sql"))
+    .sort()) {
+    const text = readFileSync(join(dir, file), "utf8").replace(/--[^\n]*/g, "");
+    for (const m of text.matchAll(/CREATE INDEX (?:IF NOT EXISTS )?memories_embedding\b[^;]*/gi))
+      found = m[0];
+  }
+  if (!found) throw new Error("no migration creates the memories_embedding index");
+  return found.replace(/\s+/g, " ");
+}
+
 /** Rebuilds the memories' HNSW index as the migrations define it (`definition` from pg_indexes). */
 async function buildIndex(sql: Sql, definition: string, memory: string): Promise<number> {
   const t = performance.now();
@@ -248,6 +266,12 @@ export interface RecallOptions {
   /** Queries checked against exact search per actor and scale. */
   recallQueries: number;
   maintenanceWorkMem: string;
+  /**
+   * Keep the bench memories already in the database (a kept data directory): insert only the
+   * missing ones and rebuild the index only when rows were added or it is missing. Scales below
+   * the rows present are skipped.
+   */
+  reuse?: boolean;
   progress: (message: string) => void;
 }
 
@@ -262,33 +286,50 @@ export async function benchRecall(
     const memory = new LongTermMemory(sql, o.embedder);
     const [index] = await sql<{ def: string }[]>`
       SELECT indexdef AS def FROM pg_indexes WHERE indexname = 'memories_embedding'`;
-    if (!index) throw new Error("the memories_embedding index is missing: run the migrations");
-    const params = /WITH \((.*)\)/.exec(index.def)?.[1] ?? "pgvector defaults";
+    if (!index && !o.reuse) throw new Error("the memories_embedding index is missing: run the migrations");
+    const definition = index?.def ?? migrationIndexDefinition();
+    const params = /WITH \((.*)\)/.exec(definition)?.[1] ?? "pgvector defaults";
     const queries = recallQueries(Math.max(o.runs, o.recallQueries));
     const vectors = await o.embedder.embed(queries);
-    let inserted = 0;
+    // Rows are inserted in a fixed order, so the first `inserted` texts are the ones present.
+    const [{ n: present } = { n: 0 }] = o.reuse
+      ? await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM memories WHERE actor_id LIKE 'bench-%'`
+      : [{ n: 0 }];
+    let inserted = present;
     for (const scale of o.scales) {
-      o.progress(`long-term recall: inserting up to ${scale.total} memories`);
-      await sql`DROP INDEX IF EXISTS memories_embedding`;
-      const t = performance.now();
+      if (scale.total < inserted) {
+        notes.push(
+          `long-term recall: ${scale.label} skipped (the kept database holds ${inserted} bench memories)`,
+        );
+        continue;
+      }
       const texts = memoryTexts(scale.total).slice(inserted);
-      await insertMemories(sql, o.embedder, texts, inserted);
-      inserted = scale.total;
-      const insertMs = performance.now() - t;
-      o.progress(`long-term recall: building the HNSW index over ${scale.total} memories`);
-      const buildMs = await buildIndex(sql, index.def, o.maintenanceWorkMem);
-      figures[`recall.${scale.label}.insert_ms`] = single(
-        round(insertMs, 0),
-        "ms",
-        texts.length,
-        "embedding (local) and inserting these rows, no index",
-      );
-      figures[`recall.${scale.label}.hnsw_build_ms`] = single(
-        round(buildMs, 0),
-        "ms",
-        scale.total,
-        `CREATE INDEX ... USING hnsw (${params}), maintenance_work_mem ${o.maintenanceWorkMem}`,
-      );
+      const missing = !(await sql`SELECT 1 FROM pg_indexes WHERE indexname = 'memories_embedding'`).length;
+      if (texts.length > 0 || missing) {
+        o.progress(`long-term recall: inserting up to ${scale.total} memories`);
+        await sql`DROP INDEX IF EXISTS memories_embedding`;
+        const t = performance.now();
+        await insertMemories(sql, o.embedder, texts, inserted);
+        inserted = scale.total;
+        const insertMs = performance.now() - t;
+        o.progress(`long-term recall: building the HNSW index over ${scale.total} memories`);
+        const buildMs = await buildIndex(sql, definition, o.maintenanceWorkMem);
+        figures[`recall.${scale.label}.insert_ms`] = single(
+          round(insertMs, 0),
+          "ms",
+          texts.length,
+          "embedding (local) and inserting these rows, no index",
+        );
+        figures[`recall.${scale.label}.hnsw_build_ms`] = single(
+          round(buildMs, 0),
+          "ms",
+          scale.total,
+          `CREATE INDEX ... USING hnsw (${params}), maintenance_work_mem ${o.maintenanceWorkMem}`,
+        );
+      } else {
+        o.progress(`long-term recall: reusing ${scale.total} memories and their HNSW index`);
+        await sql`ANALYZE memories`;
+      }
       for (const [who, actorId] of [
         ["heavy", HEAVY],
         ["light", light(3)],

@@ -330,6 +330,9 @@ function renderMarkdown(
   lines.push("npm run build");
   lines.push("npm run flightly -- bench --quick   # CI smoke, under two minutes");
   lines.push("npm run flightly -- bench           # full run");
+  lines.push(
+    "npm run flightly -- bench --only recall --scales 100k --data-dir .data/recall   # long-term recall alone; DIR keeps the memories and index for the next run",
+  );
   lines.push("```");
   lines.push("");
   const d = options.durations;

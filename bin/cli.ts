@@ -35,6 +35,9 @@ Options: --verbose, -v   debug logs on stderr (invoke and chat log only warnings
                                    hit rates of the first and any help-centre document
                                    quoted for labelled questions
   bench [--quick]                  benchmarks; writes bench/results and BENCHMARKS.md
+  bench --only recall [--scales 10k,100k] [--data-dir DIR] [--database-url URL]
+                                   the long-term recall stage alone; DIR keeps the embedded
+                                   database (memories and index reused by the next run)
   scenarios run <file-or-dir>... [--junit FILE] [--model local|bedrock|openai|FILE]
                                    run YAML scenario files; exit 1 when an expectation fails
 `;
@@ -57,6 +60,10 @@ function parse(argv: string[]) {
       http: { type: "string" },
       reset: { type: "boolean" },
       quick: { type: "boolean" },
+      only: { type: "string" },
+      scales: { type: "string" },
+      "data-dir": { type: "string" },
+      "database-url": { type: "string" },
       session: { type: "string" },
       actor: { type: "string" },
       stream: { type: "boolean" },

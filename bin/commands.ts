@@ -1,6 +1,7 @@
 /** One function per CLI command; each returns an exit code (-1: keeps running until a signal). */
 import { randomUUID } from "node:crypto";
 import { appendFileSync, existsSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import type { KnowledgeSplit } from "../bench/eval/knowledge.js";
 import type { Split } from "../bench/eval/run.js";
@@ -267,7 +268,19 @@ export const commands: Record<string, Command> = {
   },
 
   async bench(ctx) {
-    const { runBench } = await import("../bench/index.js");
+    const { runBench, runRecallBench } = await import("../bench/index.js");
+    const { only, scales, "data-dir": dataDir, "database-url": databaseUrl } = ctx.flags;
+    if (only !== undefined) {
+      if (only !== "recall") throw new UsageError("--only expects recall");
+      await runRecallBench({
+        config: ctx.config,
+        logger: ctx.logger,
+        scales: typeof scales === "string" ? scales.split(",") : ["10k", "100k"],
+        ...(typeof dataDir === "string" ? { dataDir: resolve(dataDir) } : {}),
+        ...(typeof databaseUrl === "string" ? { databaseUrl } : {}),
+      });
+      return 0;
+    }
     await runBench({ config: ctx.config, logger: ctx.logger, quick: ctx.flags.quick === true });
     return 0;
   },

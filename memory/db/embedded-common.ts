@@ -3,7 +3,17 @@
  * (`embedded-worker.ts`) share: the files under `DATA_DIR`, the host election lock, the host's
  * settings and the slots the worker publishes to the host's watchdog.
  */
-import { chmodSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  type Dirent,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 
 /** `{pid, socket, startedAt}` of the live host. */
@@ -50,7 +60,8 @@ export interface HostSettings {
    * Server settings for the single PGlite backend. Postgres touches all of `shared_buffers` at
    * start, so initdb's 128MB would be resident from the first second; the world is ~40MB, the
    * pages a turn reads (a route's flights, the knowledge and memory indexes) fit in 8MB, and
-   * pages beyond the buffers come from the OS page cache. One backend serves every connection,
+   * pages beyond the buffers come from the OS page cache. A larger database gets larger buffers
+   * (`sharedBuffersFor`). One backend serves every connection,
    * so `max_connections` only sizes shared structures.
    */
   postgres: Record<string, string>;
@@ -69,7 +80,42 @@ const memorySize = (value: string | undefined, fallback: string, name: string): 
   return value;
 };
 
-export function hostSettings(env: NodeJS.ProcessEnv): HostSettings {
+const MB = 1024 * 1024;
+
+/**
+ * `shared_buffers` for a database of `dataBytes` (the size of `pgdata/base`): 8MB for a world of
+ * the usual size (below 64MB), else half the data up to 512MB. Past the buffers every page read
+ * is a file read through PGlite's file system: an HNSW search over a large memories table
+ * (100,000 memories: ~200MB of graph) reads thousands of pages per query and spends most of its
+ * time there.
+ */
+export function sharedBuffersFor(dataBytes: number): string {
+  if (!(dataBytes >= 64 * MB)) return "8MB";
+  return `${Math.min(512, Math.ceil(dataBytes / 2 / MB))}MB`;
+}
+
+/** Bytes of the files under `dir` (0 when it does not exist). */
+export function directoryBytes(dir: string): number {
+  let total = 0;
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const e of entries) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) total += directoryBytes(path);
+    else if (e.isFile()) total += statSync(path).size;
+  }
+  return total;
+}
+
+/**
+ * The host's settings from its environment; `dataBytes` (the database's size on disk) sizes
+ * `shared_buffers` unless `EMBEDDED_PG_SHARED_BUFFERS` says otherwise.
+ */
+export function hostSettings(env: NodeJS.ProcessEnv, dataBytes = 0): HostSettings {
   return {
     statementMs: positive(env.EMBEDDED_PG_STATEMENT_TIMEOUT_MS, 10_000, "EMBEDDED_PG_STATEMENT_TIMEOUT_MS"),
     setupMs: positive(env.EMBEDDED_PG_SETUP_TIMEOUT_MS, 600_000, "EMBEDDED_PG_SETUP_TIMEOUT_MS"),
@@ -77,7 +123,11 @@ export function hostSettings(env: NodeJS.ProcessEnv): HostSettings {
     gateMs: positive(env.EMBEDDED_PG_SEED_WAIT_MS, 120_000, "EMBEDDED_PG_SEED_WAIT_MS"),
     idleExitMs: positive(env.EMBEDDED_PG_IDLE_EXIT_MS, 5_000, "EMBEDDED_PG_IDLE_EXIT_MS"),
     postgres: {
-      shared_buffers: memorySize(env.EMBEDDED_PG_SHARED_BUFFERS, "8MB", "EMBEDDED_PG_SHARED_BUFFERS"),
+      shared_buffers: memorySize(
+        env.EMBEDDED_PG_SHARED_BUFFERS,
+        sharedBuffersFor(dataBytes),
+        "EMBEDDED_PG_SHARED_BUFFERS",
+      ),
       max_connections: "20",
     },
   };

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import {
   clientsDir,
+  directoryBytes,
   ensureRunDir,
   type HostRecord,
   hostSettings,
@@ -27,7 +28,7 @@ import {
 
 const dataDir: string = process.argv[2] ?? "";
 if (!dataDir) throw new Error("usage: embedded-host.js DATA_DIR");
-const settings = hostSettings(process.env);
+const settings = hostSettings(process.env, directoryBytes(join(dataDir, "pgdata", "base")));
 const log = (msg: string, fields: Record<string, unknown> = {}): void => {
   process.stderr.write(
     `${JSON.stringify({ time: new Date().toISOString(), pid: process.pid, msg, ...fields })}\n`,
@@ -58,7 +59,10 @@ function startWorker(): void {
   w.on("message", (m: { type: string }) => {
     if (m.type === "ready" && worker === w) {
       ready = true;
-      log("embedded database ready", { ms: Date.now() - started });
+      log("embedded database ready", {
+        ms: Date.now() - started,
+        sharedBuffers: settings.postgres.shared_buffers,
+      });
     }
   });
   w.on("error", (err) => log("embedded database worker failed", { err: String(err) }));
