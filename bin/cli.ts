@@ -34,7 +34,9 @@ Options: --verbose, -v   debug logs on stderr (invoke and chat log only warnings
   eval --knowledge [--dataset FILE] [--split all|tune|check] [--json] [--failures FILE]
                                    hit rates of the first and any help-centre document
                                    quoted for labelled questions
-  bench [--quick]                  benchmarks; writes bench/results and BENCHMARKS.md
+  bench [--quick] [--only http]    benchmarks; writes bench/results and BENCHMARKS.md
+                                   (--only http: the HTTP loads alone, ours beside the peer;
+                                   printed, nothing written)
   scenarios run <file-or-dir>... [--junit FILE] [--model local|bedrock|openai|FILE]
                                    run YAML scenario files; exit 1 when an expectation fails
 `;
@@ -57,6 +59,7 @@ function parse(argv: string[]) {
       http: { type: "string" },
       reset: { type: "boolean" },
       quick: { type: "boolean" },
+      only: { type: "string" },
       session: { type: "string" },
       actor: { type: "string" },
       stream: { type: "boolean" },

@@ -268,7 +268,14 @@ export const commands: Record<string, Command> = {
 
   async bench(ctx) {
     const { runBench } = await import("../bench/index.js");
-    await runBench({ config: ctx.config, logger: ctx.logger, quick: ctx.flags.quick === true });
+    const only = ctx.flags.only;
+    if (only !== undefined && only !== "http") throw new UsageError("--only expects http");
+    await runBench({
+      config: ctx.config,
+      logger: ctx.logger,
+      quick: ctx.flags.quick === true,
+      ...(only === "http" ? { only } : {}),
+    });
     return 0;
   },
 
