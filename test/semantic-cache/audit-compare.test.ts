@@ -13,6 +13,24 @@ const policy = {
   result: { status: "success" as const, json: { answer: "Pets in carriers" } },
 };
 
+/** A policy search as the knowledge tool answers it: excerpts and scores follow the words asked. */
+const knowledge = (query: string, sources: string[], body = "") => ({
+  name: "search_knowledge_base",
+  input: { query },
+  result: {
+    status: "success" as const,
+    json: {
+      results: sources.map((source, i) => ({
+        title: source.split("/")[1]!,
+        kind: "policy",
+        excerpt: `${body}${query.slice(0, 12)} passage ${i}`,
+        similarity: 0.8 - i / 10 - query.length / 1000,
+        source,
+      })),
+    },
+  },
+});
+
 describe("audit comparison", () => {
   it("records inputs canonically: key order does not matter, values do", () => {
     const [a] = recordCalls([{ ...policy, input: { query: "pets", k: 3 } }]);
@@ -32,6 +50,22 @@ describe("audit comparison", () => {
     expect(compareAnswers(served, { response: "x", calls: recordCalls([search("OGG", 36)]) })).toBe("calls");
     expect(compareAnswers(served, { response: "x", calls: recordCalls([]) })).toBe("calls");
     expect(compareAnswers(served, { response: "x", calls: recordCalls([search("HNL", 0)]) })).toBe("results");
+  });
+
+  it("judges a search in the asker's words by the documents it found, not by the words", () => {
+    const docs = ["knowledge_documents/pets-in-cabin", "knowledge_documents/service-animals"];
+    const served = { response: "x", calls: recordCalls([knowledge("can my cat fly with me", docs)]) };
+    // Other words, the same best document (other runners-up, excerpts and scores): a match.
+    const reworded = recordCalls([
+      knowledge("travelling with a pet cat in the cabin", [docs[0]!, "knowledge_documents/pets-in-hold"]),
+    ]);
+    expect(compareAnswers(served, { response: "y", calls: reworded })).toBe("match");
+    // Other words whose best document is another: the hit answered another question.
+    const other = recordCalls([knowledge("is there wifi on board", ["knowledge_documents/wifi", docs[0]!])]);
+    expect(compareAnswers(served, { response: "x", calls: other })).toBe("calls");
+    // The same words, a document changed behind the cache: its results differ.
+    const changed = recordCalls([knowledge("can my cat fly with me", docs, "Updated: ")]);
+    expect(compareAnswers(served, { response: "x", calls: changed })).toBe("results");
   });
 
   it("compares the answer text when no tool ran on either side", () => {

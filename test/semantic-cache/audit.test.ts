@@ -91,4 +91,18 @@ describe("the response cache's audit of served answers", () => {
     // What the audit saw fresh was never served: the stale entry still answers until invalidated.
     expect((await invoke(prompt, "52")).response).toBe(stale.response);
   });
+
+  it("a semantic hit matches when its recomputation, searching in the asker's words, finds the same policy", async () => {
+    await rt.app.cacheAudit!.idle();
+    const before = (await metrics()).audit!;
+    expect((await invoke("Can I take my cat in the cabin?", "53")).cache.hit).toBe(false);
+    const hit = await invoke("Is my cat allowed in the cabin?", "53");
+    expect(hit.cache).toMatchObject({ hit: true, kind: "semantic" });
+    await rt.app.cacheAudit!.idle();
+    expect((await metrics()).audit).toMatchObject({
+      audited: before.audited + 1,
+      matched: before.matched + 1,
+      mismatched: before.mismatched,
+    });
+  });
 });
