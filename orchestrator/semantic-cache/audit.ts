@@ -9,7 +9,8 @@
  * `freeText.found`: its best document): the same found for other words is a match, another a wrong
  * match. Mismatches are counted and logged
  * at warn, so the false-hit rate is measured, not assumed. Audits never delay the request: at
- * most `concurrency` run at once and further samples are skipped (and counted).
+ * most `concurrency` run at once and at most `maxPerS` start per second (a recomputation costs a
+ * whole turn, and a busy process samples many hits); further samples are skipped (and counted).
  */
 import { createHash } from "node:crypto";
 import type { Logger } from "../../core/logger.js";
@@ -101,7 +102,7 @@ export interface AuditStats {
   audited: number;
   matched: number;
   mismatched: { calls: number; results: number; answer: number };
-  /** Sampled while the audits already running were at the limit. */
+  /** Sampled while the audits running, or those started this second, were at their limit. */
   skipped: number;
   /** Recomputations that failed (not counted as audited). */
   failed: number;
@@ -122,6 +123,8 @@ export interface CacheAuditOptions {
   logger: Logger;
   /** Audits at once (default 1). */
   concurrency?: number;
+  /** Audits started per second at most (default: no limit). */
+  maxPerS?: number;
   random?: () => number;
 }
 
@@ -129,6 +132,9 @@ export class CacheAudit {
   readonly #o: CacheAuditOptions;
   readonly #running = new Set<Promise<void>>();
   readonly #stats: AuditStats;
+  /** Audits started in the current one-second window, and when it began (ms). */
+  #started = 0;
+  #window = 0;
 
   constructor(o: CacheAuditOptions) {
     this.#o = o;
@@ -145,12 +151,26 @@ export class CacheAudit {
   /** Samples a hit: when drawn, its recomputation starts in the background. Never throws. */
   sample(req: AuditRequest, served: AuditedAnswer & { kind: string; entry?: string | undefined }): void {
     if (this.#o.rate <= 0 || (this.#o.random ?? Math.random)() >= this.#o.rate) return;
-    if (this.#running.size >= (this.#o.concurrency ?? 1)) {
+    if (this.#running.size >= (this.#o.concurrency ?? 1) || !this.#withinPerSecond()) {
       this.#stats.skipped++;
       return;
     }
     const run = this.#audit(req, served).finally(() => this.#running.delete(run));
     this.#running.add(run);
+  }
+
+  /** Counts a start in this second's window; false when the window is full. */
+  #withinPerSecond(): boolean {
+    const max = this.#o.maxPerS;
+    if (max === undefined) return true;
+    const now = performance.now();
+    if (now - this.#window >= 1_000) {
+      this.#window = now;
+      this.#started = 0;
+    }
+    if (this.#started >= max) return false;
+    this.#started++;
+    return true;
   }
 
   async #audit(req: AuditRequest, served: AuditedAnswer & { kind: string; entry?: string | undefined }) {

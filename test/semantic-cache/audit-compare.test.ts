@@ -1,6 +1,7 @@
 /** How the audit compares a served answer with its recomputation, and how calls are recorded. */
 import { describe, expect, it } from "vitest";
-import { compareAnswers, recordCalls } from "../../orchestrator/semantic-cache/audit.js";
+import { createLogger } from "../../core/logger.js";
+import { CacheAudit, compareAnswers, recordCalls } from "../../orchestrator/semantic-cache/audit.js";
 
 const search = (destination: string, seats: number) => ({
   name: "search_flights",
@@ -71,5 +72,24 @@ describe("audit comparison", () => {
   it("compares the answer text when no tool ran on either side", () => {
     expect(compareAnswers({ response: "Hello" }, { response: "Hello", calls: [] })).toBe("match");
     expect(compareAnswers({ response: "Hello" }, { response: "Hi" })).toBe("answer");
+  });
+
+  it("starts at most maxPerS audits a second, whatever the rate; the rest are skipped and counted", async () => {
+    let recomputed = 0;
+    const audit = new CacheAudit({
+      rate: 1,
+      maxPerS: 2,
+      concurrency: 10,
+      logger: createLogger({ level: "silent" }),
+      recompute: async () => {
+        recomputed++;
+        return { response: "same" };
+      },
+    });
+    const req = { prompt: "p", sessionId: "s", actorId: "a" };
+    for (let i = 0; i < 5; i++) audit.sample(req, { response: "same", kind: "exact" });
+    await audit.idle();
+    expect(recomputed).toBe(2);
+    expect(audit.stats()).toMatchObject({ audited: 2, matched: 2, skipped: 3 });
   });
 });

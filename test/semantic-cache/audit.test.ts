@@ -28,7 +28,10 @@ describe("the response cache's audit of served answers", () => {
       warnings.push(typeof obj === "string" ? obj : String(msg));
       return warn(obj as never, msg as never);
     }) as typeof logger.warn;
-    rt = await startTestRuntime({ env: { SEMANTIC_CACHE_AUDIT_RATE: "1" }, logger });
+    rt = await startTestRuntime({
+      env: { SEMANTIC_CACHE_AUDIT_RATE: "1", SEMANTIC_CACHE_AUDIT_MAX_PER_S: "1000" },
+      logger,
+    });
     sql = rt.running.services.db.sql;
     rt.app.hooks.on("afterToolCall", (e) => {
       if (e.name === "search_flights") searches.push(e.result);
