@@ -242,7 +242,7 @@ export interface LoadRun {
 }
 
 /** User + system CPU time of a process and all its threads so far, ms (Linux `/proc`); NaN elsewhere. */
-export function cpuTimeMs(pid: number | undefined): number {
+function cpuTimeMs(pid: number | undefined): number {
   if (pid === undefined) return Number.NaN;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
