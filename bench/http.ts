@@ -226,6 +226,8 @@ export interface LoadSpec {
   connections: number;
   durationS: number;
   warmupS: number;
+  /** The serving process: its CPU time over the timed run is measured (Linux `/proc`). */
+  pid?: number;
 }
 
 /** One autocannon run, raw: 2xx latencies in ms, counts, and the measured duration. */
@@ -235,6 +237,21 @@ export interface LoadRun {
   durationS: number;
   non2xx: number;
   errors: number;
+  /** CPU time the serving process used over the timed run, ms (NaN when not measured). */
+  cpuMs: number;
+}
+
+/** User + system CPU time of a process and all its threads so far, ms (Linux `/proc`); NaN elsewhere. */
+function cpuTimeMs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // utime and stime, fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** One autocannon run after an untimed warm-up; latencies from its per-response events (sub-ms). */
@@ -269,8 +286,10 @@ export async function load(spec: LoadSpec): Promise<LoadRun> {
   };
   if (spec.warmupS > 0) await run(spec.warmupS);
   const samples: number[] = [];
+  const cpuBefore = cpuTimeMs(spec.pid);
   const result = await run(spec.durationS, samples);
   return {
+    cpuMs: cpuTimeMs(spec.pid) - cpuBefore,
     samples,
     ok: result["2xx"],
     durationS: result.duration,
@@ -284,6 +303,8 @@ export interface LoadFigures {
   latency: Figure;
   non2xx: number;
   errors: number;
+  /** The serving process's CPU time per 2xx answer, µs (absent when not measured). */
+  cpuUs?: Figure;
 }
 
 /** Pools the runs of one scenario: req/s over the summed durations, latencies from every response. */
@@ -304,6 +325,16 @@ export function poolRuns(runs: readonly LoadRun[], note: string): LoadFigures {
     ),
     non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
     errors: runs.reduce((sum, r) => sum + r.errors, 0),
+    ...(runs.every((r) => Number.isFinite(r.cpuMs)) && ok > 0
+      ? {
+          cpuUs: single(
+            round((runs.reduce((sum, r) => sum + r.cpuMs, 0) * 1000) / ok, 0),
+            "µs",
+            ok,
+            "CPU time (user + system, all threads) of the serving process per 2xx answer",
+          ),
+        }
+      : {}),
   };
 }
 

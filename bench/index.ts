@@ -11,6 +11,8 @@ export interface BenchOptions {
   logger: Logger;
   /** CI smoke: fewer iterations, finishes in under two minutes. */
   quick: boolean;
+  /** One section alone: `http` (see `RunOptions.only`). */
+  only?: "http";
 }
 
 export interface RecallBenchOptions {
@@ -49,7 +51,11 @@ export async function runBench(options: BenchOptions): Promise<void> {
     line("our loop", "loop.ours.scripted"),
     line("Strands loop", "loop.strands.scripted"),
     line("/invocations exact hit", "http.ours.exact_hit.rps"),
+    line("/invocations semantic hit", "http.ours.semantic_hit.rps"),
     line("peer /invocations", "http.peer.invocations.rps"),
+    line("CPU per exact hit", "http.ours.exact_hit.cpu_per_request"),
+    line("CPU per semantic hit", "http.ours.semantic_hit.cpu_per_request"),
+    line("CPU per peer /invocations", "http.peer.invocations.cpu_per_request"),
     line("cache stage, exact hit (self-contained)", "semantic_cache.stage.exact_hit_self_contained"),
     line("cache stages, exact hit (session context)", "semantic_cache.stage.exact_hit_context"),
     line("cache lookup, semantic hit", "semantic_cache.lookup_semantic_hit"),
@@ -59,7 +65,8 @@ export async function runBench(options: BenchOptions): Promise<void> {
     line("Valkey PING", "floor.valkey_ping"),
     line("PG SELECT 1", "floor.pg_select_1"),
     ...Object.entries(result.ratios).map(([k, r]) => `  ${k}: ${r.value}×`),
-    "results: bench/results/, BENCHMARKS.md",
+    `  load average: start ${result.machine.loadAverage.start.join(" ")}, end ${result.machine.loadAverage.end.join(" ")}`,
+    options.only ? "results: not written (--only)" : "results: bench/results/, BENCHMARKS.md",
   ];
   process.stdout.write(`${summary.join("\n")}\n`);
 }

@@ -39,6 +39,8 @@ export interface RunOptions {
   config: Config;
   logger: Logger;
   quick: boolean;
+  /** One section alone (`http`: the child-process loads, ours beside the peer); nothing is written. */
+  only?: "http";
   /** Where results go (default `bench/results` and `BENCHMARKS.md` under the package root). */
   resultsDir?: string;
   markdownFile?: string;
@@ -145,145 +147,146 @@ export async function run(options: RunOptions): Promise<BenchResult> {
     copyWorld(template, served);
 
     // In-process stages on the template.
-    const services = await openServices(benchConfig(valkeyUrl, template), logger);
-    try {
-      const info = String(await services.store.command("INFO", "server"));
-      const version = /(?:valkey|redis)_version:(\S+)/.exec(info);
-      valkeyVersion = `${/valkey_version/.test(info) ? "valkey" : "redis"} ${version?.[1] ?? "?"}`;
-      const [pgRow] = await services.db.sql<{ v: string; vec: string | null }[]>`
+    const services = options.only ? undefined : await openServices(benchConfig(valkeyUrl, template), logger);
+    if (services)
+      try {
+        const info = String(await services.store.command("INFO", "server"));
+        const version = /(?:valkey|redis)_version:(\S+)/.exec(info);
+        valkeyVersion = `${/valkey_version/.test(info) ? "valkey" : "redis"} ${version?.[1] ?? "?"}`;
+        const [pgRow] = await services.db.sql<{ v: string; vec: string | null }[]>`
         SELECT current_setting('server_version') AS v,
                (SELECT extversion FROM pg_extension WHERE extname = 'vector') AS vec`;
-      postgresVersion = `PGlite (Postgres ${pgRow?.v ?? "?"}), pgvector ${pgRow?.vec ?? "?"}`;
+        postgresVersion = `PGlite (Postgres ${pgRow?.v ?? "?"}), pgvector ${pgRow?.vec ?? "?"}`;
 
-      // The floor, in three slices spread over the in-process stages and pooled.
-      const floorValkey: number[] = [];
-      const floorPg: number[] = [];
-      const floor = async (): Promise<void> => {
-        const n = Math.ceil(s.floorRuns / 3);
-        floorValkey.push(...(await timeEach(n, () => services.store.ping(), { warmup: 50 })));
-        floorPg.push(...(await timeEach(n, () => services.db.sql`SELECT 1`, { warmup: 50 })));
-      };
-      progress("floor: Valkey PING and Postgres SELECT 1");
-      await floor();
+        // The floor, in three slices spread over the in-process stages and pooled.
+        const floorValkey: number[] = [];
+        const floorPg: number[] = [];
+        const floor = async (): Promise<void> => {
+          const n = Math.ceil(s.floorRuns / 3);
+          floorValkey.push(...(await timeEach(n, () => services.store.ping(), { warmup: 50 })));
+          floorPg.push(...(await timeEach(n, () => services.db.sql`SELECT 1`, { warmup: 50 })));
+        };
+        progress("floor: Valkey PING and Postgres SELECT 1");
+        await floor();
 
-      progress(`per-turn overhead, ${s.turns} turns per variant`);
-      const script = flightScript(flightInput(date));
-      const app = await buildApp(services, {
-        model: script.model,
-        worker: false,
-        semanticCache: false,
-        cacheNamespace: `bench-${process.pid}-${Date.now()}`,
-      });
-      try {
-        Object.assign(
-          figures,
-          await benchTurn(
-            {
-              app,
-              sql: services.db.sql,
-              store: services.store,
-              prompt,
-              actorId: "1",
-              toolErrors: script.toolErrors,
-            },
-            s.turns,
-          ),
+        progress(`per-turn overhead, ${s.turns} turns per variant`);
+        const script = flightScript(flightInput(date));
+        const app = await buildApp(services, {
+          model: script.model,
+          worker: false,
+          semanticCache: false,
+          cacheNamespace: `bench-${process.pid}-${Date.now()}`,
+        });
+        try {
+          Object.assign(
+            figures,
+            await benchTurn(
+              {
+                app,
+                sql: services.db.sql,
+                store: services.store,
+                prompt,
+                actorId: "1",
+                toolErrors: script.toolErrors,
+              },
+              s.turns,
+            ),
+          );
+        } finally {
+          await app.close();
+        }
+        const cachedApp = await buildApp(services, {
+          model: flightScript(flightInput(date)).model,
+          worker: false,
+          cacheNamespace: `bench-hit-${process.pid}-${Date.now()}`,
+        });
+        try {
+          Object.assign(figures, await benchCacheHitTurn(cachedApp, services.store, prompt, "1", s.turns));
+        } finally {
+          await cachedApp.close();
+        }
+        // The stages on the local planner: its answers to a policy and a weather question use tools,
+        // so they are cached (the flight script answers only flight searches).
+        const stagesApp = await buildApp(services, {
+          worker: false,
+          cacheNamespace: `bench-stages-${process.pid}-${Date.now()}`,
+        });
+        try {
+          Object.assign(figures, await benchCacheStages(stagesApp, s.turns));
+        } finally {
+          await stagesApp.close();
+        }
+
+        progress(`agent loops, ours vs Strands, ${s.loops} turns each`);
+        const wire = await loadBedrockServer();
+        const loops = await benchLoops(
+          {
+            sql: services.db.sql,
+            logger,
+            date,
+            prompt,
+            systemPrompt: (await import("../agents/booking.js")).bookingAgent.systemPrompt,
+          },
+          s.loops,
+          s.wireTurns,
+          wire.module,
+          wire.error,
         );
-      } finally {
-        await app.close();
-      }
-      const cachedApp = await buildApp(services, {
-        model: flightScript(flightInput(date)).model,
-        worker: false,
-        cacheNamespace: `bench-hit-${process.pid}-${Date.now()}`,
-      });
-      try {
-        Object.assign(figures, await benchCacheHitTurn(cachedApp, services.store, prompt, "1", s.turns));
-      } finally {
-        await cachedApp.close();
-      }
-      // The stages on the local planner: its answers to a policy and a weather question use tools,
-      // so they are cached (the flight script answers only flight searches).
-      const stagesApp = await buildApp(services, {
-        worker: false,
-        cacheNamespace: `bench-stages-${process.pid}-${Date.now()}`,
-      });
-      try {
-        Object.assign(figures, await benchCacheStages(stagesApp, s.turns));
-      } finally {
-        await stagesApp.close();
-      }
+        Object.assign(figures, loops.figures);
+        notes.push(...loops.notes);
 
-      progress(`agent loops, ours vs Strands, ${s.loops} turns each`);
-      const wire = await loadBedrockServer();
-      const loops = await benchLoops(
-        {
+        await floor();
+        progress(`tool cache, ${s.toolCache} calls per case`);
+        const cacheDeps = {
+          store: services.store,
           sql: services.db.sql,
+          embedder: services.embedder,
           logger,
           date,
-          prompt,
-          systemPrompt: (await import("../agents/booking.js")).bookingAgent.systemPrompt,
-        },
-        s.loops,
-        s.wireTurns,
-        wire.module,
-        wire.error,
-      );
-      Object.assign(figures, loops.figures);
-      notes.push(...loops.notes);
+          threshold: services.config.semanticCache.threshold,
+        };
+        Object.assign(figures, await benchToolCache(cacheDeps, s.toolCache));
 
-      await floor();
-      progress(`tool cache, ${s.toolCache} calls per case`);
-      const cacheDeps = {
-        store: services.store,
-        sql: services.db.sql,
-        embedder: services.embedder,
-        logger,
-        date,
-        threshold: services.config.semanticCache.threshold,
-      };
-      Object.assign(figures, await benchToolCache(cacheDeps, s.toolCache));
-
-      progress(`semantic cache, ${pairs.length} labelled pairs`);
-      const semantic = await benchSemanticCache(cacheDeps, pairs, s.semanticRounds);
-      Object.assign(figures, semantic.figures);
-      if (semantic.falseHits.length > 0) {
-        notes.push(
-          `semantic cache false hits: ${semantic.falseHits.map((h) => `[${h.kind}] "${h.a}" ⇢ "${h.b}" (${h.similarity})`).join("; ")}`,
+        progress(`semantic cache, ${pairs.length} labelled pairs`);
+        const semantic = await benchSemanticCache(cacheDeps, pairs, s.semanticRounds);
+        Object.assign(figures, semantic.figures);
+        if (semantic.falseHits.length > 0) {
+          notes.push(
+            `semantic cache false hits: ${semantic.falseHits.map((h) => `[${h.kind}] "${h.a}" ⇢ "${h.b}" (${h.similarity})`).join("; ")}`,
+          );
+        }
+        progress("response cache on the public check pairs (ATIS, CLINC150)");
+        const publicPairs = await benchCachePairs(services.config.semanticCache.threshold, services.embedder);
+        Object.assign(figures, publicPairs.figures);
+        notes.push(...publicPairs.notes);
+        await floor();
+        figures["floor.valkey_ping"] = summarize(
+          floorValkey,
+          "ms",
+          "one PING through the product's Valkey client (3 slices over the in-process stages, pooled)",
         );
+        figures["floor.pg_select_1"] = summarize(
+          floorPg,
+          "ms",
+          "one SELECT 1 through postgres.js over the loopback PGlite socket (3 slices, pooled)",
+        );
+        notes.push(
+          `semantic cache threshold sweep (replayed per pair: cosine of the normalised texts + the entity check; configured ${services.config.semanticCache.threshold}${semantic.sweepMismatches > 0 ? `, ${semantic.sweepMismatches} pairs differ from the real lookups` : ", agrees with the real lookups"}): ` +
+            semantic.sweep
+              .map(
+                (x) =>
+                  `${x.threshold} → recall ${round(x.recall * 100, 1)}%, ${x.falseHits} false hit${x.falseHits === 1 ? "" : "s"}`,
+              )
+              .join("; "),
+        );
+        const missed = Object.entries(semantic.byKind)
+          .filter(([k, v]) => k.endsWith(":same") && v.hits < v.pairs)
+          .map(([k, v]) => `${k.replace(":same", "")} ${v.hits}/${v.pairs}`);
+        if (missed.length > 0)
+          notes.push(`semantic cache hits by kind of same-meaning pair: ${missed.join(", ")}`);
+      } finally {
+        await services.close();
       }
-      progress("response cache on the public check pairs (ATIS, CLINC150)");
-      const publicPairs = await benchCachePairs(services.config.semanticCache.threshold, services.embedder);
-      Object.assign(figures, publicPairs.figures);
-      notes.push(...publicPairs.notes);
-      await floor();
-      figures["floor.valkey_ping"] = summarize(
-        floorValkey,
-        "ms",
-        "one PING through the product's Valkey client (3 slices over the in-process stages, pooled)",
-      );
-      figures["floor.pg_select_1"] = summarize(
-        floorPg,
-        "ms",
-        "one SELECT 1 through postgres.js over the loopback PGlite socket (3 slices, pooled)",
-      );
-      notes.push(
-        `semantic cache threshold sweep (replayed per pair: cosine of the normalised texts + the entity check; configured ${services.config.semanticCache.threshold}${semantic.sweepMismatches > 0 ? `, ${semantic.sweepMismatches} pairs differ from the real lookups` : ", agrees with the real lookups"}): ` +
-          semantic.sweep
-            .map(
-              (x) =>
-                `${x.threshold} → recall ${round(x.recall * 100, 1)}%, ${x.falseHits} false hit${x.falseHits === 1 ? "" : "s"}`,
-            )
-            .join("; "),
-      );
-      const missed = Object.entries(semantic.byKind)
-        .filter(([k, v]) => k.endsWith(":same") && v.hits < v.pairs)
-        .map(([k, v]) => `${k.replace(":same", "")} ${v.hits}/${v.pairs}`);
-      if (missed.length > 0)
-        notes.push(`semantic cache hits by kind of same-meaning pair: ${missed.join(", ")}`);
-    } finally {
-      await services.close();
-    }
 
     // Child processes: cold starts, then ours and the peer side by side.
     const runtime = await benchRuntime({
@@ -293,29 +296,31 @@ export async function run(options: RunOptions): Promise<BenchResult> {
       prompt,
       conversation: CONVERSATION(date),
       pairs,
-      settings: s,
+      settings: options.only ? { ...s, coldSeeded: 1, coldFresh: 0 } : s,
+      pressure: !options.only,
       progress,
     });
     Object.assign(figures, runtime.figures);
     notes.push(...runtime.notes);
 
     // Long-term recall last: the largest and slowest build.
-    const world = await openServices(benchConfig(valkeyUrl, template), logger);
-    try {
-      const recall = await benchRecall({
-        sql: world.db.sql,
-        embedder: world.embedder,
-        scales: [...s.recallScales],
-        runs: s.recallRuns,
-        recallQueries: s.recallQueries,
-        maintenanceWorkMem: "512MB",
-        progress,
-      });
-      Object.assign(figures, recall.figures);
-      notes.push(...recall.notes);
-    } finally {
-      await world.close();
-    }
+    const world = options.only ? undefined : await openServices(benchConfig(valkeyUrl, template), logger);
+    if (world)
+      try {
+        const recall = await benchRecall({
+          sql: world.db.sql,
+          embedder: world.embedder,
+          scales: [...s.recallScales],
+          runs: s.recallRuns,
+          recallQueries: s.recallQueries,
+          maintenanceWorkMem: "512MB",
+          progress,
+        });
+        Object.assign(figures, recall.figures);
+        notes.push(...recall.notes);
+      } finally {
+        await world.close();
+      }
     if (options.quick) notes.push("quick run: long-term recall at 10k only (100k is built in the full run)");
   } finally {
     for (const c of cleanup.reverse()) {
@@ -348,7 +353,7 @@ export async function run(options: RunOptions): Promise<BenchResult> {
     ratios: computeRatios(figures),
     notes,
   };
-  write(result, options);
+  if (!options.only) write(result, options);
   return result;
 }
 

@@ -48,6 +48,8 @@ export interface RuntimeStage {
   conversation: readonly string[];
   pairs: readonly LabelledPair[];
   settings: RuntimeSettings;
+  /** Run the memory-pressure loads after the scenarios (default true). */
+  pressure?: boolean;
   progress: (message: string) => void;
 }
 
@@ -171,16 +173,27 @@ export async function benchRuntime(
     let guest = 0;
     const peerPort = peer.child.port;
     const scenarios: Array<{ key: string; note: string; spec: LoadSpec }> = [
-      { key: "ours.ping", note: "GET /ping", spec: { ...base, port, method: "GET", path: "/ping" } },
+      {
+        key: "ours.ping",
+        note: "GET /ping",
+        spec: { ...base, port, pid: ours.child.pid, method: "GET", path: "/ping" },
+      },
       {
         key: "peer.ping",
         note: "GET /ping",
-        spec: { ...base, port: peerPort, method: "GET", path: "/ping" },
+        spec: { ...base, port: peerPort, pid: peer.child.pid, method: "GET", path: "/ping" },
       },
       {
         key: "ours.exact_hit",
         note: `one cached prompt: "${hits.exactPrompt}"`,
-        spec: { ...base, port, method: "POST", path: "/invocations", bodies: [exactBody] },
+        spec: {
+          ...base,
+          port,
+          pid: ours.child.pid,
+          method: "POST",
+          path: "/invocations",
+          bodies: [exactBody],
+        },
       },
       {
         key: "peer.invocations",
@@ -188,6 +201,7 @@ export async function benchRuntime(
         spec: {
           ...base,
           port: peerPort,
+          pid: peer.child.pid,
           method: "POST",
           path: "/invocations",
           headers: { [SESSION_HEADER]: "bench-session" },
@@ -202,6 +216,7 @@ export async function benchRuntime(
               spec: {
                 ...base,
                 port,
+                pid: ours.child.pid,
                 method: "POST" as const,
                 path: "/invocations",
                 bodies: hits.semantic.map((p) => JSON.stringify({ prompt: p, actor_id: actor })),
@@ -215,6 +230,7 @@ export async function benchRuntime(
         spec: {
           ...base,
           port,
+          pid: ours.child.pid,
           method: "POST",
           path: "/invocations",
           bodyFor: () => JSON.stringify({ prompt, actor_id: `bench-guest-${process.pid}-${guest++}` }),
@@ -231,16 +247,18 @@ export async function benchRuntime(
       }
     }
     for (const { key, note } of scenarios) loads[key] = poolRuns(runs[key] ?? [], note);
-    const pressure = await benchPressure({
-      port,
-      dataDir: served,
-      fullPath,
-      turns: o.conversation,
-      settings: { ...s, loadS: Math.max(s.loadS, 2) },
-      progress,
-    });
-    Object.assign(figures, pressure.figures);
-    notes.push(...pressure.notes);
+    if (o.pressure !== false) {
+      const pressure = await benchPressure({
+        port,
+        dataDir: served,
+        fullPath,
+        turns: o.conversation,
+        settings: { ...s, loadS: Math.max(s.loadS, 2) },
+        progress,
+      });
+      Object.assign(figures, pressure.figures);
+      notes.push(...pressure.notes);
+    }
     await new Promise((r) => setTimeout(r, 500));
     figures["memory.rss_after_load"] = single(rssMb(ours.child.pid), "MB");
     figures["memory.rss_after_load_with_mcp"] = single(round(rssMb(ours.child.pid) + mcp(), 1), "MB");
@@ -259,6 +277,7 @@ export async function benchRuntime(
   for (const [key, r] of Object.entries(loads)) {
     figures[`http.${key}.latency`] = r.latency;
     figures[`http.${key}.rps`] = r.rps;
+    if (r.cpuUs !== undefined) figures[`http.${key}.cpu_per_request`] = r.cpuUs;
     if (r.non2xx > 0 || r.errors > 0) notes.push(`${key}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
   }
 

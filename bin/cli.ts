@@ -34,7 +34,9 @@ Options: --verbose, -v   debug logs on stderr (invoke and chat log only warnings
   eval --knowledge [--dataset FILE] [--split all|tune|check] [--json] [--failures FILE]
                                    hit rates of the first and any help-centre document
                                    quoted for labelled questions
-  bench [--quick]                  benchmarks; writes bench/results and BENCHMARKS.md
+  bench [--quick] [--only http]    benchmarks; writes bench/results and BENCHMARKS.md
+                                   (--only http: the HTTP loads alone, ours beside the peer;
+                                   printed, nothing written)
   bench --only recall [--scales 10k,100k] [--data-dir DIR] [--database-url URL]
                                    the long-term recall stage alone; DIR keeps the embedded
                                    database (memories and index reused by the next run)

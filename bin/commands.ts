@@ -270,8 +270,10 @@ export const commands: Record<string, Command> = {
   async bench(ctx) {
     const { runBench, runRecallBench } = await import("../bench/index.js");
     const { only, scales, "data-dir": dataDir, "database-url": databaseUrl } = ctx.flags;
-    if (only !== undefined) {
-      if (only !== "recall") throw new UsageError("--only expects recall");
+    if (only !== undefined && only !== "recall" && only !== "http") {
+      throw new UsageError("--only expects recall or http");
+    }
+    if (only === "recall") {
       await runRecallBench({
         config: ctx.config,
         logger: ctx.logger,
@@ -281,7 +283,12 @@ export const commands: Record<string, Command> = {
       });
       return 0;
     }
-    await runBench({ config: ctx.config, logger: ctx.logger, quick: ctx.flags.quick === true });
+    await runBench({
+      config: ctx.config,
+      logger: ctx.logger,
+      quick: ctx.flags.quick === true,
+      ...(only === "http" ? { only } : {}),
+    });
     return 0;
   },
 

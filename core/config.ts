@@ -56,6 +56,7 @@ const envSchema = z.object({
   SEMANTIC_CACHE_TTL_S: z.coerce.number().int().positive().default(86_400),
   SEMANTIC_CACHE_MAX_ENTRIES: z.coerce.number().int().positive().default(50_000),
   SEMANTIC_CACHE_AUDIT_RATE: z.coerce.number().min(0).max(1).default(0.02),
+  SEMANTIC_CACHE_AUDIT_MAX_PER_S: z.coerce.number().positive().default(2),
   AUTH_DISCOVERY_URL: url(["http", "https"]).optional(),
   AUTH_ALLOWED_CLIENTS: list.default([]),
   AUTH_ALLOWED_AUDIENCE: list.default([]),
@@ -113,6 +114,8 @@ export interface Config {
     readonly maxEntries: number;
     /** Share of cache hits recomputed in the background and compared with what was served. */
     readonly auditRate: number;
+    /** Audits started per second at most, whatever the rate (a busy process samples many hits). */
+    readonly auditMaxPerS: number;
   };
   readonly auth: {
     readonly discoveryUrl: string | undefined;
@@ -197,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ttlS: e.SEMANTIC_CACHE_TTL_S,
       maxEntries: e.SEMANTIC_CACHE_MAX_ENTRIES,
       auditRate: e.SEMANTIC_CACHE_AUDIT_RATE,
+      auditMaxPerS: e.SEMANTIC_CACHE_AUDIT_MAX_PER_S,
     },
     auth: {
       discoveryUrl: e.AUTH_DISCOVERY_URL,

@@ -24,6 +24,11 @@ export interface RecordedCall {
   tool: string;
   input: string;
   result: string;
+  /**
+   * A call with inputs in the asker's words (a search query): its other inputs, and a digest of
+   * what it found, whatever the words (absent for other tools and in entries of earlier versions).
+   */
+  meaning?: { input: string; found: string };
 }
 
 export interface CachedAnswer {

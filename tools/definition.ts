@@ -26,7 +26,25 @@ export interface ToolMeta<I = unknown> {
   readonly session?: (input: I, result: JsonObject) => Record<string, string>;
   /** Outputs a later workflow step reads; by default the shared booking fields of the result. */
   readonly outputs?: (result: JsonObject) => Record<string, JsonValue>;
+  /**
+   * Inputs in the asker's own words (a search query): two wordings of one question differ there
+   * and mean the same. The response cache's audit judges such a call by `found` — what it found
+   * (the best document), without what follows the words (lower ranks, excerpts, scores) — and by
+   * its other inputs.
+   */
+  readonly freeText?: {
+    readonly fields: readonly string[];
+    readonly found: (result: JsonObject) => JsonValue;
+  };
 }
+
+/** The items of `result[field]` that are objects (a search's hits). */
+export const hitsOf = (result: JsonObject, field: string): JsonObject[] => {
+  const items = result[field];
+  return Array.isArray(items)
+    ? items.filter((x): x is JsonObject => x !== null && typeof x === "object" && !Array.isArray(x))
+    : [];
+};
 
 export interface ToolDefinition<N extends string = string, I = unknown> extends ToolMeta<I> {
   readonly name: N;

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { toVector } from "../memory/db/vector.js";
 import type { ToolCachePolicy } from "./cache.js";
 import { excerpt, round3, type ToolDeps } from "./common.js";
-import { defineTool } from "./definition.js";
+import { defineTool, hitsOf } from "./definition.js";
 import { ok, type Tool } from "./types.js";
 
 export const destinationInfoInput = z.object({
@@ -66,5 +66,13 @@ export const destinationInfo = defineTool({
   name: "get_destination_info",
   answers: "destination",
   cache: destinationInfoCachePolicy,
+  // The best guide found (the rest, the excerpts and the scores follow the wording), or the note of none.
+  freeText: {
+    fields: ["query"],
+    found: (r) => {
+      const best = hitsOf(r, "results")[0];
+      return best ? [best.title ?? null, best.city ?? null] : (r.note ?? null);
+    },
+  },
   create: destinationInfoTool,
 });

@@ -13,7 +13,7 @@ import { helpCentre } from "../memory/help-centre.js";
 import { searchKnowledge } from "../memory/knowledge.js";
 import type { ToolCachePolicy } from "./cache.js";
 import { excerpt, round3, type ToolDeps } from "./common.js";
-import { defineTool } from "./definition.js";
+import { defineTool, hitsOf } from "./definition.js";
 import { ok, type Tool, type ToolContext } from "./types.js";
 
 export const knowledgeBaseInput = z.object({
@@ -144,5 +144,7 @@ export const knowledgeBase = defineTool({
   name: "search_knowledge_base",
   answers: "policy",
   cache: knowledgeBaseCachePolicy,
+  // The best document found: the rest, the excerpts and the scores follow the wording.
+  freeText: { fields: ["query"], found: (r) => hitsOf(r, "results")[0]?.source ?? null },
   create: knowledgeBaseTool,
 });

@@ -1,5 +1,7 @@
 /** `search_flights`: bookable flights on a route, filtered and sorted, from the flights table. */
+
 import { z } from "zod";
+import { MAX_CONNECT_MINUTES, MIN_CONNECT_MINUTES } from "./booking-legs.js";
 import type { ToolCachePolicy } from "./cache.js";
 import { arrivalsTag, departuresTag, flightsTag, iata, isoDate, type ToolDeps, usd } from "./common.js";
 import { defineTool } from "./definition.js";
@@ -235,8 +237,8 @@ async function legRows(sql: ToolDeps["sql"], input: SearchFlightsInput): Promise
 }
 
 /** Connections: at the stop the second flight leaves this long after the first one lands. */
-const MIN_CONNECT = "1 hour";
-const MAX_CONNECT = "8 hours";
+const MIN_CONNECT = `${MIN_CONNECT_MINUTES} minutes`;
+const MAX_CONNECT = `${MAX_CONNECT_MINUTES} minutes`;
 
 /**
  * One-stop connections: a flight from the origin to any served airport, then one from there to the

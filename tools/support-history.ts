@@ -7,7 +7,7 @@ import { redactText } from "../core/redact.js";
 import { toVector } from "../memory/db/vector.js";
 import type { ToolCachePolicy } from "./cache.js";
 import { isResult, round3, signedInCustomer, type ToolDeps } from "./common.js";
-import { defineTool } from "./definition.js";
+import { defineTool, hitsOf } from "./definition.js";
 import { ok, type Tool } from "./types.js";
 
 export const supportConversationInput = z.object({
@@ -117,6 +117,14 @@ export const supportConversation = defineTool({
   name: "find_support_conversation",
   answers: "personal",
   cache: supportConversationCachePolicy,
+  // The best conversation found and what it holds (the rest and the scores follow the wording).
+  freeText: {
+    fields: ["query"],
+    found: (r) => {
+      const { similarity: _score, ...best } = hitsOf(r, "conversations")[0] ?? {};
+      return [best, r.profile_email ?? null];
+    },
+  },
   // The contact email the customer gave support, for the booking step.
   // The contact email a later step uses: the best match's, else the first another conversation
   // gives that differs from the profile's (the one the customer asked support to use).

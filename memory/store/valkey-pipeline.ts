@@ -74,6 +74,8 @@ interface Op {
   /** The raw commands of this op, and which raw reply stands for it. */
   commands: Command[];
   pick: number;
+  /** Makes the picked reply the op's result (default: as it came). */
+  map?: (reply: unknown) => unknown;
 }
 
 type RawReplies = [error: Error | null, result: unknown][] | null;
@@ -135,12 +137,13 @@ export function valkeyPipeline(deps: PipelineDeps): Pipeline {
     rpushCapped: (k, v, c) => {
       ops.push({
         key: k,
+        // The push's reply is the length before the trim: the list then holds at most `c`.
         commands: [
           ["rpush", k, ...v],
           ["ltrim", k, -c, -1],
-          ["llen", k],
         ],
-        pick: 2,
+        pick: 0,
+        map: (n) => Math.min(Number(n), c),
       });
       return p;
     },
@@ -170,7 +173,8 @@ export function valkeyPipeline(deps: PipelineDeps): Pipeline {
             const replies = raw.slice(i, i + op.commands.length);
             i += op.commands.length;
             const failed = replies.find(([err]) => err);
-            out[index.get(op)!] = failed ? deps.mapError(failed[0]) : replies[op.pick]?.[1];
+            const reply = replies[op.pick]?.[1];
+            out[index.get(op)!] = failed ? deps.mapError(failed[0]) : op.map ? op.map(reply) : reply;
           }
         }),
       );

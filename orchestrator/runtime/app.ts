@@ -177,6 +177,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   const cacheAudit = cache
     ? new CacheAudit({
         rate: options.cacheAuditRate ?? config.semanticCache.auditRate,
+        maxPerS: config.semanticCache.auditMaxPerS,
         logger: logger.child({ component: "cache-audit" }),
         recompute: recomputer({
           deps,

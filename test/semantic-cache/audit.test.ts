@@ -28,7 +28,10 @@ describe("the response cache's audit of served answers", () => {
       warnings.push(typeof obj === "string" ? obj : String(msg));
       return warn(obj as never, msg as never);
     }) as typeof logger.warn;
-    rt = await startTestRuntime({ env: { SEMANTIC_CACHE_AUDIT_RATE: "1" }, logger });
+    rt = await startTestRuntime({
+      env: { SEMANTIC_CACHE_AUDIT_RATE: "1", SEMANTIC_CACHE_AUDIT_MAX_PER_S: "1000" },
+      logger,
+    });
     sql = rt.running.services.db.sql;
     rt.app.hooks.on("afterToolCall", (e) => {
       if (e.name === "search_flights") searches.push(e.result);
@@ -90,5 +93,19 @@ describe("the response cache's audit of served answers", () => {
     expect(warnings).toContain("cache audit: a served answer differs from its recomputation");
     // What the audit saw fresh was never served: the stale entry still answers until invalidated.
     expect((await invoke(prompt, "52")).response).toBe(stale.response);
+  });
+
+  it("a semantic hit matches when its recomputation, searching in the asker's words, finds the same policy", async () => {
+    await rt.app.cacheAudit!.idle();
+    const before = (await metrics()).audit!;
+    expect((await invoke("Can I take my cat in the cabin?", "53")).cache.hit).toBe(false);
+    const hit = await invoke("Is my cat allowed in the cabin?", "53");
+    expect(hit.cache).toMatchObject({ hit: true, kind: "semantic" });
+    await rt.app.cacheAudit!.idle();
+    expect((await metrics()).audit).toMatchObject({
+      audited: before.audited + 1,
+      matched: before.matched + 1,
+      mismatched: before.mismatched,
+    });
   });
 });

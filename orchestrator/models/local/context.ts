@@ -83,7 +83,7 @@ const connectionSchema = z.object({
 export type Connection = z.output<typeof connectionSchema>;
 
 /** Connections from a tool result or the session; malformed entries are dropped. */
-export function parseConnections(value: unknown): Connection[] {
+function parseConnections(value: unknown): Connection[] {
   if (!Array.isArray(value)) return [];
   return value.flatMap((v) => {
     const parsed = connectionSchema.safeParse(v);
