@@ -61,8 +61,9 @@ export interface HostSettings {
    * start, so initdb's 128MB would be resident from the first second; the world is ~40MB, the
    * pages a turn reads (a route's flights, the knowledge and memory indexes) fit in 8MB, and
    * pages beyond the buffers come from the OS page cache. A larger database gets larger buffers
-   * (`sharedBuffersFor`). One backend serves every connection,
-   * so `max_connections` only sizes shared structures.
+   * (`sharedBuffersFor`). One backend serves every connection, so `max_connections` only sizes
+   * shared structures; the lock table (32 per connection) and the WAL buffers (64kB) are sized
+   * down with it: together ~2MB of resident memory the one backend never needs.
    */
   postgres: Record<string, string>;
 }
@@ -129,6 +130,8 @@ export function hostSettings(env: NodeJS.ProcessEnv, dataBytes = 0): HostSetting
         "EMBEDDED_PG_SHARED_BUFFERS",
       ),
       max_connections: "20",
+      wal_buffers: "64kB",
+      max_locks_per_transaction: "32",
     },
   };
 }
