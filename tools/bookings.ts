@@ -180,33 +180,26 @@ export type BookingView = {
   kind: "flight";
   booking_ref: string;
   status: BookingStatus;
-  flight_id: string;
-  airline: string;
-  airline_code: string;
-  flight_number: string;
-  origin: string;
-  destination: string;
-  depart_at: string;
-  arrive_at: string;
-  passengers: number;
-  contact_email: string | null;
-  insured: boolean;
-  insurance_usd: number;
-  fare_usd: number;
-  total_usd: number;
-  hold_expires_at: string | null;
-  created_at: string;
-  /** A connecting booking's flights in order (origin, destination and times above are the trip's). */
-  legs?: LegView[];
-  payment: {
-    payment_id: string;
-    status: PaymentRow["status"];
-    amount_usd: number;
-    card_last4: string | null;
-    decline_reason?: string;
-  } | null;
-  refund: { refund_usd: number; refund_kind: RefundRow["kind"]; rule: string; cancelled_at: string } | null;
-};
+} & LegView & {
+    passengers: number;
+    contact_email: string | null;
+    insured: boolean;
+    insurance_usd: number;
+    fare_usd: number;
+    total_usd: number;
+    hold_expires_at: string | null;
+    created_at: string;
+    /** A connecting booking's flights in order (origin, destination and times above are the trip's). */
+    legs?: LegView[];
+    payment: {
+      payment_id: string;
+      status: PaymentRow["status"];
+      amount_usd: number;
+      card_last4: string | null;
+      decline_reason?: string;
+    } | null;
+    refund: { refund_usd: number; refund_kind: RefundRow["kind"]; rule: string; cancelled_at: string } | null;
+  };
 
 export function bookingJson(b: BookingRow, payment?: PaymentRow, refund?: RefundRow): BookingView {
   const status = effectiveStatus(b);

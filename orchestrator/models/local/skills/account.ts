@@ -2,7 +2,7 @@
 import { cardNumbersIn, maskedCardIn } from "../../../../core/redact.js";
 import type { ToolCall } from "../context.js";
 import { arrayField, bookingLine, isRecord, num, numbered, str, usd } from "../render.js";
-import { bookingRef, bookingUnderway } from "./flights.js";
+import { bookingRef, bookingUnderway } from "./booking-steps.js";
 import { answered, call, DONE, doneInWorkflow, lastCall, resultOf, say, WAIT } from "./shared.js";
 import type { PlanState, Skill, Step } from "./types.js";
 

@@ -6,8 +6,8 @@
  */
 import type { Connection } from "../context.js";
 import { flightLine, num, plural, str, usd } from "../render.js";
-import { contactEmail } from "./flights.js";
-import { call, DONE, doneInWorkflow, lastCall, resultOf, say } from "./shared.js";
+import { confirmHeld, contactEmail } from "./booking-steps.js";
+import { call, lastCall, resultOf, say } from "./shared.js";
 import type { PlanState, Skill } from "./types.js";
 
 /**
@@ -63,15 +63,9 @@ export const connectionBookingSkill: Skill = {
   needs: ["reserve_flight"],
   purpose: "book a flight",
   next(s) {
-    const reserve = lastCall(s, "reserve_flight");
-    if (lastCall(s, "confirm_booking") || reserve?.status === "error") return DONE;
+    const afterHold = confirmHeld(s);
+    if (afterHold) return afterHold;
     const contact = contactEmail(s).email;
-    if (reserve?.status === "success") {
-      const ref = str(resultOf(reserve).booking_ref);
-      if (!ref || !s.tools.has("confirm_booking")) return DONE;
-      return call({ tool: "confirm_booking", input: { booking_ref: ref, contact_email: contact } });
-    }
-    if (doneInWorkflow(s, "reserve_flight")) return DONE;
     const { connection, why } = pickConnection(s);
     if (!connection) return say(`I haven't booked anything: ${why}.`);
     return call({

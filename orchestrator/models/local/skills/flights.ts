@@ -1,7 +1,8 @@
 /** Flights: search, and booking (search → reserve_flight → confirm_booking). */
 import type { UnknownPlace } from "../../../../language/index.js";
 import { type Flight, parseFlights, type ToolCall } from "../context.js";
-import { arrayField, flightLine, isRecord, listing, num, numbered, plural, str, usd } from "../render.js";
+import { arrayField, flightLine, listing, num, numbered, plural, str, usd } from "../render.js";
+import { confirmHeld, contactEmail } from "./booking-steps.js";
 import { noFlightsNext, widerSearches } from "./no-flights.js";
 import { notSold } from "./not-sold.js";
 import { returnDate, tripNotes } from "./round-trip.js";
@@ -10,7 +11,6 @@ import {
   call,
   DONE,
   destinations,
-  doneInWorkflow,
   lastCall,
   origin,
   resultOf,
@@ -285,59 +285,15 @@ export const flightSearchSkill: Skill = {
 // ---------------------------------------------------------------------------------------------
 // booking a flight: search (when needed) → reserve_flight → confirm_booking
 
-export interface Contact {
-  email: string | undefined;
-  source: string;
-}
-
-export function contactEmail(s: PlanState): Contact {
-  const said = s.slots.emails[0];
-  if (said) return { email: said, source: "" };
-  const fromSupport = str(s.ctx.workflow.outputs.support?.contact_email);
-  if (fromSupport) return { email: fromSupport, source: " (the email from your support conversation)" };
-  const conv = arrayField(resultOf(lastCall(s, "find_support_conversation")), "conversations").find(isRecord);
-  const found = conv && Array.isArray(conv.emails) ? str(conv.emails[0]) : undefined;
-  if (found) return { email: found, source: " (the email from your support conversation)" };
-  const profile = s.ctx.profile?.email;
-  return { email: profile, source: profile ? " (the email on your profile)" : "" };
-}
-
-/** The booking this turn made, else the one the message names, else one an earlier step made. */
-export function bookingRef(s: PlanState): string | undefined {
-  for (const tool of ["confirm_booking", "reserve_flight"]) {
-    const ref = str(resultOf(lastCall(s, tool)).booking_ref);
-    if (ref) return ref;
-  }
-  if (s.slots.bookingRefs[0]) return s.slots.bookingRefs[0];
-  return Object.values(s.ctx.workflow.outputs)
-    .map((o) => str(o.booking_ref))
-    .find(Boolean);
-}
-
-/** This agent is making a booking this turn that has not finished yet. */
-export function bookingUnderway(s: PlanState): boolean {
-  if (!s.inScope.has("book_flight") || !s.tools.has("reserve_flight")) return false;
-  const reserve = lastCall(s, "reserve_flight");
-  const confirm = lastCall(s, "confirm_booking");
-  if (reserve?.status === "error" || confirm?.status !== undefined) return false;
-  return !(reserve?.status === "success" && !s.tools.has("confirm_booking"));
-}
-
 export const bookFlightSkill: Skill = {
   intent: "book_flight",
   owner: "booking",
   needs: ["reserve_flight"],
   purpose: "book a flight",
   next(s) {
-    const reserve = lastCall(s, "reserve_flight");
-    if (lastCall(s, "confirm_booking") || reserve?.status === "error") return DONE;
+    const afterHold = confirmHeld(s);
+    if (afterHold) return afterHold;
     const contact = contactEmail(s).email;
-    if (reserve?.status === "success") {
-      const ref = str(resultOf(reserve).booking_ref);
-      if (!ref || !s.tools.has("confirm_booking")) return DONE;
-      return call({ tool: "confirm_booking", input: { booking_ref: ref, contact_email: contact } });
-    }
-    if (doneInWorkflow(s, "reserve_flight")) return DONE;
     const { flights, searched } = bookable(s);
     if (flights.length === 0) {
       if (searched) return DONE;
