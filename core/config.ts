@@ -67,7 +67,7 @@ const envSchema = z.object({
   WEATHER_BASE_URL: url(["http", "https"]).default("https://api.open-meteo.com"),
   SESSION_TTL_S: z.coerce.number().int().positive().default(86_400),
   WORKER_ENABLED: bool.default(true),
-  MAX_CONCURRENT_TURNS: z.coerce.number().int().min(1).max(1024).default(8),
+  MAX_CONCURRENT_TURNS: z.coerce.number().int().min(1).max(1024).default(32),
   STUDIO_ENABLED: bool.optional(),
   MCP_SERVERS: z.enum(["in-process", "stdio"]).default("in-process"),
   OTEL_EXPORTER_OTLP_ENDPOINT: url(["http", "https"]).optional(),
