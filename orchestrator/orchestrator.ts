@@ -78,7 +78,10 @@ export class Orchestrator {
       turn.answer?.by === "cache" ? undefined : turn.recorded,
       turn.release?.().catch((err) => turn.log.warn({ err }, "could not release the session")),
     ]);
-    turn.slot?.();
+    turn.slot?.then(
+      (release) => release(),
+      () => {},
+    );
     if (turn.recordStarted !== undefined) turn.timing.record = round(performance.now() - turn.recordStarted);
     turn.timing.total = round(performance.now() - started);
     await this.deps.hooks.emit(

@@ -66,8 +66,11 @@ export interface Turn {
   /** Resolving the request read the customer's long-term memory (then the cache is skipped). */
   memoryRead?: boolean;
   release: (() => Promise<void>) | undefined;
-  /** The turn's process slot (`TurnSlots`), given back when the turn ends. */
-  slot?: () => void;
+  /**
+   * The turn's process slot (`TurnSlots`) as asked for: given back when the turn ends, or as soon
+   * as it is granted if the turn ended first (a stage cut off at the deadline while it waited).
+   */
+  slot?: Promise<() => void>;
   /**
    * The turn's history write, started by the record stage and awaited with the session's release
    * when the pipeline ends, so both leave in one write to the store; `recordStarted` is when it

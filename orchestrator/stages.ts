@@ -108,7 +108,10 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
       when: unanswered,
       run: async (t) => {
         // A process slot before the session's lease: a turn holding a lease always runs.
-        if (deps.turnSlots) t.slot = await deps.turnSlots.take(t.signal);
+        if (deps.turnSlots) {
+          t.slot = deps.turnSlots.take(t.signal);
+          await t.slot;
+        }
         const entering = deps.gate.enter(scopeOf(t), {
           holdMs: Math.max(1_000, t.deadline - Date.now()) + 5_000,
           waitMs: deps.sessionWaitMs ?? 1_500,
