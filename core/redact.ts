@@ -10,6 +10,7 @@
  * match starts only where its run begins. Text longer than `REDACT_MAX_CHARS` is cut there
  * (the cut is marked), so nothing unscanned is ever kept.
  */
+import { createHash } from "node:crypto";
 import { memoText } from "./memo.js";
 
 /** Longest text scanned (prompts are capped at 20,000 characters; answers stay far below this). */
@@ -122,6 +123,16 @@ function redactUncached(text: string): string {
     .replace(CARD, (run) => maskCardRun(run))
     .replace(AFTER_CARD_EXPIRY, "$1[EXPIRY]")
     .replace(AFTER_CARD_CVV, "$1[REDACTED]");
+}
+
+/**
+ * A digest of `text` spelled in the letters a–p only. No pattern here matches a run of lowercase
+ * letters, so it reads back from storage exactly as written: for identifiers that are compared
+ * after a redacted round trip (a client's key may itself look like a card number).
+ */
+export function unredactableDigest(text: string, length = 20): string {
+  const hex = createHash("sha256").update(text).digest("hex").slice(0, length);
+  return hex.replace(/\d/g, (d) => String.fromCharCode(103 + Number(d)));
 }
 
 /** Whether `text` holds anything `redactText` masks. */

@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { CheckpointConflictError, FlightlyError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
+import { unredactableDigest } from "../core/redact.js";
 import { needsMemory, readRequest, resolveRequest, type SessionFacts } from "../language/index.js";
 import type { Embedder } from "../memory/embeddings/types.js";
 import { actorSource } from "../memory/response-cache.js";
@@ -23,7 +24,7 @@ import { dependencyTags, toolMeta } from "./tool-catalog.js";
 import { type CacheStore, type CacheTrail, cacheMiss } from "./trail.js";
 import type { TurnSlots } from "./turn-slots.js";
 import { runWorkflow } from "./workflow.js";
-import type { WorkflowState } from "./workflow-state.js";
+import { isWorkflowOf, type WorkflowState } from "./workflow-state.js";
 
 export interface OrchestratorDeps {
   model: ModelProvider;
@@ -188,11 +189,12 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
       run: async (t) => {
         const previous = t.context!.checkpoint.workflow;
         const key = t.req.idempotencyKey;
-        if (key !== undefined && previous?.id === key) {
-          if (previous.status === "done") {
-            t.answer = { response: previous.response ?? "", by: "replay", replay: true, workflow: previous };
+        if (key !== undefined && previous && isWorkflowOf(previous, key)) {
+          const same = { ...previous, id: key };
+          if (same.status === "done") {
+            t.answer = { response: same.response ?? "", by: "replay", replay: true, workflow: same };
           }
-          t.workflow = previous;
+          t.workflow = same;
           return;
         }
         t.workflow = newWorkflow(key ?? randomUUID(), t);
@@ -371,6 +373,7 @@ function newWorkflow(id: string, t: Turn): WorkflowState {
   const r = t.resolution;
   return {
     id,
+    ref: unredactableDigest(id),
     request: t.req.prompt,
     ...(r?.resolved && r.references.length > 0 ? { resolved: { text: r.text, referents: r.referents } } : {}),
     // In working order either way (see `router.ts`): a low-confidence route is still a plan.

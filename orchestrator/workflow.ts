@@ -5,12 +5,11 @@
  * keys derived from the workflow and step, so a resumed step never repeats a booking or charge.
  * Handoffs are bounded and never bounce straight back.
  */
-import { createHash } from "node:crypto";
 import { agents } from "../agents/index.js";
 import { orderPlan, runsBefore } from "../agents/plan.js";
 import type { AgentName } from "../agents/types.js";
 import type { Logger } from "../core/logger.js";
-import { redactText } from "../core/redact.js";
+import { redactText, unredactableDigest } from "../core/redact.js";
 import { canonicalJson } from "../tools/cache.js";
 import type { Actor, Tool } from "../tools/types.js";
 import { systemPrompt } from "./context-block.js";
@@ -23,7 +22,7 @@ import { sessionUpdates, stepOutputs } from "./tool-catalog.js";
 import type { ToolCallRecord } from "./tool-runner.js";
 import { type TrailHandoff, trailCall } from "./trail.js";
 import { buildWindow } from "./window.js";
-import type { TrailEntry, WorkflowState } from "./workflow-state.js";
+import { intentKey, type TrailEntry, type WorkflowState } from "./workflow-state.js";
 
 export interface WorkflowDeps {
   model: ModelProvider;
@@ -81,12 +80,11 @@ export async function runWorkflow(deps: WorkflowDeps, input: WorkflowInput): Pro
       ordinals.set(tool, ordinal + 1);
       const step = wf.step;
       const recorded = wf.intents?.find((i) => i.step === step && i.tool === tool && i.ordinal === ordinal);
-      if (recorded) return recorded.key;
-      const digest = createHash("sha256").update(canonicalJson(toolInput)).digest("hex").slice(0, 16);
-      const key = `${wf.id}:${step}:${tool}:${ordinal}:${digest}`;
-      wf.intents = [...(wf.intents ?? []), { step, tool, ordinal, key }];
+      if (recorded) return intentKey(wf, recorded);
+      const intent = { step, tool, ordinal, digest: unredactableDigest(canonicalJson(toolInput), 16) };
+      wf.intents = [...(wf.intents ?? []), intent];
       version = await deps.memory.writeWorkflow(scope, version, wf);
-      return key;
+      return intentKey(wf, intent);
     };
     input.sink?.({ event: "agent", data: { agent: name, step: wf.step } });
     await deps.hooks.emit(new AgentStartEvent({ invocationId, agent: name, step: wf.step }), deps.logger);

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hasSecret } from "../../core/redact.js";
 import type { RecordedRequest, Turn } from "../support/bedrock-server.js";
 import { type Scenario, startScenario } from "./harness.js";
 
@@ -55,33 +56,42 @@ describe("exactly-once side effects", () => {
     expect((await bookingsFor(key)).map((b) => b.flight_id)).toEqual([flights[0], flights[1]]);
   });
 
-  it("a resumed step replays the recorded hold even when the model now asks for another flight", async () => {
-    const key = `resume-${randomUUID()}`;
-    const session = randomUUID();
-    // First attempt: the hold runs, then the model fails for good, so the step never completes.
-    script = (_req, results) =>
-      results.length === 0
-        ? { toolUses: [{ name: "reserve_flight", input: { flight_id: flights[2]!, passengers: 2 } }] }
-        : { error: "validation", errorMessage: "scripted failure after the hold" };
-    const failed = await s.invoke("hold two seats on the flight I picked", {
-      actor: "9",
-      session,
-      idempotencyKey: key,
-    });
-    expect(failed.status).toBeGreaterThanOrEqual(400);
-    expect(await bookingsFor(key)).toHaveLength(1);
+  // The second key holds a card-shaped run: the checkpoint stores it redacted, and the retry is
+  // still the same workflow (it is matched by a digest the redactor cannot alter).
+  it.each([
+    ["a random key", `resume-${randomUUID()}`],
+    ["a key the redactor masks", `resume-${randomUUID()}-card-4111-1111-1111-1111`],
+  ])(
+    "a resumed step replays the recorded hold even when the model now asks for another flight (%s)",
+    async (_, key) => {
+      const session = randomUUID();
+      // First attempt: the hold runs, then the model fails for good, so the step never completes.
+      script = (_req, results) =>
+        results.length === 0
+          ? { toolUses: [{ name: "reserve_flight", input: { flight_id: flights[2]!, passengers: 2 } }] }
+          : { error: "validation", errorMessage: "scripted failure after the hold" };
+      const failed = await s.invoke("hold two seats on the flight I picked", {
+        actor: "9",
+        session,
+        idempotencyKey: key,
+      });
+      expect(failed.status).toBeGreaterThanOrEqual(400);
+      expect(hasSecret(key)).toBe(key.includes("card"));
+      expect(await bookingsFor(key)).toHaveLength(1);
 
-    // The resend: the model wavers and asks for a different flight; the recorded key replays the hold.
-    script = (_req, results) =>
-      results.length === 0
-        ? { toolUses: [{ name: "reserve_flight", input: { flight_id: flights[0]!, passengers: 2 } }] }
-        : { text: "Held." };
-    const resent = await s.invoke("hold two seats on the flight I picked", {
-      actor: "9",
-      session,
-      idempotencyKey: key,
-    });
-    expect(resent.status).toBe(200);
-    expect((await bookingsFor(key)).map((b) => b.flight_id)).toEqual([flights[2]]);
-  });
+      // The resend: the model wavers and asks for a different flight; the recorded key replays the hold.
+      script = (_req, results) =>
+        results.length === 0
+          ? { toolUses: [{ name: "reserve_flight", input: { flight_id: flights[0]!, passengers: 2 } }] }
+          : { text: "Held." };
+      const resent = await s.invoke("hold two seats on the flight I picked", {
+        actor: "9",
+        session,
+        idempotencyKey: key,
+      });
+      expect(resent.status).toBe(200);
+      expect(resent.body.checkpoint).toMatchObject({ workflow_id: key, status: "done" });
+      expect((await bookingsFor(key)).map((b) => b.flight_id)).toEqual([flights[2]]);
+    },
+  );
 });

@@ -31,6 +31,7 @@ export interface Answer {
     /** Where each reference of the request pointed: `source` is `session` or `memory`. */
     references: { kind: string; iata: string; source: string; via: string; ref?: string }[];
     usage: { modelCalls: number; toolCalls: number };
+    checkpoint: { version: number; workflow_id: string; status: string; written: boolean } | null;
     error?: { code: string; message: string };
   };
 }
