@@ -79,12 +79,22 @@ export async function startRuntime(
   const appModule = import("./app.js");
   appModule.catch(() => {}); // awaited below, where a failure is reported
   const ready = health.track(async () => {
+    // Each phase's wall time, logged with "orchestrator ready".
+    let mark = performance.now();
+    const lap = (): number => {
+      const ms = Math.round(performance.now() - mark);
+      mark = performance.now();
+      return ms;
+    };
     const { openServices } = await import("./services.js");
     const services = await openServices(config, logger, health);
     state.services = services;
+    const storesMs = lap();
     await (await import("./seed-progress.js")).seedIfEmpty(services);
+    const seedMs = lap();
     state.app = await (await appModule).buildApp(services, options.app);
-    logger.info("orchestrator ready");
+    const ms = { stores: storesMs, seed: seedMs, app: lap(), uptime: Math.round(performance.now()) };
+    logger.info({ ms }, "orchestrator ready");
     return { services, app: state.app };
   });
   ready.catch((err) => logger.error({ err }, "start-up failed"));
