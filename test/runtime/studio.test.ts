@@ -6,6 +6,7 @@
  * the page makes stays on the service's origin, and nothing secret typed into it comes back.
  * A screenshot is saved under test-results/ (a CI artifact). No browser is a failure, not a skip.
  */
+
 import { existsSync, mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -105,6 +106,23 @@ describe("the studio in a headless browser", () => {
     // Page, stylesheet, script, API and invocations: all from the service itself.
     expect(requested.length).toBeGreaterThan(4);
     expect(requested.filter((u) => !u.startsWith(`${origin}/`))).toEqual([]);
+  }, 240_000);
+
+  it("lists a hotel stay beside the flight bookings once the chat books one", async () => {
+    await page.goto(`${origin}/studio?customer=1`);
+    await page.locator("#status", { hasText: "ready" }).waitFor();
+    await ask("which hotels are there in Lisbon for two nights in a month's time?");
+    await ask("reserve the least expensive one");
+    const [stay] = await rt.running.services.db.sql<{ ref: string; name: string }[]>`
+      SELECT s.ref, h.name FROM hotel_bookings s JOIN hotels h ON h.id = s.hotel_id
+      WHERE s.customer_id = 1 ORDER BY s.id DESC LIMIT 1`;
+    expect(stay).toBeDefined();
+    const listed = page.locator(`#bookings li[data-ref="${stay!.ref}"]`);
+    await listed.waitFor();
+    expect(await listed.textContent()).toContain(stay!.name);
+    expect(await listed.textContent()).toContain("at the hotel");
+    // The flight booked in the first test is still listed beside it.
+    expect(await page.locator("#bookings li[data-ref^='FL-']").count()).toBeGreaterThan(0);
   }, 240_000);
 
   it("shows nothing secret that was typed into the chat", async () => {

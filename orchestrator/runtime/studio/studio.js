@@ -68,15 +68,24 @@ async function loadCustomers() {
   if (wanted && customers.some((c) => c.id === wanted)) ui.customer.value = wanted;
 }
 
-function bookingLine(b) {
+/** One line of the bookings panel: a flight booking (its legs when it connects) or a hotel stay. */
+function bookingText(b) {
+  if (b.kind === "hotel") {
+    return (
+      ` ${b.status} · ${b.hotel}, ${b.city} · ${b.check_in}→${b.check_out} · ${b.nights} nights · ` +
+      `${b.guests} guests · $${b.total_usd} ${b.pay}`
+    );
+  }
+  const flights = (b.legs ?? [b]).map((l) => `${l.airline_code}${l.flight_number}`).join("+");
   const insured = b.insured ? "insured" : "not insured";
-  const item = el(
-    "li",
-    "booking",
-    el("strong", "", b.booking_ref),
-    ` ${b.status} · ${b.airline_code}${b.flight_number} ${b.origin}→${b.destination} · ` +
-      `${b.depart_at.slice(0, 10)} · ${b.passengers} pax · $${b.total_usd} · ${insured}`,
+  return (
+    ` ${b.status} · ${flights} ${b.origin}→${b.destination} · ` +
+    `${b.depart_at.slice(0, 10)} · ${b.passengers} pax · $${b.total_usd} · ${insured}`
   );
+}
+
+function bookingLine(b) {
+  const item = el("li", "booking", el("strong", "", b.booking_ref), bookingText(b));
   if (b.contact_email) item.append(el("div", "muted", `contact ${b.contact_email}`));
   item.dataset.ref = b.booking_ref;
   item.dataset.status = b.status;
