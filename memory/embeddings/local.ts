@@ -150,6 +150,8 @@ export interface LocalEmbedderOptions {
 export class LocalEmbedder implements Embedder {
   readonly modelId: string;
   readonly dimensions = LOCAL_DIMENSIONS;
+  /** Default vocabulary and tuning: it embeds exactly as every other default instance. */
+  readonly defaults: boolean;
   readonly #file: string;
   readonly #tuning: LocalTuning;
   #vocab: Vocabulary | undefined;
@@ -164,6 +166,7 @@ export class LocalEmbedder implements Embedder {
       (k) => overrides[k] !== undefined && overrides[k] !== LOCAL_TUNING[k],
     );
     this.modelId = changed ? `${LOCAL_MODEL_ID}+tuned` : LOCAL_MODEL_ID;
+    this.defaults = !changed && this.#file === VOCAB_FILE;
   }
 
   /** Loads the vocabulary now instead of on the first `embed`. */

@@ -7,6 +7,8 @@ import { ROUTE_EXAMPLES } from "../../agents/routes.js";
 import { SCOPE_EXAMPLES } from "../../agents/scope.js";
 import { canonicalActorId } from "../../core/actor.js";
 import { Customers } from "../../memory/customers.js";
+import { LocalEmbedder } from "../../memory/embeddings/local.js";
+import type { Embedder } from "../../memory/embeddings/types.js";
 import { helpCentre } from "../../memory/help-centre.js";
 import { type KnowledgeDocumentInput, upsertKnowledgeDocument } from "../../memory/knowledge.js";
 import { Leases } from "../../memory/locks.js";
@@ -93,6 +95,26 @@ export interface AppOptions {
   now?: () => Date;
 }
 
+/**
+ * What every app builds the same from the data files alone: the scope gate (its examples and the
+ * help centre) and, with the local embedder, the router. Built once per process; `serve` starts it
+ * while the stores open, so it is off the path to Healthy.
+ */
+let shared: { scope: ScopeGate; localRouter: Promise<SemanticRouter> } | undefined;
+export function prepareApp(): NonNullable<typeof shared> {
+  shared ??= {
+    scope: new ScopeGate(SCOPE_EXAMPLES, { helpCentre: helpCentre() }),
+    localRouter: SemanticRouter.create(new LocalEmbedder().load(), ROUTE_EXAMPLES),
+  };
+  return shared;
+}
+
+/** The router over the services' embedder (the shared one when it is the default local embedder). */
+const routerFor = (embedder: Embedder): Promise<SemanticRouter> =>
+  embedder instanceof LocalEmbedder && embedder.defaults
+    ? prepareApp().localRouter
+    : SemanticRouter.create(embedder, ROUTE_EXAMPLES);
+
 export async function buildApp(services: Services, options: AppOptions = {}): Promise<App> {
   const { config, logger, store, db, embedder } = services;
   const model = options.model ?? createModel(config, logger);
@@ -128,7 +150,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   const hooks = new HookRegistry(logger);
   const telemetry = new Telemetry(hooks, logger);
   traceHooks(hooks, tracerOf(services.tracing), { provider: model.name, id: model.modelId });
-  const [router] = await Promise.all([SemanticRouter.create(embedder, ROUTE_EXAMPLES), mcp.start()]);
+  const [router] = await Promise.all([routerFor(embedder), mcp.start()]);
   const index =
     options.semanticCache === false || options.responseIndex === false
       ? undefined
@@ -162,7 +184,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     gate: new LeaseSessionGate(new Leases(store)),
     turnSlots: new TurnSlots(config.maxConcurrentTurns),
     router,
-    scope: new ScopeGate(SCOPE_EXAMPLES, { helpCentre: helpCentre() }),
+    scope: prepareApp().scope,
     cache,
     embedder,
     hooks,

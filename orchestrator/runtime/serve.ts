@@ -78,6 +78,17 @@ export async function startRuntime(
   // The orchestrator's modules load while the stores open (the embedded host starts meanwhile).
   const appModule = import("./app.js");
   appModule.catch(() => {}); // awaited below, where a failure is reported
+  // What the app builds from the data files alone is built while the stores open.
+  // A failure here is left for `buildApp` to meet and report.
+  appModule
+    .then((m) =>
+      setImmediate(() => {
+        try {
+          m.prepareApp();
+        } catch {}
+      }),
+    )
+    .catch(() => {});
   const ready = health.track(async () => {
     // Each phase's wall time, logged with "orchestrator ready".
     let mark = performance.now();
