@@ -47,12 +47,17 @@ const portFlag = (value: unknown): number | undefined => {
 
 /** Services and the app, with the embedded database seeded on first use. */
 async function openApp(ctx: CommandContext, worker: boolean): Promise<{ services: Services; app: App }> {
-  const [{ openServices }, { buildApp }, { seedIfEmpty }] = await Promise.all([
+  const [{ openServices }, { buildApp, prepareApp }, { seedIfEmpty }] = await Promise.all([
     services(),
     appModule(),
     import("../orchestrator/runtime/seed-progress.js"),
   ]);
-  const opened = await openServices(ctx.config, ctx.logger);
+  const opening = openServices(ctx.config, ctx.logger);
+  // Built while the stores open (`buildApp` meets and reports a failure).
+  try {
+    prepareApp();
+  } catch {}
+  const opened = await opening;
   try {
     await seedIfEmpty(opened);
     const app = await buildApp(opened, { worker });
