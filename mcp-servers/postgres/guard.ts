@@ -6,7 +6,7 @@
  * protocol, READ ONLY transaction that is always rolled back, least-privileged role, timeouts and
  * caps) hold even if this one were fooled; this one gives the clear reason.
  */
-import { loadModule, parseSync, scanSync } from "libpg-query";
+import type * as PgQuery from "libpg-query";
 import { type BoundsBudget, callBoundsRefusal, newBudget } from "./bounds.js";
 import { isAllowedFunction } from "./functions.js";
 
@@ -214,7 +214,7 @@ function parseError(err: unknown): string {
 
 /** The statement after `EXPLAIN [ANALYZE] [VERBOSE] [(options)]`; scanner offsets are UTF-8 bytes. */
 function explainedText(statement: string): string | undefined {
-  const tokens = scanSync(statement).tokens;
+  const tokens = parser().scanSync(statement).tokens;
   let i = 1;
   if (tokens[i]?.text === "(") {
     let depth = 0;
@@ -239,9 +239,9 @@ function statementText(text: string, location: number | undefined, length: numbe
 }
 
 function check(text: string, options: GuardOptions): GuardVerdict {
-  let parsed: ReturnType<typeof parseSync>;
+  let parsed: ReturnType<typeof PgQuery.parseSync>;
   try {
-    parsed = parseSync(text);
+    parsed = parser().parseSync(text);
   } catch (err) {
     return { ok: false, reason: parseError(err) };
   }
@@ -279,9 +279,21 @@ function check(text: string, options: GuardOptions): GuardVerdict {
   return { ok: true, kind, statement, explained: inner.statement };
 }
 
+/**
+ * The Postgres parser (WASM, about 17 MB resident), loaded by the first guard: a process that never
+ * runs `run_query` never holds it.
+ */
+let loaded: typeof PgQuery | undefined;
+function parser(): typeof PgQuery {
+  if (!loaded) throw new Error("the SQL guard's parser is not loaded: create the guard first");
+  return loaded;
+}
+
 /** Loads the parser (WASM) once and returns a guard with the given options. */
 export async function createSqlGuard(options: GuardOptions = {}): Promise<SqlGuard> {
-  await loadModule();
+  const module = await import("libpg-query");
+  await module.loadModule();
+  loaded = module;
   return {
     check: (text) => check(text, options),
     withRowLimit(statement, limit) {
