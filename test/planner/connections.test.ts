@@ -62,4 +62,32 @@ describe("no non-stop flights: connections", () => {
     expect(run.text).not.toContain("One-stop connections");
     expect(run.text).toMatch(/Nearby airports we serve|another date/);
   });
+
+  it("asked to book on an empty day, offers the flights of the days around and holds nothing", async () => {
+    const around = {
+      ...FLIGHTS[0]!,
+      flight_id: "503",
+      flight_number: "PC503",
+      origin: "SEA",
+      destination: "NRT",
+    };
+    const run = await runTurn(planner, {
+      system: system(),
+      tools: agentTools("booking"),
+      messages: [
+        user("get me on the lowest fare seattle to tokyo the day after tomorrow, go ahead and reserve it"),
+      ],
+      handlers: {
+        search_flights: (input) =>
+          input.max_stops === 1
+            ? { json: { flights: [around], count: 1, connections: [connection] } }
+            : { json: { flights: [], count: 0 } },
+        reserve_flight: () => ({ json: { booking_ref: "FL-SHOULDNOT", status: "held" } }),
+      },
+    });
+    expect(run.calls.map((c) => c.name)).toEqual(["search_flights", "search_flights"]);
+    expect(run.calls[1]!.input.max_stops).toBe(1);
+    expect(run.text).toContain("PC503");
+    expect(run.text).toMatch(/which of these to book/);
+  });
 });

@@ -3,7 +3,7 @@ import type { UnknownPlace } from "../../../../language/index.js";
 import { type Flight, parseFlights, type ToolCall } from "../context.js";
 import { arrayField, flightLine, listing, num, numbered, plural, str, usd } from "../render.js";
 import { confirmHeld, contactEmail } from "./booking-steps.js";
-import { noFlightsNext, widerSearches } from "./no-flights.js";
+import { isWiderSearch, noFlightsNext, widerSearches } from "./no-flights.js";
 import { notSold } from "./not-sold.js";
 import { returnDate, tripNotes } from "./round-trip.js";
 import {
@@ -166,7 +166,8 @@ function pickFlight(s: PlanState, flights: readonly Flight[]): FlightChoice {
 
 /** Flights a booking can choose from: this turn's searches, else the session's last results. */
 function bookable(s: PlanState): { flights: Flight[]; searched: boolean } {
-  const searches = answered(s, "search_flights");
+  // Flights of the days around an empty one are offered, never booked unasked.
+  const searches = answered(s, "search_flights").filter((c) => !isWiderSearch(s, c));
   if (searches.length > 0) {
     return {
       flights: searches.flatMap((c) => parseFlights(arrayField(resultOf(c), "flights"))),
@@ -296,7 +297,11 @@ export const bookFlightSkill: Skill = {
     const contact = contactEmail(s).email;
     const { flights, searched } = bookable(s);
     if (flights.length === 0) {
-      if (searched) return DONE;
+      if (searched) {
+        // An empty day: the days around it and one-stop connections are searched to be offered.
+        const wider = widerSearches(s);
+        return wider.length > 0 ? call(...wider) : DONE;
+      }
       if (!s.tools.has("search_flights"))
         return say("Which flight should I book? Please search for flights first.");
       const step = flightSearches(s);
@@ -321,11 +326,18 @@ export const bookFlightSkill: Skill = {
     const { flights, searched } = bookable(s);
     if (!reserve) {
       if (searched && flights.length === 0) {
-        return answered(s, "search_flights").map((c) =>
-          c.status === "error"
+        const lines = answered(s, "search_flights").map((c) =>
+          c.status === "error" || isWiderSearch(s, c)
             ? searchAnswer(s, c)
             : `I couldn't find a flight to book: ${searchAnswer(s, c)}`,
         );
+        const offered = answered(s, "search_flights").some(
+          (c) =>
+            isWiderSearch(s, c) &&
+            (arrayField(resultOf(c), "flights").length > 0 ||
+              arrayField(resultOf(c), "connections").length > 0),
+        );
+        return offered ? [...lines, "Tell me which of these to book."] : lines;
       }
       const pick = flights.length > 0 ? pickFlight(s, flights) : undefined;
       return pick && !pick.flight ? [`I haven't booked anything: ${pick.why}.`] : [];

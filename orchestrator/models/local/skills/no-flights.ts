@@ -38,6 +38,20 @@ function widerSearch(s: PlanState, c: ToolCall): PlannedCall | undefined {
   };
 }
 
+/** Whether `call` is the wider search made around one of this turn's empty days (other dates). */
+export function isWiderSearch(s: PlanState, call: ToolCall): boolean {
+  return answered(s, "search_flights").some((c) => {
+    const w = widerSearch(s, c);
+    return (
+      w !== undefined &&
+      call.input.origin === w.input.origin &&
+      call.input.destination === w.input.destination &&
+      call.input.date_from === w.input.date_from &&
+      call.input.date_to === w.input.date_to
+    );
+  });
+}
+
 /** Wider searches still to make for this turn's empty days. */
 export function widerSearches(s: PlanState): PlannedCall[] {
   const made = s.calls.filter((c) => c.name === "search_flights" || c.name.endsWith("__search_flights"));
