@@ -7,6 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { stemmer } from "stemmer";
 import { DATA } from "../core/paths.js";
 import { defaultGazetteer, expandChatSpeak, Speller } from "../language/index.js";
 import { STOPWORDS } from "./embeddings/local-lexicon.js";
@@ -28,17 +29,8 @@ ticket tickets book booking go going take time day days date dates new one two u
 find see say look get need want like know year years old much many long`.split(/\s+/),
 );
 
-/** "cancelling" → "cancel", "bags" → "bag", "complaint" → "complain": one form per word. */
-function stem(word: string): string {
-  let w = word;
-  if (w.length > 5 && w.endsWith("ing")) w = w.slice(0, -3);
-  else if (w.length > 4 && w.endsWith("ed")) w = w.slice(0, -2);
-  else if (w.length > 4 && w.endsWith("ies")) w = `${w.slice(0, -3)}y`;
-  else if (w.length > 3 && w.endsWith("s") && !w.endsWith("ss")) w = w.slice(0, -1);
-  if (w.length > 6 && w.endsWith("t") && !/[aeiou]t$/.test(w)) w = w.slice(0, -1);
-  if (w.length > 3 && w.endsWith("e")) w = w.slice(0, -1);
-  return w;
-}
+/** "cancelling" → "cancel", "bags" → "bag", "pets" → "pet": one form per word (Porter 1980). */
+const stem = (word: string): string => stemmer(word);
 
 /** The topic words of a text, each once: no stopword, no word every travel text shares. */
 export function topicWordsOf(text: string): string[] {
@@ -47,7 +39,7 @@ export function topicWordsOf(text: string): string[] {
   ];
 }
 
-/** A word's form for matching against the documents (`stem`). */
+/** A word's form for matching against the documents (its Porter stem). */
 export const wordForm = stem;
 
 /**
