@@ -17,6 +17,8 @@ export interface HelpDocument {
   slug: string;
   title: string;
   topic?: string | null;
+  /** General words a customer uses for the subject (`keywords` of the document): read as its title. */
+  keywords?: readonly string[];
   body: string;
 }
 
@@ -107,16 +109,21 @@ export class HelpCentre {
     const known = (w: string): boolean => rank(w) !== undefined;
     const counts = new Map<string, number>();
     for (const doc of docs)
-      for (const w of wordsOf(`${doc.title} ${doc.topic ?? ""} ${doc.body}`))
+      for (const w of wordsOf(
+        `${doc.title} ${doc.topic ?? ""} ${(doc.keywords ?? []).join(" ")} ${doc.body}`,
+      ))
         if (/^[a-z]+$/.test(w)) counts.set(w, (counts.get(w) ?? 0) + 1);
     this.#titles = docs.map((d) => d.title);
     this.#rank = rank;
     this.#ranked = options.rank !== undefined;
-    this.#docs = docs.map((d) => ({
-      slug: d.slug,
-      words: new Set(topicWordsOf(`${d.title} ${d.body}`).map(stem)),
-      title: new Set(topicWordsOf(d.title).map(stem)),
-    }));
+    this.#docs = docs.map((d) => {
+      const heading = `${d.title} ${(d.keywords ?? []).join(" ")}`;
+      return {
+        slug: d.slug,
+        words: new Set(topicWordsOf(`${heading} ${d.body}`).map(stem)),
+        title: new Set(topicWordsOf(heading).map(stem)),
+      };
+    });
     for (const d of this.#docs)
       for (const w of d.words) this.#documentsWith.set(w, (this.#documentsWith.get(w) ?? 0) + 1);
     this.#speller = new Speller(counts, { known: (w) => counts.has(w) || known(w) });
