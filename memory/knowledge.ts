@@ -99,8 +99,10 @@ const RRF_K = 3;
  * short descriptors the vector list alone puts the right document first for about a quarter of
  * the labelled questions against about two thirds for full text, and an equal vote pulls the
  * fused list below full text alone; at a quarter it breaks ties and finds what shares no word.
+ * With the documents' keywords in their descriptors the vector list is better read: on the tune
+ * half 0.4 put 41 of 48 first against 40 at 0.25 and 39 at 0.6.
  */
-const VECTOR_WEIGHT = 0.25;
+const VECTOR_WEIGHT = 0.4;
 /**
  * BM25F (Robertson and Zaragoza 2009) over the fields of `knowledge_search_text`: a word's
  * frequency counts each occurrence by its field's weight (title, then topic and city, then body),
