@@ -7,6 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { stemmer } from "stemmer";
 import { DATA } from "../core/paths.js";
 import { defaultGazetteer, expandChatSpeak, Speller } from "../language/index.js";
 import { STOPWORDS } from "./embeddings/local-lexicon.js";
@@ -16,6 +17,8 @@ export interface HelpDocument {
   slug: string;
   title: string;
   topic?: string | null;
+  /** General words a customer uses for the subject (`keywords` of the document): read as its title. */
+  keywords?: readonly string[];
   body: string;
 }
 
@@ -28,17 +31,8 @@ ticket tickets book booking go going take time day days date dates new one two u
 find see say look get need want like know year years old much many long`.split(/\s+/),
 );
 
-/** "cancelling" → "cancel", "bags" → "bag", "complaint" → "complain": one form per word. */
-function stem(word: string): string {
-  let w = word;
-  if (w.length > 5 && w.endsWith("ing")) w = w.slice(0, -3);
-  else if (w.length > 4 && w.endsWith("ed")) w = w.slice(0, -2);
-  else if (w.length > 4 && w.endsWith("ies")) w = `${w.slice(0, -3)}y`;
-  else if (w.length > 3 && w.endsWith("s") && !w.endsWith("ss")) w = w.slice(0, -1);
-  if (w.length > 6 && w.endsWith("t") && !/[aeiou]t$/.test(w)) w = w.slice(0, -1);
-  if (w.length > 3 && w.endsWith("e")) w = w.slice(0, -1);
-  return w;
-}
+/** "cancelling" → "cancel", "bags" → "bag", "pets" → "pet": one form per word (Porter 1980). */
+const stem = (word: string): string => stemmer(word);
 
 /** The topic words of a text, each once: no stopword, no word every travel text shares. */
 export function topicWordsOf(text: string): string[] {
@@ -47,7 +41,7 @@ export function topicWordsOf(text: string): string[] {
   ];
 }
 
-/** A word's form for matching against the documents (`stem`). */
+/** A word's form for matching against the documents (its Porter stem). */
 export const wordForm = stem;
 
 /**
@@ -115,16 +109,21 @@ export class HelpCentre {
     const known = (w: string): boolean => rank(w) !== undefined;
     const counts = new Map<string, number>();
     for (const doc of docs)
-      for (const w of wordsOf(`${doc.title} ${doc.topic ?? ""} ${doc.body}`))
+      for (const w of wordsOf(
+        `${doc.title} ${doc.topic ?? ""} ${(doc.keywords ?? []).join(" ")} ${doc.body}`,
+      ))
         if (/^[a-z]+$/.test(w)) counts.set(w, (counts.get(w) ?? 0) + 1);
     this.#titles = docs.map((d) => d.title);
     this.#rank = rank;
     this.#ranked = options.rank !== undefined;
-    this.#docs = docs.map((d) => ({
-      slug: d.slug,
-      words: new Set(topicWordsOf(`${d.title} ${d.body}`).map(stem)),
-      title: new Set(topicWordsOf(d.title).map(stem)),
-    }));
+    this.#docs = docs.map((d) => {
+      const heading = `${d.title} ${(d.keywords ?? []).join(" ")}`;
+      return {
+        slug: d.slug,
+        words: new Set(topicWordsOf(`${heading} ${d.body}`).map(stem)),
+        title: new Set(topicWordsOf(heading).map(stem)),
+      };
+    });
     for (const d of this.#docs)
       for (const w of d.words) this.#documentsWith.set(w, (this.#documentsWith.get(w) ?? 0) + 1);
     this.#speller = new Speller(counts, { known: (w) => counts.has(w) || known(w) });

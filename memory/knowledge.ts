@@ -10,6 +10,8 @@ export interface KnowledgeDocumentInput {
   body: string;
   kind: "policy" | "faq" | "guide";
   topic?: string | null;
+  /** General words a customer uses for the subject that the document may not ("cat" for pets). */
+  keywords?: readonly string[];
   city?: string | null;
   iata?: string | null;
 }
@@ -20,10 +22,18 @@ export interface KnowledgeDocumentInput {
  * (10/10 against 8/10 top-3 topic hits on probe questions with the local embedder).
  */
 export function indexText(
-  doc: Pick<KnowledgeDocumentInput, "title" | "topic" | "city" | "iata" | "kind">,
+  doc: Pick<KnowledgeDocumentInput, "title" | "topic" | "city" | "iata" | "kind"> & {
+    keywords?: readonly string[] | string;
+  },
 ): string {
   if (doc.kind === "guide") return `${doc.city ?? ""}${doc.iata ? ` (${doc.iata})` : ""}: ${doc.title}`;
-  return `${doc.topic ?? doc.kind}: ${doc.title}`;
+  const keywords = keywordText(doc.keywords);
+  return `${doc.topic ?? doc.kind}: ${doc.title}${keywords ? `. ${keywords}` : ""}`;
+}
+
+/** Keywords as stored: comma-separated. */
+function keywordText(keywords: readonly string[] | string | undefined): string {
+  return typeof keywords === "string" ? keywords : (keywords ?? []).join(", ");
 }
 
 /** Inserts or replaces a document by slug; returns whether anything changed. */
@@ -32,16 +42,18 @@ export async function upsertKnowledgeDocument(
   embedder: Embedder,
   doc: KnowledgeDocumentInput,
 ): Promise<boolean> {
-  const [current] = await sql<{ title: string; body: string }[]>`
-    SELECT title, body FROM knowledge_documents WHERE slug = ${doc.slug}`;
-  if (current && current.title === doc.title && current.body === doc.body) return false;
+  const keywords = keywordText(doc.keywords);
+  const [current] = await sql<{ title: string; body: string; keywords: string }[]>`
+    SELECT title, body, keywords FROM knowledge_documents WHERE slug = ${doc.slug}`;
+  if (current && current.title === doc.title && current.body === doc.body && current.keywords === keywords)
+    return false;
   const [vector] = await embedder.embed([indexText(doc)]);
-  await sql`INSERT INTO knowledge_documents (slug, title, body, kind, topic, city, iata, embedding, updated_at)
-    VALUES (${doc.slug}, ${doc.title}, ${doc.body}, ${doc.kind}, ${doc.topic ?? null}, ${doc.city ?? null},
-      ${doc.iata ?? null}, ${toVector(vector!)}::vector, now())
+  await sql`INSERT INTO knowledge_documents (slug, title, body, kind, topic, keywords, city, iata, embedding, updated_at)
+    VALUES (${doc.slug}, ${doc.title}, ${doc.body}, ${doc.kind}, ${doc.topic ?? null}, ${keywords},
+      ${doc.city ?? null}, ${doc.iata ?? null}, ${toVector(vector!)}::vector, now())
     ON CONFLICT (slug) DO UPDATE SET title = EXCLUDED.title, body = EXCLUDED.body, kind = EXCLUDED.kind,
-      topic = EXCLUDED.topic, city = EXCLUDED.city, iata = EXCLUDED.iata, embedding = EXCLUDED.embedding,
-      updated_at = now()`;
+      topic = EXCLUDED.topic, keywords = EXCLUDED.keywords, city = EXCLUDED.city, iata = EXCLUDED.iata,
+      embedding = EXCLUDED.embedding, updated_at = now()`;
   return true;
 }
 
@@ -61,6 +73,8 @@ export interface KnowledgeHit {
   title: string;
   kind: KnowledgeKind;
   topic: string | null;
+  /** General words for the subject, comma-separated ("" for none). */
+  keywords: string;
   city: string | null;
   body: string;
   /** Cosine similarity of the question and the document's descriptor (0-1). */
@@ -85,8 +99,10 @@ const RRF_K = 3;
  * short descriptors the vector list alone puts the right document first for about a quarter of
  * the labelled questions against about two thirds for full text, and an equal vote pulls the
  * fused list below full text alone; at a quarter it breaks ties and finds what shares no word.
+ * With the documents' keywords in their descriptors the vector list is better read: on the tune
+ * half 0.4 put 41 of 48 first against 40 at 0.25 and 39 at 0.6.
  */
-const VECTOR_WEIGHT = 0.25;
+const VECTOR_WEIGHT = 0.4;
 /**
  * BM25F (Robertson and Zaragoza 2009) over the fields of `knowledge_search_text`: a word's
  * frequency counts each occurrence by its field's weight (title, then topic and city, then body),
@@ -125,7 +141,7 @@ function topicQuery(query: string): string {
 
 /**
  * Hybrid search: pgvector cosine over the documents' embeddings and PostgreSQL full-text search
- * (`knowledge_search_text`: title over topic over body) ranked separately, then fused by
+ * (`knowledge_search_text`: title over topic and keywords over body) ranked separately, then fused by
  * reciprocal rank. The question's words are stemmed by the same `english` configuration and
  * OR-ed, so a casual question matches on any word it shares with a document and ranks by how
  * many and where (title first). One statement, the same on PGlite and PostgreSQL.
@@ -151,7 +167,7 @@ export async function searchKnowledge(
       SELECT DISTINCT lexeme FROM unnest(to_tsvector('english', ${topicQuery(query)}))
     ),
     docs AS (
-      SELECT id, knowledge_search_text(title, topic, city, body) AS tsv
+      SELECT id, knowledge_search_text(title, topic, city, keywords, body) AS tsv
       FROM knowledge_documents WHERE ${scope}
     ),
     corpus AS (
@@ -172,7 +188,7 @@ export async function searchKnowledge(
       GROUP BY p.id
     ),
     sentences AS (
-      SELECT d.id, d.title, d.topic, d.city, s.n,
+      SELECT d.id, d.title, d.topic, d.city, d.keywords, s.n,
         string_agg(s.text, ' ') OVER (PARTITION BY d.id ORDER BY s.n
           ROWS BETWEEN CURRENT ROW AND ${PASSAGE_SENTENCES - 1} FOLLOWING) AS text,
         count(*) OVER (PARTITION BY d.id) AS of
@@ -181,7 +197,7 @@ export async function searchKnowledge(
       WHERE d.id IN (SELECT id FROM doc_score)
     ),
     passages AS (
-      SELECT id, n, knowledge_search_text(title, topic, city, text) AS tsv
+      SELECT id, n, knowledge_search_text(title, topic, city, keywords, text) AS tsv
       FROM sentences WHERE n + ${PASSAGE_SENTENCES - 1} <= greatest(of, ${PASSAGE_SENTENCES})
     ),
     passage_corpus AS (
@@ -216,7 +232,7 @@ export async function searchKnowledge(
         coalesce(${VECTOR_WEIGHT}::float8 / (${RRF_K}::float8 + by_vector.rank), 0) + coalesce(1.0 / (${RRF_K}::float8 + by_text.rank), 0) AS score
       FROM by_vector FULL JOIN by_text USING (id)
     )
-    SELECT d.slug, d.title, d.kind, d.topic, d.city, d.body,
+    SELECT d.slug, d.title, d.kind, d.topic, d.keywords, d.city, d.body,
       (1 - (d.embedding <=> ${v}::vector))::float8 AS similarity,
       f.vector_rank::int AS "vectorRank", f.text_rank::int AS "textRank", f.score::float8 AS score
     FROM fused f JOIN knowledge_documents d USING (id)

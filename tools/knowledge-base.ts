@@ -37,6 +37,8 @@ type Result = {
   kind: string;
   /** The document's subject ("baggage", "refunds"), when the help centre's database gives one. */
   topic?: string;
+  /** General words for the document's subject, when the help centre's database gives them. */
+  keywords?: string;
   excerpt: string;
   similarity: number;
   source: string;
@@ -91,6 +93,7 @@ function knowledgeBaseTool(
       title: r.title,
       kind: r.kind,
       ...(r.topic ? { topic: r.topic } : {}),
+      ...(r.keywords ? { keywords: r.keywords } : {}),
       excerpt: excerpt(r.body, query, 600),
       similarity: round3(r.similarity),
       source: `knowledge_documents/${r.slug}`,

@@ -70,6 +70,8 @@ export interface KnowledgeDoc {
   title: string;
   kind: "policy" | "faq" | "guide";
   topic: string | null;
+  /** General words a customer uses for the subject, comma-separated ("" for none). */
+  keywords: string;
   city: string | null;
   iata: string | null;
   body: string;

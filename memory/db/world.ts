@@ -291,14 +291,21 @@ export function generateWorld(anchor: Date, seed = 20_261_121): World {
 
   const conversations = supportHistory(customers, airports, day0, int, choice);
 
-  const policies = readData<Array<KnowledgeDoc & { topic: string }>>("knowledge", "policies.json");
-  const guides = readData<Array<KnowledgeDoc & { city: string; iata: string }>>("knowledge", "guides.json");
+  const policies = readData<Array<Omit<KnowledgeDoc, "keywords"> & { topic: string; keywords?: string[] }>>(
+    "knowledge",
+    "policies.json",
+  );
+  const guides = readData<Array<Omit<KnowledgeDoc, "keywords"> & { city: string; iata: string }>>(
+    "knowledge",
+    "guides.json",
+  );
   const documents: KnowledgeDoc[] = [
     ...policies.map((p) => ({
       slug: p.slug,
       title: p.title,
       kind: p.kind,
       topic: p.topic,
+      keywords: (p.keywords ?? []).join(", "),
       city: null,
       iata: null,
       body: p.body,
@@ -308,6 +315,7 @@ export function generateWorld(anchor: Date, seed = 20_261_121): World {
       title: g.title,
       kind: "guide" as const,
       topic: "destination",
+      keywords: "",
       city: g.city,
       iata: g.iata,
       body: g.body,

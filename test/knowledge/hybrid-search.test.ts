@@ -85,7 +85,9 @@ describe("hybrid knowledge search (PGlite, or TEST_DATABASE_URL's PostgreSQL)", 
   it("indexes the weighted text with a GIN index over the search function", async () => {
     const [index] = await sql<{ indexdef: string }[]>`
       SELECT indexdef FROM pg_indexes WHERE indexname = 'knowledge_documents_search'`;
-    expect(index?.indexdef).toMatch(/USING gin \(knowledge_search_text\(title, topic, city, body\)\)/);
+    expect(index?.indexdef).toMatch(
+      /USING gin \(knowledge_search_text\(title, topic, city, keywords, body\)\)/,
+    );
   });
 
   it("ranks a word in the title above the same word in another document's body", async () => {
@@ -199,6 +201,27 @@ describe("hybrid knowledge search (PGlite, or TEST_DATABASE_URL's PostgreSQL)", 
       ["together", 1],
       ["spread", 2],
     ]);
+  });
+
+  it("finds a document by its keywords, words its title and body never use, and re-indexes changed keywords", async () => {
+    const gliders = {
+      slug: "parasails",
+      kind: "policy" as const,
+      topic: "sports",
+      title: "Parasail canopies",
+      body: "Fold the canopy into its bag and check it in.",
+    };
+    await upsertKnowledgeDocument(sql, embedder, gliders);
+    const before = (await search("paraglider")).find((h) => h.slug === "parasails");
+    expect(before?.textRank ?? null).toBeNull();
+    expect(
+      await upsertKnowledgeDocument(sql, embedder, { ...gliders, keywords: ["paraglider", "wing"] }),
+    ).toBe(true);
+    const hits = await search("paraglider");
+    expect(hits[0]).toMatchObject({ slug: "parasails", textRank: 1, keywords: "paraglider, wing" });
+    expect(
+      await upsertKnowledgeDocument(sql, embedder, { ...gliders, keywords: ["paraglider", "wing"] }),
+    ).toBe(false);
   });
 
   it("finds an edited document by its new words", async () => {

@@ -43,6 +43,18 @@ describe("help centre evidence", () => {
     });
   });
 
+  it("reads a document's keywords as its title", () => {
+    const withKeywords = new HelpCentre([
+      ...DOCS,
+      { slug: "gear", title: "Sports gear", keywords: ["paraglider", "canopy"], body: "Pack it well." },
+    ]);
+    expect(withKeywords.evidence("is my paraglider canopy allowed")).toMatchObject({
+      slug: "gear",
+      inTitle: ["paraglider", "canopy"],
+    });
+    expect(centre.evidence("is my paraglider canopy allowed")).toBeUndefined();
+  });
+
   it("leaves out the places a question names", () => {
     const found = helpCentre().evidence("do i need a visa to visit japan");
     expect(found?.shared).not.toContain("japan");

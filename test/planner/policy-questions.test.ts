@@ -33,6 +33,15 @@ describe("policy questions in lookup or search words", () => {
     expect(intentsOf("what name is on my profile")).toContain("profile");
   });
 
+  it("reads a rules question that says what did not happen as a policy question, not a refusal", () => {
+    const text = "still no refund on my card after a month?";
+    expect(isRulesQuestion(text)).toBe(true);
+    expect(detectIntents(text).negated).not.toContain("policy_faq");
+    expect(intentsOf("what happens if there is no refund by friday?")).toEqual(["policy_faq"]);
+    // Outside a question about the rules a "no" still refuses.
+    expect(detectIntents("book the 9am flight, no refund needed").negated).toContain("policy_faq");
+  });
+
   it("keeps a past support conversation and a hotel search", () => {
     expect(intentsOf("what did i say when i called customer service last week")).toContain("support_history");
     expect(intentsOf("find a hotel room in Honolulu for two nights")).toContain("hotel_search");

@@ -433,7 +433,11 @@ export function detectIntents(text: string, slots?: Slots): IntentResult {
     add(rule.intent, rule.weight);
   }
   if (slots) for (const rule of SLOT_RULES) if (rule.when(slots, lower)) add(rule.intent, rule.weight);
-  if (isRulesQuestion(text)) askRules(scores);
+  if (isRulesQuestion(text)) {
+    askRules(scores);
+    // In a question about the rules a "no" tells what happened ("still no refund?"), not what to skip.
+    negated.delete("policy_faq");
+  }
 
   const active = new Set<Intent>(
     INTENTS.filter(

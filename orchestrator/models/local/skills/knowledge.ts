@@ -14,7 +14,7 @@ import type { PlannedCall, PlanState, Skill } from "./types.js";
 
 /**
  * Up to `max` passages, in the search's order. With `question`: the first only when its heading
- * (title, and topic where the search gives one) shares a topic word with the question or its
+ * (title, and topic and keywords where the search gives them) shares a topic word with the question or its
  * excerpt (cut around the question's words, so one shared word is no evidence) shares two — the
  * ranking decides which document leads —, the others only when their heading does.
  */
@@ -24,7 +24,7 @@ function passages(value: unknown, max: number, minSimilarity = 0, question?: str
     .filter((r) => (num(r.similarity) ?? 1) >= minSimilarity)
     .filter((r, i) => {
       if (question === undefined) return true;
-      const heading = [str(r.title), str(r.topic)].filter(Boolean).join(" ");
+      const heading = [str(r.title), str(r.topic), str(r.keywords)].filter(Boolean).join(" ");
       const text = str(r.excerpt) ?? str(r.content) ?? str(r.text) ?? "";
       return relevant(question, heading || text) || (i === 0 && relevant(question, text, 2));
     })

@@ -6,6 +6,7 @@
  * score); shared words do not.
  */
 import { STOPWORDS, SYNONYMS } from "../../../../memory/embeddings/local-lexicon.js";
+import { wordForm } from "../../../../memory/help-centre.js";
 
 /** Words every travel question and document shares: they name no topic. */
 const GENERIC = new Set(
@@ -14,18 +15,7 @@ ticket tickets book booking go going take time day days date dates new one two u
 find see say look`.split(/\s+/),
 );
 
-/** "cancelling" → "cancel", "bags" → "bag", "refunded" → "refund". */
-function stem(word: string): string {
-  let w = word;
-  if (w.length > 5 && w.endsWith("ing")) w = w.slice(0, -3);
-  else if (w.length > 4 && w.endsWith("ed")) w = w.slice(0, -2);
-  else if (w.length > 4 && w.endsWith("ies")) w = `${w.slice(0, -3)}y`;
-  else if (w.length > 3 && w.endsWith("s") && !w.endsWith("ss")) w = w.slice(0, -1);
-  if (w.length > 3 && w.at(-1) === w.at(-2)) w = w.slice(0, -1);
-  return w;
-}
-
-/** Stems of the topic words of a text, synonyms as one word ("luggage" = "bag"). */
+/** Porter stems of the topic words of a text, synonyms as one word ("luggage" = "bag"). */
 function topicWords(text: string): Set<string> {
   const words =
     text
@@ -36,7 +26,7 @@ function topicWords(text: string): Set<string> {
     words
       .flatMap((w) => (SYNONYMS.has(w) ? [w] : w.split("-")))
       .filter((w) => w.length > 2 && !STOPWORDS.has(w) && !GENERIC.has(w))
-      .map((w) => SYNONYMS.get(w) ?? stem(w))
+      .map((w) => SYNONYMS.get(w) ?? wordForm(w))
       .filter((w) => !GENERIC.has(w)),
   );
 }
