@@ -5,7 +5,7 @@
  * are kept (least recently used dropped); callers get their own copy, so nothing they change leaks
  * into another reading.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 const SIZE = 512;
 
@@ -54,5 +54,6 @@ export function memoReadShared<R>(fn: (text: string, now: Date) => R): (text: st
  */
 export function memoText<R>(fn: (text: string) => R): (text: string) => R {
   const get = lru<R>();
-  return (text) => get(createHash("sha256").update(text).digest("base64"), () => fn(text));
+  // One-shot digest: no Hash object per call (this runs on every history write and log line).
+  return (text) => get(hash("sha256", text, "base64"), () => fn(text));
 }
