@@ -48,6 +48,12 @@ export function memoReadShared<R>(fn: (text: string, now: Date) => R): (text: st
   return (text, now) => get(`${Math.floor(now.getTime() / 60_000)}\u0000${text}`, () => fn(text, now));
 }
 
+/** `memoText` whose results are frozen (deeply) and shared rather than copied (see `memoReadShared`). */
+export function memoTextShared<R>(fn: (text: string) => R): (text: string) => R {
+  const get = lru<R>(true);
+  return (text) => get(hash("sha256", text, "base64"), () => fn(text));
+}
+
 /**
  * A function of the text alone. Keys are digests, so the raw text (which may hold a secret before
  * redaction) is not kept; values must be safe to keep (redacted text, spans).
