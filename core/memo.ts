@@ -5,7 +5,7 @@
  * are kept (least recently used dropped); callers get their own copy, so nothing they change leaks
  * into another reading.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 const SIZE = 512;
 
@@ -48,11 +48,18 @@ export function memoReadShared<R>(fn: (text: string, now: Date) => R): (text: st
   return (text, now) => get(`${Math.floor(now.getTime() / 60_000)}\u0000${text}`, () => fn(text, now));
 }
 
+/** `memoText` whose results are frozen (deeply) and shared rather than copied (see `memoReadShared`). */
+export function memoTextShared<R>(fn: (text: string) => R): (text: string) => R {
+  const get = lru<R>(true);
+  return (text) => get(hash("sha256", text, "base64"), () => fn(text));
+}
+
 /**
  * A function of the text alone. Keys are digests, so the raw text (which may hold a secret before
  * redaction) is not kept; values must be safe to keep (redacted text, spans).
  */
 export function memoText<R>(fn: (text: string) => R): (text: string) => R {
   const get = lru<R>();
-  return (text) => get(createHash("sha256").update(text).digest("base64"), () => fn(text));
+  // One-shot digest: no Hash object per call (this runs on every history write and log line).
+  return (text) => get(hash("sha256", text, "base64"), () => fn(text));
 }

@@ -107,7 +107,26 @@ function maskSaid(m: string, name: string, sep: string, value: string): string {
   return `${name}${sep}[REDACTED]`;
 }
 
-export const redactText: (text: string) => string = memoText(redactUncached);
+const redactKept = memoText(redactUncached);
+
+/**
+ * Texts redaction returned unchanged (they hold nothing to mask, so keeping them keeps no secret),
+ * newest last: a text seen again (a cached answer written to each asker's history) is recognised
+ * by its content, without a digest. Bounded; the oldest goes first.
+ */
+const clean = new Set<string>();
+const CLEAN_MAX = 512;
+const CLEAN_MAX_CHARS = 16_384;
+
+export function redactText(text: string): string {
+  if (clean.has(text)) return text;
+  const out = redactKept(text);
+  if (out === text && text.length <= CLEAN_MAX_CHARS) {
+    if (clean.size >= CLEAN_MAX) clean.delete(clean.values().next().value as string);
+    clean.add(text);
+  }
+  return out;
+}
 
 function redactUncached(text: string): string {
   const scanned = text.length > REDACT_MAX_CHARS ? `${text.slice(0, REDACT_MAX_CHARS)}…[TRUNCATED]` : text;

@@ -234,6 +234,8 @@ export type HookEvent =
   | CacheDecisionEvent;
 
 type Handler<E> = (event: E) => void | Promise<void>;
+
+const DONE: Promise<void> = Promise.resolve();
 type EventOf<T extends HookEvent["type"]> = Extract<HookEvent, { type: T }>;
 
 export class HookRegistry {
@@ -255,15 +257,44 @@ export class HookRegistry {
    * Runs handlers in registration order; a failing handler is logged (on the invocation's logger
    * when given) and never breaks the loop.
    */
-  async emit(event: HookEvent, log: Logger | (() => Logger) | undefined = this.logger): Promise<void> {
+  emit(event: HookEvent, log: Logger | (() => Logger) | undefined = this.logger): Promise<void> {
     const list = this.#handlers.get(event.type);
-    if (!list) return;
-    for (const h of list) {
-      try {
-        await (h as Handler<HookEvent>)(event);
-      } catch (err) {
-        (typeof log === "function" ? log() : log)?.warn({ err, hook: event.type }, "hook handler failed");
-      }
+    if (!list) return DONE;
+    // Synchronous handlers (most) run without a promise per handler; the first that returns one
+    // is awaited, and the rest run after it, in order.
+    for (let i = 0; i < list.length; i++) {
+      const result = this.#run(list[i]!, event, log);
+      if (result) return this.#emitFrom(result, list, i + 1, event, log);
     }
+    return DONE;
+  }
+
+  /** Runs one handler; a promise when it returned one (its failure already handled). */
+  #run(
+    h: Handler<never>,
+    event: HookEvent,
+    log: Logger | (() => Logger) | undefined,
+  ): Promise<void> | undefined {
+    const failed = (err: unknown): void => {
+      (typeof log === "function" ? log() : log)?.warn({ err, hook: event.type }, "hook handler failed");
+    };
+    try {
+      const out = (h as Handler<HookEvent>)(event);
+      return out instanceof Promise ? out.catch(failed) : undefined;
+    } catch (err) {
+      failed(err);
+      return undefined;
+    }
+  }
+
+  async #emitFrom(
+    pending: Promise<void>,
+    list: readonly Handler<never>[],
+    from: number,
+    event: HookEvent,
+    log: Logger | (() => Logger) | undefined,
+  ): Promise<void> {
+    await pending;
+    for (let i = from; i < list.length; i++) await this.#run(list[i]!, event, log);
   }
 }

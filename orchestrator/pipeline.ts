@@ -84,38 +84,52 @@ export interface Turn {
   run: WorkflowRun | undefined;
 }
 
+type TurnGiven = Pick<Turn, "req" | "id" | "signal" | "deadline" | "now"> & {
+  log: Logger | (() => Logger);
+  startedAt?: number;
+};
+
+/** A turn as `newTurn` makes it: one shape for every turn, the logger made on first use. */
+class NewTurn implements Turn {
+  readonly req: InvokeRequest;
+  readonly id: string;
+  readonly signal: AbortSignal;
+  readonly deadline: number;
+  readonly now: Date;
+  readonly startedAt: number;
+  readonly timing: Record<string, number> = {};
+  actor: Actor | undefined = undefined;
+  answer: Answer | undefined = undefined;
+  miss: CacheMiss | undefined = undefined;
+  release: (() => Promise<void>) | undefined = undefined;
+  context: TurnContext | undefined = undefined;
+  route: RouteDecision | undefined = undefined;
+  workflow: WorkflowState | undefined = undefined;
+  run: WorkflowRun | undefined = undefined;
+  #log: Logger | (() => Logger);
+
+  constructor(f: TurnGiven) {
+    this.req = f.req;
+    this.id = f.id;
+    this.signal = f.signal;
+    this.deadline = f.deadline;
+    this.now = f.now;
+    this.startedAt = f.startedAt ?? Date.now();
+    this.#log = f.log;
+  }
+
+  get log(): Logger {
+    if (typeof this.#log === "function") this.#log = this.#log();
+    return this.#log;
+  }
+}
+
 /**
  * A turn before any stage ran: what the caller gives, and nothing decided yet. `log` may be given
  * as a function: the logger is then made on first use (most turns never log).
  */
-export function newTurn(
-  f: Pick<Turn, "req" | "id" | "signal" | "deadline" | "now"> & {
-    log: Logger | (() => Logger);
-    startedAt?: number;
-  },
-): Turn {
-  const { log, ...rest } = f;
-  const turn: Omit<Turn, "log"> = {
-    ...rest,
-    startedAt: f.startedAt ?? Date.now(),
-    timing: {},
-    actor: undefined,
-    answer: undefined,
-    miss: undefined,
-    release: undefined,
-    context: undefined,
-    route: undefined,
-    workflow: undefined,
-    run: undefined,
-  };
-  let made: Logger | undefined = typeof log === "function" ? undefined : log;
-  return Object.defineProperty(turn, "log", {
-    enumerable: true,
-    get: () => {
-      made ??= (log as () => Logger)();
-      return made;
-    },
-  }) as Turn;
+export function newTurn(f: TurnGiven): Turn {
+  return new NewTurn(f);
 }
 
 export interface Stage {

@@ -8,7 +8,7 @@
  */
 
 import { OUTSIDE, type ScopeExample, SERVED_TOPICS, UNSERVED_TRAVEL } from "../agents/scope.js";
-import { memoText } from "../core/memo.js";
+import { memoTextShared } from "../core/memo.js";
 import { defaultGazetteer, extractEntities, isRulesQuestion } from "../language/index.js";
 import { LocalEmbedder } from "../memory/embeddings/local.js";
 import { topicWordsOf, wordForm } from "../memory/help-centre.js";
@@ -160,7 +160,10 @@ export class ScopeGate {
   }
 
   /** The decision for `text` (a function of the text alone: a repeated request is decided once). */
-  readonly decide: (text: string) => ScopeDecision = memoText((text) => this.#decideText(text));
+  /** Frozen and shared: a repeated request is not decided, nor copied, again. */
+  readonly decide: (text: string) => Readonly<ScopeDecision> = memoTextShared((text) =>
+    this.#decideText(text),
+  );
 
   #decideText(text: string): ScopeDecision {
     const normalized = this.#normalize?.(text);

@@ -248,12 +248,15 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
       run: async (t) => {
         const at = new Date().toISOString();
         t.recordStarted = performance.now();
+        // The write outlives a cache hit's turn: its failure handler keeps the ids, not the turn.
+        const ids = { requestId: t.id, sessionId: t.req.sessionId, actorId: t.req.actorId };
+        const log = { warn: (o: object, msg: string) => deps.logger.child(ids).warn(o, msg) };
         t.recorded = deps.memory
           .recordTurn(scopeOf(t), [
             { role: "user", text: t.req.prompt, at },
             { role: "assistant", text: t.answer!.response, agent: t.answer!.by, at },
           ])
-          .catch((err) => t.log.warn({ err }, "could not record the turn"));
+          .catch((err) => log.warn({ err }, "could not record the turn"));
       },
     },
     {

@@ -5,9 +5,9 @@ import { z } from "zod";
 import { redactText } from "../../core/redact.js";
 import type { Pipeline, ShortTermStore } from "../store/types.js";
 import {
+  historyKey,
   type SessionScope,
   type SessionTtlOptions,
-  sessionKeys,
   sessionTtlMs,
   throwFirstError,
 } from "./session.js";
@@ -48,7 +48,7 @@ export async function appendHistory(
   messages: readonly HistoryMessage[],
   options?: HistoryOptions,
 ): Promise<number> {
-  const key = sessionKeys(scope).history;
+  const key = historyKey(scope);
   if (messages.length === 0) return (await store.lrange(key, 0, -1)).length;
   const results = await queueHistory(store.pipeline(), scope, messages, options).exec();
   throwFirstError(results);
@@ -56,8 +56,8 @@ export async function appendHistory(
 }
 
 /**
- * Queues the append of `messages` (two commands: the capped push, whose slot holds the new length,
- * and the TTL refresh) on `pipeline`, so other writes can share its round trip.
+ * Queues the append of `messages` (one command: the capped push with the TTL refresh, whose slot
+ * holds the new length) on `pipeline`, so other writes can share its round trip.
  */
 export function queueHistory(
   pipeline: Pipeline,
@@ -65,12 +65,10 @@ export function queueHistory(
   messages: readonly HistoryMessage[],
   options?: HistoryOptions,
 ): Pipeline {
-  const key = sessionKeys(scope).history;
+  const key = historyKey(scope);
   // Redacted here, at the write, so no caller can keep a secret in the history.
   const encoded = messages.map((m) => JSON.stringify(stored(m)));
-  return pipeline
-    .rpushCapped(key, encoded, options?.cap ?? DEFAULT_HISTORY_CAP)
-    .pexpire(key, sessionTtlMs(options));
+  return pipeline.appendCapped(key, encoded, options?.cap ?? DEFAULT_HISTORY_CAP, sessionTtlMs(options));
 }
 
 const ROLES: ReadonlySet<string> = new Set(messageSchema.shape.role.options);
@@ -100,7 +98,7 @@ export async function readHistory(
   limit = DEFAULT_HISTORY_CAP,
 ): Promise<HistoryMessage[]> {
   if (limit <= 0) return [];
-  return parseHistory(await store.lrange(sessionKeys(scope).history, -limit, -1));
+  return parseHistory(await store.lrange(historyKey(scope), -limit, -1));
 }
 
 /** Decodes raw list entries; entries that are not valid messages are dropped. */

@@ -41,6 +41,11 @@ export function sessionSlot(scope: SessionScope): string {
   return `${encodeURIComponent(scope.actorId)}/${encodeURIComponent(scope.sessionId)}`;
 }
 
+/** The session's history key (what a turn's write needs), without building the other keys. */
+export function historyKey(scope: SessionScope): string {
+  return keys.history(sessionSlot(scope));
+}
+
 /** The session's keys, all in one hash slot. */
 export function sessionKeys(scope: SessionScope): { history: string; state: string; checkpoint: string } {
   const slot = sessionSlot(scope);

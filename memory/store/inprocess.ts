@@ -331,6 +331,12 @@ export class InProcessStore implements ShortTermStore {
       lrange: (k, s, e) => q(() => this.#lrangeSync(k, s, e)),
       rpushCapped: (k, v, c) => q(() => this.#rpushCappedSync(k, v, c)),
       pexpire: (k, t) => q(() => this.#ops.pexpire(k, t)),
+      appendCapped: (k, v, c, t) =>
+        q(() => {
+          const n = this.#rpushCappedSync(k, v, c);
+          this.#ops.pexpire(k, t);
+          return n;
+        }),
       xadd: (k, f, o) =>
         q(() => {
           const id = appendEntry(this.#stream(k, true)!, f, o);

@@ -59,6 +59,11 @@ export interface Pipeline {
   /** Append to a list, trim it to its last `cap` entries. */
   rpushCapped(key: string, values: readonly string[], cap: number): Pipeline;
   pexpire(key: string, ttlMs: number): Pipeline;
+  /**
+   * `rpushCapped` and `pexpire` as one command (one reply, one timer, one slot in the results):
+   * the slot holds the list's length, at most `cap`.
+   */
+  appendCapped(key: string, values: readonly string[], cap: number, ttlMs: number): Pipeline;
   /** Appends to a stream (as `ShortTermStore.xadd`); its slot holds the entry id. */
   xadd(stream: string, fields: Record<string, string>, options?: { maxLen?: number }): Pipeline;
   /** Results in order; a failed command's slot holds its Error. */

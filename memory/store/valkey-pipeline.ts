@@ -5,7 +5,7 @@
  * back in the order they were queued.
  */
 import calculateSlot from "cluster-key-slot";
-import type { ChainableCommander, Redis } from "iovalkey";
+import type { ChainableCommander, Cluster, Redis } from "iovalkey";
 import type { Pipeline } from "./types.js";
 import { unreachable } from "./valkey-errors.js";
 
@@ -37,7 +37,27 @@ type Command =
   | ["ltrim", string, number, number]
   | ["llen", string]
   | ["pexpire", string, number]
+  | ["appendCapped", string, number, number, ...string[]]
   | ["xadd", string, ...(string | number)[]];
+
+/**
+ * RPUSH, LTRIM to the newest `cap` and PEXPIRE in one script (`defineAppendCapped`): a history
+ * append is one command instead of three. Replies with the length before the trim.
+ */
+const APPEND_CAPPED = "flightlyAppendCapped";
+const APPEND_CAPPED_LUA = `local n = redis.call('RPUSH', KEYS[1], unpack(ARGV, 3))
+redis.call('LTRIM', KEYS[1], -tonumber(ARGV[1]), -1)
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return n`;
+type AppendCapped = Record<typeof APPEND_CAPPED, (...args: (string | number)[]) => unknown>;
+
+/**
+ * Defines the script command on a client (before any pipeline is made from it). iovalkey sends it
+ * as EVALSHA, as EVAL on a connection that has not run it yet, and again after a NOSCRIPT.
+ */
+export function defineAppendCapped(client: Redis | Cluster): void {
+  client.defineCommand(APPEND_CAPPED, { numberOfKeys: 1, lua: APPEND_CAPPED_LUA });
+}
 
 /** What both an iovalkey pipeline and a client can be asked (replies differ: queued vs promised). */
 type Target = ChainableCommander | Redis;
@@ -66,6 +86,8 @@ function apply(t: Target, c: Command): unknown {
       return t.pexpire(c[1], c[2]);
     case "xadd":
       return t.call("XADD", c[1], ...c.slice(2));
+    case "appendCapped":
+      return (t as unknown as AppendCapped)[APPEND_CAPPED](c[1], c[2], c[3], ...c.slice(4));
   }
 }
 
@@ -101,7 +123,8 @@ const px = (ms: number): number => Math.max(1, Math.round(ms));
 
 /** The commands of `ops` on the auto-pipelining client, replies in the raw pipeline shape. */
 async function viaAuto(client: Redis, ops: readonly Op[]): Promise<RawReplies> {
-  const sent = ops.flatMap((op) => op.commands.map((c) => apply(client, c) as Promise<unknown>));
+  const sent: Promise<unknown>[] = [];
+  for (const op of ops) for (const c of op.commands) sent.push(apply(client, c) as Promise<unknown>);
   const settled = await Promise.allSettled(sent);
   // A command the server never answered (not connected, timed out) fails the whole exec, as an
   // unanswered pipeline does; an error the server replied stays in its command's slot.
@@ -114,6 +137,24 @@ async function viaAuto(client: Redis, ops: readonly Op[]): Promise<RawReplies> {
       ? [null, s.value]
       : [s.reason instanceof Error ? s.reason : new Error(String(s.reason)), null],
   );
+}
+
+/** Each op's result from the raw replies of its commands (`put(i, result)` for the i-th op of `group`). */
+function readReplies(
+  group: readonly Op[],
+  raw: NonNullable<RawReplies>,
+  mapError: (err: unknown) => unknown,
+  put: (i: number, result: unknown) => void,
+): void {
+  let at = 0;
+  for (let i = 0; i < group.length; i++) {
+    const op = group[i]!;
+    let failed: Error | null = null;
+    for (let j = at; j < at + op.commands.length && !failed; j++) failed = raw[j]?.[0] ?? null;
+    const reply = raw[at + op.pick]?.[1];
+    at += op.commands.length;
+    put(i, failed ? mapError(failed) : op.map ? op.map(reply) : reply);
+  }
 }
 
 export function valkeyPipeline(deps: PipelineDeps): Pipeline {
@@ -148,6 +189,15 @@ export function valkeyPipeline(deps: PipelineDeps): Pipeline {
       return p;
     },
     pexpire: (k, t) => one(k, ["pexpire", k, px(t)]),
+    appendCapped: (k, v, c, t) => {
+      ops.push({
+        key: k,
+        commands: [["appendCapped", k, c, px(t), ...v]],
+        pick: 0,
+        map: (n) => Math.min(Number(n), c),
+      });
+      return p;
+    },
     xadd: (k, f, o) => {
       const args: (string | number)[] = o?.maxLen !== undefined ? ["MAXLEN", "~", o.maxLen] : [];
       args.push("*", ...Object.entries(f).flat());
@@ -155,31 +205,30 @@ export function valkeyPipeline(deps: PipelineDeps): Pipeline {
     },
     exec: async () => {
       if (ops.length === 0) return [];
-      const index = new Map(ops.map((op, i) => [op, i]));
-      const groups = deps.cluster ? groupBySlot(ops, (op) => op.key) : [ops];
       const out: unknown[] = new Array(ops.length);
+      // One connection, one group: replies come back in the order the ops were queued.
+      if (!deps.cluster) {
+        readReplies(ops, (await deps.send(send(ops))) ?? [], deps.mapError, (i, v) => {
+          out[i] = v;
+        });
+        return out;
+      }
+      const index = new Map(ops.map((op, i) => [op, i]));
       await Promise.all(
-        groups.map(async (group) => {
-          let sending: Promise<RawReplies>;
-          if (deps.auto) sending = viaAuto(deps.auto, group);
-          else {
-            const pipe = deps.open();
-            for (const op of group) for (const c of op.commands) apply(pipe, c);
-            sending = pipe.exec();
-          }
-          const raw = (await deps.send(sending)) ?? [];
-          let i = 0;
-          for (const op of group) {
-            const replies = raw.slice(i, i + op.commands.length);
-            i += op.commands.length;
-            const failed = replies.find(([err]) => err);
-            const reply = replies[op.pick]?.[1];
-            out[index.get(op)!] = failed ? deps.mapError(failed[0]) : op.map ? op.map(reply) : reply;
-          }
+        groupBySlot(ops, (op) => op.key).map(async (group) => {
+          readReplies(group, (await deps.send(send(group))) ?? [], deps.mapError, (i, v) => {
+            out[index.get(group[i]!)!] = v;
+          });
         }),
       );
       return out;
     },
+  };
+  const send = (group: readonly Op[]): Promise<RawReplies> => {
+    if (deps.auto) return viaAuto(deps.auto, group);
+    const pipe = deps.open();
+    for (const op of group) for (const c of op.commands) apply(pipe, c);
+    return pipe.exec();
   };
   return p;
 }

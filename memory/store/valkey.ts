@@ -24,7 +24,7 @@ import type {
   SubscriptionHandlers,
 } from "./types.js";
 import { storeUnavailable, unreachable } from "./valkey-errors.js";
-import { groupBySlot, sameSlot, valkeyPipeline } from "./valkey-pipeline.js";
+import { defineAppendCapped, groupBySlot, sameSlot, valkeyPipeline } from "./valkey-pipeline.js";
 
 type Client = Redis | Cluster;
 type RawEntry = [id: string, fields: string[]];
@@ -128,6 +128,7 @@ export class ValkeyStore implements ShortTermStore {
     client.on("error", () => {
       // Connection errors surface on the commands that hit them; reconnects are automatic.
     });
+    defineAppendCapped(client);
     try {
       await client.connect();
     } catch (err) {

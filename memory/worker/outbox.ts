@@ -19,7 +19,7 @@ import { FlightlyError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import { redactText } from "../../core/redact.js";
 import { type HistoryMessage, queueHistory, readHistory } from "../short-term/history.js";
-import { type SessionScope, sessionKeys, throwFirstError } from "../short-term/session.js";
+import { historyKey, type SessionScope, throwFirstError } from "../short-term/session.js";
 import { keys } from "../store/keys.js";
 import type { ShortTermStore } from "../store/types.js";
 import { appendTurnEvent, EVENTS_MAX_LEN, type TurnRole, turnEventFields } from "./events.js";
@@ -180,7 +180,7 @@ export class TurnOutbox {
   async #write(p: Pending): Promise<void> {
     const { store } = this.#o;
     const { scope, messages, ttlMs } = p.turn;
-    const historyKey = sessionKeys(scope).history;
+    const key = historyKey(scope);
     if (!p.historyDone) {
       const landed =
         p.historySent &&
@@ -204,7 +204,7 @@ export class TurnOutbox {
         throwFirstError(await pipe.exec());
         p.unconfirmed.push(...p.events.splice(0));
       }
-      await this.#confirm(p, historyKey);
+      await this.#confirm(p, key);
       p.historyDone = true;
     }
     if (p.events.length === 0 && p.unconfirmed.length === 0) return;

@@ -7,7 +7,7 @@
  * completely, their canonical keys too. Only scopes the asker may see are searched (shared, and
  * the asker's own), so no answer crosses customers.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { Logger } from "../../core/logger.js";
 import { memoRead, memoReadShared } from "../../core/memo.js";
 import {
@@ -154,14 +154,13 @@ export interface SemanticCacheOptions {
 /** The exact key: the canonical key, else the resolved text's normal form and the entity signature. */
 const requestHash = (r: KeyedRequest): string =>
   r.hash ??
-  createHash("sha256")
-    .update(
-      r.canonical !== undefined
-        ? `canonical\u0000${r.canonical}`
-        : `${normalise(r.text)}\u0000${entitySignature(r.entities)}`,
-    )
-    .digest("hex")
-    .slice(0, 32);
+  hash(
+    "sha256",
+    r.canonical !== undefined
+      ? `canonical\u0000${r.canonical}`
+      : `${normalise(r.text)}\u0000${entitySignature(r.entities)}`,
+    "hex",
+  ).slice(0, 32);
 
 /** What an entry keeps for the check: the entities, and the canonical key (null: not read completely). */
 type StoredEntities = Entities & { canonical?: string | null; residue?: string | null };
@@ -173,7 +172,7 @@ export class SemanticCache {
   constructor(private readonly o: SemanticCacheOptions) {}
 
   async #embed(text: string): Promise<Float32Array | undefined> {
-    const key = createHash("sha256").update(text).digest("base64");
+    const key = hash("sha256", text, "base64");
     const kept = this.#embeddings.get(key);
     if (kept) return kept;
     const [v] = await this.o.embedder.embed([text]);

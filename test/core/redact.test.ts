@@ -62,3 +62,17 @@ describe("unredactableDigest", () => {
     expect(unredactableDigest("a")).not.toBe(unredactableDigest("b"));
   });
 });
+
+describe("redactText on texts seen before", () => {
+  it("returns a clean text as given, and masks a secret each time it comes again", () => {
+    const clean = `Checked bags weigh up to 23 kg ${"and measure 158 cm ".repeat(20)}`;
+    expect(redactText(clean)).toBe(clean);
+    expect(redactText(clean)).toBe(clean);
+    const secret = "my card is 4111 1111 1111 1111, thanks";
+    const once = redactText(secret);
+    expect(once).not.toContain("4111 1111 1111 1111");
+    expect(redactText(secret)).toBe(once);
+    // Its redacted form is clean itself: seen again, it stays as it is.
+    expect(redactText(once)).toBe(once);
+  });
+});

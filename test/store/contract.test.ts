@@ -163,6 +163,19 @@ describe.each(storeBackends())("short-term store contract: %s", (_name, open) =>
     await store.del(h, l);
   });
 
+  it("appendCapped pushes, keeps the newest `cap` and sets the expiry, in one slot of the results", async () => {
+    const l = k("appended");
+    const first = await store.pipeline().appendCapped(l, ["a", "b"], 3, 60_000).get(k("none")).exec();
+    expect(first).toEqual([2, null]);
+    const second = await store.pipeline().appendCapped(l, ["c", "d"], 3, 30_000).exec();
+    expect(second).toEqual([3]);
+    expect(await store.lrange(l, 0, -1)).toEqual(["b", "c", "d"]);
+    const ttl = await store.pttl(l);
+    expect(ttl).toBeGreaterThan(20_000);
+    expect(ttl).toBeLessThanOrEqual(30_000);
+    await store.del(l);
+  });
+
   it("a pipeline and a DEL may mix keys of many slots (one request per slot on a cluster)", async () => {
     // Keys with no shared tag: on a cluster these hash to different slots and nodes.
     const names = Array.from({ length: 12 }, (_, i) => k(`x${i}`));
