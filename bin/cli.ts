@@ -7,7 +7,6 @@ import { redactText } from "../core/redact.js";
  * `flightly <command>`: serve, studio, mcp, worker, seed, migrate, chat, invoke, eval, bench, scenarios.
  * Logs go to stderr; stdout carries command output (and the MCP stdio channel).
  */
-import { prestartEmbeddedHost } from "../memory/db/embedded.js";
 import { isDriverWriteAfterClose } from "../memory/db/index.js";
 import { commands, UsageError } from "./commands.js";
 
@@ -43,9 +42,6 @@ Options: --verbose, -v   debug logs on stderr (invoke and chat log only warnings
   scenarios run <file-or-dir>... [--junit FILE] [--model local|bedrock|openai|FILE]
                                    run YAML scenario files; exit 1 when an expectation fails
 `;
-
-/** Commands that open the database: the embedded host starts while they load their modules. */
-const DATABASE_COMMANDS = new Set(["serve", "invoke", "chat", "seed", "migrate", "worker"]);
 
 /** Commands whose stdout is the conversation: quiet logs unless asked for. */
 const QUIET_BY_DEFAULT = new Set(["invoke", "chat", "scenarios"]);
@@ -110,13 +106,6 @@ async function main(argv: string[]): Promise<number> {
       return 78;
     }
     throw err;
-  }
-  if (DATABASE_COMMANDS.has(name) && !config.database.url) {
-    try {
-      prestartEmbeddedHost(config.dataDir);
-    } catch {
-      // the command's own connection reports what is wrong with DATA_DIR
-    }
   }
   const quiet = QUIET_BY_DEFAULT.has(name) && values.verbose !== true && process.env.LOG_LEVEL === undefined;
   const logger = createLogger({
