@@ -10,10 +10,15 @@ const LONG_RUNNING = new Set(["serve", "studio", "worker", "mcp"]);
 
 type Execve = (file: string, args: string[], env: NodeJS.ProcessEnv) => never;
 
+/** Whether `argv` names a long-running command (its resident memory matters more than its start). */
+export function longRunning(argv: readonly string[]): boolean {
+  const command = argv.find((arg) => !arg.startsWith("-"));
+  return command !== undefined && LONG_RUNNING.has(command);
+}
+
 /** Execs the lean runtime when `argv` names a long-running command; returns otherwise. */
 export function relaunchLean(argv: readonly string[]): void {
-  const command = argv.find((arg) => !arg.startsWith("-"));
-  if (!command || !LONG_RUNNING.has(command)) return;
+  if (!longRunning(argv)) return;
   // Node 22.15+ on POSIX; elsewhere the process keeps Node's defaults.
   const execve = (process as unknown as { execve?: Execve }).execve;
   if (process.platform === "win32" || typeof execve !== "function") return;
