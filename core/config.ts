@@ -5,6 +5,7 @@
 import { resolve } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
+import { DEFAULT_DATA_DIR } from "./paths.js";
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"], { message: "expected true or false" })
@@ -34,7 +35,7 @@ const envSchema = z.object({
   MCP_PORT: port.default(8000),
   HOST: z.string().min(1).default("127.0.0.1"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  DATA_DIR: z.string().min(1).default(".flightly"),
+  DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
   MODEL_PROVIDER: z.enum(["local", "bedrock", "openai"]).default("local"),
   BEDROCK_MODEL_ID: z.string().min(1).default("us.anthropic.claude-haiku-4-5-20251001-v1:0"),
   AWS_REGION: z.string().min(1).default("us-east-1"),

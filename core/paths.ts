@@ -16,3 +16,5 @@ function findRoot(start: string): string {
 export const ROOT: string = findRoot(dirname(fileURLToPath(import.meta.url)));
 /** Shipped data files (airports, knowledge, climate normals, embedder vocabulary). */
 export const DATA: string = join(ROOT, "data");
+/** `DATA_DIR` when unset: the embedded database and run files, relative to the working directory. */
+export const DEFAULT_DATA_DIR = ".flightly";
