@@ -40,8 +40,16 @@ export interface InvokeResult {
 
 const EMPTY_USAGE = { inputTokens: 0, outputTokens: 0, totalTokens: 0, modelCalls: 0, toolCalls: 0 };
 
+/**
+ * Cache hits whose history write may still be on its way. A hit is answered before its write
+ * lands, but hits come faster than writes: beyond this many, a hit waits for its own write, so
+ * the writes in flight (and the memory they hold) stay bounded under any load.
+ */
+const HIT_WRITES_IN_FLIGHT = 64;
+
 export class Orchestrator {
   readonly #stages: readonly Stage[];
+  #hitWrites = 0;
 
   constructor(private readonly deps: OrchestratorDeps) {
     this.#stages = invocationStages(deps);
@@ -75,7 +83,7 @@ export class Orchestrator {
     // connection the session's next read takes, and this process's next read of the session
     // waits for it (the outbox).
     await Promise.all([
-      turn.answer?.by === "cache" ? undefined : turn.recorded,
+      turn.answer?.by === "cache" ? this.#behindHit(turn.recorded) : turn.recorded,
       turn.release?.().catch((err) => turn.log.warn({ err }, "could not release the session")),
     ]);
     turn.slot?.then(
@@ -98,6 +106,17 @@ export class Orchestrator {
     );
     if (failed) throw error;
     return this.#result(turn);
+  }
+
+  /** Undefined (answer now) while few hit writes are in flight, else the write to wait for. */
+  #behindHit(recorded: Promise<void> | undefined): Promise<void> | undefined {
+    if (!recorded) return undefined;
+    if (this.#hitWrites >= HIT_WRITES_IN_FLIGHT) return recorded;
+    this.#hitWrites++;
+    void recorded.finally(() => {
+      this.#hitWrites--;
+    });
+    return undefined;
   }
 
   /** The cache decision; a turn that never looked up says why. */

@@ -1,0 +1,83 @@
+/**
+ * A cache hit is answered before its history write lands, but only while few such writes are in
+ * flight: when the store falls behind, later hits wait for their own write, so a burst of hits
+ * cannot pile up unbounded work and memory. Every hit's turn reaches the history either way.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readHistory } from "../../memory/short-term/history.js";
+import type { Pipeline } from "../../memory/store/types.js";
+import { startTestRuntime, type TestRuntime } from "../support/world.js";
+
+describe("history writes of cache hits", () => {
+  let rt: TestRuntime;
+  beforeAll(async () => {
+    rt = await startTestRuntime();
+  });
+  afterAll(async () => {
+    await rt?.close();
+  });
+
+  it("answers hits at once while few writes wait, then makes further hits wait for their own write", async () => {
+    const actorId = "hit-writes-guest";
+    const prompt = "How many checked bags does a Flex ticket come with?";
+    const ask = (sessionId: string) => rt.app.orchestrator.invoke({ prompt, sessionId, actorId });
+    const first = await ask("hw-prime");
+    const again = await ask("hw-prime-2");
+    expect(again.cache).toMatchObject({ hit: true, kind: "exact" });
+    expect(again.response).toBe(first.response);
+
+    // Hold every history append until released; lookups and other commands pass.
+    const store = rt.running.services.store;
+    const open = store.pipeline.bind(store);
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let waiting = 0;
+    store.pipeline = (): Pipeline => {
+      const p = open();
+      let appends = false;
+      const appendCapped = p.appendCapped.bind(p);
+      const exec = p.exec.bind(p);
+      p.appendCapped = (...args) => {
+        appends = true;
+        return appendCapped(...args);
+      };
+      p.exec = async () => {
+        if (appends) {
+          waiting++;
+          await held;
+        }
+        return exec();
+      };
+      return p;
+    };
+    try {
+      const burst = 100;
+      const answered: number[] = [];
+      const hits = Array.from({ length: burst }, (_, i) =>
+        ask(`hw-${i}`).then((r) => {
+          answered.push(i);
+          return r;
+        }),
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      // Some hits were answered with their writes held, and some were not: the bound is in between.
+      expect(answered.length).toBeGreaterThan(0);
+      expect(answered.length).toBeLessThan(burst);
+      expect(waiting).toBe(burst);
+      release();
+      const results = await Promise.all(hits);
+      expect(results.every((r) => r.cache.hit && r.response === first.response)).toBe(true);
+      expect(answered.length).toBe(burst);
+    } finally {
+      store.pipeline = open;
+      release();
+    }
+    // Every turn of the burst is in its session's history.
+    for (const i of [0, 50, 99]) {
+      const history = await readHistory(rt.running.services.store, { actorId, sessionId: `hw-${i}` });
+      expect(history.map((m) => m.role)).toEqual(["user", "assistant"]);
+    }
+  });
+});
