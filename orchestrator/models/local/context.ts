@@ -4,6 +4,7 @@
  * (the customer's latest words, earlier customer messages, and the tool calls of this turn).
  */
 import { z } from "zod";
+import { memoTextShared } from "../../../core/memo.js";
 import { readContextBlock } from "../../context-contract.js";
 import type { JsonValue, Message } from "../types.js";
 
@@ -113,10 +114,18 @@ function guestContext(now: Date): PlannerContext {
   };
 }
 
-/** Reads the `<context>` block of a system prompt (see `context-contract.ts`). */
+/**
+ * Reads the `<context>` block of a system prompt (see `context-contract.ts`). A turn's model calls
+ * share one system prompt, so its reading is kept (frozen, shared) and the block, its schema and
+ * the flights in it are parsed once per prompt rather than once per call.
+ */
 export function readContext(system: string, fallbackNow: () => Date): PlannerContext {
+  return readBlock(system) ?? guestContext(fallbackNow());
+}
+
+const readBlock = memoTextShared((system: string): PlannerContext | undefined => {
   const c = readContextBlock(system);
-  if (!c) return guestContext(fallbackNow());
+  if (!c) return undefined;
   const p = c.profile;
   const profile: Profile | undefined = p
     ? {
@@ -151,7 +160,7 @@ export function readContext(system: string, fallbackNow: () => Date): PlannerCon
     workflow: { plan: c.workflow.plan, request: c.workflow.request || undefined, outputs },
     referredPlace: c.workflow.resolved?.referents.find((r) => r.kind === "place")?.iata,
   };
-}
+});
 
 // ---------------------------------------------------------------------------------------------
 // the conversation
