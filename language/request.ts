@@ -7,7 +7,7 @@
  * and needs no I/O, so a self-contained request is keyed before any context is read.
  */
 import { createHash } from "node:crypto";
-import { memoRead } from "../core/memo.js";
+import { memoRead, memoReadShared } from "../core/memo.js";
 import { type Entities, extractEntities } from "./entities.js";
 import { foldText } from "./fold.js";
 import {
@@ -111,7 +111,7 @@ function readReferences(lower: string, slots: Slots): Reference[] {
 }
 
 /** What the message refers to outside itself; decided from the text alone (read once per text and minute). */
-export const readRequest: (text: string, now: Date) => RequestReading = memoRead((text, now) => {
+export const readRequest: (text: string, now: Date) => RequestReading = memoReadShared((text, now) => {
   const slots = extractSlots(text, now);
   const references = readReferences(foldText(text).toLowerCase(), slots);
   return { text, slots, references, needsSession: references.some((r) => r.kind !== "relative-date") };

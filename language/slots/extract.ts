@@ -7,7 +7,7 @@
  * ages, never a date or a party size). Dates are calendar days in UTC relative to `now`.
  */
 
-import { memoRead } from "../../core/memo.js";
+import { memoReadShared } from "../../core/memo.js";
 import { defaultGazetteer, type Gazetteer } from "../gazetteer.js";
 import { extractBudget } from "./budget.js";
 import { extractCard, extractEmails, extractRefs } from "./contact.js";
@@ -42,7 +42,7 @@ export function readSlots(
   return gazetteer === defaultGazetteer() ? readWithDefault(text, now) : read(text, now, gazetteer);
 }
 
-const readWithDefault = memoRead((text: string, now: Date) => read(text, now, defaultGazetteer()));
+const readWithDefault = memoReadShared((text: string, now: Date) => read(text, now, defaultGazetteer()));
 
 function read(text: string, now: Date, gazetteer: Gazetteer): { slots: Slots; unread: string } {
   const out: Slots = {

@@ -3,6 +3,7 @@
  * flight: when the store falls behind, later hits wait for their own write, so a burst of hits
  * cannot pile up unbounded work and memory. Every hit's turn reaches the history either way.
  */
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readHistory } from "../../memory/short-term/history.js";
 import type { Pipeline } from "../../memory/store/types.js";
@@ -18,11 +19,12 @@ describe("history writes of cache hits", () => {
   });
 
   it("answers hits at once while few writes wait, then makes further hits wait for their own write", async () => {
-    const actorId = "hit-writes-guest";
+    const run = randomUUID().slice(0, 8);
+    const actorId = `hit-writes-${run}`;
     const prompt = "How many checked bags does a Flex ticket come with?";
     const ask = (sessionId: string) => rt.app.orchestrator.invoke({ prompt, sessionId, actorId });
-    const first = await ask("hw-prime");
-    const again = await ask("hw-prime-2");
+    const first = await ask(`${run}-prime`);
+    const again = await ask(`${run}-prime-2`);
     expect(again.cache).toMatchObject({ hit: true, kind: "exact" });
     expect(again.response).toBe(first.response);
 
@@ -56,7 +58,7 @@ describe("history writes of cache hits", () => {
       const burst = 100;
       const answered: number[] = [];
       const hits = Array.from({ length: burst }, (_, i) =>
-        ask(`hw-${i}`).then((r) => {
+        ask(`${run}-${i}`).then((r) => {
           answered.push(i);
           return r;
         }),
@@ -76,7 +78,7 @@ describe("history writes of cache hits", () => {
     }
     // Every turn of the burst is in its session's history.
     for (const i of [0, 50, 99]) {
-      const history = await readHistory(rt.running.services.store, { actorId, sessionId: `hw-${i}` });
+      const history = await readHistory(rt.running.services.store, { actorId, sessionId: `${run}-${i}` });
       expect(history.map((m) => m.role)).toEqual(["user", "assistant"]);
     }
   });
