@@ -187,17 +187,31 @@ export function lockHolder(dataDir: string): number | undefined {
   }
 }
 
-/** Atomically takes the host lock; clears a lock whose process is gone. */
-export function tryLock(dataDir: string): boolean {
+/**
+ * Atomically takes the host lock: `"fresh"` when there was none, `"taken"` when it replaced the
+ * lock of a process that is gone (two hosts may race to replace it: the caller re-reads the lock
+ * after a moment), false when a live host holds it. A lock file too new to hold its pid yet is
+ * held: its creator is writing it.
+ */
+export function tryLock(dataDir: string, replaced = false): "fresh" | "taken" | false {
   const path = join(dataDir, LOCK);
   try {
     writeFileSync(path, String(process.pid), { flag: "wx" });
-    return true;
+    return replaced ? "taken" : "fresh";
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
     const holder = lockHolder(dataDir);
     if (holder && holder !== process.pid) return false;
+    if (holder === undefined && lockIsBeingWritten(path)) return false;
     rmSync(path, { force: true });
-    return tryLock(dataDir);
+    return tryLock(dataDir, true);
+  }
+}
+
+function lockIsBeingWritten(path: string): boolean {
+  try {
+    return readFileSync(path, "utf8") === "" && Date.now() - statSync(path).mtimeMs < 1_000;
+  } catch {
+    return false;
   }
 }

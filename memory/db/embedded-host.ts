@@ -36,9 +36,14 @@ const log = (msg: string, fields: Record<string, unknown> = {}): void => {
 };
 
 ensureRunDir(dataDir);
-if (!tryLock(dataDir)) process.exit(0); // another host won the election
-await new Promise((r) => setTimeout(r, 50));
-if (readFileSync(join(dataDir, LOCK), "utf8") !== String(process.pid)) process.exit(0);
+const lock = tryLock(dataDir);
+if (!lock) process.exit(0); // another host won the election
+if (lock === "taken") {
+  // Another host may have replaced the same dead holder's lock at the same moment: the last
+  // writer holds it.
+  await new Promise((r) => setTimeout(r, 50));
+  if (readFileSync(join(dataDir, LOCK), "utf8") !== String(process.pid)) process.exit(0);
+}
 
 const socket = socketPath(dataDir);
 const shared = new SharedArrayBuffer(8 * 3);
