@@ -9,7 +9,9 @@
  * ("returning", "back", "until") or a range is the return. Spans chrono reads as one day ("next
  * week", "in June") and lengths of stay ("5 nights") are read here as ranges and nights.
  */
-import * as chrono from "chrono-node";
+import type { ParsedComponents } from "chrono-node";
+// The English locale alone: the package's root entry loads every locale (about 530 modules).
+import * as chrono from "chrono-node/en";
 import { digitDays } from "../ordinals.js";
 import { NUM_OR_A, type Scan, toNumber } from "./scan.js";
 import type { Slots } from "./types.js";
@@ -194,7 +196,7 @@ const reader: chrono.Chrono = (() => {
 })();
 
 /** The day a parsed date stands for under the trip rules above, or undefined for no day. */
-function dayFor(c: chrono.ParsedComponents, text: string, today: number, after?: number): number | undefined {
+function dayFor(c: ParsedComponents, text: string, today: number, after?: number): number | undefined {
   const thisYear = new Date(today).getUTCFullYear();
   if (c.isCertain("day")) {
     const day = c.get("day")!;
