@@ -92,6 +92,15 @@ function processName(pid: number): string {
   }
 }
 
+/** Waits until no embedded host holds `dataDir` (it exits a few seconds after its last client). */
+async function hostGone(dataDir: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (lockHolder(dataDir) !== undefined) {
+    if (Date.now() > deadline) throw new Error(`the embedded host of ${dataDir} did not exit`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export async function benchRuntime(
   o: RuntimeStage,
 ): Promise<{ figures: Record<string, Figure>; notes: string[] }> {
@@ -101,13 +110,17 @@ export async function benchRuntime(
   const notes: string[] = [];
   const listen: number[] = [];
   const ready: number[] = [];
+  // Every cold start finds no process on the data dir (the last client stops the embedded host;
+  // this guards against one that outlived it).
   for (let i = 0; i < s.coldSeeded - 1; i++) {
+    await hostGone(served);
     progress(`cold start on the seeded DATA_DIR (${i + 1}/${s.coldSeeded})`);
     const c = await startServe(env(served));
     listen.push(c.listenMs);
     ready.push(c.readyMs);
     await c.child.stop();
   }
+  await hostGone(served);
   progress(`cold start on the seeded DATA_DIR (${s.coldSeeded}/${s.coldSeeded}), then load`);
   const ours = await startServe(env(served));
   listen.push(ours.listenMs);
@@ -281,9 +294,10 @@ export async function benchRuntime(
     if (r.non2xx > 0 || r.errors > 0) notes.push(`${key}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
   }
 
-  // One request from the command line, the embedded database's host started by it and stopped after.
+  // One request from the command line on a data dir no process holds: it starts the embedded host.
   const invokes: number[] = [];
   for (let i = 0; i < s.coldSeeded; i++) {
+    await hostGone(served);
     progress(`flightly invoke on the seeded DATA_DIR (${i + 1}/${s.coldSeeded})`);
     invokes.push(await timeInvoke(env(served), prompt));
   }
