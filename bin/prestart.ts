@@ -12,24 +12,12 @@ import { prestartEmbeddedHost } from "../memory/db/embedded.js";
 /** Commands that open the database. */
 const DATABASE_COMMANDS = new Set(["serve", "invoke", "chat", "seed", "migrate", "worker"]);
 
-/**
- * Set on the environment the lean relaunch passes on (`launch.ts`): this process (the same pid)
- * already started the host and registered, so the relaunched one does not start a second.
- */
-const PRESTARTED = "FLIGHTLY_HOST_PRESTARTED";
-
 export function prestartHost(argv: readonly string[], env: NodeJS.ProcessEnv): void {
   const command = argv.find((arg) => !arg.startsWith("-"));
   if (!command || !DATABASE_COMMANDS.has(command) || env.DATABASE_URL !== undefined) return;
   if (argv.includes("--help") || argv.includes("-h") || env.DATA_DIR === "") return;
-  const dataDir = resolve(env.DATA_DIR ?? DEFAULT_DATA_DIR);
-  if (env[PRESTARTED] === `${process.pid}:${dataDir}`) {
-    delete env[PRESTARTED];
-    return;
-  }
   try {
-    prestartEmbeddedHost(dataDir);
-    env[PRESTARTED] = `${process.pid}:${dataDir}`;
+    prestartEmbeddedHost(resolve(env.DATA_DIR ?? DEFAULT_DATA_DIR));
   } catch {
     // the command's own connection reports what is wrong with DATA_DIR
   }

@@ -43,21 +43,4 @@ describe("prestartHost", () => {
     while (lockHolder(d) === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(lockHolder(d)).toBeGreaterThan(0);
   }, 30_000);
-
-  it("tells the relaunched process (same pid, same environment) that its host is started", () => {
-    const d = dir();
-    const env: NodeJS.ProcessEnv = { DATA_DIR: d };
-    prestartHost(["serve"], env);
-    const registration = join(d, "run", "clients", String(process.pid));
-    expect(existsSync(registration)).toBe(true);
-    rmSync(registration);
-    // The relaunched process: nothing registered or started again, and the mark is consumed.
-    prestartHost(["serve"], env);
-    expect(existsSync(registration)).toBe(false);
-    expect(Object.keys(env)).toEqual(["DATA_DIR"]);
-    // A later process with the same environment but another data dir starts its own.
-    const other = dir();
-    prestartHost(["serve"], { ...env, DATA_DIR: other });
-    expect(existsSync(join(other, "run", "clients", String(process.pid)))).toBe(true);
-  });
 });
