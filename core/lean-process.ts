@@ -24,10 +24,14 @@ export const LEAN_RUNTIME: LeanSettings = {
 /**
  * The database host: its JavaScript is thin (the watchdog and PGlite's glue), its CPU work is the
  * WebAssembly backend. One background thread and one arena; blocks of 16 kB and more (compiler
- * zones) are mapped on their own, so memory freed after a tier-up goes back to the system.
+ * zones) are mapped on their own, so memory freed after a tier-up goes back to the system. That
+ * mapping makes each optimising compile dear, and PostgreSQL's start runs much code only once: a
+ * tier-up budget 30 times V8's default leaves that code to the baseline compiler. Measured on a
+ * seeded data dir: ready to Healthy about 1.5 s sooner at the same resident size, and per-query
+ * time no worse (the optimising compiles no longer compete with the queries).
  */
 export const LEAN_HOST: LeanSettings = {
-  flags: ["--max-semi-space-size=2", "--v8-pool-size=1"],
+  flags: ["--max-semi-space-size=2", "--v8-pool-size=1", "--wasm-tiering-budget=390000000"],
   env: { MALLOC_ARENA_MAX: "1", MALLOC_MMAP_THRESHOLD_: "16384" },
 };
 
