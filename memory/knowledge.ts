@@ -104,6 +104,15 @@ const RRF_K = 3;
  */
 const VECTOR_WEIGHT = 0.4;
 /**
+ * The heading's vote: the share of the question's IDF (over its words the documents use) that a
+ * document's title, topic or keywords carry, at this weight beside the fused ranks. A document
+ * about the subject names it in its heading; a neighbour on the same topic often matches only on
+ * passing body words. In the search alone, on the labelled questions' tune half, 0.15 to 0.8 put
+ * 44 of 48 first against 43 without it (0.1: 43); through the whole pipeline 0.3 puts 43 first
+ * against 41.
+ */
+const HEADING_WEIGHT = 0.3;
+/**
  * BM25F (Robertson and Zaragoza 2009) over the fields of `knowledge_search_text`: a word's
  * frequency counts each occurrence by its field's weight (title, then topic and city, then body),
  * saturates by k1 and is normalised by the document's length against the average by b.
@@ -174,7 +183,8 @@ export async function searchKnowledge(
       SELECT count(*)::float8 AS n, greatest(avg(length(tsv)), 1)::float8 AS avglen FROM docs
     ),
     postings AS (
-      SELECT d.id, u.lexeme, length(d.tsv)::float8 AS len, ${fieldTf} AS tf
+      SELECT d.id, u.lexeme, length(d.tsv)::float8 AS len, ${fieldTf} AS tf,
+        ('A' = ANY(u.weights) OR 'B' = ANY(u.weights)) AS heading
       FROM docs d CROSS JOIN LATERAL unnest(d.tsv) AS u
       WHERE u.lexeme IN (SELECT lexeme FROM terms)
     ),
@@ -186,6 +196,10 @@ export async function searchKnowledge(
       SELECT p.id, sum(i.w * ${bm25(sql`p.tf`, sql`p.len`, sql`c.avglen`)}) AS s
       FROM postings p JOIN idf i USING (lexeme) CROSS JOIN corpus c
       GROUP BY p.id
+    ),
+    heading_score AS (
+      SELECT p.id, sum(i.w) / nullif((SELECT sum(w) FROM idf), 0) AS s
+      FROM postings p JOIN idf i USING (lexeme) WHERE p.heading GROUP BY p.id
     ),
     sentences AS (
       SELECT d.id, d.title, d.topic, d.city, d.keywords, s.n,
@@ -229,8 +243,9 @@ export async function searchKnowledge(
     ),
     fused AS (
       SELECT id, by_vector.rank AS vector_rank, by_text.rank AS text_rank,
-        coalesce(${VECTOR_WEIGHT}::float8 / (${RRF_K}::float8 + by_vector.rank), 0) + coalesce(1.0 / (${RRF_K}::float8 + by_text.rank), 0) AS score
-      FROM by_vector FULL JOIN by_text USING (id)
+        coalesce(${VECTOR_WEIGHT}::float8 / (${RRF_K}::float8 + by_vector.rank), 0) + coalesce(1.0 / (${RRF_K}::float8 + by_text.rank), 0)
+          + ${HEADING_WEIGHT}::float8 * coalesce(h.s, 0) AS score
+      FROM by_vector FULL JOIN by_text USING (id) LEFT JOIN heading_score h USING (id)
     )
     SELECT d.slug, d.title, d.kind, d.topic, d.keywords, d.city, d.body,
       (1 - (d.embedding <=> ${v}::vector))::float8 AS similarity,

@@ -31,6 +31,12 @@ export interface RouterOptions {
   minSimilarity?: number;
   minMargin?: number;
   k?: number;
+  /**
+   * The text as the help centre reads it (shorthand written out, misspellings corrected): a rules
+   * question in chat spelling ("refnd") is read in the words the policy examples use, as the
+   * scope gate reads it. Identity by default.
+   */
+  normalize?: (text: string) => string;
 }
 
 const dot = (a: Float32Array, b: Float32Array): number => {
@@ -51,6 +57,7 @@ export class SemanticRouter {
   readonly #minSimilarity: number;
   readonly #minMargin: number;
   readonly #k: number;
+  readonly #normalize: (text: string) => string;
 
   private constructor(
     private readonly embedder: Embedder,
@@ -60,6 +67,7 @@ export class SemanticRouter {
     this.#minSimilarity = options.minSimilarity ?? 0.55;
     this.#minMargin = options.minMargin ?? 0.02;
     this.#k = options.k ?? 3;
+    this.#normalize = options.normalize ?? ((text) => text);
   }
 
   static async create(
@@ -72,8 +80,9 @@ export class SemanticRouter {
     return router;
   }
 
-  async route(text: string): Promise<RouteDecision> {
+  async route(asked: string): Promise<RouteDecision> {
     const started = performance.now();
+    const text = this.#normalize(asked);
     const v = (await this.embedder.embed([routingText(text)]))[0]!;
     const scored = this.examples
       .map((e, i) => ({ plan: e.plan, key: e.plan.join(">"), sim: dot(v, this.#vectors[i]!) }))

@@ -192,12 +192,25 @@ export class ScopeGate {
     const unexplained = (words: readonly string[]) => words.filter((w) => !own.has(wordForm(w)));
     const distinctive = unexplained(found.distinctive);
     const inTitle = unexplained(found.inTitle);
+    const shared = unexplained(found.shared);
     return (
       distinctive.length >= 2 ||
       inTitle.length >= 2 ||
-      (distinctive.some((w) => inTitle.includes(w)) && unexplained(found.shared).length >= 2) ||
-      unexplained(found.coined).some((w) => inTitle.includes(w))
+      (distinctive.some((w) => inTitle.includes(w)) && shared.length >= 2) ||
+      unexplained(found.coined).some((w) => inTitle.includes(w)) ||
+      // Two words the declined topic's examples never use, one of them in the document's heading.
+      (inTitle.length >= 1 && shared.length >= 2)
     );
+  }
+
+  /**
+   * Whether the help centre's documents name what a request is about although it uses no travel
+   * word ("aisle or window?"): a document's heading shares two of its words (one word may meet a
+   * heading by chance, or by its stem alone). Such a request is not outside travel for being far
+   * from the examples.
+   */
+  #helpCentreNames(text: string): boolean {
+    return (this.#evidence?.(text)?.inTitle.length ?? 0) >= 2;
   }
 
   #decide(
@@ -247,7 +260,14 @@ export class ScopeGate {
     // tokens (order numbers, codes) pull its words away from the examples.
     const travelWords =
       [text, normalized].some((t) => TRAVEL_WORDS.test(t) || SERVICE_WORDS.test(t)) || CARD_OR_REF.test(text);
-    if (!clear && read && named === 0 && servedBest < this.#servedFloor && !travelWords)
+    if (
+      !clear &&
+      read &&
+      named === 0 &&
+      servedBest < this.#servedFloor &&
+      !travelWords &&
+      !this.#helpCentreNames(text)
+    )
       return { ...decided, topic: OUTSIDE, serve: false, decline: declineFor(OUTSIDE)! };
     // A request naming a place or an airline, or in travel words, is about travel, whatever its other words.
     if (!clear || (topic === OUTSIDE && (named > 0 || travelWords))) {

@@ -104,7 +104,9 @@ let shared: { scope: ScopeGate; localRouter: Promise<SemanticRouter> } | undefin
 export function prepareApp(): NonNullable<typeof shared> {
   shared ??= {
     scope: new ScopeGate(SCOPE_EXAMPLES, { helpCentre: helpCentre() }),
-    localRouter: SemanticRouter.create(new LocalEmbedder().load(), ROUTE_EXAMPLES),
+    localRouter: SemanticRouter.create(new LocalEmbedder().load(), ROUTE_EXAMPLES, {
+      normalize: (text) => helpCentre().normalize(text),
+    }),
   };
   return shared;
 }
@@ -113,7 +115,7 @@ export function prepareApp(): NonNullable<typeof shared> {
 const routerFor = (embedder: Embedder): Promise<SemanticRouter> =>
   embedder instanceof LocalEmbedder && embedder.defaults
     ? prepareApp().localRouter
-    : SemanticRouter.create(embedder, ROUTE_EXAMPLES);
+    : SemanticRouter.create(embedder, ROUTE_EXAMPLES, { normalize: (text) => helpCentre().normalize(text) });
 
 export async function buildApp(services: Services, options: AppOptions = {}): Promise<App> {
   const { config, logger, store, db, embedder } = services;

@@ -224,6 +224,33 @@ describe("hybrid knowledge search (PGlite, or TEST_DATABASE_URL's PostgreSQL)", 
     ).toBe(false);
   });
 
+  it("gives the heading a vote: a document naming the subject in its title beats one that repeats it in its body", async () => {
+    await upsertKnowledgeDocument(sql, embedder, {
+      slug: "trestle-mentions",
+      kind: "policy",
+      topic: "furniture",
+      title: "Bulky items at the counter",
+      body: "Trestle, trestle top, trestle legs: each trestle is one item.",
+    });
+    await upsertKnowledgeDocument(sql, embedder, {
+      slug: "trestle-tables",
+      kind: "policy",
+      topic: "furniture",
+      title: "Trestle tables",
+      body: "Fold it flat, tape the legs together, wrap the corners in card and label the top with your name and your booking reference before you reach the desk.",
+    });
+    const hits = await search("trestle");
+    const tables = hits.find((h) => h.slug === "trestle-tables");
+    const mentions = hits.find((h) => h.slug === "trestle-mentions");
+    // The ranks' fused share (k = 3, vector weight 0.4); the heading's vote comes on top of it.
+    const ranks = (h: { textRank: number | null; vectorRank: number | null }) =>
+      (h.textRank ? 1 / (3 + h.textRank) : 0) + (h.vectorRank ? 0.4 / (3 + h.vectorRank) : 0);
+    expect(mentions?.textRank).not.toBeNull();
+    expect(mentions!.score).toBeCloseTo(ranks(mentions!), 6);
+    expect(tables!.score - ranks(tables!)).toBeGreaterThan(0.1);
+    expect(hits[0]?.slug).toBe("trestle-tables");
+  });
+
   it("finds an edited document by its new words", async () => {
     await upsertKnowledgeDocument(sql, embedder, { ...DOCS[2]!, body: "Rabies rules apply to every dog." });
     const before = (await search("quarantine")).find((h) => h.slug === "pets-abroad");

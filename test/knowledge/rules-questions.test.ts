@@ -78,4 +78,15 @@ describe("routing a rules question", () => {
     const booking = await router.route("find me a flight from Denver to Atlanta on Friday");
     expect(booking.plan).toEqual(["booking"]);
   });
+
+  it("reads the text as its normalize option spells it before deciding it is a rules question", async () => {
+    const text = "dose my card get charged extra when i book a flight";
+    const raw = await SemanticRouter.create(new LocalEmbedder().load(), ROUTE_EXAMPLES);
+    const spelled = await SemanticRouter.create(new LocalEmbedder().load(), ROUTE_EXAMPLES, {
+      normalize: (t) => t.replace(/\bdose\b/g, "does"),
+    });
+    expect(isRulesQuestion(text)).toBe(false);
+    expect((await raw.route(text)).plan).not.toEqual(["support"]);
+    expect(await spelled.route(text)).toMatchObject({ plan: ["support"], confident: true });
+  });
 });

@@ -122,6 +122,35 @@ describe("scope gate with the shipped help centre", () => {
     expect(gate.decide("how long is flightly credit valid").serve).toBe(true);
   });
 
+  const titlesOnly = new ScopeGate(SCOPE_EXAMPLES, {
+    helpCentre: { titles: helpCentre().titles, normalize: (t) => helpCentre().normalize(t) },
+  });
+
+  it("serves a rules question sharing two words beyond the declined topic's, one in a document's heading", () => {
+    // The examples alone read it as off-topic; a seating document's heading and body speak of it.
+    const text = "on a basic fare, does my son get seated next to me";
+    expect(titlesOnly.decide(text).serve).toBe(false);
+    expect(gate.decide(text)).toMatchObject({ serve: true, topic: "policies" });
+  });
+
+  it("does not call a question outside travel when a document's heading names two of its words", () => {
+    const text = "aisle or window, which one do you suggest";
+    expect(titlesOnly.decide(text)).toMatchObject({ serve: false, topic: "outside travel" });
+    expect(gate.decide(text).serve).toBe(true);
+  });
+
+  it("keeps declining a question that meets a heading on one word (or on a stem by chance)", () => {
+    expect(gate.decide("why does multiplication come before addition").serve).toBe(false);
+    expect(gate.decide("show me my recent transactions").serve).toBe(false);
+  });
+
+  it("keeps declining exchange-rate questions that name the currencies a payments document lists", () => {
+    expect(gate.decide("if i have 20 euros how many yen is that")).toMatchObject({
+      serve: false,
+      topic: "exchange rates",
+    });
+  });
+
   it.each([
     "what is a good marinade for chicken",
     "can i freeze leftover rice",
