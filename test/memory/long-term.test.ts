@@ -130,7 +130,8 @@ describe("long-term memory (PGlite + pgvector)", () => {
     const forced = await sql
       .begin(async (tx) => {
         await tx`DROP INDEX memories_actor_namespace`;
-        await tx`SELECT set_config('hnsw.ef_search', '40', true), set_config('enable_seqscan', 'off', true)`;
+        await tx`SELECT set_config('hnsw.ef_search', '40', true), set_config('enable_seqscan', 'off', true),
+          set_config('flightly.actor_id', ${rare}, true)`;
         const plan = await tx`EXPLAIN SELECT id FROM memories WHERE actor_id = ${rare}
           ORDER BY embedding <=> ${vector}::vector LIMIT 10`;
         await tx`SELECT set_config('hnsw.iterative_scan', 'off', true)`;
