@@ -6,7 +6,7 @@
  * index dropped and the index built afterwards with `maintenance_work_mem` raised.
  *
  * Latency is `LongTermMemory.recallByVector` (the product path: transaction, role switch,
- * settings, HNSW scan). Recall@5 compares it with exact search (`SET LOCAL enable_indexscan = off`)
+ * settings, HNSW scan), timed after one untimed pass over the queries, as is the plain query. Recall@5 compares it with exact search (`SET LOCAL enable_indexscan = off`)
  * over the same set it returns, one memory per content (the same sentence stored twice is one
  * memory), tie-aware: a returned row counts when its distance is within the exact fifth-nearest.
  */
@@ -337,6 +337,10 @@ export async function benchRecall(
         const [{ n } = { n: 0 }] = await sql<{ n: number }[]>`
           SELECT count(*)::int AS n FROM memories WHERE actor_id = ${actorId}`;
         o.progress(`long-term recall: ${scale.label}, ${who} actor (${n} memories)`);
+        // One untimed pass over the queries first: otherwise the first timed loop pays the page
+        // reads (into shared_buffers) that the second then finds cached.
+        for (let i = 0; i < Math.min(o.runs, vectors.length); i++)
+          await memory.recallByVector(actorId, vectors[i]!, { k: 5 });
         const latency = await timeEach(o.runs, (i) =>
           memory.recallByVector(actorId, vectors[Math.max(0, i) % vectors.length]!, { k: 5 }),
         );

@@ -10,14 +10,14 @@
  * the HNSW scan is iterative (`hnsw.iterative_scan = relaxed_order`, results re-sorted
  * outside a materialized CTE); older versions fall back to exact search over the actor's rows.
  */
-import type { Sql, TransactionSql } from "postgres";
+import type { PendingQuery, Row as PgRow, Sql } from "postgres";
 import { FlightlyError } from "../../core/errors.js";
 import type { JsonValue } from "../../core/json.js";
 import { redactJson, redactText } from "../../core/redact.js";
 import { toVector } from "../db/vector.js";
 import type { Embedder } from "../embeddings/types.js";
 import type { ShortTermStore } from "../store/types.js";
-import { likeBelow, type MemoryKind, namespaces, resolveNamespace } from "./namespaces.js";
+import { type MemoryKind, namespaces, resolveNamespace } from "./namespaces.js";
 import {
   type CachedMemory,
   RecallCache,
@@ -26,10 +26,21 @@ import {
   touchMemories,
 } from "./recall-cache.js";
 import { COLUMNS, type Memory, type RecalledMemory, type Row, toMemory, toRecalled } from "./rows.js";
-
-export type Tx = TransactionSql;
+import {
+  contentKey,
+  distinctContent,
+  kindFilter,
+  MAX_POOL,
+  namespaceFilter,
+  nearestStatement,
+  type Q,
+  type SearchOptions,
+  type Tx,
+} from "./search.js";
 
 export type { Memory, RecalledMemory } from "./rows.js";
+export type { SearchOptions, Tx } from "./search.js";
+export { searchMemories } from "./search.js";
 
 export interface RecallRequest {
   /** From the caller's auth context, never from the namespace string. */
@@ -48,14 +59,6 @@ export interface RecallRequest {
    * token is unchanged (see `recall-cache.ts`).
    */
   generation?: string;
-}
-
-export interface SearchOptions {
-  k: number;
-  /** A resolved namespace prefix (`resolveNamespace`); the actor's root when absent. */
-  prefix?: string;
-  minSimilarity?: number;
-  kinds?: readonly MemoryKind[];
 }
 
 export interface NewMemory {
@@ -77,65 +80,12 @@ const MAX_K = 100;
  * reads through the actor index (most) are searched exactly and never use it.
  */
 const DEFAULT_EF_SEARCH = 160;
-/** Rows one search may scan for `recallByVector` to fill `k` distinct contents (the HNSW `ef_search` cap). */
-const MAX_POOL = 1_000;
 const SECTION_OF: Record<MemoryKind, string> = {
   preference: "preferences",
   fact: "facts",
   summary: "summaries",
   episode: "episodes",
 };
-
-/** `namespace` is `prefix` or below it; nothing for the actor's root (actor_id already scopes). */
-function namespaceFilter(tx: Tx, actorId: string, prefix: string | undefined) {
-  if (prefix === undefined || prefix === namespaces.root(actorId)) return tx``;
-  return tx`AND (namespace = ${prefix} OR namespace LIKE ${likeBelow(prefix)} ESCAPE '\\')`;
-}
-
-function kindFilter(tx: Tx, kinds: readonly MemoryKind[] | undefined) {
-  return kinds && kinds.length > 0 ? tx`AND kind IN ${tx([...kinds])}` : tx``;
-}
-
-/**
- * Nearest memories of `actorId` to `vector`, best first. Must run inside `withActor(actorId, fn,
- * { searchK })` so the HNSW settings are in place.
- */
-export async function searchMemories(
-  tx: Tx,
-  actorId: string,
-  vector: Float32Array | readonly number[],
-  options: SearchOptions & { exact?: boolean },
-): Promise<RecalledMemory[]> {
-  const k = Math.min(Math.max(1, Math.floor(options.k)), MAX_POOL);
-  const q = toVector(vector);
-  const maxDistance = options.minSimilarity === undefined ? 2 : 1 - options.minSimilarity;
-  // `+ 0` hides the distance from the planner's index matching: an exact scan of the actor's rows.
-  const order = options.exact ? tx`(embedding <=> ${q}::vector) + 0` : tx`embedding <=> ${q}::vector`;
-  const rows = await tx<Row[]>`
-    WITH nearest AS MATERIALIZED (
-      SELECT ${tx.unsafe(COLUMNS)}, embedding <=> ${q}::vector AS distance
-      FROM memories
-      WHERE actor_id = ${actorId} ${namespaceFilter(tx, actorId, options.prefix)} ${kindFilter(tx, options.kinds)}
-      ORDER BY ${order}
-      LIMIT ${k}
-    )
-    SELECT * FROM nearest WHERE distance <= ${maxDistance} ORDER BY distance, id`;
-  return rows.map(toRecalled);
-}
-
-/** Same words, ignoring case and spacing. */
-const contentKey = (content: string): string => content.trim().replace(/\s+/g, " ").toLowerCase();
-
-/** The first (nearest) row of each content, in order. */
-function distinctContent(rows: readonly RecalledMemory[]): RecalledMemory[] {
-  const seen = new Set<string>();
-  return rows.filter((m) => {
-    const key = contentKey(m.content);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
 
 /** Inserts a memory for `actorId` (inside `withActor`); the namespace must match the kind. */
 export async function insertMemory(tx: Tx, actorId: string, memory: NewMemory): Promise<Memory> {
@@ -248,24 +198,62 @@ export class LongTermMemory {
     fn: (tx: Tx) => Promise<T>,
     options: { searchK?: number } = {},
   ): Promise<T> {
+    const setup = await this.#settings(actorId, options.searchK);
+    return (await this.sql.begin(async (tx) => {
+      // Sent without waiting: `fn`'s first statement is pipelined behind it on the same
+      // connection (one round trip saved), and a failed setup fails the transaction.
+      const [, result] = await Promise.all([setup(tx).execute(), fn(tx)]);
+      return result;
+    })) as T;
+  }
+
+  /**
+   * The settings statement of `withActor`: the role, the actor and, for a search of `searchK`
+   * results, the HNSW parameters. A custom plan per search: a generic plan averages actors and
+   * picks the actor index and a sort, which is a full scan for a customer with thousands of
+   * memories.
+   */
+  async #settings(actorId: string, searchK: number | undefined): Promise<(tx: Q) => PendingQuery<PgRow[]>> {
     if (typeof actorId !== "string" || actorId.length === 0) {
       throw new FlightlyError("BAD_REQUEST", "actorId is required");
     }
-    const search = options.searchK !== undefined;
+    const search = searchK !== undefined;
     const iterative = search ? await this.supportsIterativeScan() : false;
-    const ef = String(Math.min(1000, Math.max(this.#efSearch, options.searchK ?? 0)));
-    return (await this.sql.begin(async (tx) => {
-      // A custom plan per search: a generic plan averages actors and picks the actor index and a
-      // sort, which is a full scan for a customer with thousands of memories.
-      // Sent without waiting: `fn`'s first statement is pipelined behind it on the same
-      // connection (one round trip saved), and a failed setup fails the transaction.
-      const setup =
-        tx`SELECT set_config('role', 'flightly_app', true), set_config('flightly.actor_id', ${actorId}, true)
+    const ef = String(Math.min(1000, Math.max(this.#efSearch, searchK ?? 0)));
+    return (tx) =>
+      tx`SELECT set_config('role', 'flightly_app', true), set_config('flightly.actor_id', ${actorId}, true)
         ${search ? tx`, set_config('hnsw.ef_search', ${ef}, true), set_config('plan_cache_mode', 'force_custom_plan', true)` : tx``}
-        ${iterative ? tx`, set_config('hnsw.iterative_scan', 'relaxed_order', true)` : tx``}`.execute();
-      const [, result] = await Promise.all([setup, fn(tx)]);
-      return result;
-    })) as T;
+        ${iterative ? tx`, set_config('hnsw.iterative_scan', 'relaxed_order', true)` : tx``}`;
+  }
+
+  /**
+   * One search as `withActor` + `searchMemories` would run it, in one round trip: BEGIN, the
+   * settings, the search and COMMIT are written together on a reserved connection, which runs
+   * them in that order. A failed setup aborts the transaction, so the search fails with it (and
+   * COMMIT rolls back); the search itself returns nothing without the actor setting.
+   */
+  async #search(
+    actorId: string,
+    vector: Float32Array | readonly number[],
+    options: SearchOptions & { exact?: boolean },
+  ): Promise<RecalledMemory[]> {
+    const setup = await this.#settings(actorId, options.k);
+    const c = await this.sql.reserve();
+    try {
+      const sent = [
+        c`BEGIN`.execute(),
+        setup(c).execute(),
+        nearestStatement(c, actorId, vector, options).execute(),
+        c`COMMIT`.execute(),
+      ] as const;
+      const [, , rows] = await Promise.all(sent);
+      return rows.map(toRecalled);
+    } catch (err) {
+      await c`ROLLBACK`.catch(() => {});
+      throw err;
+    } finally {
+      c.release();
+    }
   }
 
   /** The actor's memories most similar to `query`, best first (at most `k`). */
@@ -335,11 +323,7 @@ export class LongTermMemory {
     // The scan holds ef_search candidates whatever the limit: asking for k * 4 rows at first costs
     // a few more rows on the wire and spares the second search a run of copies would need.
     for (let pool = Math.min(MAX_POOL, k * 4); ; pool = Math.min(MAX_POOL, pool * 4)) {
-      const rows = await this.withActor(
-        actorId,
-        (tx) => searchMemories(tx, actorId, vector, { ...options, k: pool, prefix, exact }),
-        { searchK: pool },
-      );
+      const rows = await this.#search(actorId, vector, { ...options, k: pool, prefix, exact });
       const found = distinctContent(rows);
       if (found.length >= k || rows.length < pool || pool >= MAX_POOL) return found.slice(0, k);
     }

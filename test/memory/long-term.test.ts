@@ -74,6 +74,28 @@ describe("long-term memory (PGlite + pgvector)", () => {
     expect(after?.a ?? "").toBe("");
   });
 
+  it("the search statement returns nothing without the actor's own setting, even for the owner", async () => {
+    const { memory, sql, embedder } = db;
+    const [query] = await embedder.embed(["which seat does she like?"]);
+    // The test connection (a superuser: row-level security does not bind it), with no actor
+    // setting and then with B's: A's rows stay out all the same.
+    const found = await sql.begin(async (tx) => {
+      const none = await searchMemories(tx, A, query!, { k: 5 });
+      await tx`SELECT set_config('flightly.actor_id', ${B}, true)`;
+      const other = await searchMemories(tx, A, query!, { k: 5 });
+      await tx`SELECT set_config('flightly.actor_id', ${A}, true)`;
+      const own = await searchMemories(tx, A, query!, { k: 5 });
+      return { none, other, own };
+    });
+    expect(found.none).toEqual([]);
+    expect(found.other).toEqual([]);
+    expect(found.own.map((m) => m.content)).toContain("Prefers window seats.");
+    // Through the product path, one round trip per search: the actor's own rows only.
+    const hits = await memory.recallByVector(A, query!, { k: 5 });
+    expect(hits[0]?.content).toBe("Prefers window seats.");
+    expect(hits.every((h) => h.actorId === A)).toBe(true);
+  });
+
   it("recalls the actor's own memories, best first, with a similarity floor", async () => {
     const { memory } = db;
     const hits = await memory.recall({ actorId: A, query: "which seat does she like on the plane?", k: 3 });
@@ -130,7 +152,8 @@ describe("long-term memory (PGlite + pgvector)", () => {
     const forced = await sql
       .begin(async (tx) => {
         await tx`DROP INDEX memories_actor_namespace`;
-        await tx`SELECT set_config('hnsw.ef_search', '40', true), set_config('enable_seqscan', 'off', true)`;
+        await tx`SELECT set_config('hnsw.ef_search', '40', true), set_config('enable_seqscan', 'off', true),
+          set_config('flightly.actor_id', ${rare}, true)`;
         const plan = await tx`EXPLAIN SELECT id FROM memories WHERE actor_id = ${rare}
           ORDER BY embedding <=> ${vector}::vector LIMIT 10`;
         await tx`SELECT set_config('hnsw.iterative_scan', 'off', true)`;
