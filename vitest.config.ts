@@ -1,12 +1,10 @@
-import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
-
-const require = createRequire(import.meta.url);
 
 export default defineConfig({
   resolve: {
     // Vite does not follow chrono-node's "./*" subpath pattern; Node does (language/slots/dates.ts).
-    alias: { "chrono-node/en": require.resolve("chrono-node/en").replace("/cjs/", "/esm/") },
+    alias: { "chrono-node/en": fileURLToPath(import.meta.resolve("chrono-node/en")) },
   },
   test: {
     include: ["test/**/*.test.ts"],

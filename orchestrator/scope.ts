@@ -145,7 +145,8 @@ export class ScopeGate {
         vectors: [...this.#vectors, ...titles.map((e) => this.#embedder.embedSync(e.text))],
       };
       this.#normalize = (text) => help.normalize(text);
-      this.#evidence = help.evidence?.bind(help);
+      // Read once per text: a decision may ask for it twice (outside travel, then a rules question).
+      this.#evidence = help.evidence ? memoTextShared((text: string) => help.evidence!(text)) : undefined;
     }
     for (const e of examples) {
       const words = this.#topicWords.get(e.topic) ?? new Set<string>();

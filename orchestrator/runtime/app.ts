@@ -101,12 +101,12 @@ export interface AppOptions {
  * while the stores open, so it is off the path to Healthy.
  */
 let shared: { scope: ScopeGate; localRouter: Promise<SemanticRouter> } | undefined;
+/** The router reads a request as the help centre does (see `RouterOptions.normalize`). */
+const ROUTER_OPTIONS = { normalize: (text: string) => helpCentre().normalize(text) };
 export function prepareApp(): NonNullable<typeof shared> {
   shared ??= {
     scope: new ScopeGate(SCOPE_EXAMPLES, { helpCentre: helpCentre() }),
-    localRouter: SemanticRouter.create(new LocalEmbedder().load(), ROUTE_EXAMPLES, {
-      normalize: (text) => helpCentre().normalize(text),
-    }),
+    localRouter: SemanticRouter.create(new LocalEmbedder().load(), ROUTE_EXAMPLES, ROUTER_OPTIONS),
   };
   return shared;
 }
@@ -115,7 +115,7 @@ export function prepareApp(): NonNullable<typeof shared> {
 const routerFor = (embedder: Embedder): Promise<SemanticRouter> =>
   embedder instanceof LocalEmbedder && embedder.defaults
     ? prepareApp().localRouter
-    : SemanticRouter.create(embedder, ROUTE_EXAMPLES, { normalize: (text) => helpCentre().normalize(text) });
+    : SemanticRouter.create(embedder, ROUTE_EXAMPLES, ROUTER_OPTIONS);
 
 export async function buildApp(services: Services, options: AppOptions = {}): Promise<App> {
   const { config, logger, store, db, embedder } = services;
