@@ -22,8 +22,11 @@ import type { CacheScope, EntryIndex, IndexedEntry, Neighbour } from "./response
 import { keys } from "./store/keys.js";
 import type { ShortTermStore, StreamEntry } from "./store/types.js";
 
-interface Held extends IndexedEntry {
-  /** The embedding scaled to unit length: similarity is a dot product. */
+/**
+ * An entry as held: its embedding kept only scaled to unit length (similarity is then a dot
+ * product), not also as given, so each entry holds one vector.
+ */
+interface Held extends Omit<IndexedEntry, "embedding"> {
   unit: Float32Array;
 }
 
@@ -189,7 +192,8 @@ export class ResponseIndex implements EntryIndex {
       scope = new Map();
       this.#byScope.set(e.scope, scope);
     }
-    scope.set(e.id, { ...e, unit: unit(e.embedding) });
+    const { embedding, ...rest } = e;
+    scope.set(e.id, { ...rest, unit: unit(embedding) });
   }
 
   #dropSource(source: string): void {
