@@ -235,6 +235,12 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
           }
           throw err;
         });
+        // The slot bounds the turns computing at once; what follows (the history write, the cache
+        // store) waits on the stores, and the next turn may compute meanwhile.
+        t.slot?.then(
+          (release) => release(),
+          () => {},
+        );
         t.run = run;
         t.checkpointVersion = run.version;
         const last = run.workflow.trail.at(-1)?.agent ?? "flightly";

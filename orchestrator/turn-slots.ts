@@ -1,6 +1,8 @@
 /**
  * How many turns run the agents at once in this process. A turn the cache did not answer takes a
- * slot before its session lease and gives it back when it ends; the rest wait in arrival order.
+ * slot before its session lease and gives it back when its agents are done (or it ends sooner):
+ * its history write and cache store wait on the stores, not on this process. The rest wait in
+ * arrival order.
  * Work beyond the limit adds latency to every turn in flight and to everything else the event loop
  * serves (`/ping` waits behind each ready turn), without adding throughput once the CPU is busy.
  */
