@@ -102,7 +102,11 @@ export interface EntryIndex {
 export interface ResponseCacheStoreOptions {
   /** Least time between two purges of expired `semantic_cache` rows (default one minute). */
   purgeEveryMs?: number;
-  /** Rows `semantic_cache` keeps at most (default 50,000). */
+  /**
+   * Rows `semantic_cache` keeps at most (default 50,000), checked every hundredth of that many puts
+   * (every put below 200): the check walks the rows in expiry order, so the table may hold up to
+   * 1% more between two checks.
+   */
   maxEntries?: number;
   /** An in-process index of the entries: similarity lookups without a database round trip. */
   index?: EntryIndex;
@@ -150,6 +154,9 @@ export class ResponseCacheStore {
   #purging: Promise<void> | undefined;
   #bounding: Promise<void> | undefined;
   #boundAgain = false;
+  /** Puts since the bound was last checked, and how many make it due. */
+  #putsUnbound = 0;
+  readonly #boundEvery: number;
   readonly #stats: ResponseCacheStats = { evicted: 0, expired: 0, invalidated: 0, refused: 0 };
 
   constructor(
@@ -160,6 +167,7 @@ export class ResponseCacheStore {
   ) {
     this.#purgeEveryMs = options.purgeEveryMs ?? 60_000;
     this.#maxEntries = options.maxEntries ?? 50_000;
+    this.#boundEvery = Math.max(1, Math.floor(this.#maxEntries / 100));
     this.#index = options.index;
     this.#feed = options.feed;
     this.#kept = options.feed ? new KeptEntries(options.feed) : undefined;
@@ -325,7 +333,10 @@ export class ResponseCacheStore {
       expiresAt: Date.now() + ttlMs,
     });
     this.#purgeWhenDue();
-    this.#boundInBackground();
+    if (++this.#putsUnbound >= this.#boundEvery) {
+      this.#putsUnbound = 0;
+      this.#boundInBackground();
+    }
     return true;
   }
 

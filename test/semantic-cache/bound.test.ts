@@ -113,5 +113,21 @@ describe.each(valkeyTargets().map((t) => [t.name, t] as const))(
         true,
       );
     });
+
+    it("without the in-process index, nearest finds the asker's entry however many other scopes hold nearer ones", async () => {
+      await sql`DELETE FROM semantic_cache`;
+      const storage = new ResponseCacheStore(store, sql, uniq("ns"), {});
+      const crowd = `actor:${uniq("crowd")}`;
+      const mine = `actor:${uniq("me")}`;
+      // Another customer's entries all at similarity 1: an approximate index scan (candidates first,
+      // then the scope filter) would fill its candidate list with them and return none of the asker's.
+      for (let i = 0; i < 120; i++) await storage.put(crowd, uniq("h"), vector, answer(`crowd ${i}`), 60_000);
+      const [other] = (await embedder.embed(["When does my refund arrive?"])) as [Float32Array];
+      await storage.put(mine, uniq("h"), other, answer("refund timing"), 60_000);
+      await storage.settled();
+      const found = await storage.nearest(vector, [mine], 4);
+      expect(found.map((n) => n.prompt)).toEqual(["refund timing"]);
+      expect(found[0]!.scope).toBe(mine);
+    });
   },
 );
