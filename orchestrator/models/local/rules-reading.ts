@@ -13,7 +13,7 @@ import { detectIntents, INTENTS, type Intent, type IntentResult } from "./intent
  * names, which the help centre's visa documents hold (the guides describe the place).
  */
 export const ENTRY_PAPERS =
-  /\b(?:visas?|visa-free|passports?|id cards?|ids|identification|eta|esta|etias|e-?visas?|evisitor|entry (?:permits?|requirements?|rules|papers|documents)|border (?:control|check)|immigration|customs forms?|paperwork|(?:travel|entry) documents?)\b/i;
+  /\b(?:visas?|visa-free|passports?|ids?|(?:id|identity) (?:cards?|papers|documents?)|identification|eta|esta|etias|e-?visas?|evisitor|entry (?:permits?|requirements?|rules|papers|documents)|border (?:control|check)|immigration|customs forms?|paperwork|(?:travel|entry) documents?)\b/i;
 
 /** Headings of the help centre that share at least this many topic words name a question's subject. */
 const HEADING_WORDS = 2;
@@ -36,11 +36,11 @@ function asPolicy(result: IntentResult): IntentResult {
 export function readIntents(text: string, slots?: Slots): IntentResult {
   let result = detectIntents(text, slots);
   if (result.intents.length === 1 && result.intents[0] === "other") {
+    // Only the policy reading is taken: a corrected word never orders an action ("bookd it").
     const normalized = helpCentre().normalize(text);
-    if (normalized !== text) {
-      const again = detectIntents(normalized, slots);
-      if (!again.intents.includes("other")) result = again;
-    }
+    if (normalized !== text && detectIntents(normalized, slots).intents.includes("policy_faq"))
+      return { ...result, intents: ["policy_faq"] };
+    return result;
   }
   if (!result.intents.includes("destination_advice")) return result;
   // "what papers do we need for <city>": the place's entry rules, not its sights.
