@@ -34,7 +34,7 @@ function asPolicy(result: IntentResult): IntentResult {
  * ("refnd" → "refund").
  */
 export function readIntents(text: string, slots?: Slots): IntentResult {
-  let result = detectIntents(text, slots);
+  const result = detectIntents(text, slots);
   if (result.intents.length === 1 && result.intents[0] === "other") {
     // Only the policy reading is taken: a corrected word never orders an action ("bookd it").
     const normalized = helpCentre().normalize(text);
