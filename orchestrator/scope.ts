@@ -72,7 +72,7 @@ const SERVED: ReadonlySet<string> = new Set(SERVED_TOPICS);
 
 /** Words that make a request about travel whatever else it says (travel vocabulary and the help centre's topics). */
 const TRAVEL_WORDS =
-  /\b(?:fl(?:y|ying|ights?)|air(?:port|line|fare|plane)s?|planes?|trips?|travel\w*|vacations?|holidays?|hotels?|motels?|lodging|accommodations?|booking|tickets?|luggage|baggage|suitcases?|carry[- ]?ons?|visas?|passports?|destinations?|itinerar(?:y|ies)|abroad|overseas|check-?in|boarding|layovers?|sightseeing|sights|things to do|tourists?|touris[mt]\w*|cabin|on ?board|pets?|seats?|refunds?|cancell?ations?|insurance|miles|loyalty|wi-?fi|strollers?|wheelchairs?|infants?|unaccompanied)\b/i;
+  /\b(?:fl(?:y|ying|ights?)|air(?:port|line|fare|plane)s?|planes?|trips?|travel\w*|vacations?|holidays?|hotels?|motels?|lodging|accommodations?|booking|tickets?|luggage|baggage|suitcases?|carry[- ]?ons?|visas?|passports?|destinations?|itinerar(?:y|ies)|abroad|overseas|check-?in|boarding|layovers?|sightseeing|sights|things to do|tourists?|touris[mt]\w*|fares?(?! (?:codes?|basis|class))|cabin|on ?board|pets?|seats?|refunds?|cancell?ations?|insurance|miles|loyalty|wi-?fi|strollers?|wheelchairs?|infants?|unaccompanied)\b/i;
 
 /**
  * Words about the customer's dealings with Flightly itself: its support team, policies, the
@@ -81,6 +81,13 @@ const TRAVEL_WORDS =
  */
 const SERVICE_WORDS =
   /\b(?:flightly|support|polic(?:y|ies)|bookings?|reservations?|my (?:account|profile|name|email|tier|status|card|points)|loyalty|charge (?:it|that|this|my booking)|pay for (?:it|that|this)|confirm (?:it|that|this))\b/i;
+
+/**
+ * How the customer is charged or pays ("will I be billed in pounds", "can I pay in yen"): a question
+ * about Flightly's own charge, which its payment policies answer, not about the money market.
+ */
+const OWN_CHARGE =
+  /\b(?:be|get|getting|being|am|are|was|were) (?:charged|billed)\b|\b(?:charge|bill) (?:me|us|my card)\b|\bpay(?:ing)? (?:in|with)\b/i;
 
 /** A card number (13-19 digits, grouped or not) or a booking reference. */
 const CARD_OR_REF = /\b(?:\d[ -]?){13,19}\b|\b(?:FL|HT)-[A-Z0-9]{6}\b/i;
@@ -172,6 +179,7 @@ export class ScopeGate {
     if (first.serve || !this.#withTitles || normalized === undefined) return first;
     // A rules question the help centre may answer: read again in its terms, near its titles.
     if (!isRulesQuestion(normalized)) return first;
+    if (OWN_CHARGE.test(normalized)) return { ...withoutDecline(first), topic: "payments", serve: true };
     const again = this.#decide(normalized, this.#withTitles.examples, this.#withTitles.vectors);
     if (again.serve) return again;
     // …or in the help centre's own words, when they answer it and the declined topic's do not.

@@ -128,7 +128,7 @@ describe("scope gate with the shipped help centre", () => {
 
   it("serves a rules question sharing two words beyond the declined topic's, one in a document's heading", () => {
     // The examples alone read it as off-topic; a seating document's heading and body speak of it.
-    const text = "on a basic fare, does my son get seated next to me";
+    const text = "on the basic option, does my son get seated next to me";
     expect(titlesOnly.decide(text).serve).toBe(false);
     expect(gate.decide(text)).toMatchObject({ serve: true, topic: "policies" });
   });

@@ -19,9 +19,10 @@ import type {
   Usage,
 } from "../types.js";
 import { type PlannerContext, readContext, readConversation, type ToolCall } from "./context.js";
-import { detectIntents, type Intent } from "./intents.js";
+import type { Intent } from "./intents.js";
 import { preferences } from "./prefs.js";
 import { listing } from "./render.js";
+import { readIntents } from "./rules-reading.js";
 import { fitInput } from "./schema.js";
 import { connectionBookingSkill, picksFromConnectionList } from "./skills/connections.js";
 import { hotelBookingSkill, picksFromHotelList } from "./skills/hotels.js";
@@ -270,7 +271,7 @@ export class LocalPlanner implements ModelProvider {
     const text = conversation.text || ctx.workflow.request || "";
     const slots = extractSlots(text, ctx.now, gazetteer);
     const earlier = conversation.earlier.slice(0, 6).map((t) => extractSlots(t, ctx.now, gazetteer));
-    const intents = detectIntents(text, slots);
+    const intents = readIntents(text, slots);
     const tools = toolBox(request.tools);
     const prefs = preferences(slots, earlier, ctx, gazetteer);
     // What "the cheapest" picks from is the list shown last: after hotels, never a flight.
