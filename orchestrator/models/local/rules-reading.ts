@@ -15,7 +15,7 @@ import { detectIntents, INTENTS, type Intent, type IntentResult } from "./intent
  * Papers a border asks for: a question about them is about the entry rules of the place it
  * names, which the help centre's visa documents hold (the guides describe the place).
  */
-export const ENTRY_PAPERS =
+const ENTRY_PAPERS =
   /\b(?:visas?|visa-free|passports?|ids?|(?:id|identity) (?:cards?|papers|documents?)|identification|eta|esta|etias|e-?visas?|evisitor|entry (?:permits?|requirements?|rules|papers|documents)|border (?:control|check)|immigration|customs forms?|paperwork|(?:travel|entry) documents?)\b/i;
 
 /** Headings of the help centre that share at least this many topic words name a question's subject. */
