@@ -305,17 +305,24 @@ export class ResponseCacheStore {
     if (carriesSecret(answer)) return false;
     const exactKey = this.#exactKey(scope, hash);
     const stored: StoredExact = { ...answer, expiresAt: Date.now() + ttlMs };
-    await this.store.pipeline().set(exactKey, JSON.stringify(stored), { ttlMs }).exec();
-    // Processes that knew this key empty learn it is not.
-    await this.#feed?.announce({ keys: [exactKey] }, false);
-    for (const s of answer.sources) await this.store.sadd(this.#sourceKey(s), `${scope}\u0000${hash}`);
-    const [row] = await this.sql<{ id: string }[]>`
-      INSERT INTO semantic_cache (scope, hash, prompt, entities, category, response, sources, embedding, expires_at)
-      VALUES (${scope}, ${hash}, ${answer.prompt}, ${this.sql.json(answer.entities as never)}, ${answer.category},
-        ${this.sql.json({ text: answer.response, ...(answer.calls ? { calls: answer.calls } : {}) } as never)},
-        ${answer.sources}, ${toVector(embedding)}::vector,
-        now() + ${`${Math.round(ttlMs)} milliseconds`}::interval)
-      RETURNING id::text AS id`;
+    // The exact entry, its sources' memberships and the row are written at once (in parallel, not
+    // one round trip after another); what depends on them all follows. Once the entry landed,
+    // processes that knew its key empty learn it is not.
+    const [, , [row]] = await Promise.all([
+      this.store
+        .pipeline()
+        .set(exactKey, JSON.stringify(stored), { ttlMs })
+        .exec()
+        .then(() => this.#feed?.announce({ keys: [exactKey] }, false)),
+      Promise.all(answer.sources.map((s) => this.store.sadd(this.#sourceKey(s), `${scope}\u0000${hash}`))),
+      this.sql<{ id: string }[]>`
+        INSERT INTO semantic_cache (scope, hash, prompt, entities, category, response, sources, embedding, expires_at)
+        VALUES (${scope}, ${hash}, ${answer.prompt}, ${this.sql.json(answer.entities as never)}, ${answer.category},
+          ${this.sql.json({ text: answer.response, ...(answer.calls ? { calls: answer.calls } : {}) } as never)},
+          ${answer.sources}, ${toVector(embedding)}::vector,
+          now() + ${`${Math.round(ttlMs)} milliseconds`}::interval)
+        RETURNING id::text AS id`,
+    ]);
     // Read after writing: an invalidation either saw this entry or left a mark seen here.
     if (computedSince !== undefined && (await this.#invalidatedSince(answer.sources, computedSince))) {
       await this.store.del(exactKey);
