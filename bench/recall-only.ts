@@ -14,7 +14,7 @@ import type { Logger } from "../core/logger.js";
 import { ROOT } from "../core/paths.js";
 import { openServices } from "../orchestrator/runtime/services.js";
 import { benchRecall, type RecallScale } from "./recall.js";
-import { benchConfig, DEFAULT_BENCH_VALKEY_URL, isoDay, machine, tempDir } from "./setup.js";
+import { benchConfig, DEFAULT_BENCH_VALKEY_URL, isoDay, machine, reopenServices, tempDir } from "./setup.js";
 import { round } from "./stats.js";
 
 export interface RecallOnlyOptions {
@@ -48,7 +48,8 @@ export async function runRecallOnly(o: RecallOnlyOptions): Promise<void> {
   const logger = o.logger.child({ component: "bench" }, { level: "warn" });
   const scales = o.scales.map(parseScale).sort((a, b) => a.total - b.total);
   try {
-    const world = await openServices(benchConfig(valkeyUrl, dataDir, extra), logger);
+    const config = benchConfig(valkeyUrl, dataDir, extra);
+    let world = await openServices(config, logger);
     try {
       const [pg] = await world.db.sql<{ v: string; vec: string | null }[]>`
         SELECT current_setting('server_version') AS v,
@@ -64,6 +65,17 @@ export async function runRecallOnly(o: RecallOnlyOptions): Promise<void> {
         recallQueries: o.recallQueries ?? 100,
         maintenanceWorkMem: "512MB",
         reuse: true,
+        // As the full run: after a build the embedded host restarts on the grown data dir.
+        ...(o.databaseUrl
+          ? {}
+          : {
+              reopen: async () => {
+                const next = await reopenServices(world, config, logger);
+                world = next.services;
+                const { db, embedder } = next.services;
+                return { sql: db.sql, embedder, restarted: next.restarted };
+              },
+            }),
         progress,
       });
       const result = {

@@ -9,6 +9,12 @@
  * settings, HNSW scan), timed after one untimed pass over the queries, as is the plain query. Recall@5 compares it with exact search (`SET LOCAL enable_indexscan = off`)
  * over the same set it returns, one memory per content (the same sentence stored twice is one
  * memory), tie-aware: a returned row counts when its distance is within the exact fifth-nearest.
+ *
+ * On the embedded database the host sizes `shared_buffers` to the data dir when it starts
+ * (`sharedBuffersFor`): a host that started on the seeded world (8MB) and then took 100,000
+ * memories reads most of the HNSW graph through PGlite's file system on every query. So after the
+ * build the bench closes its clients (the host exits) and reconnects (a new host starts on the
+ * grown data dir), as a service started on that data dir runs.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -17,174 +23,8 @@ import type { Sql } from "../memory/db/index.js";
 import { toVector } from "../memory/db/vector.js";
 import type { Embedder } from "../memory/embeddings/types.js";
 import { LongTermMemory } from "../memory/long-term/index.js";
+import { memoryTexts, recallQueries } from "./recall-data.js";
 import { type Figure, round, single, summarize, timeEach } from "./stats.js";
-
-const CITIES = [
-  "Tokyo",
-  "Honolulu",
-  "Maui",
-  "Paris",
-  "London",
-  "Seattle",
-  "Los Angeles",
-  "San Francisco",
-  "Sydney",
-  "Singapore",
-  "Rome",
-  "Barcelona",
-  "Lisbon",
-  "Vancouver",
-  "New York",
-  "Chicago",
-  "Denver",
-  "Cancun",
-  "Reykjavik",
-  "Bangkok",
-  "Seoul",
-  "Osaka",
-  "Kyoto",
-  "Amsterdam",
-  "Berlin",
-  "Dublin",
-  "Boston",
-  "Miami",
-];
-const AIRLINES = ["Northwind", "Pacific Crest", "Skyline", "Aurora Air", "Bluejay", "Coastal", "Summit"];
-const SEATS = ["window", "aisle", "exit row", "bulkhead", "front row"];
-const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
-const FOODS = ["vegetarian", "vegan", "gluten free", "kosher", "halal", "nut free", "dairy free"];
-const PARTY = ["alone", "with a partner", "with two children", "with elderly parents", "with colleagues"];
-const HOTELS = ["beach resort", "boutique hotel", "business hotel", "family suite", "ryokan", "hostel"];
-const TOPICS = [
-  "baggage fees",
-  "visa rules",
-  "seat upgrades",
-  "refunds",
-  "pet travel",
-  "lounge access",
-  "travel insurance",
-  "wheelchair assistance",
-  "infant fares",
-  "name changes",
-  "missed connections",
-  "carry-on size",
-];
-const SIGHTS = [
-  "the beach",
-  "museums",
-  "the old town",
-  "the harbour",
-  "ski slopes",
-  "night markets",
-  "hiking trails",
-];
-const OCCASIONS = ["an anniversary", "a birthday", "a honeymoon", "a conference", "a wedding", "a reunion"];
-const CABINS = ["economy", "premium economy", "business", "first class"];
-const TIERS = ["silver", "gold", "platinum", "diamond"];
-const CARS = ["compact car", "minivan", "convertible", "SUV", "electric car"];
-const NAMES = [
-  "Alice",
-  "Bruno",
-  "Chen",
-  "Dana",
-  "Emeka",
-  "Fatima",
-  "Goran",
-  "Hana",
-  "Ivan",
-  "Julia",
-  "Kenji",
-  "Leila",
-  "Marco",
-  "Nadia",
-  "Omar",
-  "Priya",
-  "Quinn",
-  "Rosa",
-  "Sven",
-  "Tariq",
-  "Uma",
-  "Victor",
-  "Wen",
-  "Yusuf",
-];
-
-/** A deterministic PRNG (mulberry32) so every run inserts the same memories. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-/**
- * Synthetic memories in the shapes the tiering worker writes (preferences, facts, episodes):
- * a template with several slots and a qualifying clause, so that rows are distinct (exact
- * duplicates would be an unrealistic worst case for an HNSW graph).
- */
-function memoryTexts(n: number, seed = 7): string[] {
-  const rnd = prng(seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-  const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
-  const templates: Array<() => string> = [
-    () => `Prefers ${pick(SEATS)} seats on ${pick(AIRLINES)} flights to ${pick(CITIES)}`,
-    () => `Travelling to ${pick(CITIES)} in ${pick(MONTHS)} ${pick(PARTY)} for ${int(2, 21)} days`,
-    () => `Hotel budget is about $${int(8, 60) * 10} per night in ${pick(CITIES)} near ${pick(SIGHTS)}`,
-    () => `Needs ${pick(FOODS)} meals on flights longer than ${int(2, 14)} hours to ${pick(CITIES)}`,
-    () =>
-      `Avoids flying with ${pick(AIRLINES)} after a ${int(2, 12)} hour delay in ${pick(CITIES)} in ${pick(MONTHS)}`,
-    () => `Booked a ${int(1, 14)} night stay at a ${pick(HOTELS)} in ${pick(CITIES)} for ${pick(OCCASIONS)}`,
-    () => `Asked about ${pick(TOPICS)} for a trip from ${pick(CITIES)} to ${pick(CITIES)} in ${pick(MONTHS)}`,
-    () => `Home airport is ${pick(CITIES)}; usually flies ${pick(CABINS)} and checks ${int(0, 3)} bags`,
-    () => `Celebrating ${pick(OCCASIONS)} in ${pick(CITIES)} in ${pick(MONTHS)} and wants a ${pick(HOTELS)}`,
-    () => `Children are ${int(1, 16)} and ${int(1, 16)} years old and like ${pick(SIGHTS)}`,
-    () => `Loyalty member of ${pick(AIRLINES)} at ${pick(TIERS)} tier since ${int(2008, 2026)}`,
-    () => `Rented a ${pick(CARS)} in ${pick(CITIES)} and returned it ${int(1, 5)} hours late`,
-  ];
-  const qualifiers: Array<() => string> = [
-    () => "",
-    () => `, mentioned in ${pick(MONTHS)} ${int(2019, 2026)}`,
-    () => `, for ${pick(NAMES)}`,
-    () => `, travelling with ${pick(NAMES)} and ${pick(NAMES)}`,
-    () => `, unless the fare is over $${int(2, 40) * 50}`,
-    () => `; confirmed by phone on day ${int(1, 28)}`,
-  ];
-  return Array.from({ length: n }, () => `${pick(templates)()}${pick(qualifiers)()}`);
-}
-
-/** Questions an agent recalls memories for. */
-function recallQueries(n: number, seed = 11): string[] {
-  const rnd = prng(seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-  const templates: Array<() => string> = [
-    () => `which seat does the customer like on the way to ${pick(CITIES)}?`,
-    () => `what hotel budget do they have in ${pick(CITIES)}?`,
-    () => `any dietary needs for the flight?`,
-    () => `which airlines should we avoid?`,
-    () => `who is travelling to ${pick(CITIES)} and when?`,
-    () => `how old are the children?`,
-    () => `what did they ask about ${pick(TOPICS)}?`,
-    () => `past stays in ${pick(CITIES)}`,
-  ];
-  return Array.from({ length: n }, () => pick(templates)());
-}
 
 const HEAVY = "bench-heavy";
 const LIGHT_ACTORS = 100;
@@ -224,6 +64,12 @@ function migrationIndexDefinition(): string {
   }
   if (!found) throw new Error("no migration creates the memories_embedding index");
   return found.replace(/\s+/g, " ");
+}
+
+/** The server's `shared_buffers` (`128MB`, …). */
+async function sharedBuffers(sql: Sql): Promise<string> {
+  const [row] = await sql<{ v: string }[]>`SELECT current_setting('shared_buffers') AS v`;
+  return row?.v ?? "?";
 }
 
 /** Rebuilds the memories' HNSW index as the migrations define it (`definition` from pg_indexes). */
@@ -272,31 +118,39 @@ export interface RecallOptions {
    * the rows present are skipped.
    */
   reuse?: boolean;
+  /**
+   * Closes the database's clients and opens them again, after rows were added and the index
+   * built: on the embedded database the host exits with its last client and the next connection
+   * starts one on the grown data dir. `restarted` tells whether a new host serves it. Absent for
+   * a PostgreSQL server.
+   */
+  reopen?: () => Promise<{ sql: Sql; embedder: Embedder; restarted: boolean }>;
   progress: (message: string) => void;
 }
 
 export async function benchRecall(
   o: RecallOptions,
 ): Promise<{ figures: Record<string, Figure>; notes: string[] }> {
-  const { sql } = o;
+  let { sql, embedder } = o;
   const figures: Record<string, Figure> = {};
   const notes: string[] = [];
   const [{ n: before } = { n: 0 }] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM memories`;
   try {
-    const memory = new LongTermMemory(sql, o.embedder);
+    let memory = new LongTermMemory(sql, embedder);
     const [index] = await sql<{ def: string }[]>`
       SELECT indexdef AS def FROM pg_indexes WHERE indexname = 'memories_embedding'`;
     if (!index && !o.reuse) throw new Error("the memories_embedding index is missing: run the migrations");
     const definition = index?.def ?? migrationIndexDefinition();
     const params = /WITH \((.*)\)/.exec(definition)?.[1] ?? "pgvector defaults";
     const queries = recallQueries(Math.max(o.runs, o.recallQueries));
-    const vectors = await o.embedder.embed(queries);
+    const vectors = await embedder.embed(queries);
     // Rows are inserted in a fixed order, so the first `inserted` texts are the ones present.
     const [{ n: present } = { n: 0 }] = o.reuse
       ? await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM memories WHERE actor_id LIKE 'bench-%'`
       : [{ n: 0 }];
     let inserted = present;
     for (const scale of o.scales) {
+      let host = "";
       if (scale.total < inserted) {
         notes.push(
           `long-term recall: ${scale.label} skipped (the kept database holds ${inserted} bench memories)`,
@@ -309,7 +163,7 @@ export async function benchRecall(
         o.progress(`long-term recall: inserting up to ${scale.total} memories`);
         await sql`DROP INDEX IF EXISTS memories_embedding`;
         const t = performance.now();
-        await insertMemories(sql, o.embedder, texts, inserted);
+        await insertMemories(sql, embedder, texts, inserted);
         inserted = scale.total;
         const insertMs = performance.now() - t;
         o.progress(`long-term recall: building the HNSW index over ${scale.total} memories`);
@@ -326,10 +180,21 @@ export async function benchRecall(
           scale.total,
           `CREATE INDEX ... USING hnsw (${params}), maintenance_work_mem ${o.maintenanceWorkMem}`,
         );
+        if (o.reopen) {
+          const built = await sharedBuffers(sql);
+          o.progress("long-term recall: reconnecting (the embedded host restarts on the grown data dir)");
+          const next = await o.reopen();
+          ({ sql, embedder } = next);
+          memory = new LongTermMemory(sql, embedder);
+          host = next.restarted
+            ? `on a host restarted after the build, as a service started on this data dir runs (shared_buffers ${built} at the build, ${await sharedBuffers(sql)} now)`
+            : `on the host of the build (another client kept it: shared_buffers ${built}, sized for the data it started on)`;
+        }
       } else {
         o.progress(`long-term recall: reusing ${scale.total} memories and their HNSW index`);
         await sql`ANALYZE memories`;
       }
+      host ||= `shared_buffers ${await sharedBuffers(sql)}`;
       for (const [who, actorId] of [
         ["heavy", HEAVY],
         ["light", light(3)],
@@ -353,12 +218,12 @@ export async function benchRecall(
         figures[`recall.${scale.label}.${who}.plain_latency`] = summarize(
           plain,
           "ms",
-          "the same nearest-5 query as the owner, one statement, no transaction, role switch or settings (reference)",
+          `the same nearest-5 query as the owner, one statement, no transaction, role switch or settings (reference); ${host}`,
         );
         figures[`recall.${scale.label}.${who}.latency`] = summarize(
           latency,
           "ms",
-          `LongTermMemory.recallByVector k=5 for an actor with ${n} of ${scale.total} memories (HNSW, iterative scan)`,
+          `LongTermMemory.recallByVector k=5 for an actor with ${n} of ${scale.total} memories (HNSW, iterative scan); ${host}`,
         );
         let found = 0;
         let wanted = 0;
@@ -388,7 +253,7 @@ export async function benchRecall(
       }
     }
     notes.push(
-      `long-term recall: synthetic travel memories (12 templates × qualifiers, ~95% distinct vectors), local embedder (${o.embedder.dimensions} dims), added to the seeded world's ${before} memories; the heavy actor holds 90%, ${LIGHT_ACTORS} light actors 0.1% each`,
+      `long-term recall: synthetic travel memories (12 templates × qualifiers, ~95% distinct vectors), local embedder (${embedder.dimensions} dims), added to the seeded world's ${before} memories; the heavy actor holds 90%, ${LIGHT_ACTORS} light actors 0.1% each`,
     );
   } catch (err) {
     throw new Error(`long-term recall: ${err instanceof Error ? err.message : String(err)}`, { cause: err });

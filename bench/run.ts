@@ -26,6 +26,7 @@ import {
   DEFAULT_BENCH_VALKEY_URL,
   isoDay,
   machine,
+  reopenServices,
   searchDate,
   seedWorld,
   tempDir,
@@ -304,7 +305,9 @@ export async function run(options: RunOptions): Promise<BenchResult> {
     notes.push(...runtime.notes);
 
     // Long-term recall last: the largest and slowest build.
-    const world = options.only ? undefined : await openServices(benchConfig(valkeyUrl, template), logger);
+    // After each build the bench reconnects: the embedded host restarts on the grown data dir.
+    const worldConfig = benchConfig(valkeyUrl, template);
+    let world = options.only ? undefined : await openServices(worldConfig, logger);
     if (world)
       try {
         const recall = await benchRecall({
@@ -314,6 +317,12 @@ export async function run(options: RunOptions): Promise<BenchResult> {
           runs: s.recallRuns,
           recallQueries: s.recallQueries,
           maintenanceWorkMem: "512MB",
+          reopen: async () => {
+            const next = await reopenServices(world!, worldConfig, logger);
+            world = next.services;
+            const { db, embedder } = next.services;
+            return { sql: db.sql, embedder, restarted: next.restarted };
+          },
           progress,
         });
         Object.assign(figures, recall.figures);

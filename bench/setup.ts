@@ -11,7 +11,7 @@ import { connect as tlsConnect } from "node:tls";
 import { type Config, loadConfig } from "../core/config.js";
 import type { Logger } from "../core/logger.js";
 import { seed } from "../memory/db/seed.js";
-import { openServices } from "../orchestrator/runtime/services.js";
+import { openServices, type Services } from "../orchestrator/runtime/services.js";
 
 /** Logical database used when `VALKEY_URL` is unset, so bench keys never mix with test suites'. */
 export const DEFAULT_BENCH_VALKEY_URL = "redis://127.0.0.1:6379/9";
@@ -87,6 +87,24 @@ export function copyWorld(template: string, dir: string): void {
   cpSync(template, dir, { recursive: true });
   rmSync(join(dir, "pglite-server.json"), { force: true });
   rmSync(join(dir, "pglite.lock"), { force: true });
+}
+
+/**
+ * `services` closed and opened again on `config`, as a process started anew. On the embedded
+ * database the last client's close stops the host, and the next connection starts one on the
+ * data dir as it now is (sizing `shared_buffers` to it); `restarted` is false when the same host
+ * still serves (another client process keeps it) or the database is a PostgreSQL server.
+ */
+export async function reopenServices(
+  services: Services,
+  config: Config,
+  logger: Logger,
+): Promise<{ services: Services; restarted: boolean }> {
+  const before = services.db.embeddedHost?.pid;
+  await services.close();
+  const next = await openServices(config, logger);
+  const now = next.db.embeddedHost?.pid;
+  return { services: next, restarted: before !== undefined && now !== undefined && now !== before };
 }
 
 /** Seeds `dataDir` through `openServices` + `seed` and closes it; returns the seed time in ms. */

@@ -76,8 +76,13 @@ const MAX_K = 100;
  * shapes with different slots), and a question unlike all of them has its exact nearest scattered
  * across clusters: the graph search stays in the nearest cluster unless the candidate list is
  * wide. At 100,000 memories (90,000 of one actor, m=32, ef_construction=128) recall@5 was 0.94 at
- * ef_search 40 to 120 and 0.996 from 140 (bench: long-term recall); actors whose rows the planner
- * reads through the actor index (most) are searched exactly and never use it.
+ * ef_search 40 to 120 and 0.996 from 130 on each of three freshly built graphs (2026-12-07, `flightly
+ * bench --only recall --scales 100k --data-dir DIR`, then this class with `efSearch` on the reopened
+ * dir): the misses are one question, whose exact nearest lie in other templates' clusters. The
+ * search is most of a recall's time (one graph, load ~1: server execution p50 3.1 ms at 40, 7.6 at
+ * 140, 8.7 at 160; the whole recall 5.4, 9.9, 11.1 ms; three graphs at 160: 11.1-14.2 ms under load
+ * 1-3). 160 keeps a margin of 40 over the widest failing width. Actors whose rows the planner reads
+ * through the actor index (most) are searched exactly and never use it.
  */
 const DEFAULT_EF_SEARCH = 160;
 const SECTION_OF: Record<MemoryKind, string> = {
