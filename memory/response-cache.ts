@@ -3,8 +3,8 @@
  * GET per scope), nearest-neighbour entries in pgvector (`semantic_cache`), and invalidation by
  * source (a knowledge document that changed, seats sold, an actor's context that moved). Expired
  * rows are purged by the puts themselves, at most once per `purgeEveryMs`, and the table is bounded
- * (`maxEntries`): after a put, the rows nearest to expiry beyond the bound are evicted in the
- * background with their exact entries. An invalidation leaves a mark on its source, so an answer
+ * (`maxEntries`, checked every hundredth of that many puts): the rows nearest to expiry beyond
+ * the bound are evicted in the background with their exact entries. An invalidation leaves a mark on its source, so an answer
  * computed before the write and stored after it is dropped by its own put (`computedSince`).
  *
  * Nothing secret is ever cached: `put` refuses an answer when redaction would change any text
@@ -15,43 +15,26 @@
 import type { Sql } from "postgres";
 import { hasSecret } from "../core/redact.js";
 import { toVector } from "./db/vector.js";
+import type {
+  CachedAnswer,
+  CacheScope,
+  EntryIndex,
+  Neighbour,
+  RecordedCall,
+} from "./response-cache-types.js";
 import { KeptEntries, type ReadMark, type ResponseFeed } from "./response-feed.js";
 import { keys } from "./store/keys.js";
 import type { ShortTermStore } from "./store/types.js";
 
-/** A tool call an answer was built from: its canonical input and a digest of its result (for the audit). */
-export interface RecordedCall {
-  tool: string;
-  input: string;
-  result: string;
-  /**
-   * A call with inputs in the asker's words (a search query): its other inputs, and a digest of
-   * what it found, whatever the words (absent for other tools and in entries of earlier versions).
-   */
-  meaning?: { input: string; found: string };
-}
-
-export interface CachedAnswer {
-  prompt: string;
-  response: string;
-  entities: unknown;
-  category: string;
-  sources: string[];
-  /** The calls the answer was computed from, in order (absent in entries of earlier versions). */
-  calls?: RecordedCall[];
-}
-
-/** The source every answer kept for one actor depends on: their context (profile, memories, bookings). */
-export const actorSource = (actorId: string): string => `actor:${actorId}`;
-
-export interface Neighbour extends CachedAnswer {
-  similarity: number;
-  /** The row's id in `semantic_cache`, and the scope it was stored in. */
-  id: string;
-  scope: CacheScope;
-  /** Its exact key hash, when an in-process index found it (see `nearest`). */
-  hash?: string | null;
-}
+export type {
+  CachedAnswer,
+  CacheScope,
+  EntryIndex,
+  IndexedEntry,
+  Neighbour,
+  RecordedCall,
+} from "./response-cache-types.js";
+export { actorSource } from "./response-cache-types.js";
 
 /** Exact-entry key version: entries of earlier versions may hold secrets and are never read. */
 const KEY_VERSION = "v2";
@@ -75,29 +58,6 @@ const carriesSecret = (a: CachedAnswer): boolean =>
   hasSecret(a.response) ||
   hasSecret(JSON.stringify(a.entities ?? null)) ||
   hasSecret(JSON.stringify(a.calls?.map((c) => c.input) ?? null));
-
-/** `shared`, or `actor:<id>`. */
-export type CacheScope = string;
-
-/** A stored answer as an index holds it: its row id, scope, embedding and expiry (epoch ms). */
-export interface IndexedEntry extends CachedAnswer {
-  id: string;
-  /** The entry's exact key hash (null for rows written before it was kept). */
-  hash: string | null;
-  scope: CacheScope;
-  embedding: Float32Array;
-  expiresAt: number;
-}
-
-/** An in-process index of the entries (`response-index.ts`), told of every put and invalidation. */
-export interface EntryIndex {
-  /** Whether `nearest` may answer (otherwise pgvector does). */
-  readonly ready: boolean;
-  nearest(embedding: Float32Array, scopes: readonly CacheScope[], k: number): Neighbour[];
-  added(entry: IndexedEntry): Promise<void>;
-  droppedSource(source: string): Promise<void>;
-  droppedIds(ids: readonly string[]): Promise<void>;
-}
 
 export interface ResponseCacheStoreOptions {
   /** Least time between two purges of expired `semantic_cache` rows (default one minute). */
