@@ -2,6 +2,8 @@
  * The long-term recall stage's data (`recall.ts`): synthetic travel memories and the questions
  * recalled against them, deterministic so that every run and every kept data dir holds the same rows.
  */
+import { MONTHS } from "../mcp-servers/weather/climate.js";
+import { prng } from "../memory/db/world.js";
 
 const CITIES = [
   "Tokyo",
@@ -35,20 +37,6 @@ const CITIES = [
 ];
 const AIRLINES = ["Northwind", "Pacific Crest", "Skyline", "Aurora Air", "Bluejay", "Coastal", "Summit"];
 const SEATS = ["window", "aisle", "exit row", "bulkhead", "front row"];
-const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
 const FOODS = ["vegetarian", "vegan", "gluten free", "kosher", "halal", "nut free", "dairy free"];
 const PARTY = ["alone", "with a partner", "with two children", "with elderly parents", "with colleagues"];
 const HOTELS = ["beach resort", "boutique hotel", "business hotel", "family suite", "ryokan", "hostel"];
@@ -105,18 +93,6 @@ const NAMES = [
   "Wen",
   "Yusuf",
 ];
-
-/** A deterministic PRNG (mulberry32) so every run inserts the same memories. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /**
  * Synthetic memories in the shapes the tiering worker writes (preferences, facts, episodes):

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readHistory } from "../../memory/short-term/history.js";
-import type { Pipeline } from "../../memory/store/types.js";
+import { holdAppends } from "../support/held-appends.js";
 import { startTestRuntime, type TestRuntime } from "../support/world.js";
 
 describe("history writes of cache hits", () => {
@@ -29,31 +29,7 @@ describe("history writes of cache hits", () => {
     expect(again.response).toBe(first.response);
 
     // Hold every history append until released; lookups and other commands pass.
-    const store = rt.running.services.store;
-    const open = store.pipeline.bind(store);
-    let release!: () => void;
-    const held = new Promise<void>((r) => {
-      release = r;
-    });
-    let waiting = 0;
-    store.pipeline = (): Pipeline => {
-      const p = open();
-      let appends = false;
-      const appendCapped = p.appendCapped.bind(p);
-      const exec = p.exec.bind(p);
-      p.appendCapped = (...args) => {
-        appends = true;
-        return appendCapped(...args);
-      };
-      p.exec = async () => {
-        if (appends) {
-          waiting++;
-          await held;
-        }
-        return exec();
-      };
-      return p;
-    };
+    const held = holdAppends(rt.running.services.store);
     try {
       const burst = 100;
       const answered: number[] = [];
@@ -67,14 +43,13 @@ describe("history writes of cache hits", () => {
       // Some hits were answered with their writes held, and some were not: the bound is in between.
       expect(answered.length).toBeGreaterThan(0);
       expect(answered.length).toBeLessThan(burst);
-      expect(waiting).toBe(burst);
-      release();
+      expect(held.waiting).toBe(burst);
+      held.release();
       const results = await Promise.all(hits);
       expect(results.every((r) => r.cache.hit && r.response === first.response)).toBe(true);
       expect(answered.length).toBe(burst);
     } finally {
-      store.pipeline = open;
-      release();
+      held.restore();
     }
     // Every turn of the burst is in its session's history.
     for (const i of [0, 50, 99]) {

@@ -3,9 +3,9 @@
  * a waiting turn can be aborted without taking a slot, and a cache hit never waits for one.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Pipeline } from "../../memory/store/types.js";
 import { ScriptedModel } from "../../orchestrator/models/scripted.js";
 import { TurnSlots } from "../../orchestrator/turn-slots.js";
+import { holdAppends } from "../support/held-appends.js";
 import { startTestRuntime, type TestRuntime } from "../support/world.js";
 
 describe("TurnSlots", () => {
@@ -101,32 +101,7 @@ describe("a turn's slot after its agents", () => {
 
   it("goes back before the turn's history write lands: the next turn's agents run meanwhile", async () => {
     const run = `${Date.now()}`;
-    // Hold every history append until released; everything else passes.
-    const store = rt.running.services.store;
-    const open = store.pipeline.bind(store);
-    let release!: () => void;
-    const held = new Promise<void>((r) => {
-      release = r;
-    });
-    let appendsHeld = 0;
-    store.pipeline = (): Pipeline => {
-      const p = open();
-      let appends = false;
-      const appendCapped = p.appendCapped.bind(p);
-      const exec = p.exec.bind(p);
-      p.appendCapped = (...args) => {
-        appends = true;
-        return appendCapped(...args);
-      };
-      p.exec = async () => {
-        if (appends) {
-          appendsHeld++;
-          await held;
-        }
-        return exec();
-      };
-      return p;
-    };
+    const held = holdAppends(rt.running.services.store);
     try {
       const ask = (i: number) =>
         rt.app.orchestrator.invoke({
@@ -135,20 +110,19 @@ describe("a turn's slot after its agents", () => {
           actorId: "7",
         });
       const first = ask(1);
-      for (let i = 0; i < 200 && appendsHeld === 0; i++) await new Promise((r) => setTimeout(r, 10));
-      expect(appendsHeld).toBe(1);
+      for (let i = 0; i < 200 && held.waiting === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(held.waiting).toBe(1);
       const before = calls;
       const second = ask(2);
       for (let i = 0; i < 200 && calls === before; i++) await new Promise((r) => setTimeout(r, 10));
       // The only slot is free although the first turn's write has not landed.
       expect(calls).toBeGreaterThan(before);
-      release();
+      held.release();
       const [a, b] = await Promise.all([first, second]);
       expect(a.agents.length).toBeGreaterThan(0);
       expect(b.agents.length).toBeGreaterThan(0);
     } finally {
-      release();
-      store.pipeline = open;
+      held.restore();
     }
   });
 });
