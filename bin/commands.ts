@@ -8,7 +8,7 @@ import type { Split } from "../bench/eval/run.js";
 import { type Config, exposurePolicy } from "../core/config.js";
 import type { Logger } from "../core/logger.js";
 import type { InvokeResult } from "../orchestrator/orchestrator.js";
-import type { App } from "../orchestrator/runtime/app.js";
+import type { App, AppOptions } from "../orchestrator/runtime/app.js";
 import { seedProgressDisplay } from "../orchestrator/runtime/seed-progress.js";
 import type { Services } from "../orchestrator/runtime/services.js";
 
@@ -46,7 +46,10 @@ const portFlag = (value: unknown): number | undefined => {
 };
 
 /** Services and the app, with the embedded database seeded on first use. */
-async function openApp(ctx: CommandContext, worker: boolean): Promise<{ services: Services; app: App }> {
+async function openApp(
+  ctx: CommandContext,
+  options: AppOptions & { worker: boolean },
+): Promise<{ services: Services; app: App }> {
   const [{ openServices }, { buildApp, prepareApp }, { seedIfEmpty }] = await Promise.all([
     services(),
     appModule(),
@@ -60,7 +63,7 @@ async function openApp(ctx: CommandContext, worker: boolean): Promise<{ services
   const opened = await opening;
   try {
     await seedIfEmpty(opened);
-    const app = await buildApp(opened, { worker });
+    const app = await buildApp(opened, options);
     return { services: opened, app };
   } catch (err) {
     await opened.close();
@@ -163,7 +166,7 @@ export const commands: Record<string, Command> = {
       process.stderr.write("flightly mcp: expected postgres, weather or orchestrator\n");
       return 2;
     }
-    const { services, app } = await openApp(ctx, true);
+    const { services, app } = await openApp(ctx, { worker: true });
     const { createOrchestratorMcpServer } = await import("../orchestrator/mcp-server.js");
     const create = () =>
       createOrchestratorMcpServer({
@@ -223,7 +226,9 @@ export const commands: Record<string, Command> = {
     const prompt = ctx.args.join(" ").trim();
     if (!prompt) throw new UsageError('usage: flightly invoke "prompt" [--session ID] [--actor ID]');
     const actorId = actorOf(ctx);
-    const { services, app } = await openApp(ctx, false);
+    // One request: its similarity lookup reads the cache table (by scope, exactly) instead of
+    // loading every entry into an in-process index first, and no exact answer is kept in memory.
+    const { services, app } = await openApp(ctx, { worker: false, responseIndex: false, cacheMemory: false });
     try {
       const result = await app.orchestrator.invoke({
         prompt,
@@ -239,7 +244,7 @@ export const commands: Record<string, Command> = {
 
   async chat(ctx) {
     const actorId = actorOf(ctx);
-    const { services, app } = await openApp(ctx, true);
+    const { services, app } = await openApp(ctx, { worker: true });
     const sessionId = typeof ctx.flags.session === "string" ? ctx.flags.session : randomUUID();
     const rl = createInterface({ input: process.stdin, output: process.stdout });
     process.stdout.write(

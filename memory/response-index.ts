@@ -121,8 +121,13 @@ export class ResponseIndex implements EntryIndex {
 
   /** Loads the live rows and starts following the change stream. */
   async start(): Promise<void> {
+    const t = performance.now();
     await this.#load();
     this.#ready = true;
+    this.#o.logger?.info(
+      { entries: this.size, ms: Math.round(performance.now() - t) },
+      "response index loaded",
+    );
     this.#schedule();
   }
 

@@ -42,6 +42,20 @@ describe("command line", () => {
     expect(unknown.stderr).toMatch(/--acter/);
   }, 60_000);
 
+  it("invoke answers one request without loading the response cache into an in-process index", async () => {
+    const { LOG_LEVEL: _, ...unset } = env;
+    // A cached answer first, so a one-shot lookup has an entry to find.
+    const prompt = "Is there wifi on the plane?";
+    const first = await runCli(["invoke", prompt, "--verbose"], unset);
+    expect(first.code, first.stderr).toBe(0);
+    const again = await runCli(["invoke", prompt, "--verbose"], unset);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toMatch(/response index loaded/);
+    const body = JSON.parse(again.stdout);
+    expect(body.cache).toMatchObject({ hit: true });
+    expect(body.response).toBe(JSON.parse(first.stdout).response);
+  }, 120_000);
+
   it("invoke keeps info logs out of the way unless --verbose", async () => {
     const { LOG_LEVEL: _, ...unset } = env;
     const quiet = await runCli(["invoke", "How many bags can I check?"], unset);
