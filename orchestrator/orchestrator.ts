@@ -9,7 +9,15 @@ import type { AgentName } from "../agents/types.js";
 import type { PlaceReferent } from "../language/index.js";
 import { AfterInvocationEvent } from "./hooks.js";
 import type { Usage } from "./models/types.js";
-import { type InvokeRequest, newTurn, round, runPipeline, type Stage, type Turn } from "./pipeline.js";
+import {
+  freeSlot,
+  type InvokeRequest,
+  newTurn,
+  round,
+  runPipeline,
+  type Stage,
+  type Turn,
+} from "./pipeline.js";
 import { invocationStages, type OrchestratorDeps } from "./stages.js";
 import { type CacheTrail, cacheMiss } from "./trail.js";
 import type { TrailEntry } from "./workflow-state.js";
@@ -86,10 +94,7 @@ export class Orchestrator {
       turn.answer?.by === "cache" ? this.#behindHit(turn.recorded) : turn.recorded,
       turn.release?.().catch((err) => turn.log.warn({ err }, "could not release the session")),
     ]);
-    turn.slot?.then(
-      (release) => release(),
-      () => {},
-    );
+    freeSlot(turn);
     if (turn.recordStarted !== undefined) turn.timing.record = round(performance.now() - turn.recordStarted);
     turn.timing.total = round(performance.now() - started);
     await this.deps.hooks.emit(

@@ -67,8 +67,9 @@ export interface Turn {
   memoryRead?: boolean;
   release: (() => Promise<void>) | undefined;
   /**
-   * The turn's process slot (`TurnSlots`) as asked for: given back when the turn ends, or as soon
-   * as it is granted if the turn ended first (a stage cut off at the deadline while it waited).
+   * The turn's process slot (`TurnSlots`) as asked for: given back (`freeSlot`) when its agents are
+   * done or the turn ends, or as soon as it is granted if the turn ended first (a stage cut off at
+   * the deadline while it waited).
    */
   slot?: Promise<() => void>;
   /**
@@ -139,6 +140,14 @@ export interface Stage {
   /** The stage enforces the deadline itself (the agents: a side effect is never abandoned mid-way). */
   readonly keepsDeadline?: boolean;
   run(turn: Turn): Promise<void>;
+}
+
+/** Gives the turn's slot back, now or once granted (the release is idempotent). */
+export function freeSlot(turn: Turn): void {
+  turn.slot?.then(
+    (release) => release(),
+    () => {},
+  );
 }
 
 export const round = (ms: number): number => Math.round(ms * 1000) / 1000;

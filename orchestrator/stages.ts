@@ -14,7 +14,7 @@ import type { Actor, Tool } from "../tools/types.js";
 import { BeforeInvocationEvent, CacheDecisionEvent, type HookRegistry } from "./hooks.js";
 import type { MemoryPort, SessionGate, TurnContext } from "./memory-port.js";
 import type { ModelProvider } from "./models/types.js";
-import { round, type Stage, type Turn } from "./pipeline.js";
+import { freeSlot, round, type Stage, type Turn } from "./pipeline.js";
 import type { SemanticRouter } from "./router.js";
 import type { ScopeGate } from "./scope.js";
 import { type CacheAudit, recordCalls } from "./semantic-cache/audit.js";
@@ -237,10 +237,7 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
         });
         // The slot bounds the turns computing at once; what follows (the history write, the cache
         // store) waits on the stores, and the next turn may compute meanwhile.
-        t.slot?.then(
-          (release) => release(),
-          () => {},
-        );
+        freeSlot(t);
         t.run = run;
         t.checkpointVersion = run.version;
         const last = run.workflow.trail.at(-1)?.agent ?? "flightly";
