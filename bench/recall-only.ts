@@ -14,7 +14,7 @@ import type { Logger } from "../core/logger.js";
 import { ROOT } from "../core/paths.js";
 import { openServices } from "../orchestrator/runtime/services.js";
 import { benchRecall, type RecallScale } from "./recall.js";
-import { benchConfig, DEFAULT_BENCH_VALKEY_URL, isoDay, machine, reopenServices, tempDir } from "./setup.js";
+import { benchConfig, DEFAULT_BENCH_VALKEY_URL, isoDay, machine, reopener, tempDir } from "./setup.js";
 import { round } from "./stats.js";
 
 export interface RecallOnlyOptions {
@@ -49,33 +49,24 @@ export async function runRecallOnly(o: RecallOnlyOptions): Promise<void> {
   const scales = o.scales.map(parseScale).sort((a, b) => a.total - b.total);
   try {
     const config = benchConfig(valkeyUrl, dataDir, extra);
-    let world = await openServices(config, logger);
+    const world = { services: await openServices(config, logger) };
     try {
-      const [pg] = await world.db.sql<{ v: string; vec: string | null }[]>`
+      const [pg] = await world.services.db.sql<{ v: string; vec: string | null }[]>`
         SELECT current_setting('server_version') AS v,
                (SELECT extversion FROM pg_extension WHERE extname = 'vector') AS vec`;
       const database = `${o.databaseUrl ? "PostgreSQL" : "PGlite"} ${pg?.v ?? "?"}, pgvector ${pg?.vec ?? "?"}`;
       progress(`long-term recall on ${database}, ${o.dataDir ? `data dir ${dataDir}` : "fresh data dir"}`);
       const loadStart = loadavg().map((x) => round(x, 2));
       const recall = await benchRecall({
-        sql: world.db.sql,
-        embedder: world.embedder,
+        sql: world.services.db.sql,
+        embedder: world.services.embedder,
         scales,
         runs: o.runs ?? 300,
         recallQueries: o.recallQueries ?? 100,
         maintenanceWorkMem: "512MB",
         reuse: true,
         // As the full run: after a build the embedded host restarts on the grown data dir.
-        ...(o.databaseUrl
-          ? {}
-          : {
-              reopen: async () => {
-                const next = await reopenServices(world, config, logger);
-                world = next.services;
-                const { db, embedder } = next.services;
-                return { sql: db.sql, embedder, restarted: next.restarted };
-              },
-            }),
+        ...(o.databaseUrl ? {} : { reopen: reopener(world, config, logger) }),
         progress,
       });
       const result = {
@@ -96,7 +87,7 @@ export async function runRecallOnly(o: RecallOnlyOptions): Promise<void> {
       );
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     } finally {
-      await world.close();
+      await world.services.close();
     }
   } finally {
     for (const c of cleanup.reverse()) c();

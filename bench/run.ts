@@ -26,7 +26,7 @@ import {
   DEFAULT_BENCH_VALKEY_URL,
   isoDay,
   machine,
-  reopenServices,
+  reopener,
   searchDate,
   seedWorld,
   tempDir,
@@ -307,28 +307,23 @@ export async function run(options: RunOptions): Promise<BenchResult> {
     // Long-term recall last: the largest and slowest build.
     // After each build the bench reconnects: the embedded host restarts on the grown data dir.
     const worldConfig = benchConfig(valkeyUrl, template);
-    let world = options.only ? undefined : await openServices(worldConfig, logger);
+    const world = options.only ? undefined : { services: await openServices(worldConfig, logger) };
     if (world)
       try {
         const recall = await benchRecall({
-          sql: world.db.sql,
-          embedder: world.embedder,
+          sql: world.services.db.sql,
+          embedder: world.services.embedder,
           scales: [...s.recallScales],
           runs: s.recallRuns,
           recallQueries: s.recallQueries,
           maintenanceWorkMem: "512MB",
-          reopen: async () => {
-            const next = await reopenServices(world!, worldConfig, logger);
-            world = next.services;
-            const { db, embedder } = next.services;
-            return { sql: db.sql, embedder, restarted: next.restarted };
-          },
+          reopen: reopener(world, worldConfig, logger),
           progress,
         });
         Object.assign(figures, recall.figures);
         notes.push(...recall.notes);
       } finally {
-        await world.close();
+        await world.services.close();
       }
     if (options.quick) notes.push("quick run: long-term recall at 10k only (100k is built in the full run)");
   } finally {

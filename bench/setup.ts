@@ -107,6 +107,22 @@ export async function reopenServices(
   return { services: next, restarted: before !== undefined && now !== undefined && now !== before };
 }
 
+/**
+ * The recall stage's `reopen` (`RecallOptions.reopen`) over the services `world` holds: each call
+ * reopens them (`reopenServices`) and keeps the new ones in `world`.
+ */
+export function reopener(
+  world: { services: Services },
+  config: Config,
+  logger: Logger,
+): () => Promise<{ sql: Services["db"]["sql"]; embedder: Services["embedder"]; restarted: boolean }> {
+  return async () => {
+    const next = await reopenServices(world.services, config, logger);
+    world.services = next.services;
+    return { sql: next.services.db.sql, embedder: next.services.embedder, restarted: next.restarted };
+  };
+}
+
 /** Seeds `dataDir` through `openServices` + `seed` and closes it; returns the seed time in ms. */
 export async function seedWorld(config: Config, logger: Logger): Promise<{ ms: number; counts: object }> {
   const services = await openServices(config, logger);
