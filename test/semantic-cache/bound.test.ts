@@ -114,7 +114,10 @@ describe.each(valkeyTargets().map((t) => [t.name, t] as const))(
       );
     });
 
-    it("without the in-process index, nearest finds the asker's entry however many other scopes hold nearer ones", async () => {
+    it("a put inserts into no vector graph; without the in-process index, nearest still finds the asker's entry however many other scopes hold nearer ones", async () => {
+      const graphs = await sql`SELECT indexname FROM pg_indexes
+        WHERE tablename = 'semantic_cache' AND indexdef ILIKE '%USING hnsw%'`;
+      expect(graphs.map((g) => g.indexname)).toEqual([]);
       await sql`DELETE FROM semantic_cache`;
       const storage = new ResponseCacheStore(store, sql, uniq("ns"), {});
       const crowd = `actor:${uniq("crowd")}`;
