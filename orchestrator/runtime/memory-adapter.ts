@@ -83,7 +83,8 @@ export class MemoryAdapter implements MemoryPort {
   constructor(private readonly o: MemoryAdapterOptions) {}
 
   async assemble(scope: Scope, query: string): Promise<TurnContext> {
-    // The session's last turn may still be on its way (a cache hit answers before its write lands).
+    // The session's last turn may still be on its way: a cache hit takes no session lease, so a
+    // concurrent request of the session can arrive before that hit's write lands.
     const writing = this.o.outbox.written(scope);
     if (writing) await writing;
     const customerRead = this.o.customers.get(scope.actorId);
