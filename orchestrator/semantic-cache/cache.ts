@@ -235,11 +235,13 @@ export class SemanticCache {
     for (const n of neighbours) {
       if (n.similarity < this.o.threshold) break;
       const stored = n.entities as StoredEntities;
-      const candidate = {
+      // The entry's exact key as stored, when the index has it: not derived again per lookup.
+      const candidate: KeyedRequest = {
         text: n.prompt,
         entities: stored,
         canonical: stored.canonical ?? undefined,
         residue: stored.residue ?? undefined,
+        ...(n.hash ? { hash: n.hash } : {}),
       };
       if (cacheDecision(keyed, candidate, n.similarity, this.o.threshold) !== "semantic") continue;
       return {
