@@ -14,7 +14,7 @@ import { ResponseFeed } from "../memory/response-feed.js";
 import { ResponseIndex } from "../memory/response-index.js";
 import type { ShortTermStore } from "../memory/store/types.js";
 import type { App } from "../orchestrator/runtime/app.js";
-import { normalise, SemanticCache } from "../orchestrator/semantic-cache/cache.js";
+import { normalise, SemanticCache, semanticMatchKey } from "../orchestrator/semantic-cache/cache.js";
 import type { AnswerCachePolicy } from "../orchestrator/semantic-cache/policy.js";
 import { cosine, type LabelledPair } from "../scripts/eval-embeddings.js";
 import { createToolCache } from "../tools/cache.js";
@@ -168,7 +168,13 @@ export async function benchSemanticCache(
 ): Promise<SemanticResults> {
   // Wired as `buildApp` wires it: the in-process index and the drop feed, over the table.
   const namespace = `bench-${process.pid}-${Date.now()}`;
-  const index = new ResponseIndex({ store: deps.store, sql: deps.sql, namespace, logger: deps.logger });
+  const index = new ResponseIndex({
+    store: deps.store,
+    sql: deps.sql,
+    namespace,
+    logger: deps.logger,
+    matchKeyOf: semanticMatchKey,
+  });
   const feed = new ResponseFeed({ store: deps.store, namespace, logger: deps.logger });
   await Promise.all([index.start(), feed.start()]);
   const storage = new ResponseCacheStore(deps.store, deps.sql, namespace, { index, feed });

@@ -51,7 +51,8 @@ export interface IndexedEntry extends CachedAnswer {
 export interface EntryIndex {
   /** Whether `nearest` may answer (otherwise pgvector does). */
   readonly ready: boolean;
-  nearest(embedding: Float32Array, scopes: readonly CacheScope[], k: number): Neighbour[];
+  /** With `matchKey`, entries of another match key (`ResponseIndexOptions.matchKeyOf`) are skipped. */
+  nearest(embedding: Float32Array, scopes: readonly CacheScope[], k: number, matchKey?: string): Neighbour[];
   added(entry: IndexedEntry): Promise<void>;
   droppedSource(source: string): Promise<void>;
   droppedIds(ids: readonly string[]): Promise<void>;

@@ -224,8 +224,14 @@ export class ResponseCacheStore {
     return checked.filter((n) => known.get(n) != null);
   }
 
-  async nearest(embedding: Float32Array, scopes: readonly CacheScope[], k = 4): Promise<Neighbour[]> {
-    if (this.#index?.ready) return this.#live(this.#index.nearest(embedding, scopes, k));
+  /** Live entries nearest to `embedding`; `matchKey` narrows the index's scan (the table ignores it). */
+  async nearest(
+    embedding: Float32Array,
+    scopes: readonly CacheScope[],
+    k = 4,
+    matchKey?: string,
+  ): Promise<Neighbour[]> {
+    if (this.#index?.ready) return this.#live(this.#index.nearest(embedding, scopes, k, matchKey));
     const rows = await this.sql<
       {
         prompt: string;

@@ -28,6 +28,8 @@ import type { ShortTermStore, StreamEntry } from "./store/types.js";
  */
 interface Held extends Omit<IndexedEntry, "embedding"> {
   unit: Float32Array;
+  /** `matchKeyOf(entities)`, when one is given. */
+  matchKey: string | undefined;
 }
 
 export interface ResponseIndexOptions {
@@ -41,6 +43,12 @@ export interface ResponseIndexOptions {
   resyncMs?: number;
   /** Entries the change stream keeps, about (default 10,000). */
   feedLength?: number;
+  /**
+   * What an entry must share with a lookup to be served for it at all (the cache's entities and
+   * what its reading did not cover): a lookup that gives one scans only the entries with the same
+   * key, so a hit costs what its few candidates cost, however many entries the scope holds.
+   */
+  matchKeyOf?: (entities: unknown) => string | undefined;
 }
 
 /**
@@ -198,7 +206,7 @@ export class ResponseIndex implements EntryIndex {
       this.#byScope.set(e.scope, scope);
     }
     const { embedding, ...rest } = e;
-    scope.set(e.id, { ...rest, unit: unit(embedding) });
+    scope.set(e.id, { ...rest, unit: unit(embedding), matchKey: this.#o.matchKeyOf?.(e.entities) });
   }
 
   #dropSource(source: string): void {
@@ -211,8 +219,11 @@ export class ResponseIndex implements EntryIndex {
     for (const scope of this.#byScope.values()) for (const id of ids) scope.delete(id);
   }
 
-  /** The `k` entries of `scopes` most similar to `embedding`, most similar first. */
-  nearest(embedding: Float32Array, scopes: readonly CacheScope[], k = 4): Neighbour[] {
+  /**
+   * The `k` entries of `scopes` most similar to `embedding`, most similar first; with `matchKey`,
+   * only entries of that key (an entry of another key is skipped before its vector is read).
+   */
+  nearest(embedding: Float32Array, scopes: readonly CacheScope[], k = 4, matchKey?: string): Neighbour[] {
     const q = unit(embedding);
     const now = Date.now();
     const best: { e: Held; s: number }[] = [];
@@ -220,7 +231,7 @@ export class ResponseIndex implements EntryIndex {
       const scope = this.#byScope.get(name);
       if (!scope) continue;
       for (const e of scope.values()) {
-        if (e.expiresAt <= now) continue;
+        if (e.expiresAt <= now || (matchKey !== undefined && e.matchKey !== matchKey)) continue;
         const s = dot(e.unit, q);
         if (best.length === k && s <= best[k - 1]!.s) continue;
         let at = best.length;

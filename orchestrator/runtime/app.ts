@@ -31,7 +31,7 @@ import { Orchestrator, type OrchestratorDeps } from "../orchestrator.js";
 import { SemanticRouter } from "../router.js";
 import { ScopeGate } from "../scope.js";
 import { CacheAudit } from "../semantic-cache/audit.js";
-import { SemanticCache } from "../semantic-cache/cache.js";
+import { SemanticCache, semanticMatchKey } from "../semantic-cache/cache.js";
 import { CacheCounters } from "../semantic-cache/metrics.js";
 import { announcingWrites, recomputer, uncachedToolCache } from "../semantic-cache/wiring.js";
 import { Telemetry } from "../telemetry.js";
@@ -156,7 +156,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   const index =
     options.semanticCache === false || options.responseIndex === false
       ? undefined
-      : new ResponseIndex({ store, sql: db.sql, namespace, logger });
+      : new ResponseIndex({ store, sql: db.sql, namespace, logger, matchKeyOf: semanticMatchKey });
   const feed =
     options.semanticCache === false || options.cacheMemory === false
       ? undefined

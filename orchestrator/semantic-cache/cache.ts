@@ -22,6 +22,7 @@ import type { Embedder } from "../../memory/embeddings/types.js";
 import {
   actorSource,
   type CacheScope,
+  type Neighbour,
   type RecordedCall,
   type ResponseCacheStore,
 } from "../../memory/response-cache.js";
@@ -165,6 +166,16 @@ const requestHash = (r: KeyedRequest): string =>
 /** What an entry keeps for the check: the entities, and the canonical key (null: not read completely). */
 type StoredEntities = Entities & { canonical?: string | null; residue?: string | null };
 
+/**
+ * What an entry must share with a request to answer it by similarity (`cacheDecision`): what the
+ * reading did not cover, and the entities. Undefined for an entry no similarity can serve.
+ */
+export function semanticMatchKey(entities: unknown): string | undefined {
+  const e = entities as StoredEntities | null | undefined;
+  if (!e || typeof e.residue !== "string") return undefined;
+  return `${e.residue}\u0000${entitySignature(e)}`;
+}
+
 export class SemanticCache {
   /** A repeated paraphrase is embedded once: by digest of the text (not kept); never changed by callers. */
   readonly #embeddings = new Map<string, Float32Array>();
@@ -231,9 +242,30 @@ export class SemanticCache {
     const embedding = await this.#embed(prompt.trim());
     if (!embedding)
       return { hit: false, embedding: undefined, entities, hash, text: prompt, canonical, residue: rest };
+    // Only entries of the request's match key can be served by similarity: those are scanned
+    // first; the whole scopes only when none serves, for the miss's reason.
+    if (rest !== undefined) {
+      const key = semanticMatchKey({ ...entities, residue: rest });
+      const hit = this.#similar(keyed, actorId, await this.o.storage.nearest(embedding, scopes, 4, key));
+      if (hit) return hit;
+    }
     const neighbours = await this.o.storage.nearest(embedding, scopes);
+    return {
+      hit: false,
+      embedding,
+      entities,
+      hash,
+      text: prompt,
+      canonical,
+      residue: rest,
+      ...missReason(neighbours, this.o.threshold),
+    };
+  }
+
+  /** The first of `neighbours` (most similar first) that answers `keyed` by similarity. */
+  #similar(keyed: KeyedRequest, actorId: string, neighbours: readonly Neighbour[]): CacheHit | undefined {
     for (const n of neighbours) {
-      if (n.similarity < this.o.threshold) break;
+      if (n.similarity < this.o.threshold) return undefined;
       const stored = n.entities as StoredEntities;
       // The entry's exact key as stored, when the index has it: not derived again per lookup.
       const candidate: KeyedRequest = {
@@ -255,16 +287,7 @@ export class SemanticCache {
         ...(n.calls ? { calls: n.calls } : {}),
       };
     }
-    return {
-      hit: false,
-      embedding,
-      entities,
-      hash,
-      text: prompt,
-      canonical,
-      residue: rest,
-      ...missReason(neighbours, this.o.threshold),
-    };
+    return undefined;
   }
 
   /**
