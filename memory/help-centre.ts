@@ -154,7 +154,8 @@ export class HelpCentre {
 
   /**
    * The question as the search reads it: in the documents' terms, with the countries of the
-   * places it names ("Tokyo" adds "Japan"), which the entry-rule documents are written under.
+   * places it names ("Tokyo" adds "Japan"), which the entry-rule documents are written under, and
+   * the age classes of the children it names by age ("my 9 yr old" adds "child").
    */
   searchText(text: string): string {
     const implied = [...countriesNamed(text).map((c) => c.toLowerCase()), ...ageClassesNamed(text)];
