@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { stemmer } from "stemmer";
 import { DATA } from "../core/paths.js";
-import { defaultGazetteer, expandChatSpeak, Speller } from "../language/index.js";
+import { defaultGazetteer, expandChatSpeak, extractSlots, Speller } from "../language/index.js";
 import { STOPWORDS } from "./embeddings/local-lexicon.js";
 import { loadVocabulary, VOCAB_FILE } from "./embeddings/local-vocabulary.js";
 
@@ -90,6 +90,29 @@ function countriesNamed(text: string): string[] {
   return [...names];
 }
 
+/** Under this age a child is an infant to the help centre ("Lap infants under 2"); to 17, a child. */
+const INFANT_UNDER = 2;
+const ADULT_FROM = 18;
+/** Any fixed day: a child's age reads the same whatever the date. */
+const SOME_DAY = new Date(0);
+
+/**
+ * "my 6 yr old" → "child", "our 1 year old" → "infant": the help centre's words for the ages of the
+ * children a text names in years (the party reading of the language layer), as its documents class
+ * them. A child named by a word ("baby", "toddler") is already in the documents' terms: the party
+ * reading gives such a child age 0, which adds nothing.
+ */
+export function ageClassesNamed(text: string): string[] {
+  const ages = extractSlots(expandChatSpeak(text), SOME_DAY).childrenAges ?? [];
+  const classes = new Set<string>();
+  for (const age of ages) {
+    if (age === 0) continue;
+    if (age < INFANT_UNDER) classes.add("infant");
+    else if (age < ADULT_FROM) classes.add("child");
+  }
+  return [...classes];
+}
+
 export interface HelpCentreOptions {
   /** A word's frequency rank in general English (0 = most frequent), undefined when unknown. */
   rank?: (word: string) => number | undefined;
@@ -131,12 +154,13 @@ export class HelpCentre {
 
   /**
    * The question as the search reads it: in the documents' terms, with the countries of the
-   * places it names ("Tokyo" adds "Japan"), which the entry-rule documents are written under.
+   * places it names ("Tokyo" adds "Japan"), which the entry-rule documents are written under, and
+   * the age classes of the children it names by age ("my 9 yr old" adds "child").
    */
   searchText(text: string): string {
-    const countries = countriesNamed(text).map((c) => c.toLowerCase());
+    const implied = [...countriesNamed(text).map((c) => c.toLowerCase()), ...ageClassesNamed(text)];
     const normalized = this.normalize(text);
-    return countries.length > 0 ? `${normalized} ${countries.join(" ")}` : normalized;
+    return implied.length > 0 ? `${normalized} ${implied.join(" ")}` : normalized;
   }
 
   /** The documents' titles. */
@@ -152,7 +176,9 @@ export class HelpCentre {
         .findPlaces(text)
         .flatMap((p) => wordsOf(p.text)),
     );
-    const asked = topicWordsOf(this.normalize(text)).filter((w) => !places.has(w) && !countryWords().has(w));
+    const asked = topicWordsOf(`${this.normalize(text)} ${ageClassesNamed(text).join(" ")}`).filter(
+      (w) => !places.has(w) && !countryWords().has(w),
+    );
     let best: (HelpEvidence & { score: number }) | undefined;
     for (const doc of this.#docs) {
       const shared = asked.filter((w) => doc.words.has(stem(w)));

@@ -82,7 +82,8 @@ function knowledgeBaseTool(
 
   const viaDatabase = async (asked: string, ctx: ToolContext): Promise<Result[]> => {
     // In the documents' own terms: chat shorthand written out, misspellings corrected, the
-    // countries of named places and the documents' nearest words to words they never use.
+    // countries of named places, the age classes of children named by age and the documents'
+    // nearest words to words they never use.
     const query = helpCentre().searchText(asked);
     const hits = await searchKnowledge(sql, embedder, query, {
       kinds: ["policy", "faq"],

@@ -44,6 +44,16 @@ describe("the labelled knowledge questions", () => {
   });
 });
 
+describe("the paraphrase development set", () => {
+  const questions = readKnowledgeQuestions(join(ROOT, "bench", "eval", "knowledge-paraphrases.json"));
+
+  it("labels its questions with documents that exist and asks of most documents", () => {
+    const slugs = new Set(policies.map((p) => p.slug));
+    for (const q of questions) for (const d of q.docs) expect(slugs, `${q.text} → ${d}`).toContain(d);
+    expect(new Set(questions.map((q) => q.docs[0])).size).toBeGreaterThanOrEqual(60);
+  });
+});
+
 describe("quoted documents", () => {
   const titles = policies.map((p): [string, string] => [p.title, p.slug]);
   it("are the bullets that open with a document's title, in order, once each", () => {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { SCOPE_EXAMPLES } from "../../agents/scope.js";
 import { isRulesQuestion } from "../../language/index.js";
-import { HelpCentre, helpCentre } from "../../memory/help-centre.js";
+import { ageClassesNamed, HelpCentre, helpCentre } from "../../memory/help-centre.js";
 import { ScopeGate } from "../../orchestrator/scope.js";
 
 const DOCS = [
@@ -36,6 +36,15 @@ describe("help centre vocabulary", () => {
     expect(helpCentre().searchText("no place here")).toBe("no place here");
   });
 
+  it("reads the ages of named children as the documents' age classes", () => {
+    expect(ageClassesNamed("seats for me, my 4 yr old and our 1 year old")).toEqual(["child", "infant"]);
+    expect(ageClassesNamed("we fly with my 16-year-old daughter")).toEqual(["child"]);
+    // Named by a word, a child is already in the documents' terms; adults are no class.
+    expect(ageClassesNamed("can the baby fly on my lap")).toEqual([]);
+    expect(ageClassesNamed("two adults, window seats")).toEqual([]);
+    expect(helpCentre().searchText("what does my 9 yr old pay")).toBe("what does my 9 year old pay child");
+  });
+
   it("ships the titles of the policy documents", () => {
     expect(helpCentre().titles.length).toBeGreaterThan(50);
   });
@@ -52,8 +61,15 @@ describe("scope gate with the help centre", () => {
     expect(gate.decide(text)).toMatchObject({ serve: true, topic: "policies" });
   });
 
+  it("serves a rules question about a child named only by age", () => {
+    const text = "does my 9 year old pay the adult price";
+    expect(gate.decide(text)).toMatchObject({ serve: true });
+  });
+
   it.each([
     "give me a good recipe for banana bread",
+    "how tall should my 8 year old be",
+    "homework help for my 10 year old",
     "how do i reset the password of my streaming app",
     "write a haiku about autumn",
   ])("still declines %j", (text) => {
