@@ -118,9 +118,6 @@ export async function benchCacheStages(app: App, n: number): Promise<Record<stri
   const context: number[] = [];
   const gate: number[] = [];
   for (let i = -20; i < n; i++) {
-    // A cache hit answers before its history write lands; a client's next question comes after
-    // the answer, by when it has (untimed here, where the next turn follows at once).
-    await app.outbox.written({ actorId, sessionId: session });
     const t = hit(await invoke(referring, session), "context");
     if (i < 0) continue;
     context.push((t.cache ?? 0) + (t.references ?? Number.NaN) + (t["cache-context"] ?? Number.NaN));
