@@ -82,7 +82,16 @@ const MAX_K = 100;
  * search is most of a recall's time (one graph, load ~1: server execution p50 3.1 ms at 40, 7.6 at
  * 140, 8.7 at 160; the whole recall 5.4, 9.9, 11.1 ms; three graphs at 160: 11.1-14.2 ms under load
  * 1-3). 160 keeps a margin of 40 over the widest failing width. Actors whose rows the planner reads
- * through the actor index (most) are searched exactly and never use it.
+ * through the actor index (most) are searched exactly and never use it. A graph over
+ * `embedding::halfvec(384)` (the same m and ef_construction, 123MB instead of 191MB) is slower in
+ * PGlite's WASM pgvector, not faster: the search touches as many pages (~5,550 buffer hits at 160)
+ * and each half-precision distance costs more to compute; on one graph each, same load (2-5), the
+ * embedded host's CPU per recall at 160 was 28.7 ms against 13.2 ms (server execution p50 32.6
+ * against 9.4 ms), recall@5 0.996 both (2026-12-07, a probe timing `recallByVector` on the built dirs).
+ * Setting ef_search and plan_cache_mode once per connection instead of in each search's settings
+ * statement (the role and actor stay per transaction) made no difference above that load's noise
+ * (p50 12.6-19.2 ms against 13.3-18.5 ms, three runs each); on PGlite every connection shares the
+ * one backend's session, so such a setting would also reach every other search.
  */
 const DEFAULT_EF_SEARCH = 160;
 const SECTION_OF: Record<MemoryKind, string> = {
