@@ -67,7 +67,10 @@ describe("similarity lookups by match key", () => {
     await put("Are pets allowed in the cabin?", "Small pets in carriers under the seat, $125 each way.");
     const cities = ["Paris", "Rome", "Berlin", "Madrid", "Vienna", "Prague"];
     for (const city of cities) {
-      await put(`Are pets allowed in the cabin when travelling to ${city}?`, `Pets to ${city}: see its rules.`);
+      await put(
+        `Are pets allowed in the cabin when travelling to ${city}?`,
+        `Pets to ${city}: see its rules.`,
+      );
     }
     const [v] = (await embedder.embed(["Are pets allowed in the cabin when travelling?"])) as [Float32Array];
     const all = index.nearest(v, ["shared"], 4);
