@@ -41,6 +41,8 @@ const RULES_FRAMES: readonly RegExp[] = [
   /\bwhat\b[^?.!,]{0,40}\bif (?:i|we)\b|\bnow what\b/,
   /\bwhat(?:'s| is| are) (?:my|our|the) (?:options|choices|alternatives)\b|\bwhat(?:'s| is) the (?:latest|earliest|soonest|most|least|maximum|minimum)\b/,
   /\bwhere (?:does|do|will) (?:my|our|the) (?:[\w-]+ ){1,2}?(?:go|end up)\b/,
+  // what a fare, a tier or a plan includes
+  /\bwhat (?:[\w-]+ ){0,2}(?:comes?|is included|are included|do (?:i|we) get) with\b/,
   /\bwho (?:pays|covers|is responsible)\b|\bwho (?:do|should|can|could) (?:i|we) (?:\w+ )?(?:to|with|about|for)\b/,
   /\bwhy (?:is|was|does|did|do|are)\b/,
   /\bwhen (?:can|do|does|will|should) (?:i|we|it|my|the|they)\b/,

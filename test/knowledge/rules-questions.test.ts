@@ -39,6 +39,7 @@ const RULES_IN_OTHER_FORMS = [
   "the airline never reimbursed my taxi",
   "the hotel charged me a resort fee, is that fair?",
   "is the flexible rate refundable?",
+  "what extras come with the premium fare?",
 ];
 
 const ACTIONS = [
