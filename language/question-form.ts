@@ -20,22 +20,35 @@ const ASKS_TO_ACT =
  */
 const RULES_FRAMES: readonly RegExp[] = [
   // may I / must I / do I get or need
-  /\b(?:can|could|may|should|must) (?:i|we|me and|one|he|she|they|it|my \w+|our \w+|a \w+|kids?|children|babies|infants?)\b/,
+  /\b(?:can|could|may|should|must) (?:i|we|me and|one|he|she|they|it|my \w+|our \w+|a \w+|the \w+|kids?|children|babies|infants?|some(?:one|body)|any(?:one|body)|(?:the )?others|every(?:one|body))\b/,
   /\b(?:do|does|did) (?!not\b)(?:[\w']+ ){1,3}?(?:need|have to|get|count|include|cover|take|accept|allow|charge|expire|pay|owe|give|refund)\b/,
+  // "do I / does my bag <verb>": what the customer (or what they bring) does or gets under the
+  // rules, whatever the verb; not what they have, booked or want (their account, their wishes).
+  /\b(?:do|does) (?:i|we|one|(?:my|our) [\w-]+) (?!not\b|have\b(?! to\b)|know\b|want\b|like\b|think\b|mean\b|book(?:ed)?\b)[a-z]+\b/,
   /\b(?:am|are) (?:i|we) (?:owed|entitled|allowed|eligible|able|covered|required|charged)\b/,
   /\bis (?:it|there)\b/,
+  // "…, is that normal?": whether what happened is what the rules allow.
+  /\bis (?:that|this) (?:\w+ )?(?:normal|fair|legal|standard|usual|common|right|allowed|ok|okay)\b/,
   /\bis (?:my|a|the|that|this) [^?.!]{0,40}?\b(?:possible|allowed|ok|okay|free|included|refundable|covered|required|needed|limit|fee|charge|discount|extra|cost|bad|enough)\b/,
   /\b(?:will|would) (?:(?:i|we|they|it) |(?:my|our) (?:[\w-]+ ){1,3}?|the \w+ )(?:be|get|charge|cost|refund|count|expire|pay|give|cover|reimburse)\b/,
+  // "will my points <verb>": what becomes of something of the customer's, whatever the verb.
+  /\b(?:will|would) (?:my|our) [\w-]+ (?:[\w-]+ )?[a-z]+\b/,
   // how much / many / long / early / big / soon, what happens, who pays, why
   /\bhow (?:much|many|long|early|late|big|heavy|soon|far in advance)\b/,
   /\bhow (?:do|can|would|does) (?:i|we|one|it|that|this)\b(?! get (?:to|from|around)\b)/,
   /\bwhat (?:happens|if|does|do (?:i|we|you|u)|are the rules|is the (?:rule|policy|limit|fee|allowance))\b/,
+  // what follows if the customer does something, what their options are, the latest or least allowed
+  /\bwhat\b[^?.!,]{0,40}\bif (?:i|we)\b|\bnow what\b/,
+  /\bwhat(?:'s| is| are) (?:my|our|the) (?:options|choices|alternatives)\b|\bwhat(?:'s| is) the (?:latest|earliest|soonest|most|least|maximum|minimum)\b/,
+  /\bwhere (?:does|do|will) (?:my|our|the) (?:[\w-]+ ){1,2}?(?:go|end up)\b/,
+  // what a fare, a tier or a plan includes
+  /\bwhat (?:[\w-]+ ){0,2}(?:comes?|is included|are included|do (?:i|we) get) with\b/,
   /\bwho (?:pays|covers|is responsible)\b|\bwho (?:do|should|can|could) (?:i|we) (?:\w+ )?(?:to|with|about|for)\b/,
   /\bwhy (?:is|was|does|did|do|are)\b/,
   /\bwhen (?:can|do|does|will|should) (?:i|we|it|my|the|they)\b/,
   /\buntil when\b/,
   // a report that something went wrong: what the rules say happens next
-  /\b(?:never|still (?:has|have)n't|still (?:has|have) not|has not|have not|hasn't|haven't|didn't|did not) (?:\w+ )?(?:showed|shown|show|arrived|arrive|came|come|posted|post|worked|work|connected|connect|loaded|load)\b/,
+  /\b(?:never|still (?:has|have)n't|still (?:has|have) not|has not|have not|hasn't|haven't|didn't|did not) (?:\w+ )?(?:showed|shown|show|arrived|arrive|came|come|posted|post|worked|work|connected|connect|loaded|load|[a-z]{3,}ed)\b/,
   /\b(?:still no|no sign of)\b/,
   /\b(?:even though|although|but) (?:i|we) (?:already )?(?:booked|paid|reserved|had (?:a |the )?(?:booking|reservation|ticket))\b/,
   /\bkeeps? (?:getting|being|saying|failing|declining)\b/,
@@ -48,8 +61,11 @@ function concreteTrip(text: string): boolean {
   return places.length >= 2 || (places.length >= 1 && (e.days.length > 0 || e.dates.length > 0));
 }
 
-/** Booking references (FL-XXXXXX, HT-XXXXXX) and card endings: about one booking, not about the rules. */
-const ABOUT_ONE_BOOKING = /\b(?:fl|ht)-?[a-z0-9]{6}\b|\bending (?:in )?\d{4}\b/;
+/**
+ * Booking references (FL-XXXXXX, HT-XXXXXX; written without the hyphen, one holds a digit, so a
+ * word such as "flexible" is none) and card endings: about one booking, not about the rules.
+ */
+const ABOUT_ONE_BOOKING = /\b(?:fl|ht)-[a-z0-9]{6}\b|\b(?:fl|ht)(?=[a-z]*\d)[a-z0-9]{6}\b|\bending (?:in )?\d{4}\b/;
 
 /**
  * Whether a request asks what the rules are rather than asking the assistant to act. False for

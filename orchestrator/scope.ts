@@ -72,7 +72,7 @@ const SERVED: ReadonlySet<string> = new Set(SERVED_TOPICS);
 
 /** Words that make a request about travel whatever else it says (travel vocabulary and the help centre's topics). */
 const TRAVEL_WORDS =
-  /\b(?:fl(?:y|ying|ights?)|air(?:port|line|fare|plane)s?|planes?|trips?|travel\w*|vacations?|holidays?|hotels?|motels?|lodging|accommodations?|booking|tickets?|luggage|baggage|suitcases?|carry[- ]?ons?|visas?|passports?|destinations?|itinerar(?:y|ies)|abroad|overseas|check-?in|boarding|layovers?|sightseeing|sights|things to do|tourists?|touris[mt]\w*|fares?(?! (?:codes?|basis|class))|cabin|on ?board|pets?|seats?|refunds?|cancell?ations?|insurance|miles|loyalty|wi-?fi|strollers?|wheelchairs?|infants?|unaccompanied)\b/i;
+  /\b(?:fl(?:y|ying|ights?)|air(?:port|line|fare|plane)s?|planes?|trips?|travel\w*|vacations?|holidays?|hotels?|motels?|lodging|accommodations?|booking|tickets?|luggage|baggage|suitcases?|carry[- ]?ons?|visas?|passports?|destinations?|itinerar(?:y|ies)|abroad|overseas|check-?in|boarding|layovers?|sightseeing|sights|things to do|tourists?|touris[mt]\w*|fares?(?! (?:codes?|basis|class))|cabin|on ?board|pets?|seats?|refunds?|cancell?ations?|insurance|miles|loyalty|wi-?fi|strollers?|wheelchairs?|infants?|unaccompanied|gates?|in-?flight)\b/i;
 
 /**
  * Words about the customer's dealings with Flightly itself: its support team, policies, the

@@ -26,6 +26,22 @@ const RULES = [
   "if i pay with klarna can i cancel later?",
 ];
 
+/** Rules questions in forms beyond a fixed list of verbs: any verb, the options, the consequence. */
+const RULES_IN_OTHER_FORMS = [
+  "does my surfboard travel for free?",
+  "do we earn miles on hotel stays?",
+  "will our vouchers lapse at the end of the year?",
+  "can the rest of my group still travel if i drop out?",
+  "what is returned to us if we skip the return leg?",
+  "my pram is too big for the overhead bin, what are my options?",
+  "what's the earliest i can check my bags in?",
+  "where will our money go now that the account is shut?",
+  "the airline never reimbursed my taxi",
+  "the hotel charged me a resort fee, is that fair?",
+  "is the flexible rate refundable?",
+  "what extras come with the premium fare?",
+];
+
 const ACTIONS = [
   "find me a flight from Denver to Atlanta on Friday",
   "can you book the cheapest one for me",
@@ -34,10 +50,15 @@ const ACTIONS = [
   "how much is a flight to Tokyo?",
   "book the flight, add insurance and pay",
   "I want to fly from Seattle to Honolulu on March 3",
+  "do i have any trips booked?",
+  "does my booking FL7K2Q9D include a bag?",
 ];
 
 describe("the question form (isRulesQuestion)", () => {
   it.each(RULES)("reads a question about the rules: %s", (text) => {
+    expect(isRulesQuestion(text)).toBe(true);
+  });
+  it.each(RULES_IN_OTHER_FORMS)("reads a question about the rules in another form: %s", (text) => {
     expect(isRulesQuestion(text)).toBe(true);
   });
   it.each(ACTIONS)("reads a request to act: %s", (text) => {

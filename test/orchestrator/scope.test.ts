@@ -76,6 +76,13 @@ describe("scope gate", () => {
     expect(gate.decide("give me a recipe for lemon cake").serve).toBe(false);
   });
 
+  it.each([
+    "my grandmother walks slowly, will somebody bring her to the gate",
+    "may i wheel my kid's pushchair right up to the gate",
+  ])("serves %j: the boarding gate is travel", (text) => {
+    expect(gate.decide(text).serve).toBe(true);
+  });
+
   it("serves an off-topic-sounding request that names a place Flightly flies to", () => {
     expect(gate.decide("give me a good recipe for banana bread in Honolulu").serve).toBe(true);
   });
