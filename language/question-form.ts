@@ -65,7 +65,8 @@ function concreteTrip(text: string): boolean {
  * Booking references (FL-XXXXXX, HT-XXXXXX; written without the hyphen, one holds a digit, so a
  * word such as "flexible" is none) and card endings: about one booking, not about the rules.
  */
-const ABOUT_ONE_BOOKING = /\b(?:fl|ht)-[a-z0-9]{6}\b|\b(?:fl|ht)(?=[a-z]*\d)[a-z0-9]{6}\b|\bending (?:in )?\d{4}\b/;
+const ABOUT_ONE_BOOKING =
+  /\b(?:fl|ht)-[a-z0-9]{6}\b|\b(?:fl|ht)(?=[a-z]*\d)[a-z0-9]{6}\b|\bending (?:in )?\d{4}\b/;
 
 /**
  * Whether a request asks what the rules are rather than asking the assistant to act. False for
