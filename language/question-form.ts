@@ -54,6 +54,18 @@ const RULES_FRAMES: readonly RegExp[] = [
   /\bkeeps? (?:getting|being|saying|failing|declining)\b/,
 ];
 
+/**
+ * Asking leave or help: what the customer (or someone in their party) may bring or do, or whether
+ * help is given. A narrower form than a rules question: never a how-to ("how do I reset…").
+ */
+const ASKS_LEAVE =
+  /\b(?:can|could|may) (?:i|we|my \w+|our \w+)\b|\bis it (?:ok|okay|alright|all right|allowed|fine|possible|permitted)\b|\b(?:am i|are we|is (?:my|our) \w+) (?:allowed|permitted)\b|\bis there (?:any |some )?(?:help|support|assistance)\b/;
+
+/** Whether a rules question asks leave or help (`ASKS_LEAVE`) rather than how, how much or why. */
+export function asksLeave(text: string): boolean {
+  return isRulesQuestion(text) && ASKS_LEAVE.test(expandChatSpeak(foldText(text)).toLowerCase());
+}
+
 /** A concrete trip: a route, or a place and a day. A question naming one is a search. */
 function concreteTrip(text: string): boolean {
   const e = extractEntities(text);

@@ -57,6 +57,12 @@ export interface HelpEvidence {
   inTitle: string[];
   /** Shared words general English does not know at all: the help centre's own terms ("etias", "klarna"). */
   coined: string[];
+  /**
+   * Words of the title the heading writes as such, or as a longer form of the same spelling
+   * ("stream" for "streaming"): not words that only meet a heading word's stem by chance
+   * ("multiplication" and "multiple").
+   */
+  written: string[];
 }
 
 /** A word is distinctive when general English ranks it past this (0 = most frequent)… */
@@ -121,7 +127,7 @@ export interface HelpCentreOptions {
 export class HelpCentre {
   readonly #titles: string[];
   readonly #speller: Speller;
-  readonly #docs: Array<{ slug: string; words: Set<string>; title: Set<string> }>;
+  readonly #docs: Array<{ slug: string; words: Set<string>; title: Set<string>; heading: string[] }>;
   readonly #documentsWith = new Map<string, number>();
   readonly #rank: (word: string) => number | undefined;
   /** Whether a general-English word list ranks the words (without one no word is coined). */
@@ -145,6 +151,7 @@ export class HelpCentre {
         slug: d.slug,
         words: new Set(topicWordsOf(`${heading} ${d.body}`).map(stem)),
         title: new Set(topicWordsOf(heading).map(stem)),
+        heading: topicWordsOf(heading),
       };
     });
     for (const d of this.#docs)
@@ -190,8 +197,12 @@ export class HelpCentre {
       );
       const inTitle = shared.filter((w) => doc.title.has(stem(w)));
       const coined = this.#ranked ? shared.filter((w) => this.#rank(w) === undefined) : [];
+      const written = inTitle.filter((w) =>
+        doc.heading.some((h) => h.startsWith(w) || (w.startsWith(h) && w.length - h.length <= 2)),
+      );
       const score = 10 * distinctive.length + 3 * inTitle.length + shared.length;
-      if (!best || score > best.score) best = { slug: doc.slug, shared, distinctive, inTitle, coined, score };
+      if (!best || score > best.score)
+        best = { slug: doc.slug, shared, distinctive, inTitle, coined, written, score };
     }
     if (!best) return undefined;
     const { score: _, ...evidence } = best;

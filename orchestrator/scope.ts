@@ -9,7 +9,7 @@
 
 import { OUTSIDE, type ScopeExample, SERVED_TOPICS, UNSERVED_TRAVEL } from "../agents/scope.js";
 import { memoTextShared } from "../core/memo.js";
-import { defaultGazetteer, extractEntities, isRulesQuestion } from "../language/index.js";
+import { asksLeave, defaultGazetteer, extractEntities, isRulesQuestion } from "../language/index.js";
 import { LocalEmbedder } from "../memory/embeddings/local.js";
 import { topicWordsOf, wordForm } from "../memory/help-centre.js";
 import { askedCodes } from "./models/local/codes.js";
@@ -61,7 +61,9 @@ export interface HelpCentreReading {
    */
   evidence?(
     text: string,
-  ): { shared: string[]; distinctive: string[]; inTitle: string[]; coined: string[] } | undefined;
+  ):
+    | { shared: string[]; distinctive: string[]; inTitle: string[]; coined: string[]; written?: string[] }
+    | undefined;
 }
 
 const CAPABILITIES =
@@ -183,7 +185,11 @@ export class ScopeGate {
     const again = this.#decide(normalized, this.#withTitles.examples, this.#withTitles.vectors);
     if (again.serve) return again;
     // …or in the help centre's own words, when they answer it and the declined topic's do not.
-    return this.#helpCentreAnswers(text, first.topic)
+    // Asking leave or help and declined only for being far from every example (no declined
+    // topic's vote is clear): one distinctive word of a help-centre heading names the subject.
+    const unclear =
+      (first.similarity < this.#minSimilarity || first.share < this.#minShare) && asksLeave(normalized);
+    return this.#helpCentreAnswers(text, first.topic, unclear)
       ? { ...withoutDecline(first), topic: "policies", serve: true }
       : first;
   }
@@ -194,7 +200,7 @@ export class ScopeGate {
    * distinctive word of its title beside another shared word, or a word of its title that
    * general English does not know (the help centre's own term: "etias", "klarna").
    */
-  #helpCentreAnswers(text: string, declined: string): boolean {
+  #helpCentreAnswers(text: string, declined: string, unclear = false): boolean {
     const found = this.#evidence?.(text);
     if (!found) return false;
     const own = this.#topicWords.get(declined) ?? new Set<string>();
@@ -206,6 +212,8 @@ export class ScopeGate {
       distinctive.length >= 2 ||
       inTitle.length >= 2 ||
       (distinctive.some((w) => inTitle.includes(w)) && shared.length >= 2) ||
+      // Near no example: one distinctive word the heading itself writes names the subject.
+      (unclear && distinctive.some((w) => (found.written ?? []).includes(w))) ||
       unexplained(found.coined).some((w) => inTitle.includes(w)) ||
       // Two words the declined topic's examples never use, one of them in the document's heading.
       (inTitle.length >= 1 && shared.length >= 2)

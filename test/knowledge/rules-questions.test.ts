@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { ROUTE_EXAMPLES } from "../../agents/routes.js";
-import { extractSlots, isRulesQuestion } from "../../language/index.js";
+import { asksLeave, extractSlots, isRulesQuestion } from "../../language/index.js";
 import { LocalEmbedder } from "../../memory/embeddings/local.js";
 import { detectIntents } from "../../orchestrator/models/local/intents.js";
 import { SemanticRouter } from "../../orchestrator/router.js";
@@ -63,6 +63,16 @@ describe("the question form (isRulesQuestion)", () => {
   });
   it.each(ACTIONS)("reads a request to act: %s", (text) => {
     expect(isRulesQuestion(text)).toBe(false);
+  });
+  it("tells a question asking leave or help from a how-to", () => {
+    for (const text of [
+      "may we carry a folding bike",
+      "is it alright if my dog comes",
+      "is there any help for deaf travellers",
+    ])
+      expect(asksLeave(text), text).toBe(true);
+    for (const text of ["how do i change the language of my phone", "why is my fare so high"])
+      expect(asksLeave(text), text).toBe(false);
   });
   it("is not fooled by information requests that have their own intent", () => {
     const weather = detectIntents("should i pack a raincoat for the weather in London?");

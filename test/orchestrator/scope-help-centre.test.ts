@@ -40,6 +40,16 @@ describe("help centre evidence", () => {
       distinctive: ["folding", "kayaks"],
       inTitle: ["kayaks"],
       coined: ["folding", "kayaks"],
+      written: ["kayaks"],
+    });
+  });
+
+  it("tells a heading word written as such from one that only shares its stem", () => {
+    // "paddling" and "paddles" share the stem "paddl"; the heading never writes "paddling".
+    expect(centre.evidence("can i go paddling")).toMatchObject({ inTitle: ["paddling"], written: [] });
+    expect(centre.evidence("can i take two paddles")).toMatchObject({
+      inTitle: ["paddles"],
+      written: ["paddles"],
     });
   });
 
@@ -138,6 +148,14 @@ describe("scope gate with the shipped help centre", () => {
     expect(titlesOnly.decide(text)).toMatchObject({ serve: false, topic: "outside travel" });
     expect(gate.decide(text).serve).toBe(true);
   });
+
+  it.each(["is it alright to take some shampoo", "could my gran bring her crutches"])(
+    "serves the rules question %j, near no example, whose one distinctive word a heading writes",
+    (text) => {
+      expect(titlesOnly.decide(text).serve).toBe(false);
+      expect(gate.decide(text)).toMatchObject({ serve: true, topic: "policies" });
+    },
+  );
 
   it("keeps declining a question that meets a heading on one word (or on a stem by chance)", () => {
     expect(gate.decide("why does multiplication come before addition").serve).toBe(false);
