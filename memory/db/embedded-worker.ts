@@ -14,6 +14,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { vector } from "@electric-sql/pglite-pgvector";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { GATED_APPLICATION, type HostWorkerData, SLOT } from "./embedded-common.js";
+import { initialData } from "./pglite-template.js";
 
 /**
  * pglite-socket queues protocol messages one at a time across connections and only keeps a
@@ -144,8 +145,11 @@ function schedule(server: PGLiteSocketServer, db: PGlite): { poll(): Promise<voi
   };
 }
 
-const db = await PGlite.create(join(dataDir, "pgdata"), {
+const pgdata = join(dataDir, "pgdata");
+const template = initialData(pgdata);
+const db = await PGlite.create(pgdata, {
   extensions: { vector },
+  ...(template ? { loadDataDir: template } : {}),
   startParams: [
     ...PGlite.defaultStartParams,
     ...Object.entries(postgres).flatMap(([name, value]) => ["-c", `${name}=${value}`]),

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../core/config.js";
 import { createLogger } from "../../core/logger.js";
 import { connectPostgres } from "../../memory/db/index.js";
-import { countWorld, seed } from "../../memory/db/seed.js";
+import { countWorld, insertRows, seed } from "../../memory/db/seed.js";
 import { generateWorld, haversineKm } from "../../memory/db/world.js";
 import { createEmbedder } from "../../memory/embeddings/index.js";
 import { openTestPostgres, type TestPostgres } from "../support/pg.js";
@@ -158,6 +158,33 @@ describe("flightly seed", () => {
     ]) {
       expect(indexes, name).toContain(name);
     }
+  });
+
+  it("keeps the foreign keys it deferred while loading, checked against the loaded rows", async () => {
+    const keys = await sql<{ table: string; valid: boolean }[]>`
+      SELECT t.relname AS table, k.convalidated AS valid FROM pg_constraint k
+      JOIN pg_class t ON t.oid = k.conrelid
+      WHERE k.contype = 'f' AND t.relname IN ('flights', 'hotels', 'support_conversations', 'support_messages')`;
+    expect(keys.filter((k) => k.table === "flights").length).toBeGreaterThanOrEqual(3);
+    expect(keys.filter((k) => k.table === "support_messages").length).toBeGreaterThanOrEqual(1);
+    expect(keys.every((k) => k.valid)).toBe(true);
+    const [flight] = await sql<{ id: number }[]>`SELECT id FROM flights ORDER BY id LIMIT 1`;
+    await expect(sql`UPDATE flights SET airline = 'Q9' WHERE id = ${flight!.id}`).rejects.toMatchObject({
+      code: "23503",
+    });
+  });
+
+  it("writes text with quotes, backslashes, commas and braces, numbers, nulls and JSON exactly", async () => {
+    await sql`CREATE TABLE seed_rows (id int, name text, note text, amount numeric, data jsonb, at timestamptz)`;
+    const rows = [
+      { id: 1, name: 'say "hi", {ok}', note: null, amount: 1.5, data: { a: 'x"y\\z' }, at: new Date(0) },
+      { id: 2, name: "back\\slash\\", note: "NULL", amount: -2, data: [1, "two"], at: new Date(1e12) },
+    ];
+    await insertRows(sql, "seed_rows", rows, 1);
+    const stored =
+      await sql`SELECT id, name, note, amount::float AS amount, data, at FROM seed_rows ORDER BY id`;
+    await sql`DROP TABLE seed_rows`;
+    expect(stored).toEqual(rows);
   });
 
   it("a second seed finds the world and changes nothing; --reset writes the same world again", async () => {
