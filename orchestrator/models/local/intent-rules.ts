@@ -1,0 +1,324 @@
+/**
+ * The intents in working order, and the rules `intents.ts` scores a message with: weighted
+ * phrases (negative weights count against an intent) and rules on the extracted slots. The
+ * travel-fact rules live in `fact-intents.ts` and are listed here.
+ */
+import type { Slots } from "../../../language/index.js";
+import { FACT_PHRASE_RULES, FACT_SLOT_RULES, SHARED_PHRASE_RULES } from "./fact-intents.js";
+
+/** Intents in working order. */
+export const INTENTS = [
+  "greeting",
+  "profile",
+  "support_history",
+  "my_bookings",
+  "cancel_booking",
+  "policy_faq",
+  "weather",
+  "destination_advice",
+  "airport_info",
+  "airline_info",
+  "time_zone",
+  "ground_transport",
+  "flight_search",
+  "hotel_search",
+  "book_flight",
+  "insurance",
+  "payment",
+  "other",
+] as const;
+
+export type Intent = (typeof INTENTS)[number];
+
+export interface PhraseRule {
+  intent: Intent;
+  re: RegExp;
+  /** Negative weights let a phrase count against an intent ("how do I pay" is a question). */
+  weight: number;
+  /** The rule does not count when the whole text matches this. */
+  unless?: RegExp;
+}
+
+export interface SlotRule {
+  intent: Intent;
+  weight: number;
+  when(slots: Slots, lower: string): boolean;
+}
+
+/** A stay the customer has booked: listing or cancelling it, not looking for a hotel. */
+const STAY_ON_ACCOUNT =
+  /\b(?:my|our) (?:hotel |room )?(?:bookings|reservations|stays)\b|\b(?:my|our) (?:hotel|room) (?:booking|reservation|stay)\b|\bcancel\w*\b[^.?!]*\b(?:hotel|stay|room)\b|\bht-[a-z0-9]{6}\b/;
+const HOTEL_WITHOUT_FLIGHT = /\b(?:hotels?|rooms?|resorts?|accommodations?)\b(?![^.]*\bflights?\b)/;
+/** "Does travel insurance cover…?", "what is the insurance…": a question, not an order. */
+const INSURANCE_QUESTION =
+  /(?:^|[.!?]\s*)(?:does|do|what|is|are|how|which)\b[^.?!]*\binsur(?:ance|ed)\b|\binsurance\b[^.?!]*\b(?:cover|covers|covered|worth)\b[^.?!]*\?/;
+
+export const PHRASE_RULES: readonly PhraseRule[] = [
+  // greeting
+  {
+    intent: "greeting",
+    re: /^\s*(?:hi|hello|hey|howdy|good (?:morning|afternoon|evening)|thanks|thank you)\b/,
+    weight: 1,
+  },
+
+  // support history
+  {
+    intent: "support_history",
+    re: /\bsupport (?:conversations?|chats?|calls?|tickets?|threads?|cases?|agents?|team)\b/,
+    weight: 1,
+  },
+  {
+    intent: "support_history",
+    re: /\bwhat did (?:support|the agent|your agent|you guys|your team) (?:tell|say)/,
+    weight: 1,
+  },
+  {
+    intent: "support_history",
+    re: /\b(?:our|my) (?:last |previous |earlier |recent )?(?:conversation|chat)\b/,
+    weight: 1,
+  },
+  {
+    intent: "support_history",
+    re: /\b(?:contact(?:ed)?|talk(?:ed)? (?:to|with)|sp(?:o|ea)ke (?:to|with)|call(?:ed)?|chat(?:ted)? with|wr(?:o|i)te to) (?:support|customer service|an agent|your (?:support|team|agents?))\b/,
+    weight: 1,
+    // How or when the customer can reach support asks about the service, not a past conversation.
+    unless:
+      /\b(?:can|could|may|should|do) (?:i|we|you) (?:call|contact|reach|talk|speak|chat|write)\b|\bhow (?:do|can|to) (?:i |we )?(?:call|contact|reach)\b/,
+  },
+  {
+    intent: "support_history",
+    re: /\b(?:email|phone number|number) (?:from|in|i gave|i used)\b/,
+    weight: 0.5,
+  },
+  {
+    intent: "support_history",
+    re: /\bwhat (?:the|your|an?) (?:agent|support|rep(?:resentative)?) (?:said|told)\b|\blast time i (?:called|contacted|wrote|chatted)\b/,
+    weight: 1,
+  },
+
+  // bookings
+  {
+    intent: "my_bookings",
+    re: /\bmy (?:\w+ )?(?:bookings|reservations|trips|itinerary|itineraries|stays)\b|\bmy upcoming flights\b/,
+    weight: 1,
+  },
+  {
+    intent: "my_bookings",
+    re: /\b(?:status of|look up|lookup|check|show me|find|where is|details of|details for) (?:my |the )?(?:booking|reservation)\b/,
+    weight: 1,
+  },
+  {
+    intent: "my_bookings",
+    re: /\b(?:my|our) (?:next|upcoming|last|previous|latest|most recent) (?:flight|trip|booking|reservation)s?\b|\b(?:did|have) (?:i|we) (?:book|booked|reserve|reserved)\b|\b(?:i|we) (?:booked|reserved) (?:last|before|previously)\b/,
+    weight: 1,
+  },
+  {
+    intent: "cancel_booking",
+    re: /\bcancel(?:l?ing)?\b(?=[^.?!]*\b(?:booking|reservation|trip|flight|ticket|it|fl-|ht-|hotel|stay|room))/,
+    weight: 1,
+    unless: /\b(?:can|could|may) (?:i|we)\b|\bpolic(?:y|ies)\b|\bwhat happens\b|\bif (?:i|we)\b/,
+  },
+
+  // the customer's own profile: answered from it, not from a policy
+  {
+    intent: "profile",
+    re: /\bmy (?:first |full |last )?name(?! is\b)\b|\bname (?:is )?on my (?:account|profile)\b|\bwho am i\b|\bwhat (?:do you|does flightly) know about me\b/,
+    weight: 1,
+    // A name written wrong on a ticket asks for the correction rules, not for the profile.
+    unless: /\b(?:misspel\w*|mis-?typed|typo|wrong|incorrect|correct(?:ion|ing)?|fix)\b/,
+  },
+  {
+    intent: "profile",
+    re: /\b(?:my|our) (?:loyalty|flightly|membership|miles|frequent[- ]flyer) (?:tier|status|level)\b|\b(?:which|what) (?:loyalty |membership )?(?:tier|level) am i\b|\bmy (?:loyalty )?tier\b/,
+    weight: 1,
+  },
+  {
+    intent: "profile",
+    re: /\b(?:what|which)(?:'s|s| is| are)? (?:my|our|the) (?:email(?: address)?|home airport|seat preference|profile)(?: (?:on|in) (?:my|the) (?:profile|account|file))?\b(?![^.?!]*\b(?:for|to) (?:the|this|my) (?:booking|flight)\b)/,
+    weight: 1,
+  },
+
+  // policies and FAQ
+  { intent: "policy_faq", re: /\bpolic(?:y|ies)\b/, weight: 1 },
+  {
+    intent: "policy_faq",
+    re: /\b(?:baggage|luggage|carry-?on|checked bags?|bag fees?|allowance|strollers?|car seats?)\b/,
+    weight: 1,
+  },
+  { intent: "policy_faq", re: /\brefund(?:s|able)?\b/, weight: 1 },
+  { intent: "policy_faq", re: /\b(?:bags?|suitcases?)\b/, weight: 1 },
+  { intent: "policy_faq", re: /\bchange (?:my|the|a) (?:booking|flight|reservation|ticket)\b/, weight: 1 },
+  { intent: "policy_faq", re: /\b(?:change|cancell?ation|rebooking) fees?\b|\bcancell?ation\b/, weight: 1 },
+  {
+    intent: "policy_faq",
+    re: /\bcan (?:i|we) (?:bring|take|carry|change|cancel|get|travel|fly)\b/,
+    weight: 1,
+  },
+  {
+    intent: "policy_faq",
+    re: /\b(?:pets?|dogs?|cats?|unaccompanied|wheelchair|special assistance)\b/,
+    weight: 0.5,
+  },
+  {
+    intent: "policy_faq",
+    re: /\b(?:miles|points|faq|rules?|allowed)\b/,
+    weight: 0.5,
+  },
+  {
+    intent: "policy_faq",
+    re: /\b(?:visas?|passports?|loyalty|check-?in (?:time|online|desk|opens|closes))\b/,
+    weight: 1,
+    unless:
+      /\b(?:my|our) (?:loyalty|flightly|membership|miles) (?:tier|status|level)\b|\b(?:tier|level) am i\b/,
+  },
+  {
+    intent: "policy_faq",
+    re: /\bhow (?:do|can) (?:i|we) (?:book|pay|cancel|change)\b|\bpayment methods?\b/,
+    weight: 1,
+  },
+  { intent: "policy_faq", re: INSURANCE_QUESTION, weight: 1 },
+  { intent: "policy_faq", re: /\bmy flight (?:was|got|is|has been) (?:cancell?ed|delayed)\b/, weight: 1 },
+
+  // weather
+  {
+    intent: "weather",
+    re: /\b(?:weather|forecast|temperatures?|rain(?:y|ing)?|storms?|hurricanes?|typhoons?|snow(?:ing)?|sunny|humid(?:ity)?|degrees)\b/,
+    weight: 1,
+  },
+  {
+    intent: "weather",
+    re: /\b(?:weather )?alerts?\b|\bwarnings?\b|\b(?:hot|cold|warm|chilly)\b/,
+    weight: 0.5,
+  },
+
+  // destination advice
+  {
+    intent: "destination_advice",
+    re: /\b(?:things to do|what to do|what to see|to visit|attractions?|sights|sightseeing|activities|beaches|museums?|restaurants?|best time to (?:visit|go)|worth (?:visiting|seeing|it)|recommend(?:ations?)?|suggest(?:ions?)?|tips|ideas)\b/,
+    weight: 1,
+  },
+  {
+    intent: "destination_advice",
+    re: /\b(?:which|what) (?:one |island |city |place )?(?:is |would be )?better\b/,
+    weight: 1,
+  },
+  {
+    intent: "destination_advice",
+    re: /\bshould (?:we|i) (?:go|visit|choose|pick|stay)\b|\bwhere should\b/,
+    weight: 1,
+  },
+  {
+    intent: "destination_advice",
+    re: /\b(?:kid|family|child)[- ]friendly\b|\b(?:with|for) (?:the |a |my |our )?(?:kids|children|family|families)\b/,
+    weight: 0.5,
+  },
+
+  {
+    intent: "destination_advice",
+    re: /\bwhat (?:can|should|could) (?:we|i) (?:do|see)\b|\bsomewhere (?:warm|sunny|cheap|new|fun|quiet|relaxing)\b|\bwhere to go\b/,
+    weight: 1,
+  },
+
+  // flights
+  {
+    intent: "flight_search",
+    re: /\b(?:flights?|airfares?|fares?|nonstop|non-stop|one-way|round[- ]trip)\b/,
+    weight: 1,
+  },
+  { intent: "flight_search", re: /\bfly(?:ing)?\b/, weight: 1 },
+  { intent: "flight_search", re: /\b(?:plane )?tickets?\b/, weight: 0.5 },
+  { intent: "flight_search", re: /\bmy flight (?:was|got|is|has been) (?:cancell?ed|delayed)\b/, weight: -1 },
+  {
+    intent: "flight_search",
+    re: /\b(?:my|our) (?:next|upcoming|last|previous|latest|booked) (?:flight|trip)s?\b|\b(?:did|have) (?:i|we) (?:book|booked)\b/,
+    weight: -1,
+  },
+
+  // hotels
+  {
+    intent: "hotel_search",
+    re: /\b(?:hotels?|resorts?|accommodations?|lodging|place to stay|somewhere to stay|where to stay|rooms?|inns?|motels?)\b/,
+    weight: 1,
+  },
+  {
+    intent: "hotel_search",
+    re: /\b(?:stay(?:ing)?|nights?|check[- ]in|sea view|ocean view|pool)\b/,
+    weight: 0.5,
+  },
+
+  // booking a flight
+  { intent: "book_flight", re: /\b(?:book|reserve|purchase|buy)\b/, weight: 1, unless: HOTEL_WITHOUT_FLIGHT },
+  {
+    intent: "book_flight",
+    re: /\b(?:book|reserve) (?:me |us )?(?:a |the |my |that |this |our )?(?:\w+ )?flights?\b/,
+    weight: 1,
+  },
+  {
+    intent: "book_flight",
+    re: /\b(?:i'll|i will|we'll|we will|let's|lets) (?:take|go with|book)\b|\bhold (?:it|that|the flight|a seat)\b/,
+    weight: 1,
+  },
+  { intent: "book_flight", re: /\bhow (?:do|can) (?:i|we) book\b/, weight: -1 },
+  {
+    intent: "book_flight",
+    re: /\b(?:did|have) (?:i|we) (?:book|booked|reserve|reserved)\b|\b(?:i|we) (?:booked|reserved) (?:last|before|previously)\b/,
+    weight: -1,
+  },
+
+  // insurance (an action; questions about it are policy questions)
+  {
+    intent: "insurance",
+    re: /\b(?:insurance|trip protection|travel protection|insured)\b/,
+    weight: 1,
+  },
+  { intent: "insurance", re: /\binsure (?:it|me|us|my|the|our|this|that)\b/, weight: 1 },
+  { intent: "insurance", re: INSURANCE_QUESTION, weight: -1 },
+
+  // payment
+  {
+    intent: "payment",
+    re: /\b(?:pay|charge|checkout|check out|process (?:the )?payment|bill me)\b/,
+    weight: 1,
+  },
+  { intent: "payment", re: /\b(?:card on file|my (?:card|visa|mastercard|amex))\b/, weight: 0.5 },
+  {
+    intent: "payment",
+    re: /\bhow (?:do|can) (?:i|we) pay\b|\bpayment methods?\b|\bcan (?:i|we) pay\b/,
+    weight: -1,
+  },
+  ...FACT_PHRASE_RULES,
+  ...SHARED_PHRASE_RULES,
+];
+
+export const SLOT_RULES: readonly SlotRule[] = [
+  {
+    intent: "flight_search",
+    weight: 1,
+    when: (s, lower) =>
+      (s.origin !== undefined || s.unknownPlaces.some((u) => u.role === "origin")) &&
+      (s.destinations.length > 0 || s.unknownPlaces.some((u) => u.role === "destination")) &&
+      !HOTEL_WITHOUT_FLIGHT.test(lower),
+  },
+  {
+    intent: "my_bookings",
+    weight: 1,
+    when: (s, lower) =>
+      s.bookingRefs.length > 0 && !/\b(?:cancel\w*|insur\w*|pay|charge|confirm|book)\b/.test(lower),
+  },
+  { intent: "cancel_booking", weight: 0.5, when: (s) => s.bookingRefs.length > 0 },
+  // "my hotel bookings", "cancel my hotel": a stay on the account, not a hotel search (no city named).
+  {
+    intent: "hotel_search",
+    weight: -1,
+    when: (s, lower) => s.destinations.length === 0 && STAY_ON_ACCOUNT.test(lower),
+  },
+  // "my flight FL-7K2Q9D" is about a booking, not a new search.
+  { intent: "flight_search", weight: -1, when: (s) => s.bookingRefs.length > 0 },
+  {
+    intent: "destination_advice",
+    weight: 0.5,
+    when: (s, lower) => s.destinations.length > 1 && /\b(?:or|vs\.?|versus)\b/.test(lower),
+  },
+  { intent: "payment", weight: 0.5, when: (s) => s.cardLast4 !== undefined },
+  ...FACT_SLOT_RULES,
+];
