@@ -224,6 +224,11 @@ export class ResponseCacheStore {
     return checked.filter((n) => known.get(n) != null);
   }
 
+  /** Whether `nearest` narrows by match key now: the index is loaded (the table scans every key). */
+  get narrowsByKey(): boolean {
+    return this.#index?.ready === true;
+  }
+
   /** Live entries nearest to `embedding`; `matchKey` narrows the index's scan (the table ignores it). */
   async nearest(
     embedding: Float32Array,

@@ -244,12 +244,17 @@ export class SemanticCache {
       return { hit: false, embedding: undefined, entities, hash, text: prompt, canonical, residue: rest };
     // Only entries of the request's match key can be served by similarity: those are scanned
     // first; the whole scopes only when none serves, for the miss's reason.
+    // The table ignores the key: while the index loads, the keyed scan already is the whole one.
+    let whole: Neighbour[] | undefined;
     if (rest !== undefined) {
       const key = semanticMatchKey({ ...entities, residue: rest });
-      const hit = this.#similar(keyed, actorId, await this.o.storage.nearest(embedding, scopes, 4, key));
+      const narrowed = this.o.storage.narrowsByKey;
+      const found = await this.o.storage.nearest(embedding, scopes, 4, key);
+      const hit = this.#similar(keyed, actorId, found);
       if (hit) return hit;
+      if (!narrowed) whole = found;
     }
-    const neighbours = await this.o.storage.nearest(embedding, scopes);
+    const neighbours = whole ?? (await this.o.storage.nearest(embedding, scopes));
     return {
       hit: false,
       embedding,

@@ -101,6 +101,35 @@ describe("similarity lookups by match key", () => {
     }
   });
 
+  it("asks the table once for a miss: without the index, the keyed scan already is the whole one", async () => {
+    const table = new ResponseCacheStore(store, sql, namespace);
+    const indexed = new ResponseCacheStore(store, sql, namespace, { index });
+    const calls = (storage: ResponseCacheStore): (() => number) => {
+      let n = 0;
+      const nearest = storage.nearest.bind(storage);
+      storage.nearest = (...args) => {
+        n++;
+        return nearest(...args);
+      };
+      return () => n;
+    };
+    const fromTable = calls(table);
+    const fromIndex = calls(indexed);
+    const threshold = loadConfig({}).semanticCache.threshold;
+    const question = "Can I bring a folding bicycle as checked luggage?";
+    for (const [storage, count, expected] of [
+      [table, fromTable, 1],
+      [indexed, fromIndex, 2],
+    ] as const) {
+      expect(storage.narrowsByKey).toBe(storage === indexed);
+      const miss = await new SemanticCache({ storage, embedder, threshold, logger }).lookup(question, "3");
+      expect(miss.hit).toBe(false);
+      // Each says why it missed, from the whole scopes.
+      expect((miss as CacheMiss).reason).toBeDefined();
+      expect(count()).toBe(expected);
+    }
+  });
+
   it("keys entries only when a similarity lookup could serve them", () => {
     expect(semanticMatchKey({ residue: null })).toBeUndefined();
     expect(semanticMatchKey(null)).toBeUndefined();
