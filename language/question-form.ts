@@ -90,3 +90,16 @@ export function isRulesQuestion(text: string): boolean {
   if (!RULES_FRAMES.some((re) => re.test(lower))) return false;
   return !concreteTrip(text);
 }
+
+/**
+ * Asking when or how long: a time, a deadline or a wait ("from when can I…", "what is the latest
+ * I can…", "how many days until…", "how soon…"). A "when" that only sets a condition ("what
+ * happens when my flight is cancelled") asks nothing of the kind.
+ */
+const ASKS_WHEN =
+  /(?:^|[,;:.!?]\s*)when\b|\b(?:from|until|till|by|since) when\b|\bwhen (?:can|could|do|does|did|will|would|should|is|are|must|may)\b|\bhow (?:long|soon|early)\b|\bhow many (?:minutes|hours|days|weeks|months)\b|\b(?:what time|the (?:latest|earliest)|deadline)\b/;
+
+/** Whether a question asks when or how long (`ASKS_WHEN`), in any wording the chat shorthand allows. */
+export function asksWhen(text: string): boolean {
+  return ASKS_WHEN.test(expandChatSpeak(foldText(text)).toLowerCase());
+}
