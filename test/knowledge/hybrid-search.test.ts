@@ -3,17 +3,13 @@
  * the documents' descriptors, fused by reciprocal rank — on embedded PGlite, or on
  * TEST_DATABASE_URL's PostgreSQL in the real-PG lane, through the same statement.
  */
-import type { Sql } from "postgres";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectPostgres } from "../../memory/db/index.js";
-import { migrate } from "../../memory/db/migrate.js";
+import { describe, expect, it } from "vitest";
 import {
   type KnowledgeDocumentInput,
   searchKnowledge,
   upsertKnowledgeDocument,
 } from "../../memory/knowledge.js";
-import { HashEmbedder } from "../support/hash-embedder.js";
-import { openTestPostgres, type TestPostgres } from "../support/pg.js";
+import { knowledgeDb } from "../support/knowledge-db.js";
 
 const DOCS: KnowledgeDocumentInput[] = [
   {
@@ -62,28 +58,15 @@ const DOCS: KnowledgeDocumentInput[] = [
 ];
 
 describe("hybrid knowledge search (PGlite, or TEST_DATABASE_URL's PostgreSQL)", () => {
-  let pg: TestPostgres;
-  let sql: Sql;
-  const embedder = new HashEmbedder(512);
+  const db = knowledgeDb("knowledge-search", DOCS);
   const search = (
     query: string,
     kinds: KnowledgeDocumentInput["kind"][] = ["policy", "faq"],
     city?: string,
-  ) => searchKnowledge(sql, embedder, query, { kinds, limit: 6, ...(city ? { city } : {}) });
-
-  beforeAll(async () => {
-    pg = await openTestPostgres({ label: "knowledge-search" });
-    sql = connectPostgres(pg.url, { max: 2, onnotice: () => {} });
-    await migrate(sql, { modelId: embedder.modelId, dimensions: embedder.dimensions });
-    for (const doc of DOCS) await upsertKnowledgeDocument(sql, embedder, doc);
-  });
-  afterAll(async () => {
-    await sql?.end();
-    await pg?.close();
-  });
+  ) => searchKnowledge(db.sql, db.embedder, query, { kinds, limit: 6, ...(city ? { city } : {}) });
 
   it("indexes the weighted text with a GIN index over the search function", async () => {
-    const [index] = await sql<{ indexdef: string }[]>`
+    const [index] = await db.sql<{ indexdef: string }[]>`
       SELECT indexdef FROM pg_indexes WHERE indexname = 'knowledge_documents_search'`;
     expect(index?.indexdef).toMatch(
       /USING gin \(knowledge_search_text\(title, topic, city, keywords, body\)\)/,
@@ -133,14 +116,14 @@ describe("hybrid knowledge search (PGlite, or TEST_DATABASE_URL's PostgreSQL)", 
   });
 
   it("BM25F: one mention in a title outweighs two in another document's body", async () => {
-    await upsertKnowledgeDocument(sql, embedder, {
+    await upsertKnowledgeDocument(db.sql, db.embedder, {
       slug: "gliders",
       kind: "policy",
       topic: "sports",
       title: "Hang gliders as checked items",
       body: "Pack the frame in a padded case.",
     });
-    await upsertKnowledgeDocument(sql, embedder, {
+    await upsertKnowledgeDocument(db.sql, db.embedder, {
       slug: "kites",
       kind: "policy",
       topic: "sports",
@@ -156,7 +139,7 @@ describe("hybrid knowledge search (PGlite, or TEST_DATABASE_URL's PostgreSQL)", 
 
   it("ranks by the best passage: words that meet in two sentences beat the same words scattered", async () => {
     // "spread" names each word twice, one to a passage; "together" names each once, in one sentence.
-    await upsertKnowledgeDocument(sql, embedder, {
+    await upsertKnowledgeDocument(db.sql, db.embedder, {
       slug: "spread",
       kind: "policy",
       topic: "sports",
@@ -176,7 +159,7 @@ describe("hybrid knowledge search (PGlite, or TEST_DATABASE_URL's PostgreSQL)", 
         "Keep the receipt until you land.",
       ].join(" "),
     });
-    await upsertKnowledgeDocument(sql, embedder, {
+    await upsertKnowledgeDocument(db.sql, db.embedder, {
       slug: "together",
       kind: "policy",
       topic: "sports",
@@ -211,28 +194,28 @@ describe("hybrid knowledge search (PGlite, or TEST_DATABASE_URL's PostgreSQL)", 
       title: "Parasail canopies",
       body: "Fold the canopy into its bag and check it in.",
     };
-    await upsertKnowledgeDocument(sql, embedder, gliders);
+    await upsertKnowledgeDocument(db.sql, db.embedder, gliders);
     const before = (await search("paraglider")).find((h) => h.slug === "parasails");
     expect(before?.textRank ?? null).toBeNull();
     expect(
-      await upsertKnowledgeDocument(sql, embedder, { ...gliders, keywords: ["paraglider", "wing"] }),
+      await upsertKnowledgeDocument(db.sql, db.embedder, { ...gliders, keywords: ["paraglider", "wing"] }),
     ).toBe(true);
     const hits = await search("paraglider");
     expect(hits[0]).toMatchObject({ slug: "parasails", textRank: 1, keywords: "paraglider, wing" });
     expect(
-      await upsertKnowledgeDocument(sql, embedder, { ...gliders, keywords: ["paraglider", "wing"] }),
+      await upsertKnowledgeDocument(db.sql, db.embedder, { ...gliders, keywords: ["paraglider", "wing"] }),
     ).toBe(false);
   });
 
   it("gives the heading a vote: a document naming the subject in its title beats one that repeats it in its body", async () => {
-    await upsertKnowledgeDocument(sql, embedder, {
+    await upsertKnowledgeDocument(db.sql, db.embedder, {
       slug: "trestle-mentions",
       kind: "policy",
       topic: "furniture",
       title: "Bulky items at the counter",
       body: "Trestle, trestle top, trestle legs: each trestle is one item.",
     });
-    await upsertKnowledgeDocument(sql, embedder, {
+    await upsertKnowledgeDocument(db.sql, db.embedder, {
       slug: "trestle-tables",
       kind: "policy",
       topic: "furniture",
@@ -252,7 +235,10 @@ describe("hybrid knowledge search (PGlite, or TEST_DATABASE_URL's PostgreSQL)", 
   });
 
   it("finds an edited document by its new words", async () => {
-    await upsertKnowledgeDocument(sql, embedder, { ...DOCS[2]!, body: "Rabies rules apply to every dog." });
+    await upsertKnowledgeDocument(db.sql, db.embedder, {
+      ...DOCS[2]!,
+      body: "Rabies rules apply to every dog.",
+    });
     const before = (await search("quarantine")).find((h) => h.slug === "pets-abroad");
     expect(before?.textRank ?? null).toBeNull();
     expect((await search("rabies"))[0]?.slug).toBe("pets-abroad");

@@ -2,19 +2,10 @@
  * The knowledge search's time focus: a question asking when or how long (`asksWhen`) prefers,
  * among close documents, the one whose heading says it gives a time (`headingGivesTime`).
  */
-import type { Sql } from "postgres";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { asksWhen } from "../../language/index.js";
-import { connectPostgres } from "../../memory/db/index.js";
-import { migrate } from "../../memory/db/migrate.js";
-import {
-  headingGivesTime,
-  type KnowledgeDocumentInput,
-  searchKnowledge,
-  upsertKnowledgeDocument,
-} from "../../memory/knowledge.js";
-import { HashEmbedder } from "../support/hash-embedder.js";
-import { openTestPostgres, type TestPostgres } from "../support/pg.js";
+import { headingGivesTime, type KnowledgeDocumentInput, searchKnowledge } from "../../memory/knowledge.js";
+import { knowledgeDb } from "../support/knowledge-db.js";
 
 describe("asking when or how long (asksWhen)", () => {
   it.each([
@@ -74,23 +65,10 @@ const DOCS: KnowledgeDocumentInput[] = [
 ];
 
 describe("time focus in the hybrid search (PGlite, or TEST_DATABASE_URL's PostgreSQL)", () => {
-  let pg: TestPostgres;
-  let sql: Sql;
-  const embedder = new HashEmbedder(512);
-
-  beforeAll(async () => {
-    pg = await openTestPostgres({ label: "knowledge-time-focus" });
-    sql = connectPostgres(pg.url, { max: 2, onnotice: () => {} });
-    await migrate(sql, { modelId: embedder.modelId, dimensions: embedder.dimensions });
-    for (const doc of DOCS) await upsertKnowledgeDocument(sql, embedder, doc);
-  });
-  afterAll(async () => {
-    await sql?.end();
-    await pg?.close();
-  });
+  const db = knowledgeDb("knowledge-time-focus", DOCS);
 
   const first = async (query: string) =>
-    (await searchKnowledge(sql, embedder, query, { kinds: ["policy"], limit: 2 }))[0]?.slug;
+    (await searchKnowledge(db.sql, db.embedder, query, { kinds: ["policy"], limit: 2 }))[0]?.slug;
 
   it("puts the document that gives a time first for a question asking when", async () => {
     expect(await first("from when can I use my lounge pass")).toBe("lounge-hours");
