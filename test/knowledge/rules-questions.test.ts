@@ -40,6 +40,9 @@ const RULES_IN_OTHER_FORMS = [
   "the hotel charged me a resort fee, is that fair?",
   "is the flexible rate refundable?",
   "what extras come with the premium fare?",
+  // what was done to the customer's booking, and which of two options is better
+  "the desk moved our family to a smaller room last night",
+  "on an overnight trip are exit rows or bulkhead rows better?",
 ];
 
 const ACTIONS = [
@@ -52,6 +55,8 @@ const ACTIONS = [
   "I want to fly from Seattle to Honolulu on March 3",
   "do i have any trips booked?",
   "does my booking FL7K2Q9D include a bag?",
+  // two places compared is a search, not advice from the rules
+  "is Lisbon or Porto better for a weekend in June?",
 ];
 
 describe("the question form (isRulesQuestion)", () => {
