@@ -91,6 +91,16 @@ describe("intents of a rules question", () => {
     const { intents } = detectIntents(text, extractSlots(text, NOW));
     expect(intents).toEqual(["policy_faq"]);
   });
+  it.each([
+    "my previous trip still has not added the miles to my balance",
+    "our upcoming flight includes a bag fee, is that normal?",
+  ])("a booking only mentioned beside a policy subject is no lookup: %s", (text) => {
+    expect(detectIntents(text, extractSlots(text, NOW)).intents).toEqual(["policy_faq"]);
+  });
+  it("a booking asked to be shown is still looked up", () => {
+    const text = "show my previous trip, did it earn miles?";
+    expect(detectIntents(text, extractSlots(text, NOW)).intents).toContain("my_bookings");
+  });
   it("a request to act keeps its actions", () => {
     const text = "book the flight from Seattle to Honolulu on March 3, add insurance and pay";
     const { intents } = detectIntents(text, extractSlots(text, NOW));
