@@ -50,6 +50,10 @@ const RULES_FRAMES: readonly RegExp[] = [
   // a report that something went wrong: what the rules say happens next
   /\b(?:never|still (?:has|have)n't|still (?:has|have) not|has not|have not|hasn't|haven't|didn't|did not) (?:\w+ )?(?:showed|shown|show|arrived|arrive|came|come|posted|post|worked|work|connected|connect|loaded|load|[a-z]{3,}ed)\b/,
   /\b(?:still no|no sign of)\b/,
+  // a report of what someone did to the customer's booking or belongings: what is owed now
+  /\b(?:they|(?:the|an?) (?:hotel|airline|agent|staff|desk|crew|carrier|airport)) (?:gave|sold|lost|cancell?ed|moved|bumped|downgraded|took|refused|denied|damaged|broke) (?:my|our|me|us)\b/,
+  // which of two options is better: advice the help centre gives
+  /\b(?:is|are) (?:an? |the )?[\w-]+(?: [\w-]+)? or (?:an? |the )?[\w-]+(?: [\w-]+){0,2} (?:better|best|worse|preferable|recommended)\b|\bwhich (?:[\w-]+ )?(?:is|are) (?:better|best)\b/,
   /\b(?:even though|although|but) (?:i|we) (?:already )?(?:booked|paid|reserved|had (?:a |the )?(?:booking|reservation|ticket))\b/,
   /\bkeeps? (?:getting|being|saying|failing|declining)\b/,
 ];

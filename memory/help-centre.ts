@@ -7,6 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import pluralize from "pluralize";
 import { stemmer } from "stemmer";
 import { DATA } from "../core/paths.js";
 import { defaultGazetteer, expandChatSpeak, extractSlots, Speller } from "../language/index.js";
@@ -31,8 +32,22 @@ ticket tickets book booking go going take time day days date dates new one two u
 find see say look get need want like know year years old much many long`.split(/\s+/),
 );
 
-/** "cancelling" → "cancel", "bags" → "bag", "pets" → "pet": one form per word (Porter 1980). */
-const stem = (word: string): string => stemmer(word);
+/**
+ * A plural English does not form with -s ("people", "children", "feet", "women") read as its
+ * singular, from the irregular plurals the `pluralize` package lists: the Porter stemmer leaves
+ * such a plural apart from its singular ("people" and "person" share no stem). A word ending in
+ * -s is left to the stemmer ("leaves" stays a form of "leave", never "leaf").
+ */
+export function irregularSingular(word: string): string {
+  if (word.endsWith("s") || !/^[a-z]+$/.test(word) || !pluralize.isPlural(word)) return word;
+  return pluralize.singular(word);
+}
+
+/**
+ * "cancelling" → "cancel", "bags" → "bag", "pets" → "pet" (Porter 1980), "people" → "person":
+ * one form per word.
+ */
+const stem = (word: string): string => stemmer(irregularSingular(word));
 
 /** The topic words of a text, each once: no stopword, no word every travel text shares. */
 export function topicWordsOf(text: string): string[] {
@@ -119,6 +134,18 @@ export function ageClassesNamed(text: string): string[] {
   return [...classes];
 }
 
+/** The singulars of the irregular plurals a text writes ("people" → "person"), each once. */
+function singularsOf(text: string): string[] {
+  return [
+    ...new Set(
+      wordsOf(text)
+        .map((w) => [w, irregularSingular(w)] as const)
+        .filter(([w, one]) => one !== w)
+        .map(([, one]) => one),
+    ),
+  ];
+}
+
 export interface HelpCentreOptions {
   /** A word's frequency rank in general English (0 = most frequent), undefined when unknown. */
   rank?: (word: string) => number | undefined;
@@ -162,10 +189,15 @@ export class HelpCentre {
   /**
    * The question as the search reads it: in the documents' terms, with the countries of the
    * places it names ("Tokyo" adds "Japan"), which the entry-rule documents are written under, and
-   * the age classes of the children it names by age ("my 9 yr old" adds "child").
+   * the age classes of the children it names by age ("my 9 yr old" adds "child"), and the
+   * singulars of its irregular plurals ("people" adds "person"), which the search's stemmer keeps apart.
    */
   searchText(text: string): string {
-    const implied = [...countriesNamed(text).map((c) => c.toLowerCase()), ...ageClassesNamed(text)];
+    const implied = [
+      ...countriesNamed(text).map((c) => c.toLowerCase()),
+      ...ageClassesNamed(text),
+      ...singularsOf(text),
+    ];
     const normalized = this.normalize(text);
     return implied.length > 0 ? `${normalized} ${implied.join(" ")}` : normalized;
   }

@@ -72,6 +72,12 @@ const CAPABILITIES =
 
 const SERVED: ReadonlySet<string> = new Set(SERVED_TOPICS);
 
+/**
+ * A declined topic whose share of the vote passes the needed share by less than this won it
+ * narrowly: one more neighbour the other way would have served the request.
+ */
+const NARROW_MARGIN = 0.05;
+
 /** Words that make a request about travel whatever else it says (travel vocabulary and the help centre's topics). */
 const TRAVEL_WORDS =
   /\b(?:fl(?:y|ying|ights?)|air(?:port|line|fare|plane)s?|planes?|trips?|travel\w*|vacations?|holidays?|hotels?|motels?|lodging|accommodations?|booking|tickets?|luggage|baggage|suitcases?|carry[- ]?ons?|visas?|passports?|destinations?|itinerar(?:y|ies)|abroad|overseas|check-?in|boarding|layovers?|sightseeing|sights|things to do|tourists?|touris[mt]\w*|fares?(?! (?:codes?|basis|class))|cabin|on ?board|pets?|seats?|refunds?|cancell?ations?|insurance|miles|loyalty|wi-?fi|strollers?|wheelchairs?|infants?|unaccompanied|gates?|in-?flight)\b/i;
@@ -189,7 +195,10 @@ export class ScopeGate {
     // topic's vote is clear): one distinctive word of a help-centre heading names the subject.
     const unclear =
       (first.similarity < this.#minSimilarity || first.share < this.#minShare) && asksLeave(normalized);
-    return this.#helpCentreAnswers(text, first.topic, unclear)
+    // Asking leave, and the declined topic won its vote only narrowly: a word a help-centre
+    // heading writes, which that topic's examples never use, names the subject.
+    const narrow = first.share < this.#minShare + NARROW_MARGIN && asksLeave(normalized);
+    return this.#helpCentreAnswers(text, first.topic, unclear, narrow)
       ? { ...withoutDecline(first), topic: "policies", serve: true }
       : first;
   }
@@ -200,7 +209,7 @@ export class ScopeGate {
    * distinctive word of its title beside another shared word, or a word of its title that
    * general English does not know (the help centre's own term: "etias", "klarna").
    */
-  #helpCentreAnswers(text: string, declined: string, unclear = false): boolean {
+  #helpCentreAnswers(text: string, declined: string, unclear = false, narrow = false): boolean {
     const found = this.#evidence?.(text);
     if (!found) return false;
     const own = this.#topicWords.get(declined) ?? new Set<string>();
@@ -214,6 +223,8 @@ export class ScopeGate {
       (distinctive.some((w) => inTitle.includes(w)) && shared.length >= 2) ||
       // Near no example: one distinctive word the heading itself writes names the subject.
       (unclear && distinctive.some((w) => (found.written ?? []).includes(w))) ||
+      // Won narrowly: one word the heading writes is enough.
+      (narrow && unexplained(found.written ?? []).length > 0) ||
       unexplained(found.coined).some((w) => inTitle.includes(w)) ||
       // Two words the declined topic's examples never use, one of them in the document's heading.
       (inTitle.length >= 1 && shared.length >= 2)

@@ -6,7 +6,13 @@
 import { describe, expect, it } from "vitest";
 import { SCOPE_EXAMPLES } from "../../agents/scope.js";
 import { isRulesQuestion } from "../../language/index.js";
-import { ageClassesNamed, HelpCentre, helpCentre } from "../../memory/help-centre.js";
+import {
+  ageClassesNamed,
+  HelpCentre,
+  helpCentre,
+  irregularSingular,
+  wordForm,
+} from "../../memory/help-centre.js";
 import { ScopeGate } from "../../orchestrator/scope.js";
 
 const DOCS = [
@@ -43,6 +49,20 @@ describe("help centre vocabulary", () => {
     expect(ageClassesNamed("can the baby fly on my lap")).toEqual([]);
     expect(ageClassesNamed("two adults, window seats")).toEqual([]);
     expect(helpCentre().searchText("what does my 9 yr old pay")).toBe("what does my 9 year old pay child");
+  });
+
+  it("reads plurals English forms without -s as their singulars", () => {
+    expect(irregularSingular("geese")).toBe("goose");
+    expect(irregularSingular("teeth")).toBe("tooth");
+    // Plurals in -s are the stemmer's: a verb such as "leaves" is not taken for a noun.
+    expect(irregularSingular("leaves")).toBe("leaves");
+    expect(irregularSingular("baggage")).toBe("baggage");
+    expect(wordForm("men")).toBe(wordForm("man"));
+    expect(helpCentre().searchText("may two men share a room")).toBe("may two men share a room man");
+    const centre = new HelpCentre([
+      { slug: "one", title: "Cancelling for a single person", body: "A person may leave." },
+    ]);
+    expect(centre.evidence("some people cannot come")?.inTitle).toEqual(["people"]);
   });
 
   it("ships the titles of the policy documents", () => {

@@ -38,4 +38,17 @@ describe("help-centre relevance floor", () => {
     const text = await answer("what does insurance do for me", { ...doc, topic: "loyalty" });
     expect(text).toMatch(/I don't have a help-centre answer/);
   });
+
+  it("matches a heading's singular to the question's irregular plural", async () => {
+    const seats = {
+      title: "A woman travelling alone",
+      kind: "policy",
+      excerpt: "Adjacent places are free to reserve.",
+      similarity: 0.4,
+    };
+    // Porter alone keeps "women" apart from "woman".
+    expect(await answer("how much do women pay", seats)).toMatch(
+      /^From our help centre:\n- A woman travelling/,
+    );
+  });
 });

@@ -40,6 +40,9 @@ const RULES_IN_OTHER_FORMS = [
   "the hotel charged me a resort fee, is that fair?",
   "is the flexible rate refundable?",
   "what extras come with the premium fare?",
+  // what was done to the customer's booking, and which of two options is better
+  "the desk moved our family to a smaller room last night",
+  "on an overnight trip are exit rows or bulkhead rows better?",
 ];
 
 const ACTIONS = [
@@ -52,6 +55,8 @@ const ACTIONS = [
   "I want to fly from Seattle to Honolulu on March 3",
   "do i have any trips booked?",
   "does my booking FL7K2Q9D include a bag?",
+  // two places compared is a search, not advice from the rules
+  "is Lisbon or Porto better for a weekend in June?",
 ];
 
 describe("the question form (isRulesQuestion)", () => {
@@ -85,6 +90,16 @@ describe("intents of a rules question", () => {
   it.each(RULES)("a policy question and no action: %s", (text) => {
     const { intents } = detectIntents(text, extractSlots(text, NOW));
     expect(intents).toEqual(["policy_faq"]);
+  });
+  it.each([
+    "my previous trip still has not added the miles to my balance",
+    "our upcoming flight includes a bag fee, is that normal?",
+  ])("a booking only mentioned beside a policy subject is no lookup: %s", (text) => {
+    expect(detectIntents(text, extractSlots(text, NOW)).intents).toEqual(["policy_faq"]);
+  });
+  it("a booking asked to be shown is still looked up", () => {
+    const text = "show my previous trip, did it earn miles?";
+    expect(detectIntents(text, extractSlots(text, NOW)).intents).toContain("my_bookings");
   });
   it("a request to act keeps its actions", () => {
     const text = "book the flight from Seattle to Honolulu on March 3, add insurance and pay";

@@ -73,9 +73,16 @@ const INFORMATIONAL: readonly Intent[] = INTENTS.filter(
   (i) => !ACTIONS.includes(i) && i !== "policy_faq" && i !== "greeting" && i !== "other",
 );
 
+/** Asking to see bookings: a lookup verb, not a mention of one ("my last flight never earned…"). */
+const LOOKUP_VERB =
+  /\b(?:show|list|look ?up|find|check|see|view|status|details|where (?:is|are)|what (?:is|are)|which|when (?:is|are|does|do)|do (?:i|we) have|did (?:i|we) book)\b/;
+
 /** A question about the rules is a policy question and asks for no action (`question-form.ts`). */
-function askRules(scores: Partial<Record<Intent, number>>): void {
+function askRules(scores: Partial<Record<Intent, number>>, lower: string, policyNamed: boolean): void {
   for (const i of ACTIONS) if ((scores[i] ?? 0) > 0) scores[i] = 0;
+  // A booking the question only mentions, beside a policy subject it names ("points", "bags"),
+  // is what the rule is asked of, not a lookup.
+  if (policyNamed && (scores.my_bookings ?? 0) > 0 && !LOOKUP_VERB.test(lower)) scores.my_bookings = 0;
   if (INFORMATIONAL.some((i) => (scores[i] ?? 0) >= THRESHOLD)) return;
   scores.policy_faq = Math.max(scores.policy_faq ?? 0, THRESHOLD);
 }
@@ -115,7 +122,8 @@ export function detectIntents(text: string, slots?: Slots): IntentResult {
   }
   if (slots) for (const rule of SLOT_RULES) if (rule.when(slots, lower)) add(rule.intent, rule.weight);
   if (isRulesQuestion(text)) {
-    askRules(scores);
+    // A policy subject named under a "no" ("never got any points") is named all the same.
+    askRules(scores, lower, (scores.policy_faq ?? 0) > 0 || negated.has("policy_faq"));
     // In a question about the rules a "no" tells what happened ("still no refund?"), not what to skip.
     negated.delete("policy_faq");
   }
