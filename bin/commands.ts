@@ -50,18 +50,15 @@ async function openApp(
   ctx: CommandContext,
   options: AppOptions & { worker: boolean },
 ): Promise<{ services: Services; app: App }> {
-  const [{ openServices }, { buildApp, prepareApp }, { seedIfEmpty }, { warmUp }] = await Promise.all([
+  const [{ openServices }, { buildApp, prepareApp }, { seedIfEmpty }] = await Promise.all([
     services(),
     appModule(),
     import("../orchestrator/runtime/seed-progress.js"),
-    import("../language/index.js"),
   ]);
   const opening = openServices(ctx.config, ctx.logger);
-  // Built while the stores open (`buildApp` meets and reports a failure), and the language
-  // readers compiled: the first request would pay for both.
+  // Built while the stores open (`buildApp` meets and reports a failure).
   try {
     prepareApp();
-    warmUp();
   } catch {}
   const opened = await opening;
   try {

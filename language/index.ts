@@ -48,4 +48,3 @@ export {
 } from "./slots/extract.js";
 export { editDistance, Speller } from "./spelling.js";
 export type { NearbyAirport, UnservedCity } from "./unserved.js";
-export { warmUp } from "./warm.js";
