@@ -30,9 +30,10 @@ import {
   contentKey,
   distinctContent,
   kindFilter,
+  literal,
   MAX_POOL,
   namespaceFilter,
-  nearestStatement,
+  nearestText,
   type Q,
   type SearchOptions,
   type Tx,
@@ -241,27 +242,36 @@ export class LongTermMemory {
   }
 
   /**
-   * One search as `withActor` + `searchMemories` would run it, in one round trip: BEGIN, the
-   * settings, the search and COMMIT are written together on a reserved connection, which runs
-   * them in that order. A failed setup aborts the transaction, so the search fails with it (and
-   * COMMIT rolls back); the search itself returns nothing without the actor setting.
+   * One search as `withActor` + `searchMemories` would run it, as one simple-protocol query:
+   * BEGIN, the settings, the search and COMMIT in one message, with the values written in as
+   * literals (`nearestText`). The embedded server runs one protocol message at a time, so the
+   * same four statements sent pipelined (extended protocol: a dozen messages) cost more than the
+   * search itself for a customer with few memories: 5.2 against 2.2 ms per recall, 10 of 10,000
+   * memories, alternating, same results. A failed statement skips the rest and leaves the
+   * transaction aborted: it is rolled back, and the search fails with it.
    */
   async #search(
     actorId: string,
     vector: Float32Array | readonly number[],
     options: SearchOptions & { exact?: boolean },
   ): Promise<RecalledMemory[]> {
-    const setup = await this.#settings(actorId, options.k);
+    if (typeof actorId !== "string" || actorId.length === 0) {
+      throw new FlightlyError("BAD_REQUEST", "actorId is required");
+    }
+    const iterative = await this.supportsIterativeScan();
+    const ef = Math.min(1000, Math.max(this.#efSearch, options.k));
+    const settings = [
+      "set_config('role', 'flightly_app', true)",
+      `set_config('flightly.actor_id', ${literal(actorId)}, true)`,
+      `set_config('hnsw.ef_search', '${ef}', true)`,
+      "set_config('plan_cache_mode', 'force_custom_plan', true)",
+      ...(iterative ? ["set_config('hnsw.iterative_scan', 'relaxed_order', true)"] : []),
+    ];
+    const text = `BEGIN; SELECT ${settings.join(", ")}; ${nearestText(actorId, vector, options)}; COMMIT`;
     const c = await this.sql.reserve();
     try {
-      const sent = [
-        c`BEGIN`.execute(),
-        setup(c).execute(),
-        nearestStatement(c, actorId, vector, options).execute(),
-        c`COMMIT`.execute(),
-      ] as const;
-      const [, , rows] = await Promise.all(sent);
-      return rows.map(toRecalled);
+      const results = (await c.unsafe(text).simple()) as unknown as Row[][];
+      return results[2]!.map(toRecalled);
     } catch (err) {
       await c`ROLLBACK`.catch(() => {});
       throw err;

@@ -2,7 +2,7 @@
  * The nearest-memories search of one actor: its statement (HNSW or exact), its filters and the
  * one-memory-per-content rule of `LongTermMemory.recallByVector`.
  */
-import type { ISql, PendingQuery, TransactionSql } from "postgres";
+import type { ISql, TransactionSql } from "postgres";
 import { toVector } from "../db/vector.js";
 import { likeBelow, type MemoryKind, namespaces } from "./namespaces.js";
 import { COLUMNS, type RecalledMemory, type Row, toRecalled } from "./rows.js";
@@ -32,28 +32,45 @@ export function kindFilter(tx: Q, kinds: readonly MemoryKind[] | undefined) {
   return kinds && kinds.length > 0 ? tx`AND kind IN ${tx([...kinds])}` : tx``;
 }
 
+/** A string as an SQL literal, read the same whatever `standard_conforming_strings` says. */
+export function literal(value: string): string {
+  return `E'${value.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
+}
+
 /**
- * The nearest-rows statement of `searchMemories`, built but not sent. Besides `actor_id` it
- * requires the transaction's actor setting (a one-time filter, as the row-level security policy
- * is): sent anywhere but after `withActor`'s settings in the same transaction, it returns nothing.
+ * The nearest-rows statement, with its values written in as literals (`literal`, and numbers the
+ * search computes): one text for a statement of its own (`searchMemories`) and for the
+ * simple-protocol query that carries the transaction and its settings too
+ * (`LongTermMemory.recallByVector`). Besides `actor_id` it requires the transaction's actor
+ * setting (a one-time filter, as the row-level security policy is): run anywhere but after
+ * `withActor`'s settings in the same transaction, it returns nothing.
  */
-export function nearestStatement(
-  tx: Q,
+export function nearestText(
   actorId: string,
   vector: Float32Array | readonly number[],
   options: SearchOptions & { exact?: boolean },
-): PendingQuery<Row[]> {
+): string {
   const k = Math.min(Math.max(1, Math.floor(options.k)), MAX_POOL);
-  const q = toVector(vector);
+  const q = `${literal(toVector(vector))}::vector`;
   const maxDistance = options.minSimilarity === undefined ? 2 : 1 - options.minSimilarity;
+  if (!Number.isFinite(maxDistance)) throw new RangeError("minSimilarity must be a finite number");
+  const actor = literal(actorId);
+  const prefix = options.prefix;
+  const below =
+    prefix === undefined || prefix === namespaces.root(actorId)
+      ? ""
+      : ` AND (namespace = ${literal(prefix)} OR namespace LIKE ${literal(likeBelow(prefix))} ESCAPE ${literal("\\")})`;
+  const kinds =
+    options.kinds && options.kinds.length > 0
+      ? ` AND kind IN (${options.kinds.map(literal).join(", ")})`
+      : "";
   // `+ 0` hides the distance from the planner's index matching: an exact scan of the actor's rows.
-  const order = options.exact ? tx`(embedding <=> ${q}::vector) + 0` : tx`embedding <=> ${q}::vector`;
-  return tx<Row[]>`
-    WITH nearest AS MATERIALIZED (
-      SELECT ${tx.unsafe(COLUMNS)}, embedding <=> ${q}::vector AS distance
+  const order = options.exact ? `(embedding <=> ${q}) + 0` : `embedding <=> ${q}`;
+  return `WITH nearest AS MATERIALIZED (
+      SELECT ${COLUMNS}, embedding <=> ${q} AS distance
       FROM memories
-      WHERE actor_id = ${actorId} ${namespaceFilter(tx, actorId, options.prefix)} ${kindFilter(tx, options.kinds)}
-        AND current_setting('flightly.actor_id', true) = ${actorId}
+      WHERE actor_id = ${actor}${below}${kinds}
+        AND current_setting('flightly.actor_id', true) = ${actor}
       ORDER BY ${order}
       LIMIT ${k}
     )
@@ -70,7 +87,7 @@ export async function searchMemories(
   vector: Float32Array | readonly number[],
   options: SearchOptions & { exact?: boolean },
 ): Promise<RecalledMemory[]> {
-  return (await nearestStatement(tx, actorId, vector, options)).map(toRecalled);
+  return (await tx.unsafe<Row[]>(nearestText(actorId, vector, options))).map(toRecalled);
 }
 
 /** Same words, ignoring case and spacing. */

@@ -11,6 +11,7 @@ import {
   resolveNamespace,
   searchMemories,
 } from "../../memory/long-term/index.js";
+import { literal } from "../../memory/long-term/search.js";
 import { uniq } from "../support/env.js";
 import { insertRandomMemories, openTestDatabase, type TestDatabase } from "./support.js";
 
@@ -303,5 +304,22 @@ describe("long-term memory (PGlite + pgvector)", () => {
     const recalled = await memory.recall({ actorId: A, query: "Maui beach hotel", k: 1, kinds: ["episode"] });
     expect(recalled[0]?.namespace).toBe(namespaces.episodes(A, session));
     expect(await memory.recall({ actorId: B, query: "Maui beach hotel", kinds: ["episode"] })).toEqual([]);
+  });
+});
+
+describe("literals in the recall query", () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await openTestDatabase();
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it("reads back every value as written: quotes, backslashes, a trailing backslash, unicode", async () => {
+    const values = ["it's", "back\\slash", "ends with \\", "'; DROP TABLE memories; --", "E'x'", "naïve ✈"];
+    const text = `SELECT ${values.map((v, i) => `${literal(v)} AS v${i}`).join(", ")}`;
+    const [row] = await db.sql.unsafe(text).simple();
+    expect(Object.values(row as Record<string, string>)).toEqual(values);
   });
 });
