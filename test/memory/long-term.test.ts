@@ -305,16 +305,6 @@ describe("long-term memory (PGlite + pgvector)", () => {
     expect(recalled[0]?.namespace).toBe(namespaces.episodes(A, session));
     expect(await memory.recall({ actorId: B, query: "Maui beach hotel", kinds: ["episode"] })).toEqual([]);
   });
-});
-
-describe("literals in the recall query", () => {
-  let db: TestDatabase;
-  beforeAll(async () => {
-    db = await openTestDatabase();
-  });
-  afterAll(async () => {
-    await db?.close();
-  });
 
   it("reads back every value as written: quotes, backslashes, a trailing backslash, unicode", async () => {
     const values = ["it's", "back\\slash", "ends with \\", "'; DROP TABLE memories; --", "E'x'", "naïve ✈"];
