@@ -10,7 +10,7 @@
  * the HNSW scan is iterative (`hnsw.iterative_scan = relaxed_order`, results re-sorted
  * outside a materialized CTE); older versions fall back to exact search over the actor's rows.
  */
-import type { PendingQuery, Row as PgRow, Sql } from "postgres";
+import type { Sql } from "postgres";
 import { FlightlyError } from "../../core/errors.js";
 import type { JsonValue } from "../../core/json.js";
 import { redactJson, redactText } from "../../core/redact.js";
@@ -34,7 +34,6 @@ import {
   MAX_POOL,
   namespaceFilter,
   nearestText,
-  type Q,
   type SearchOptions,
   type Tx,
 } from "./search.js";
@@ -217,28 +216,36 @@ export class LongTermMemory {
     return (await this.sql.begin(async (tx) => {
       // Sent without waiting: `fn`'s first statement is pipelined behind it on the same
       // connection (one round trip saved), and a failed setup fails the transaction.
-      const [, result] = await Promise.all([setup(tx).execute(), fn(tx)]);
+      const [, result] = await Promise.all([tx.unsafe(setup).execute(), fn(tx)]);
       return result;
     })) as T;
   }
 
   /**
-   * The settings statement of `withActor`: the role, the actor and, for a search of `searchK`
-   * results, the HNSW parameters. A custom plan per search: a generic plan averages actors and
-   * picks the actor index and a sort, which is a full scan for a customer with thousands of
-   * memories.
+   * The settings statement of `withActor` and of a recall: the role, the actor and, for a search
+   * of `searchK` results, the HNSW parameters, as text with the actor written in (`literal`). A
+   * custom plan per search: a generic plan averages actors and picks the actor index and a sort,
+   * which is a full scan for a customer with thousands of memories.
    */
-  async #settings(actorId: string, searchK: number | undefined): Promise<(tx: Q) => PendingQuery<PgRow[]>> {
+  async #settings(actorId: string, searchK: number | undefined): Promise<string> {
     if (typeof actorId !== "string" || actorId.length === 0) {
       throw new FlightlyError("BAD_REQUEST", "actorId is required");
     }
     const search = searchK !== undefined;
     const iterative = search ? await this.supportsIterativeScan() : false;
-    const ef = String(Math.min(1000, Math.max(this.#efSearch, searchK ?? 0)));
-    return (tx) =>
-      tx`SELECT set_config('role', 'flightly_app', true), set_config('flightly.actor_id', ${actorId}, true)
-        ${search ? tx`, set_config('hnsw.ef_search', ${ef}, true), set_config('plan_cache_mode', 'force_custom_plan', true)` : tx``}
-        ${iterative ? tx`, set_config('hnsw.iterative_scan', 'relaxed_order', true)` : tx``}`;
+    const ef = Math.min(1000, Math.max(this.#efSearch, searchK ?? 0));
+    const settings = [
+      "set_config('role', 'flightly_app', true)",
+      `set_config('flightly.actor_id', ${literal(actorId)}, true)`,
+      ...(search
+        ? [
+            `set_config('hnsw.ef_search', '${ef}', true)`,
+            "set_config('plan_cache_mode', 'force_custom_plan', true)",
+          ]
+        : []),
+      ...(iterative ? ["set_config('hnsw.iterative_scan', 'relaxed_order', true)"] : []),
+    ];
+    return `SELECT ${settings.join(", ")}`;
   }
 
   /**
@@ -255,19 +262,8 @@ export class LongTermMemory {
     vector: Float32Array | readonly number[],
     options: SearchOptions & { exact?: boolean },
   ): Promise<RecalledMemory[]> {
-    if (typeof actorId !== "string" || actorId.length === 0) {
-      throw new FlightlyError("BAD_REQUEST", "actorId is required");
-    }
-    const iterative = await this.supportsIterativeScan();
-    const ef = Math.min(1000, Math.max(this.#efSearch, options.k));
-    const settings = [
-      "set_config('role', 'flightly_app', true)",
-      `set_config('flightly.actor_id', ${literal(actorId)}, true)`,
-      `set_config('hnsw.ef_search', '${ef}', true)`,
-      "set_config('plan_cache_mode', 'force_custom_plan', true)",
-      ...(iterative ? ["set_config('hnsw.iterative_scan', 'relaxed_order', true)"] : []),
-    ];
-    const text = `BEGIN; SELECT ${settings.join(", ")}; ${nearestText(actorId, vector, options)}; COMMIT`;
+    const setup = await this.#settings(actorId, options.k);
+    const text = `BEGIN; ${setup}; ${nearestText(actorId, vector, options)}; COMMIT`;
     const c = await this.sql.reserve();
     try {
       const results = (await c.unsafe(text).simple()) as unknown as Row[][];
