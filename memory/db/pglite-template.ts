@@ -7,7 +7,7 @@
  * (`scripts/build-pglite-template.ts`); where it is missing or names another version, a new
  * directory runs initdb as before.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
@@ -50,7 +50,7 @@ export interface TemplateResult {
 export async function buildTemplate(file: string = templateFile(), force = false): Promise<TemplateResult> {
   const started = performance.now();
   if (!force && existsSync(file)) {
-    return { status: "up-to-date", file, bytes: readFileSync(file).length, ms: 0 };
+    return { status: "up-to-date", file, bytes: statSync(file).size, ms: 0 };
   }
   const db = await PGlite.create();
   try {
