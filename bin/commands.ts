@@ -6,6 +6,7 @@ import { createInterface } from "node:readline/promises";
 import type { KnowledgeSplit } from "../bench/eval/knowledge.js";
 import type { Split } from "../bench/eval/run.js";
 import { type Config, exposurePolicy } from "../core/config.js";
+import { releaseStartupGarbage } from "../core/lean-process.js";
 import type { Logger } from "../core/logger.js";
 import type { InvokeResult } from "../orchestrator/orchestrator.js";
 import type { App, AppOptions } from "../orchestrator/runtime/app.js";
@@ -168,6 +169,7 @@ export const commands: Record<string, Command> = {
     }
     const { services, app } = await openApp(ctx, { worker: true });
     const { createOrchestratorMcpServer } = await import("../orchestrator/mcp-server.js");
+    releaseStartupGarbage();
     const create = () =>
       createOrchestratorMcpServer({
         orchestrator: app.orchestrator,
@@ -211,6 +213,7 @@ export const commands: Record<string, Command> = {
       );
     }
     const app = await buildApp(opened, { worker: true, mcpServers: [] });
+    releaseStartupGarbage();
     ctx.logger.info("tiering worker running");
     await new Promise<void>((resolve) => {
       process.once("SIGINT", () => resolve());

@@ -7,6 +7,7 @@
 import type { FastifyInstance } from "fastify";
 import { type Config, exposurePolicy, studioEnabled } from "../../core/config.js";
 import { isFlightlyError } from "../../core/errors.js";
+import { releaseStartupGarbage } from "../../core/lean-process.js";
 import type { Logger } from "../../core/logger.js";
 import type { App, AppOptions } from "./app.js";
 import { Health } from "./health.js";
@@ -27,7 +28,13 @@ export interface Running {
 export async function startRuntime(
   config: Config,
   logger: Logger,
-  options: { protocol?: "http" | "mcp"; app?: AppOptions; studio?: boolean } = {},
+  options: {
+    protocol?: "http" | "mcp";
+    app?: AppOptions;
+    studio?: boolean;
+    /** Collect start-up's garbage once ready (`releaseStartupGarbage`): for a process of its own. */
+    releaseStartupGarbage?: boolean;
+  } = {},
 ): Promise<Running> {
   const protocol = options.protocol ?? "http";
   const studio = protocol === "http" && (options.studio ?? studioEnabled(config));
@@ -109,6 +116,17 @@ export async function startRuntime(
     return { services, app: state.app };
   });
   ready.catch((err) => logger.error({ err }, "start-up failed"));
+  if (options.releaseStartupGarbage) {
+    // Right after the first `Healthy`, in the loop's next turn: a request that arrives meanwhile
+    // waits for it once (about 0.2 s).
+    const release = (): void => {
+      const started = performance.now();
+      const young = releaseStartupGarbage();
+      const ms = Math.round(performance.now() - started);
+      logger.debug({ ms, youngMb: [young.before >> 20, young.after >> 20] }, "start-up garbage released");
+    };
+    ready.then(() => setImmediate(release)).catch(() => {});
+  }
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -137,7 +155,7 @@ export async function serveHttp(
   protocol: "http" | "mcp" = "http",
   options: { studio?: boolean } = {},
 ): Promise<Running> {
-  const running = await startRuntime(config, logger, { protocol, ...options });
+  const running = await startRuntime(config, logger, { protocol, ...options, releaseStartupGarbage: true });
   // A database this process can never use (missing server-side set-up, another embedder's vectors)
   // stops it, as `flightly migrate` does, instead of answering 503 forever.
   running.ready.catch((err: unknown) => {
