@@ -29,6 +29,8 @@ const RULES_FRAMES: readonly RegExp[] = [
   /\bis (?:it|there)\b/,
   // "…, is that normal?": whether what happened is what the rules allow.
   /\bis (?:that|this) (?:\w+ )?(?:normal|fair|legal|standard|usual|common|right|allowed|ok|okay)\b/,
+  // "…, what is that?": what something the customer was given or shown means (a mark, a fee).
+  /[,;:.!?]\s*what(?:'s| is| does) (?:that|this)(?: mean)?\s*[?.!]*$/,
   /\bis (?:my|a|the|that|this) [^?.!]{0,40}?\b(?:possible|allowed|ok|okay|free|included|refundable|covered|required|needed|limit|fee|charge|discount|extra|cost|bad|enough)\b/,
   /\b(?:will|would) (?:(?:i|we|they|it) |(?:my|our) (?:[\w-]+ ){1,3}?|the \w+ )(?:be|get|charge|cost|refund|count|expire|pay|give|cover|reimburse)\b/,
   // "will my points <verb>": what becomes of something of the customer's, whatever the verb.

@@ -234,6 +234,28 @@ describe("hybrid knowledge search (PGlite, or TEST_DATABASE_URL's PostgreSQL)", 
     expect(hits[0]?.slug).toBe("trestle-tables");
   });
 
+  it("reads no degree adverb as a topic: 'fully' in a question does not meet a heading's 'fully booked'", async () => {
+    await upsertKnowledgeDocument(db.sql, db.embedder, {
+      slug: "sold-out-inns",
+      kind: "faq",
+      topic: "lodging",
+      title: "The inn is full",
+      keywords: ["fully booked", "no vacancy"],
+      body: "When an inn has no room left we find you another one nearby.",
+    });
+    await upsertKnowledgeDocument(db.sql, db.embedder, {
+      slug: "saver-fares",
+      kind: "policy",
+      topic: "fares",
+      title: "Saver fares",
+      body: "A saver fare is refundable in part: the taxes come back, the fare does not.",
+    });
+    expect((await search("fully")).every((h) => h.textRank === null)).toBe(true);
+    const hits = await search("is a saver fare totally or fully refundable");
+    expect(hits[0]).toMatchObject({ slug: "saver-fares", textRank: 1 });
+    expect(hits.find((h) => h.slug === "sold-out-inns")?.textRank ?? null).toBeNull();
+  });
+
   it("finds an edited document by its new words", async () => {
     await upsertKnowledgeDocument(db.sql, db.embedder, {
       ...DOCS[2]!,

@@ -43,6 +43,9 @@ const RULES_IN_OTHER_FORMS = [
   // what was done to the customer's booking, and which of two options is better
   "the desk moved our family to a smaller room last night",
   "on an overnight trip are exit rows or bulkhead rows better?",
+  // what something the customer was shown or charged means
+  "the app shows a red triangle next to my seat, what is that?",
+  "a 12 dollar line appeared on the receipt. what's this",
 ];
 
 const ACTIONS = [
@@ -57,6 +60,8 @@ const ACTIONS = [
   "does my booking FL7K2Q9D include a bag?",
   // two places compared is a search, not advice from the rules
   "is Lisbon or Porto better for a weekend in June?",
+  // "what is that" as the subject of a question, not a question of its own
+  "what is that museum near the harbour called",
 ];
 
 describe("the question form (isRulesQuestion)", () => {
