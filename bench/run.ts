@@ -294,6 +294,11 @@ export async function run(options: RunOptions): Promise<BenchResult> {
       env: (dir) => benchEnv(process.env, valkeyUrl, dir),
       served,
       freshDir: () => tempDir("flightly-bench-fresh-", cleanup),
+      seededDir: () => {
+        const dir = tempDir("flightly-bench-seeded-", cleanup);
+        copyWorld(template, dir);
+        return dir;
+      },
       prompt,
       conversation: CONVERSATION(date),
       pairs,
