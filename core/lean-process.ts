@@ -19,8 +19,8 @@ export interface LeanSettings {
 /**
  * The runtime: 16 MB semi-spaces, one V8 background thread, two malloc arenas. The young
  * generation must hold what the turns in flight still use: with 2 MB semi-spaces, 20 concurrent
- * full-path turns kept most of each 2 MB alive, every scavenge copied it (p50 3.6 ms, p90 10.9 ms
- * per scavenge under load) and promoted it, and the serving loop stalled behind them. Start-up
+ * full-path turns kept most of each 2 MB alive, every scavenge copied it (p50 2.7-3.6 ms, p90
+ * 6-11 ms per scavenge under load) and promoted it, and the serving loop stalled behind them. Start-up
  * grows the young generation to its largest; `releaseStartupGarbage` gives it back once ready.
  */
 export const LEAN_RUNTIME: LeanSettings = {
@@ -65,9 +65,9 @@ export function leanEnv(settings: LeanSettings, env: NodeJS.ProcessEnv): NodeJS.
  * Collects everything start-up left behind (building the indexes, the router, the seed) and
  * shrinks the young generation back to its first size, which V8 does on its own only after a
  * collection under memory pressure. About 0.2 s, once, right after the runtime first says it is
- * ready; the young generation grows again under load. Returns the heap's young-generation bytes before and
- * after. `--expose-gc` set at run time exposes `gc` only to contexts made after it, such as this
- * one, never to the application's.
+ * ready; the young generation grows again under load. Returns the young generation's bytes
+ * before and after. `--expose-gc` set at run time exposes `gc` only to contexts made after it,
+ * such as this one, never to the application's.
  */
 export function releaseStartupGarbage(): { before: number; after: number } {
   const young = (): number =>
