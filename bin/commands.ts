@@ -72,11 +72,15 @@ async function openApp(
   }
 }
 
-async function closeApp(services: Services, app: App): Promise<void> {
+/**
+ * Settles the app's writes and closes the services. `oneShot` (invoke, chat): the embedded host
+ * is stopped but not waited for, so the command returns once its own work is done.
+ */
+async function closeApp(services: Services, app: App, options: { oneShot?: boolean } = {}): Promise<void> {
   // The in-process store dies with this process: settle its memory events first.
   if (services.store.kind === "in-process") await app.worker.drain({ timeoutMs: 10_000 }).catch(() => {});
   await app.close();
-  await services.close();
+  await services.close(options.oneShot ? { waitForHost: false } : {});
 }
 
 function actorOf(ctx: CommandContext): string {
@@ -241,7 +245,7 @@ export const commands: Record<string, Command> = {
       print(result);
       return 0;
     } finally {
-      await closeApp(services, app);
+      await closeApp(services, app, { oneShot: true });
     }
   },
 
@@ -275,7 +279,7 @@ export const commands: Record<string, Command> = {
       }
     } finally {
       rl.close();
-      await closeApp(services, app);
+      await closeApp(services, app, { oneShot: true });
     }
     return 0;
   },
@@ -375,6 +379,7 @@ export const commands: Record<string, Command> = {
       embeddedHost: opened.db.embeddedHost ?? null,
       pid: process.pid,
     });
+    await opened.legacyDropped;
     await opened.close();
     return 0;
   },

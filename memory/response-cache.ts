@@ -39,12 +39,16 @@ export { actorSource } from "./response-cache-types.js";
 /** Exact-entry key version: entries of earlier versions may hold secrets and are never read. */
 const KEY_VERSION = "v2";
 
-/** Deletes exact entries written under earlier key versions; returns how many went. */
-export async function dropLegacyEntries(store: ShortTermStore): Promise<number> {
+/**
+ * Deletes exact entries written under earlier key versions; returns how many went. An aborted
+ * `signal` stops the scan after the page in flight and deletes what it found so far.
+ */
+export async function dropLegacyEntries(store: ShortTermStore, signal?: AbortSignal): Promise<number> {
   const current = new RegExp(`:(?:resp|cache):${KEY_VERSION}:`);
+  const scan = signal ? { signal } : {};
   const found = [
-    ...(await store.scanKeys(keys.responseCache("*"))),
-    ...(await store.scanKeys(keys.actorCache("*", "*"))),
+    ...(await store.scanKeys(keys.responseCache("*"), scan)),
+    ...(await store.scanKeys(keys.actorCache("*", "*"), scan)),
   ];
   const legacy = found.filter((k) => !current.test(k));
   let n = 0;

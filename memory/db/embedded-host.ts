@@ -148,6 +148,10 @@ async function shutdown(code: number): Promise<void> {
   stopping = true;
   clearInterval(watchdog);
   clearInterval(idleCheck);
+  // No new connection from here on: a client that arrives while PGlite stops finds no socket and
+  // waits for this host to exit (the lock goes last), then starts the next one. Connections
+  // already open are served until the worker stops.
+  rmSync(socket, { force: true });
   const w = worker;
   if (w && ready) {
     const stopped = new Promise((r) =>

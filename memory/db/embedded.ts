@@ -30,8 +30,13 @@ export interface EmbeddedPostgres {
   startedHost: boolean;
   /** The host's pid, while one is alive. */
   hostPid(): number | undefined;
-  /** Unregisters this process; the last client also stops the host and waits for it. */
-  close(): Promise<void>;
+  /**
+   * Unregisters this process; the last client also stops the host and, unless `waitForHost` is
+   * false, waits for it to exit. A one-shot command need not wait: it waits only until the host
+   * stops accepting connections, and a process that comes next waits for that host to exit
+   * before starting one.
+   */
+  close(options?: { waitForHost?: boolean }): Promise<void>;
 }
 
 const HOST_SCRIPT = join(ROOT, "dist", "memory", "db", "embedded-host.js");
@@ -157,7 +162,7 @@ export async function openEmbeddedPostgres(
     url: embeddedUrl(dataDir),
     startedHost,
     hostPid: () => lockHolder(dataDir),
-    close: async () => {
+    close: async (options = {}) => {
       if (closed) return;
       closed = true;
       rmSync(registration, { force: true });
@@ -170,8 +175,12 @@ export async function openEmbeddedPostgres(
       const host = lockHolder(dataDir);
       if (others.length > 0 || host === undefined) return;
       process.kill(host, "SIGTERM");
+      // Without waiting for the exit, still until the host stops accepting (its socket goes
+      // first): a client that comes next can then never reach a host that is stopping.
+      const stopped = options.waitForHost === false ? () => !existsSync(socketPath(dataDir)) : () => false;
       const deadline = Date.now() + 10_000;
-      while (pidAlive(host) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      while (pidAlive(host) && !stopped() && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 5));
     },
   };
 }

@@ -21,7 +21,8 @@ export interface Database {
   readonly embeddedHost: { readonly pid: number | undefined; readonly started: boolean } | undefined;
   /** URL for the least-privileged run_query login, if separate from `sql`. */
   readonly readonlyUrl: string | undefined;
-  close(): Promise<void>;
+  /** Ends the pool; on the embedded database see `EmbeddedPostgres.close` for `waitForHost`. */
+  close(options?: { waitForHost?: boolean }): Promise<void>;
 }
 
 type ConnectOptions = Options<Record<string, PostgresType>>;
@@ -73,9 +74,9 @@ export async function openDatabase(
     embedded: embedded !== undefined,
     embeddedHost: embedded ? { pid: embedded.hostPid(), started: embedded.startedHost } : undefined,
     readonlyUrl: config.database.readonlyUrl,
-    close: async () => {
+    close: async (options) => {
       await sql.end({ timeout: 5 });
-      await embedded?.close();
+      await embedded?.close(options);
     },
   };
 }

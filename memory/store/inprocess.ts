@@ -210,7 +210,8 @@ export class InProcessStore implements ShortTermStore {
   lrange(key: string, start: number, stop: number): Promise<string[]> {
     return this.#call(() => this.#lrangeSync(key, start, stop));
   }
-  async scanKeys(match: string): Promise<string[]> {
+  async scanKeys(match: string, options: { signal?: AbortSignal } = {}): Promise<string[]> {
+    if (options.signal?.aborted) return [];
     const glob = match
       .replace(/[.+^${}()|[\]\\]/g, "\\$&")
       .replace(/\*/g, ".*")

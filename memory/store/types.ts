@@ -106,8 +106,11 @@ export interface ShortTermStore {
   rpushCapped(key: string, values: readonly string[], cap: number): Promise<number>;
   lrange(key: string, start: number, stop: number): Promise<string[]>;
 
-  /** Every key matching the glob `match` (`*` and `?`), on every master of a cluster (SCAN). */
-  scanKeys(match: string): Promise<string[]>;
+  /**
+   * Every key matching the glob `match` (`*` and `?`), on every master of a cluster (SCAN). An
+   * aborted `signal` ends the scan after the page in flight: the keys found so far come back.
+   */
+  scanKeys(match: string, options?: { signal?: AbortSignal }): Promise<string[]>;
 
   sadd(key: string, ...members: string[]): Promise<number>;
   smembers(key: string): Promise<string[]>;

@@ -219,12 +219,13 @@ export class ValkeyStore implements ShortTermStore {
   lrange(key: string, start: number, stop: number): Promise<string[]> {
     return this.#rt(this.#client.lrange(key, start, stop));
   }
-  async scanKeys(match: string): Promise<string[]> {
+  async scanKeys(match: string, options: { signal?: AbortSignal } = {}): Promise<string[]> {
     const nodes = this.#client instanceof Cluster ? this.#client.nodes("master") : [this.#client];
     const out: string[] = [];
     for (const node of nodes) {
       let cursor = "0";
       do {
+        if (options.signal?.aborted) return out;
         const [next, found] = await this.#rt(node.scan(cursor, "MATCH", match, "COUNT", 1000));
         out.push(...found);
         cursor = next;

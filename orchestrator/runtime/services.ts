@@ -24,7 +24,10 @@ export interface Services {
   readonly instanceId: string;
   /** OTLP trace export, when `OTEL_EXPORTER_OTLP_ENDPOINT` (or the traces endpoint) is set. */
   readonly tracing: Tracing | undefined;
-  close(): Promise<void>;
+  /** Settles when the start's drop of cached answers of earlier versions ends (`migrate` waits for it). */
+  readonly legacyDropped: Promise<void>;
+  /** Closes everything; `waitForHost: false` leaves the embedded host to exit on its own. */
+  close(options?: { waitForHost?: boolean }): Promise<void>;
 }
 
 export async function openServices(
@@ -44,8 +47,11 @@ export async function openServices(
     const result = await migrate(db.sql, embedder);
     if (result.applied.length > 0) logger.info({ applied: result.applied }, "applied migrations");
     // Cached answers of earlier versions may hold secrets: they go at every start (and `migrate`).
-    // Their keys are never read, so the scan runs beside the start instead of before it.
-    const dropping = dropLegacyEntries(store).then(
+    // Their keys are never read, so the scan runs beside the start instead of before it, and
+    // closing stops it at the next page: a one-shot command does not wait for a scan of the
+    // whole keyspace (the next start scans again).
+    const stopDropping = new AbortController();
+    const dropping = dropLegacyEntries(store, stopDropping.signal).then(
       (dropped) => {
         if (dropped > 0) logger.info({ dropped }, "dropped cached answers of earlier versions");
       },
@@ -53,9 +59,12 @@ export async function openServices(
     );
     const tracing = await startTracing(config, logger);
     // The spans of the last invocations are sent before the process lets go.
-    const closers: Array<() => Promise<void>> = [
-      () => dropping,
-      () => db.close(),
+    const closers: Array<(options: { waitForHost?: boolean }) => Promise<void>> = [
+      () => {
+        stopDropping.abort();
+        return dropping;
+      },
+      (options) => db.close(options),
       () => store.close(),
       ...(tracing ? [() => tracing.shutdown()] : []),
     ];
@@ -68,8 +77,10 @@ export async function openServices(
       health,
       instanceId: result.instanceId,
       tracing,
-      close: async () => {
-        for (const close of closers) await close().catch((err) => logger.warn({ err }, "close failed"));
+      legacyDropped: dropping,
+      close: async (options = {}) => {
+        for (const close of closers)
+          await close(options).catch((err) => logger.warn({ err }, "close failed"));
       },
     };
   } catch (err) {

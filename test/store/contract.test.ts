@@ -194,6 +194,19 @@ describe.each(storeBackends())("short-term store contract: %s", (_name, open) =>
     expect(await after.exec()).toEqual(names.map(() => null));
   });
 
+  it("a key scan finds every match past one page, and an aborted scan reads no page", async () => {
+    const prefix = k("scan");
+    const names = Array.from({ length: 1_500 }, (_, i) => `${prefix}:${i}`);
+    const p = store.pipeline();
+    for (const key of names) p.set(key, "x", { ttlMs: 60_000 });
+    await p.exec();
+    expect((await store.scanKeys(`${prefix}:*`)).sort()).toEqual([...names].sort());
+    const stop = new AbortController();
+    stop.abort();
+    expect(await store.scanKeys(`${prefix}:*`, { signal: stop.signal })).toEqual([]);
+    await store.del(...names);
+  });
+
   it("a failed command's slot in a pipeline holds its error; the others still answer", async () => {
     const h = k("wrongtype");
     await store.hset(h, { a: "1" });
