@@ -21,6 +21,8 @@ export interface AlignedText {
   forms: ReadonlySet<string>;
   vectors: Float32Array;
   count: number;
+  /** Each word's best cosine in the text, once worked out (a question's words recur). */
+  best: Map<string, number>;
 }
 
 /** The content words of a text, each once: letters only, three or more, no stopword. */
@@ -31,8 +33,9 @@ export function contentWords(text: string): string[] {
 
 /** Word vectors kept: documents' and questions' words; past this the cache starts again. */
 const MAX_WORDS = 50_000;
-/** Documents' texts kept read. */
+/** Documents' texts kept read, and the best cosines kept for each. */
 const MAX_TEXTS = 2_000;
+const MAX_WORDS_A_TEXT = 2_000;
 
 export class WordAligner {
   readonly #vocab: Vocabulary;
@@ -78,7 +81,7 @@ export class WordAligner {
     const known = words.map((w) => this.vector(w)).filter((v): v is Float32Array => v !== null);
     const vectors = new Float32Array(known.length * this.#dims);
     for (const [i, v] of known.entries()) vectors.set(v, i * this.#dims);
-    const aligned = { forms: new Set(words.map(wordForm)), vectors, count: known.length };
+    const aligned = { forms: new Set(words.map(wordForm)), vectors, count: known.length, best: new Map() };
     if (this.#texts.size >= MAX_TEXTS) this.#texts.clear();
     this.#texts.set(key, { text, aligned });
     return aligned;
@@ -87,6 +90,8 @@ export class WordAligner {
   /** How well one word is met in a text: 1 for its own form, else its best cosine (0 at least). */
   match(word: string, text: AlignedText): number {
     if (text.forms.has(wordForm(word))) return 1;
+    const kept = text.best.get(word);
+    if (kept !== undefined) return kept;
     const v = this.vector(word);
     if (!v) return 0;
     const dims = this.#dims;
@@ -97,6 +102,8 @@ export class WordAligner {
       for (let d = 0; d < dims; d++) dot += v[d]! * all[base + d]!;
       if (dot > best) best = dot;
     }
+    if (text.best.size >= MAX_WORDS_A_TEXT) text.best.clear();
+    text.best.set(word, best);
     return best;
   }
 

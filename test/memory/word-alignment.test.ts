@@ -58,6 +58,16 @@ describe("soft lexical alignment (WordAligner)", () => {
     expect(aligner.recall([], text)).toBe(0);
   });
 
+  it("keeps each word's best cosine in a text, and works it out again for a changed text", () => {
+    const text = aligner.text("t-memo", "A cello flies in the cabin.");
+    const violin = aligner.match("violin", text);
+    expect(text.best.get("violin")).toBe(violin);
+    expect(aligner.match("violin", text)).toBe(violin);
+    const changed = aligner.text("t-memo", "Golf clubs fly as checked bags.");
+    expect(changed.best.size).toBe(0);
+    expect(aligner.match("violin", changed)).toBeLessThan(violin);
+  });
+
   it("reads a document again when its text changes", () => {
     const before = aligner.text("t-doc", "Skis fly free.");
     expect(aligner.text("t-doc", "Skis fly free.")).toBe(before);
