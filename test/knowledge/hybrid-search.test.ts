@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import {
+  ALIGN_WEIGHT,
   type KnowledgeDocumentInput,
+  type KnowledgeHit,
   searchKnowledge,
   upsertKnowledgeDocument,
 } from "../../memory/knowledge.js";
@@ -225,13 +227,38 @@ describe("hybrid knowledge search (PGlite, or TEST_DATABASE_URL's PostgreSQL)", 
     const hits = await search("trestle");
     const tables = hits.find((h) => h.slug === "trestle-tables");
     const mentions = hits.find((h) => h.slug === "trestle-mentions");
-    // The ranks' fused share (k = 3, vector weight 0.4); the heading's vote comes on top of it.
-    const ranks = (h: { textRank: number | null; vectorRank: number | null }) =>
-      (h.textRank ? 1 / (3 + h.textRank) : 0) + (h.vectorRank ? 0.4 / (3 + h.vectorRank) : 0);
+    // The ranks' fused share (k = 3, vector weight 0.4) and the words' alignment; the heading's
+    // vote comes on top of them.
+    const ranks = (h: KnowledgeHit) =>
+      (h.textRank ? 1 / (3 + h.textRank) : 0) +
+      (h.vectorRank ? 0.4 / (3 + h.vectorRank) : 0) +
+      ALIGN_WEIGHT * (h.alignment ?? 0);
     expect(mentions?.textRank).not.toBeNull();
     expect(mentions!.score).toBeCloseTo(ranks(mentions!), 6);
     expect(tables!.score - ranks(tables!)).toBeGreaterThan(0.1);
     expect(hits[0]?.slug).toBe("trestle-tables");
+  });
+
+  it("aligns the words: a question's word no document uses meets the document with the nearest one", async () => {
+    await upsertKnowledgeDocument(db.sql, db.embedder, {
+      slug: "cabin-sports-gear",
+      kind: "policy",
+      topic: "sports",
+      title: "Sports gear in the cabin",
+      body: "Golf clubs, skis and surfboards fly as checked bags; a small racket may stay in the cabin.",
+    });
+    await upsertKnowledgeDocument(db.sql, db.embedder, {
+      slug: "cabin-music",
+      kind: "policy",
+      topic: "music",
+      title: "Musical instruments in the cabin",
+      body: "A cello or a guitar may fly in the cabin in its case when it fits the bin; a larger one needs a seat of its own.",
+    });
+    const hits = await search("can my violin come in the cabin");
+    const music = hits.find((h) => h.slug === "cabin-music");
+    const sport = hits.find((h) => h.slug === "cabin-sports-gear");
+    expect(music!.alignment).toBeGreaterThan(sport!.alignment! + 0.05);
+    expect(hits[0]?.slug).toBe("cabin-music");
   });
 
   it("reads no degree adverb as a topic: 'fully' in a question does not meet a heading's 'fully booked'", async () => {
