@@ -62,11 +62,14 @@ const stem = (word: string): string => {
  */
 const stems = new Map<string, string>();
 
-/** The topic words of a text, each once: no stopword, no word every travel text shares. */
+/** The content words of a text, each once: letters only, three or more, no stopword. */
+export function contentWordsOf(text: string): string[] {
+  return [...new Set(wordsOf(text).filter((w) => /^[a-z]{3,}$/.test(w) && !STOPWORDS.has(w)))];
+}
+
+/** The topic words of a text: its content words but those every travel text shares. */
 export function topicWordsOf(text: string): string[] {
-  return [
-    ...new Set(wordsOf(text).filter((w) => /^[a-z]{3,}$/.test(w) && !STOPWORDS.has(w) && !GENERIC.has(w))),
-  ];
+  return contentWordsOf(text).filter((w) => !GENERIC.has(w));
 }
 
 /** A word's form for matching against the documents (its Porter stem). */

@@ -4,7 +4,8 @@ import { asksWhen } from "../language/index.js";
 import { toVector } from "./db/vector.js";
 import { STOPWORDS } from "./embeddings/local-lexicon.js";
 import type { Embedder } from "./embeddings/types.js";
-import { contentWords, type WeightedWord, wordAligner } from "./word-alignment.js";
+import { contentWordsOf } from "./help-centre.js";
+import { type WeightedWord, wordAligner } from "./word-alignment.js";
 
 export interface KnowledgeDocumentInput {
   slug: string;
@@ -341,7 +342,7 @@ async function fusedSearch(
     ),
     aligned_words AS (
       SELECT q.word, bool_or(u.lexeme IS NOT NULL) AS indexed, max(i.w) AS w
-      FROM unnest(${contentWords(topic)}::text[]) AS q(word)
+      FROM unnest(${contentWordsOf(topic)}::text[]) AS q(word)
       LEFT JOIN LATERAL unnest(to_tsvector('english', q.word)) AS u ON true
       LEFT JOIN idf i ON i.lexeme = u.lexeme
       GROUP BY q.word

@@ -6,9 +6,8 @@
  * under the question words' weights (their IDF over the documents). A document that says "cello"
  * meets a question about a "violin" most of the way, where full text meets it not at all.
  */
-import { STOPWORDS } from "./embeddings/local-lexicon.js";
 import { loadVocabulary, VOCAB_FILE, type Vocabulary } from "./embeddings/local-vocabulary.js";
-import { wordForm } from "./help-centre.js";
+import { contentWordsOf, wordForm } from "./help-centre.js";
 
 /** A question word and its weight in the alignment. */
 export interface WeightedWord {
@@ -23,12 +22,6 @@ export interface AlignedText {
   count: number;
   /** Each word's best cosine in the text, once worked out (a question's words recur). */
   best: Map<string, number>;
-}
-
-/** The content words of a text, each once: letters only, three or more, no stopword. */
-export function contentWords(text: string): string[] {
-  const words = text.toLowerCase().match(/[a-z]+/g) ?? [];
-  return [...new Set(words.filter((w) => w.length >= 3 && !STOPWORDS.has(w)))];
 }
 
 /** Word vectors kept: documents' and questions' words; past this the cache starts again. */
@@ -77,7 +70,7 @@ export class WordAligner {
   text(key: string, text: string): AlignedText {
     const kept = this.#texts.get(key);
     if (kept?.text === text) return kept.aligned;
-    const words = contentWords(text);
+    const words = contentWordsOf(text);
     const known = words.map((w) => this.vector(w)).filter((v): v is Float32Array => v !== null);
     const vectors = new Float32Array(known.length * this.#dims);
     for (const [i, v] of known.entries()) vectors.set(v, i * this.#dims);

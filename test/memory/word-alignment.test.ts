@@ -3,7 +3,8 @@
  * document under the shipped word vectors, weighted, as BERTScore's recall.
  */
 import { describe, expect, it } from "vitest";
-import { contentWords, wordAligner } from "../../memory/word-alignment.js";
+import { contentWordsOf } from "../../memory/help-centre.js";
+import { wordAligner } from "../../memory/word-alignment.js";
 
 const aligner = wordAligner()!;
 
@@ -13,7 +14,7 @@ describe("soft lexical alignment (WordAligner)", () => {
   });
 
   it("reads content words once each: no stopword, nothing under three letters", () => {
-    expect(contentWords("Can I bring my cello, my cello and a harp on it?")).toEqual([
+    expect(contentWordsOf("Can I bring my cello, my cello and a harp on it?")).toEqual([
       "bring",
       "cello",
       "harp",
