@@ -372,7 +372,7 @@ export const commands: Record<string, Command> = {
 
   async migrate(ctx) {
     const { openServices } = await services();
-    const opened = await openServices(ctx.config, ctx.logger);
+    const opened = await openServices(ctx.config, ctx.logger, undefined, { forceLegacyDrop: true });
     print({
       migrated: true,
       database: opened.db.embedded ? "embedded" : "external",

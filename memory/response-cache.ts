@@ -40,12 +40,29 @@ export { actorSource } from "./response-cache-types.js";
 const KEY_VERSION = "v2";
 
 /**
- * Deletes exact entries written under earlier key versions; returns how many went. An aborted
- * `signal` stops the scan after the page in flight and deletes what it found so far.
+ * How long a finished drop stands: starts within it skip the scan of the whole keyspace. An entry
+ * an older process writes meanwhile is never read and expires with its own TTL; the first start
+ * after this scans again, and `force` (`flightly migrate`) always does.
  */
-export async function dropLegacyEntries(store: ShortTermStore, signal?: AbortSignal): Promise<number> {
+const DROP_HOLDS_MS = 24 * 60 * 60 * 1000;
+
+export interface DropOptions {
+  /** Stops the scan after the page in flight; what was found so far is deleted. */
+  signal?: AbortSignal;
+  /** Scan even when a finished drop still stands. */
+  force?: boolean;
+}
+
+/**
+ * Deletes exact entries written under earlier key versions; returns how many went. A drop that
+ * scanned the whole keyspace is remembered for `DROP_HOLDS_MS` (a marker key), so a start soon
+ * after a finished one does not scan again.
+ */
+export async function dropLegacyEntries(store: ShortTermStore, options: DropOptions = {}): Promise<number> {
+  const marker = keys.legacyDropped(KEY_VERSION);
+  if (!options.force && (await store.get(marker)) !== null) return 0;
   const current = new RegExp(`:(?:resp|cache):${KEY_VERSION}:`);
-  const scan = signal ? { signal } : {};
+  const scan = options.signal ? { signal: options.signal } : {};
   const found = [
     ...(await store.scanKeys(keys.responseCache("*"), scan)),
     ...(await store.scanKeys(keys.actorCache("*", "*"), scan)),
@@ -53,6 +70,7 @@ export async function dropLegacyEntries(store: ShortTermStore, signal?: AbortSig
   const legacy = found.filter((k) => !current.test(k));
   let n = 0;
   for (let i = 0; i < legacy.length; i += 500) n += await store.del(...legacy.slice(i, i + 500));
+  if (!options.signal?.aborted) await store.set(marker, new Date().toISOString(), { ttlMs: DROP_HOLDS_MS });
   return n;
 }
 

@@ -20,6 +20,8 @@ export const keys = {
   toolTag: (tag: string) => `flightly:tooltag:${safe(tag)}`,
   embedding: (model: string, dims: number, hash: string) => `flightly:emb:${safe(model)}:${dims}:${hash}`,
   responseCache: (hash: string) => `flightly:resp:${hash}`,
+  /** Set when a drop of exact entries older than `version` finished (see `dropLegacyEntries`). */
+  legacyDropped: (version: string) => `flightly:respdropped:${safe(version)}`,
   /** Changes to the response cache's entries, read by every process's in-process index. */
   responseFeed: (namespace: string) => `flightly:respfeed:${safe(namespace)}`,
   /** The pub/sub channel of the response cache's drops (see `response-feed.ts`). */

@@ -30,10 +30,16 @@ export interface Services {
   close(options?: { waitForHost?: boolean }): Promise<void>;
 }
 
+export interface OpenOptions {
+  /** Drop cached answers of earlier versions even when a finished drop still stands (`migrate`). */
+  forceLegacyDrop?: boolean;
+}
+
 export async function openServices(
   config: Config,
   logger: Logger,
   health: Health = new Health(),
+  options: OpenOptions = {},
 ): Promise<Services> {
   // Valkey and the database open side by side (the embedded host may still be starting or
   // seeding). The first to fail fails the start at once; the other is closed when it opens.
@@ -46,12 +52,15 @@ export async function openServices(
     const embedder = createEmbedder(config, store);
     const result = await migrate(db.sql, embedder);
     if (result.applied.length > 0) logger.info({ applied: result.applied }, "applied migrations");
-    // Cached answers of earlier versions may hold secrets: they go at every start (and `migrate`).
-    // Their keys are never read, so the scan runs beside the start instead of before it, and
-    // closing stops it at the next page: a one-shot command does not wait for a scan of the
-    // whole keyspace (the next start scans again).
+    // Cached answers of earlier versions may hold secrets: they go at the first start of a day (a
+    // finished drop is remembered) and at every `migrate`. Their keys are never read, so the scan
+    // runs beside the start instead of before it, and closing stops it at the next page: a
+    // one-shot command does not wait for a scan of the whole keyspace (the next start scans again).
     const stopDropping = new AbortController();
-    const dropping = dropLegacyEntries(store, stopDropping.signal).then(
+    const dropping = dropLegacyEntries(store, {
+      signal: stopDropping.signal,
+      ...(options.forceLegacyDrop ? { force: true } : {}),
+    }).then(
       (dropped) => {
         if (dropped > 0) logger.info({ dropped }, "dropped cached answers of earlier versions");
       },

@@ -1,7 +1,8 @@
 /**
- * Cached answers written under earlier key versions may hold secrets and are dropped at every
- * start; closing a process stops that scan (a one-shot command does not wait for a scan of the
- * whole keyspace), and the next start drops what it left.
+ * Cached answers written under earlier key versions may hold secrets and are dropped at start;
+ * closing a process stops that scan (a one-shot command does not wait for a scan of the whole
+ * keyspace), and the next start drops what it left. A finished drop is remembered, so the starts
+ * after it skip the scan until it lapses; `force` (migrate) scans regardless.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dropLegacyEntries } from "../../memory/response-cache.js";
@@ -27,14 +28,32 @@ describe.each(storeBackends())("dropping cached answers of earlier versions: %s"
     const current = [keys.responseCache(`v2:${id}`), keys.actorCache(id, `v2:${id}`)];
     for (const key of [...old, ...current]) await store.set(key, "{}", { ttlMs: 60_000 });
 
+    await store.del(keys.legacyDropped("v2"));
+
     const stop = new AbortController();
     stop.abort();
-    expect(await dropLegacyEntries(store, stop.signal)).toBe(0);
+    expect(await dropLegacyEntries(store, { signal: stop.signal })).toBe(0);
     expect(await Promise.all(old.map((k) => store.get(k)))).toEqual(["{}", "{}"]);
+    // A stopped drop leaves no mark: the next start scans.
+    expect(await store.get(keys.legacyDropped("v2"))).toBeNull();
 
     expect(await dropLegacyEntries(store)).toBeGreaterThanOrEqual(2);
     expect(await Promise.all(old.map((k) => store.get(k)))).toEqual([null, null]);
     expect(await Promise.all(current.map((k) => store.get(k)))).toEqual(["{}", "{}"]);
     await store.del(...current);
+  });
+
+  it("a finished drop stands: the next start skips the scan; force scans anyway", async () => {
+    const id = uniq("legacy-mark");
+    await dropLegacyEntries(store, { force: true });
+    expect(await store.get(keys.legacyDropped("v2"))).not.toBeNull();
+
+    const late = keys.responseCache(`v1:${id}`);
+    await store.set(late, "{}", { ttlMs: 60_000 });
+    expect(await dropLegacyEntries(store)).toBe(0);
+    expect(await store.get(late)).toBe("{}");
+
+    expect(await dropLegacyEntries(store, { force: true })).toBeGreaterThanOrEqual(1);
+    expect(await store.get(late)).toBeNull();
   });
 });
