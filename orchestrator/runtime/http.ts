@@ -85,7 +85,10 @@ export function createHttpServer(options: HttpOptions): FastifyInstance {
       }
     }
     const { status, body, retryAfterS } = errorBody(mapped, req.id);
-    if (status >= 500) options.logger.error({ err, requestId: req.id }, "request failed");
+    // A client that hung up cancels its invocation: nothing failed here, and no one reads the answer.
+    const clientLeft = req.raw.socket?.destroyed === true && !reply.raw.writableEnded;
+    if (clientLeft) options.logger.info({ requestId: req.id }, "client left before the answer");
+    else if (status >= 500) options.logger.error({ err, requestId: req.id }, "request failed");
     if (retryAfterS !== undefined) reply.header("retry-after", String(retryAfterS));
     if (status === 401 && !reply.hasHeader("www-authenticate")) {
       reply.header(
