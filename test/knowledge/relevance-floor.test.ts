@@ -39,6 +39,19 @@ describe("help-centre relevance floor", () => {
     expect(text).toMatch(/I don't have a help-centre answer/);
   });
 
+  it("quotes a document whose heading writes a WordNet synonym of a word the question uses", async () => {
+    const fares = {
+      title: "Fares for children",
+      kind: "policy",
+      excerpt: "Under twelve the price is 75% of the adult one.",
+      similarity: 0.4,
+    };
+    expect(await answer("does a youngster pay less", fares)).toMatch(
+      /^From our help centre:\n- Fares for children: /,
+    );
+    expect(await answer("does a pensioner pay less", fares)).toMatch(/I don't have a help-centre answer/);
+  });
+
   it("matches a heading's singular to the question's irregular plural", async () => {
     const seats = {
       title: "A woman travelling alone",

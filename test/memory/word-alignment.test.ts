@@ -36,7 +36,18 @@ describe("soft lexical alignment (WordAligner)", () => {
     expect(aligner.match("violin", sport)).toBeLessThan(violin - 0.3);
   });
 
-  it("never goes below 0, and a word the vocabulary lacks meets only its own form", () => {
+  it("meets a word the documents never write by a WordNet synonym the text writes", () => {
+    const fares = aligner.text("t-fares", "A child under twelve flies at a reduced fare.");
+    const bags = aligner.text("t-bags", "Golf clubs fly as checked bags.");
+    // The word vectors put "youngster" far from "child" (about 0.27); WordNet has them in one synset.
+    expect(aligner.match("youngster", fares)).toBeGreaterThanOrEqual(0.8);
+    expect(aligner.match("youngster", bags)).toBeLessThan(0.5);
+    // A word without a vector meets its synonym all the same.
+    const strollers = aligner.text("t-strollers", "Strollers are checked free at the gate.");
+    expect(aligner.match("perambulator", strollers)).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it("never goes below 0, and a word the vocabulary lacks meets only its own form or a synonym", () => {
     const text = aligner.text("t-golf", "Golf clubs fly as checked bags.");
     expect(aligner.match("qzxvbnq", text)).toBe(0);
     expect(aligner.match("xylophone", aligner.text("t-empty", ""))).toBe(0);
