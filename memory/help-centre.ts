@@ -23,6 +23,10 @@ export interface HelpDocument {
   body: string;
 }
 
+/** All a document says, as its vocabulary is read: title, topic, keywords and body. */
+export const documentText = (doc: Omit<HelpDocument, "slug">): string =>
+  `${doc.title} ${doc.topic ?? ""} ${(doc.keywords ?? []).join(" ")} ${doc.body}`;
+
 const wordsOf = (text: string): string[] => text.toLowerCase().match(/[a-z0-9]+/g) ?? [];
 
 /** Words of nearly every travel question and document: they name no topic of the help centre. */
@@ -181,9 +185,7 @@ export class HelpCentre {
     const known = (w: string): boolean => rank(w) !== undefined;
     const counts = new Map<string, number>();
     for (const doc of docs)
-      for (const w of wordsOf(
-        `${doc.title} ${doc.topic ?? ""} ${(doc.keywords ?? []).join(" ")} ${doc.body}`,
-      ))
+      for (const w of wordsOf(documentText(doc)))
         if (/^[a-z]+$/.test(w)) counts.set(w, (counts.get(w) ?? 0) + 1);
     this.#titles = docs.map((d) => d.title);
     this.#rank = rank;

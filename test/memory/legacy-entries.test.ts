@@ -37,7 +37,8 @@ describe.each(storeBackends())("dropping cached answers of earlier versions: %s"
     // A stopped drop leaves no mark: the next start scans.
     expect(await store.get(keys.legacyDropped("v2"))).toBeNull();
 
-    expect(await dropLegacyEntries(store)).toBeGreaterThanOrEqual(2);
+    // Forced: another test file's start may finish a drop (and leave the mark) meanwhile.
+    expect(await dropLegacyEntries(store, { force: true })).toBeGreaterThanOrEqual(2);
     expect(await Promise.all(old.map((k) => store.get(k)))).toEqual([null, null]);
     expect(await Promise.all(current.map((k) => store.get(k)))).toEqual(["{}", "{}"]);
     await store.del(...current);
