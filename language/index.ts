@@ -48,3 +48,4 @@ export {
 } from "./slots/extract.js";
 export { editDistance, Speller } from "./spelling.js";
 export type { NearbyAirport, UnservedCity } from "./unserved.js";
+export { TEMPERATURE_WORD, TEMPERATURE_WORDS } from "./weather-words.js";

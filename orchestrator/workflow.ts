@@ -126,7 +126,8 @@ export async function runWorkflow(deps: WorkflowDeps, input: WorkflowInput): Pro
       calls: result.toolCalls.map(trailCall),
     };
     wf.trail.push(entry);
-    if (result.text) wf.texts.push(result.text);
+    // Two agents that find nothing to do say the same: the customer reads it once.
+    if (result.text && !wf.texts.includes(result.text)) wf.texts.push(result.text);
     if (result.handoff) {
       const refused = acceptHandoff(deps, wf, name, result.handoff.to);
       const handoff: TrailHandoff = {

@@ -287,6 +287,19 @@ describe("plans, follow-ups, personal questions and memory (local)", () => {
     expect(subjects.some((r) => support.body.response.includes(r.subject))).toBe(true);
   });
 
+  it("a request several agents find nothing to do for reads one answer, not one per agent", async () => {
+    const answer = await s.invoke("should I pack a thick parka for Boston in December", {
+      actor: "guest-parka",
+      session: randomUUID(),
+    });
+    expect(answer.status).toBe(200);
+    // The low-confidence route runs more than one agent, and none of them has a tool to call.
+    expect(new Set(trail(answer)).size).toBeGreaterThan(1);
+    const paragraphs = answer.body.response.split(/\n\n/);
+    expect(paragraphs.length).toBeGreaterThan(0);
+    expect(new Set(paragraphs).size).toBe(paragraphs.length);
+  });
+
   it("one trip's party never becomes a standing fact; a standing one does", async () => {
     const actor = fresh[5]!;
     await s.invoke("there are six of us this time, flights from Seattle to Honolulu next month", {

@@ -3,7 +3,7 @@
  * phrases (negative weights count against an intent) and rules on the extracted slots. The
  * travel-fact rules live in `fact-intents.ts` and are listed here.
  */
-import type { Slots } from "../../../language/index.js";
+import { type Slots, TEMPERATURE_WORD } from "../../../language/index.js";
 import { FACT_PHRASE_RULES, FACT_SLOT_RULES, SHARED_PHRASE_RULES } from "./fact-intents.js";
 
 /** Intents in working order. */
@@ -185,11 +185,8 @@ export const PHRASE_RULES: readonly PhraseRule[] = [
     re: /\b(?:weather|forecast|temperatures?|rain(?:y|ing)?|storms?|hurricanes?|typhoons?|snow(?:ing)?|sunny|humid(?:ity)?|degrees)\b/,
     weight: 1,
   },
-  {
-    intent: "weather",
-    re: /\b(?:weather )?alerts?\b|\bwarnings?\b|\b(?:hot|cold|warm|chilly)\b/,
-    weight: 0.5,
-  },
+  { intent: "weather", re: /\b(?:weather )?alerts?\b|\bwarnings?\b/, weight: 0.5 },
+  { intent: "weather", re: TEMPERATURE_WORD, weight: 0.5 },
 
   // destination advice
   {
@@ -306,6 +303,12 @@ export const SLOT_RULES: readonly SlotRule[] = [
       s.bookingRefs.length > 0 && !/\b(?:cancel\w*|insur\w*|pay|charge|confirm|book)\b/.test(lower),
   },
   { intent: "cancel_booking", weight: 0.5, when: (s) => s.bookingRefs.length > 0 },
+  // How hot or cold a named place is ("is Oslo nippy in March") is asked of its weather.
+  {
+    intent: "weather",
+    weight: 0.5,
+    when: (s, lower) => (s.destinations.length > 0 || s.origin !== undefined) && TEMPERATURE_WORD.test(lower),
+  },
   // "my hotel bookings", "cancel my hotel": a stay on the account, not a hotel search (no city named).
   {
     intent: "hotel_search",
