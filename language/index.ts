@@ -18,7 +18,7 @@ export {
   nameKey,
   type PlaceMention,
 } from "./gazetteer.js";
-export { asksLeave, asksWhen, isRulesQuestion } from "./question-form.js";
+export { asksLeave, asksWhen, continuesConversation, isRulesQuestion } from "./question-form.js";
 export type {
   MemoryFacts,
   MemoryRecord,

@@ -109,3 +109,15 @@ const ASKS_WHEN =
 export function asksWhen(text: string): boolean {
   return ASKS_WHEN.test(expandChatSpeak(foldText(text)).toLowerCase());
 }
+
+/**
+ * A message that opens as a continuation of the conversation (elliptical: "what about her oxygen
+ * machine", "and for my wife?", "how about in April"), whose subject is the last turn's.
+ */
+const CONTINUES =
+  /^\W*(?:(?:ok(?:ay)?|so|well|hmm+|and|but|also|then)[,\s]+)*(?:(?:what|how) about|what if|and|also|plus|or|same (?:for|with|goes))\b/;
+
+/** Whether `text` continues the conversation rather than opening a subject of its own (`CONTINUES`). */
+export function continuesConversation(text: string): boolean {
+  return CONTINUES.test(text.toLowerCase());
+}

@@ -80,6 +80,8 @@ export interface Turn {
   recorded?: Promise<void>;
   recordStarted?: number;
   context: TurnContext | undefined;
+  /** The scope gate's decline of a follow-up, given only if no agent answered the session before. */
+  heldDecline?: string;
   route: RouteDecision | undefined;
   workflow: WorkflowState | undefined;
   run: WorkflowRun | undefined;

@@ -4,10 +4,17 @@
  * request → context and route → resume → agents → record → cache store. Each reads and writes the `Turn` and can be run alone in a test with a turn built by hand.
  */
 import { randomUUID } from "node:crypto";
+import { AGENT_NAMES } from "../agents/types.js";
 import { CheckpointConflictError, FlightlyError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { unredactableDigest } from "../core/redact.js";
-import { needsMemory, readRequest, resolveRequest, type SessionFacts } from "../language/index.js";
+import {
+  continuesConversation,
+  needsMemory,
+  readRequest,
+  resolveRequest,
+  type SessionFacts,
+} from "../language/index.js";
 import type { Embedder } from "../memory/embeddings/types.js";
 import { actorSource } from "../memory/response-cache.js";
 import type { Actor, Tool } from "../tools/types.js";
@@ -55,6 +62,8 @@ export interface OrchestratorDeps {
 const unanswered = (t: Turn): boolean => t.answer === undefined;
 const scopeOf = (t: Turn) => ({ actorId: t.actor!.id, sessionId: t.req.sessionId });
 
+const AGENTS: ReadonlySet<string> = new Set(AGENT_NAMES);
+
 export function invocationStages(deps: OrchestratorDeps): Stage[] {
   return [
     {
@@ -101,7 +110,9 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
         const decision = deps.scope!.decide(t.req.prompt);
         if (decision.serve) return;
         t.log.debug({ topic: decision.topic, similarity: decision.similarity }, "declined out of scope");
-        t.answer = { response: decision.decline!, by: "flightly" };
+        // A follow-up ("what about her oxygen machine") waits for the session: see "held-decline".
+        if (continuesConversation(t.req.prompt)) t.heldDecline = decision.decline!;
+        else t.answer = { response: decision.decline!, by: "flightly" };
       },
     },
     {
@@ -180,6 +191,16 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
         t.route = route;
         t.timing.context = round(context.timings.totalMs);
         t.timing.route = round(route.ms);
+      },
+    },
+    {
+      // A follow-up the gate would decline continues the last turn's subject when an agent answered
+      // it; with nothing served before it in the session, it is declined after all.
+      name: "held-decline",
+      when: (t) => t.heldDecline !== undefined && unanswered(t),
+      run: async (t) => {
+        const last = t.context!.history.findLast((h) => h.role === "assistant");
+        if (!AGENTS.has(last?.agent ?? "")) t.answer = { response: t.heldDecline!, by: "flightly" };
       },
     },
     {

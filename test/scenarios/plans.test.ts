@@ -300,6 +300,31 @@ describe("plans, follow-ups, personal questions and memory (local)", () => {
     expect(new Set(paragraphs).size).toBe(paragraphs.length);
   });
 
+  it("a follow-up with no travel word of its own continues the served subject; without one it is declined", async () => {
+    const session = randomUUID();
+    const first = await s.invoke("how far ahead should I ask for wheelchair help for my dad", {
+      actor: "guest-followup",
+      session,
+    });
+    expect(trail(first)).toContain("support");
+    const next = await s.invoke("and his oxygen tank?", { actor: "guest-followup", session });
+    expect(trail(next)).toContain("support");
+    expect(s.calls.map((c) => c.name)).toContain("search_knowledge_base");
+
+    // The same kind of follow-up after a decline, or opening a session, is declined with no agent.
+    const poem = randomUUID();
+    await s.invoke("compose a sonnet about autumn", { actor: "guest-followup", session: poem });
+    const again = await s.invoke("and one about spring?", { actor: "guest-followup", session: poem });
+    expect(trail(again)).toEqual([]);
+    expect(s.calls).toEqual([]);
+    const opening = await s.invoke("what about a limerick instead", {
+      actor: "guest-followup",
+      session: randomUUID(),
+    });
+    expect(trail(opening)).toEqual([]);
+    expect(s.calls).toEqual([]);
+  });
+
   it("one trip's party never becomes a standing fact; a standing one does", async () => {
     const actor = fresh[5]!;
     await s.invoke("there are six of us this time, flights from Seattle to Honolulu next month", {
