@@ -209,6 +209,8 @@ export class HelpCentre {
    * places it names ("Tokyo" adds "Japan"), which the entry-rule documents are written under, and
    * the age classes of the children it names by age ("my 9 yr old" adds "child"), and the
    * singulars of its irregular plurals ("people" adds "person"), which the search's stemmer keeps apart.
+   * The added words follow as a clause of their own: the search's phrase vote (`phraseVote`) reads
+   * a keyword said within one clause, and "on a basic fare" with an added "child" is no "child fare".
    */
   searchText(text: string): string {
     const implied = [
@@ -217,7 +219,7 @@ export class HelpCentre {
       ...singularsOf(text),
     ];
     const normalized = this.normalize(text);
-    return implied.length > 0 ? `${normalized} ${implied.join(" ")}` : normalized;
+    return implied.length > 0 ? `${normalized}; ${implied.join(" ")}` : normalized;
   }
 
   /** The documents' titles. */
