@@ -40,6 +40,9 @@ describe("help centre vocabulary", () => {
       "do i need a visa before my tokyo trip; japan",
     );
     expect(helpCentre().searchText("no place here")).toBe("no place here");
+    // A calendar day says when the trip is, not what is asked; a duration stays.
+    expect(helpCentre().searchText("move my trip to next week").trim()).toBe("move my trip to");
+    expect(helpCentre().searchText("cancel within 24 hours")).toBe("cancel within 24 hours");
   });
 
   it("reads the ages of named children as the documents' age classes", () => {

@@ -24,6 +24,8 @@ describe("clauses and phrases (clausesOf, phraseVote)", () => {
   it("counts a keyword said within one clause, in any order and any word form", () => {
     expect(phraseVote(clausesOf("the ferry got cancelled, what now"), "ferry, cancelled ferry")).toBe(1);
     expect(phraseVote(clausesOf("cancelling my ferry"), "cancelled ferry")).toBe(1);
+    // A more general noun for a keyword's word (WordNet: a flight is a kind of trip).
+    expect(phraseVote(clausesOf("can I move my trip"), "move flight")).toBe(1);
   });
 
   it("counts none whose words fall in two clauses, and no single-word keyword", () => {
