@@ -45,6 +45,7 @@ export {
   type Selection,
   type Slots,
   type UnknownPlace,
+  withoutCalendarDays,
 } from "./slots/extract.js";
 export { editDistance, Speller } from "./spelling.js";
 export type { NearbyAirport, UnservedCity } from "./unserved.js";

@@ -15,21 +15,26 @@ export interface SynonymTable {
   /** A hash of the documents whose vocabulary it is restricted to. */
   documents: string;
   forms: Record<string, string[]>;
+  /** A keyword word's form to the forms of its noun hypernyms ("flight" → "trip"). */
+  hypernyms: Record<string, string[]>;
 }
 
 /** Bumped when the table's derivation changes, so `prepare` rebuilds it. */
-export const SYNONYM_BUILDER = "wordnet-synonyms-1";
+export const SYNONYM_BUILDER = "wordnet-synonyms-2";
 export const SYNONYM_FILE: string = join(DATA, "synonyms", "wordnet.json");
 
-let shared: Map<string, readonly string[]> | undefined;
+let shared: { forms: Map<string, readonly string[]>; hypernyms: Map<string, readonly string[]> } | undefined;
 
-function table(): Map<string, readonly string[]> {
+function table(): NonNullable<typeof shared> {
   if (!shared) {
     try {
       const built = JSON.parse(readFileSync(SYNONYM_FILE, "utf8")) as SynonymTable;
-      shared = new Map(Object.entries(built.forms));
+      shared = {
+        forms: new Map(Object.entries(built.forms)),
+        hypernyms: new Map(Object.entries(built.hypernyms ?? {})),
+      };
     } catch {
-      shared = new Map();
+      shared = { forms: new Map(), hypernyms: new Map() };
     }
   }
   return shared;
@@ -37,5 +42,13 @@ function table(): Map<string, readonly string[]> {
 
 /** The documents' words a word (by its form) shares a WordNet synset with (none when unknown). */
 export function synonymsOf(form: string): readonly string[] {
-  return table().get(form) ?? [];
+  return table().forms.get(form) ?? [];
+}
+
+/**
+ * The forms of the more general nouns a keyword word (by its form) is a kind of in WordNet, one
+ * step up ("flight" → "trip"); none for a word outside the documents' keywords.
+ */
+export function hypernymsOf(form: string): readonly string[] {
+  return table().hypernyms.get(form) ?? [];
 }

@@ -67,3 +67,34 @@ function read(text: string, now: Date, gazetteer: Gazetteer): { slots: Slots; un
   extractPreferences(scan, out);
   return { slots: out, unread: scan.lower };
 }
+
+/** A duration the date reader takes as a relative day ("within 24 hours", "3 hrs ago", "7 days"). */
+const DURATION =
+  /\b(?:\d+|an?|one|two|three|few)\s*-?\s*(?:hours?|hrs?|minutes?|mins?|days?|nights?|weeks?|months?|years?)\b/;
+
+/** "May" with a spelled day after it, which the date reader takes for a day: a modal verb ("may two men share"). */
+const MODAL_MAY = /\bmay\s+[a-z]/;
+
+/**
+ * The text with the calendar days and spans the date reader reads ("next week", "on the 5th",
+ * "tomorrow", "in June") blanked, lower-cased; durations ("within 24 hours", "7 days") and "may"
+ * before a spelled number stay.
+ */
+export function withoutCalendarDays(text: string, now: Date): string {
+  const scan = new Scan(text);
+  extractDates(scan, now, {
+    destinations: [],
+    unknownPlaces: [],
+    childrenAges: [],
+    avoidAirlines: [],
+    emails: [],
+    bookingRefs: [],
+  });
+  const original = scan.original.toLowerCase();
+  const read = scan.lower;
+  if (read === original || read.length !== original.length) return original;
+  return read.replace(/\s+/g, (blank, at: number) => {
+    const span = original.slice(at, at + blank.length);
+    return span.trim() === "" || DURATION.test(span) || MODAL_MAY.test(span) ? span : blank;
+  });
+}

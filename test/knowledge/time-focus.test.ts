@@ -4,7 +4,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { asksWhen } from "../../language/index.js";
-import { headingGivesTime, type KnowledgeDocumentInput, searchKnowledge } from "../../memory/knowledge.js";
+import {
+  headingGivesTime,
+  headingStatesLength,
+  type KnowledgeDocumentInput,
+  saysHowLongAgo,
+  searchKnowledge,
+} from "../../memory/knowledge.js";
 import { knowledgeDb } from "../support/knowledge-db.js";
 
 describe("asking when or how long (asksWhen)", () => {
@@ -38,6 +44,24 @@ describe("headings that give a time (headingGivesTime)", () => {
     "gives none: $title",
     (doc) => expect(headingGivesTime(doc)).toBe(false),
   );
+});
+
+describe("how long ago, against a stated length of time (saysHowLongAgo, headingStatesLength)", () => {
+  it.each(["I paid for it 2 hrs ago", "the cruise is three days away", "bought a pass a week ago"])(
+    "says how long ago or ahead: %s",
+    (text) => expect(saysHowLongAgo(text)).toBe(true),
+  );
+
+  it.each(["the train was 4 hours late", "we waited for 3 hrs at the desk", "how long is a pass valid"])(
+    "says no such time: %s",
+    (text) => expect(saysHowLongAgo(text)).toBe(false),
+  );
+
+  it("reads a length of time in a heading", () => {
+    expect(headingStatesLength({ title: "48-hour pass refunds" })).toBe(true);
+    expect(headingStatesLength({ title: "Pass refunds", keywords: "within 7 days, money back" })).toBe(true);
+    expect(headingStatesLength({ title: "Pass refunds", keywords: "money back" })).toBe(false);
+  });
 });
 
 const DOCS: KnowledgeDocumentInput[] = [

@@ -1,6 +1,6 @@
 /** Dates read through chrono-node under the trip rules, times of day, and the trip's shape. */
 import { describe, expect, it } from "vitest";
-import { extractSlots } from "../../language/index.js";
+import { extractSlots, withoutCalendarDays } from "../../language/index.js";
 
 /** Thursday 15 July 2027, mid-morning UTC. */
 const NOW = new Date("2027-07-15T10:30:00Z");
@@ -108,5 +108,26 @@ describe("trip shape", () => {
       returnDate: "2027-07-18",
     });
     expect(read("flights out friday").roundTrip).toBeUndefined();
+  });
+});
+
+describe("calendar days out of a text (withoutCalendarDays)", () => {
+  const day = new Date(Date.UTC(2026, 0, 15));
+
+  it("blanks the days and spans the date reader reads", () => {
+    expect(withoutCalendarDays("Move my trip to next week, what now", day).replace(/\s+/g, " ")).toBe(
+      "move my trip to , what now",
+    );
+    expect(withoutCalendarDays("flying on May 5th with a dog", day).replace(/\s+/g, " ")).toBe(
+      "flying on with a dog",
+    );
+  });
+
+  it("keeps durations, which policies are written in", () => {
+    expect(withoutCalendarDays("can I cancel within 24 hours", day)).toBe("can i cancel within 24 hours");
+    expect(withoutCalendarDays("booked 3 hours ago", day)).toBe("booked 3 hours ago");
+    expect(withoutCalendarDays("what about my bags", day)).toBe("what about my bags");
+    expect(withoutCalendarDays("may two men share a room", day)).toBe("may two men share a room");
+    expect(withoutCalendarDays("flying in may", day).trim()).toBe("flying");
   });
 });

