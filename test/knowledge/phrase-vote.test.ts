@@ -4,12 +4,8 @@
  * object do not make the phrase.
  */
 import { describe, expect, it } from "vitest";
-import {
-  clausesOf,
-  type KnowledgeDocumentInput,
-  phraseVote,
-  searchKnowledge,
-} from "../../memory/knowledge.js";
+import { type KnowledgeDocumentInput, searchKnowledge } from "../../memory/knowledge.js";
+import { clausesOf, phraseVote } from "../../memory/knowledge-focus.js";
 import { knowledgeDb } from "../support/knowledge-db.js";
 
 describe("clauses and phrases (clausesOf, phraseVote)", () => {

@@ -4,13 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { asksWhen } from "../../language/index.js";
-import {
-  headingGivesTime,
-  headingStatesLength,
-  type KnowledgeDocumentInput,
-  saysHowLongAgo,
-  searchKnowledge,
-} from "../../memory/knowledge.js";
+import { type KnowledgeDocumentInput, searchKnowledge } from "../../memory/knowledge.js";
+import { headingGivesTime, headingStatesLength, saysHowLongAgo } from "../../memory/knowledge-focus.js";
 import { knowledgeDb } from "../support/knowledge-db.js";
 
 describe("asking when or how long (asksWhen)", () => {
