@@ -47,6 +47,7 @@ export {
   type UnknownPlace,
   withoutCalendarDays,
 } from "./slots/extract.js";
+export { type SmallTalk, smallTalkOf } from "./small-talk.js";
 export { editDistance, Speller } from "./spelling.js";
 export type { NearbyAirport, UnservedCity } from "./unserved.js";
 export { TEMPERATURE_WORD, TEMPERATURE_WORDS } from "./weather-words.js";

@@ -32,6 +32,8 @@ const RULES_FRAMES: readonly RegExp[] = [
   // "…, what is that?": what something the customer was given or shown means (a mark, a fee).
   /[,;:.!?]\s*what(?:'s| is| does) (?:that|this)(?: mean)?\s*[?.!]*$/,
   /\bis (?:my|a|the|that|this) [^?.!]{0,40}?\b(?:possible|allowed|ok|okay|free|included|refundable|covered|required|needed|limit|fee|charge|discount|extra|cost|bad|enough)\b/,
+  // whether a thing is let on board or in ("are crutches permitted on the aircraft")
+  /\b(?:is|are) (?:[\w'-]+ ){1,3}?(?:allowed|permitted|banned|prohibited|forbidden)\b/,
   /\b(?:will|would) (?:(?:i|we|they|it) |(?:my|our) (?:[\w-]+ ){1,3}?|the \w+ )(?:be|get|charge|cost|refund|count|expire|pay|give|cover|reimburse)\b/,
   // "will my points <verb>": what becomes of something of the customer's, whatever the verb.
   /\b(?:will|would) (?:my|our) [\w-]+ (?:[\w-]+ )?[a-z]+\b/,
@@ -61,11 +63,11 @@ const RULES_FRAMES: readonly RegExp[] = [
 ];
 
 /**
- * Asking leave or help: what the customer (or someone in their party) may bring or do, or whether
- * help is given. A narrower form than a rules question: never a how-to ("how do I reset…").
+ * Asking leave or help: what the customer (or someone in their party) may bring or do, whether a
+ * thing is allowed ("is a walker allowed on the plane"), or whether help is given. A narrower form than a rules question: never a how-to ("how do I reset…").
  */
 const ASKS_LEAVE =
-  /\b(?:can|could|may) (?:i|we|my \w+|our \w+)\b|\bis it (?:ok|okay|alright|all right|allowed|fine|possible|permitted)\b|\b(?:am i|are we|is (?:my|our) \w+) (?:allowed|permitted)\b|\bis there (?:any |some )?(?:help|support|assistance)\b/;
+  /\b(?:can|could|may) (?:i|we|my \w+|our \w+)\b|\bis it (?:ok|okay|alright|all right|allowed|fine|possible|permitted)\b|\b(?:am i|are we|(?:is|are) (?:[\w'-]+ ){1,3}?)(?:allowed|permitted|banned|prohibited|forbidden)\b|\bis there (?:any |some )?(?:help|support|assistance)\b/;
 
 /** Whether a rules question asks leave or help (`ASKS_LEAVE`) rather than how, how much or why. */
 export function asksLeave(text: string): boolean {

@@ -9,7 +9,14 @@
 
 import { OUTSIDE, type ScopeExample, SERVED_TOPICS, UNSERVED_TRAVEL } from "../agents/scope.js";
 import { memoTextShared } from "../core/memo.js";
-import { asksLeave, defaultGazetteer, extractEntities, isRulesQuestion } from "../language/index.js";
+import {
+  asksLeave,
+  defaultGazetteer,
+  extractEntities,
+  isRulesQuestion,
+  type SmallTalk,
+  smallTalkOf,
+} from "../language/index.js";
 import { LocalEmbedder } from "../memory/embeddings/local.js";
 import { topicWordsOf, wordForm } from "../memory/help-centre.js";
 import { askedCodes } from "./models/local/codes.js";
@@ -21,6 +28,8 @@ export interface ScopeDecision {
   serve: boolean;
   /** The one-line answer when the request is declined. */
   decline?: string;
+  /** The answer to small talk (a greeting, thanks, a goodbye): no agent runs for it. */
+  reply?: string;
   /** Best similarity of that topic, and the declined topics' share of the vote. */
   similarity: number;
   share: number;
@@ -71,6 +80,13 @@ const CAPABILITIES =
   "questions about our travel policies, destinations and the weather.";
 
 const SERVED: ReadonlySet<string> = new Set(SERVED_TOPICS);
+
+/** What Flightly says back to small talk. */
+const SMALL_TALK: Record<SmallTalk, string> = {
+  greeting: `Hi! I'm Flightly's travel assistant. ${CAPABILITIES} What can I do for you?`,
+  thanks: "You're welcome! Anything else I can help with?",
+  farewell: "Goodbye, and safe travels!",
+};
 
 /**
  * A declined topic whose share of the vote passes the needed share by less than this won it
@@ -182,6 +198,17 @@ export class ScopeGate {
   );
 
   #decideText(text: string): ScopeDecision {
+    // Small talk is read by its form: its words are near phrase-book requests ("how do I say thanks").
+    const talk = smallTalkOf(text);
+    if (talk)
+      return {
+        topic: "conversation",
+        serve: false,
+        reply: SMALL_TALK[talk],
+        similarity: 1,
+        share: 0,
+        served: 1,
+      };
     const normalized = this.#normalize?.(text);
     const first = this.#decide(text, this.#examples, this.#vectors, normalized);
     if (first.serve || !this.#withTitles || normalized === undefined) return first;
@@ -191,14 +218,12 @@ export class ScopeGate {
     const again = this.#decide(normalized, this.#withTitles.examples, this.#withTitles.vectors);
     if (again.serve) return again;
     // …or in the help centre's own words, when they answer it and the declined topic's do not.
-    // Asking leave or help and declined only for being far from every example (no declined
-    // topic's vote is clear): one distinctive word of a help-centre heading names the subject.
-    const unclear =
-      (first.similarity < this.#minSimilarity || first.share < this.#minShare) && asksLeave(normalized);
-    // Asking leave, and the declined topic won its vote only narrowly: a word a help-centre
-    // heading writes, which that topic's examples never use, names the subject.
-    const narrow = first.share < this.#minShare + NARROW_MARGIN && asksLeave(normalized);
-    return this.#helpCentreAnswers(text, first.topic, unclear, narrow)
+    // Asking leave or help: one distinctive word of a help-centre heading names the subject; and
+    // when the declined topic won its vote only narrowly, any word a heading writes that the
+    // topic's examples never use.
+    const leave = asksLeave(normalized);
+    const narrow = first.share < this.#minShare + NARROW_MARGIN && leave;
+    return this.#helpCentreAnswers(text, first.topic, { narrow, leave })
       ? { ...withoutDecline(first), topic: "policies", serve: true }
       : first;
   }
@@ -209,7 +234,7 @@ export class ScopeGate {
    * distinctive word of its title beside another shared word, or a word of its title that
    * general English does not know (the help centre's own term: "etias", "klarna").
    */
-  #helpCentreAnswers(text: string, declined: string, unclear = false, narrow = false): boolean {
+  #helpCentreAnswers(text: string, declined: string, { narrow = false, leave = false } = {}): boolean {
     const found = this.#evidence?.(text);
     if (!found) return false;
     const own = this.#topicWords.get(declined) ?? new Set<string>();
@@ -221,10 +246,11 @@ export class ScopeGate {
       distinctive.length >= 2 ||
       inTitle.length >= 2 ||
       (distinctive.some((w) => inTitle.includes(w)) && shared.length >= 2) ||
-      // Near no example: one distinctive word the heading itself writes names the subject.
-      (unclear && distinctive.some((w) => (found.written ?? []).includes(w))) ||
       // Won narrowly: one word the heading writes is enough.
       (narrow && unexplained(found.written ?? []).length > 0) ||
+      // Asking leave for a thing a heading names in a distinctive word ("is a walker allowed on
+      // the plane"): that word, not "plane", says what is asked about.
+      (leave && distinctive.some((w) => (found.written ?? []).includes(w))) ||
       unexplained(found.coined).some((w) => inTitle.includes(w)) ||
       // Two words the declined topic's examples never use, one of them in the document's heading.
       (inTitle.length >= 1 && shared.length >= 2)

@@ -109,10 +109,11 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
       run: async (t) => {
         const decision = deps.scope!.decide(t.req.prompt);
         if (decision.serve) return;
-        t.log.debug({ topic: decision.topic, similarity: decision.similarity }, "declined out of scope");
+        t.log.debug({ topic: decision.topic, similarity: decision.similarity }, "answered by the scope gate");
         // A follow-up ("what about her oxygen machine") waits for the session: see "held-decline".
-        if (continuesConversation(t.req.prompt)) t.heldDecline = decision.decline!;
-        else t.answer = { response: decision.decline!, by: "flightly" };
+        if (decision.decline !== undefined && continuesConversation(t.req.prompt))
+          t.heldDecline = decision.decline;
+        else t.answer = { response: decision.reply ?? decision.decline!, by: "flightly" };
       },
     },
     {

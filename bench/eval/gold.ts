@@ -31,6 +31,8 @@ export type Outcome =
   | "bookings"
   | "question"
   | "decline"
+  /** A conversational reply with no tool call (small talk answered in kind). */
+  | "reply"
   | "other";
 
 const FLIGHT_LABELS = new Set(["flight", "airfare", "flight_time", "flight_no", "airline", "cheapest"]);
@@ -71,6 +73,10 @@ const CLINC_MAP: Readonly<Record<string, readonly Outcome[]>> = {
   car_rental: ["decline"],
   // Outside travel, but Flightly has a weather tool: a forecast is as right as a decline.
   weather: ["weather", "decline"],
+  // Small talk is answered in kind (a greeting, "you're welcome", "safe travels"), with no tool.
+  greeting: ["reply", "decline"],
+  thank_you: ["reply", "decline"],
+  goodbye: ["reply", "decline"],
 };
 
 /** Which figure of the map an example counts in; flight queries are scored on their slots instead. */

@@ -100,6 +100,7 @@ function handledPerMap(
   const calls = callsOf(r);
   if (group === "outside travel" && observed === "decline" && accepted.includes("decline"))
     return calls.length === 0;
+  if (accepted.includes("reply") && calls.length === 0 && r.agents.length === 0) return true;
   const ran = ranOutcomes(r);
   if (accepted.some((o) => o !== "decline" && ran.has(o))) return true;
   if (accepted.includes("decline") && observed === "decline") return true;

@@ -79,6 +79,10 @@ describe("the question form (isRulesQuestion)", () => {
       "may we carry a folding bike",
       "is it alright if my dog comes",
       "is there any help for deaf travellers",
+      // whether a thing is let on board, said of the thing
+      "are walking poles permitted in the cabin",
+      "my nan has a rollator, is that allowed onboard",
+      "is a folding scooter banned on planes",
     ])
       expect(asksLeave(text), text).toBe(true);
     for (const text of ["how do i change the language of my phone", "why is my fare so high"])

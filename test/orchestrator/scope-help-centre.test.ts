@@ -94,9 +94,19 @@ describe("scope gate with the help centre's words", () => {
         },
       },
     });
-    const text = "can my husband skip zorbpass";
+    const text = "does my husband need a zorbpass";
     expect(withoutCoined.decide(text).serve).toBe(false);
     expect(gate.decide(text)).toMatchObject({ serve: true, topic: "policies" });
+  });
+
+  it("serves a question whether a thing the documents name is allowed on board", () => {
+    // The shipped help centre names walkers and crutches among mobility aids.
+    const shipped = new ScopeGate(SCOPE_EXAMPLES, { helpCentre: helpCentre() });
+    for (const text of [
+      "are my crutches permitted on the aircraft?",
+      "we use a walker - is it allowed on the plane",
+    ])
+      expect(shipped.decide(text), text).toMatchObject({ serve: true });
   });
 
   it("keeps declining on one shared word", () => {
