@@ -249,8 +249,9 @@ export class ScopeGate {
       // Won narrowly: one word the heading writes is enough.
       (narrow && unexplained(found.written ?? []).length > 0) ||
       // Asking leave for a thing a heading names in a distinctive word ("is a walker allowed on
-      // the plane"): that word, not "plane", says what is asked about.
-      (leave && distinctive.some((w) => (found.written ?? []).includes(w))) ||
+      // the plane"), declined as a travel topic Flightly does not serve: that word, not "plane",
+      // says what is asked about. (Outside travel one such word is chance: "discover" the card.)
+      (leave && declined !== OUTSIDE && distinctive.some((w) => (found.written ?? []).includes(w))) ||
       unexplained(found.coined).some((w) => inTitle.includes(w)) ||
       // Two words the declined topic's examples never use, one of them in the document's heading.
       (inTitle.length >= 1 && shared.length >= 2)

@@ -14,6 +14,22 @@ const CASES: Array<{ text: string; intents: Intent[]; negated?: Intent[] }> = [
     intents: ["flight_search"],
   },
   { text: "SEA to NRT on March 3", intents: ["flight_search"] },
+  // Insuring said as a verb first, or protection by name alone; paying for or insuring the flight
+  // searched for books it first.
+  { text: "insure then reserve Phoenix to Seattle on March 8", intents: ["book_flight", "insurance"] },
+  {
+    text: "charge my card for a Boston to Miami flight on April 2 and add protection",
+    intents: ["book_flight", "insurance", "payment"],
+  },
+  {
+    text: "put me on the earliest Dallas to Denver flight May 9 and charge my saved card",
+    intents: ["book_flight", "payment"],
+  },
+  // A question about paying is no order to book.
+  {
+    text: "what do flights from Dallas to Denver cost in May, and can I pay by PayPal?",
+    intents: ["flight_search"],
+  },
   { text: "book the cheapest, but not Island Air", intents: ["book_flight"] },
   { text: "what about hotels there?", intents: ["hotel_search"] },
   { text: "Honolulu or Maui for a family with kids?", intents: ["destination_advice"] },

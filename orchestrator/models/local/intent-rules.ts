@@ -51,7 +51,7 @@ const STAY_ON_ACCOUNT =
 const HOTEL_WITHOUT_FLIGHT = /\b(?:hotels?|rooms?|resorts?|accommodations?)\b(?![^.]*\bflights?\b)/;
 /** "Does travel insurance cover…?", "what is the insurance…": a question, not an order. */
 const INSURANCE_QUESTION =
-  /(?:^|[.!?]\s*)(?:does|do|what|is|are|how|which)\b[^.?!]*\binsur(?:ance|ed)\b|\binsurance\b[^.?!]*\b(?:cover|covers|covered|worth)\b[^.?!]*\?/;
+  /(?:^|[.!?]\s*)(?:does|do|what|is|are|how|which)\b[^.?!]*\binsur(?:ance|ed|e)\b|\binsurance\b[^.?!]*\b(?:cover|covers|covered|worth)\b[^.?!]*\?/;
 
 export const PHRASE_RULES: readonly PhraseRule[] = [
   // greeting
@@ -268,7 +268,14 @@ export const PHRASE_RULES: readonly PhraseRule[] = [
     re: /\b(?:insurance|trip protection|travel protection|insured)\b/,
     weight: 1,
   },
-  { intent: "insurance", re: /\binsure (?:it|me|us|my|the|our|this|that)\b/, weight: 1 },
+  // The verb, whatever follows it ("insure and book", "pay for and insure the flight").
+  { intent: "insurance", re: /\binsur(?:e|es|ing)\b/, weight: 1 },
+  // Protection asked for by name alone ("then add protection", "throw in protection").
+  {
+    intent: "insurance",
+    re: /\b(?:add(?:ing)?|with|plus|get|include|throw in|want|need)\b[^.?!]{0,20}\bprotection\b/,
+    weight: 1,
+  },
   { intent: "insurance", re: INSURANCE_QUESTION, weight: -1 },
 
   // payment

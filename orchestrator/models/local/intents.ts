@@ -21,6 +21,10 @@ const COVER_BEFORE_PURCHASE =
 /** When every intent on the left is present (and the text fits `when`), the one on the right is too. */
 const IMPLIES: ReadonlyArray<{ all: readonly Intent[]; add: Intent; when?: RegExp }> = [
   { all: ["book_flight", "insurance"], add: "payment", when: COVER_BEFORE_PURCHASE },
+  // Paying for or insuring the flight a request searches for is booking it first ("get me on the
+  // cheapest Chicago to Miami flight and pay for it").
+  { all: ["flight_search", "payment"], add: "book_flight" },
+  { all: ["flight_search", "insurance"], add: "book_flight" },
 ];
 
 /** The left intent is dropped when the right one is present (booking searches on its own). */
