@@ -53,6 +53,9 @@ export interface AirlineMention {
 
 /** Names that are also everyday words: matched only capitalised and after a place word. */
 const EVERYDAY_NAMES = new Set(["nice"]);
+/** What joins two airport codes written as a route: a hyphen or dash, an arrow, "to". */
+const ROUTE_JOIN = /^\s*(?:-|–|—|->|→|>|to)\s*$/;
+
 /** IATA codes that are words; written in lower case they are words, never airports. */
 const WORD_CODES = new Set([
   "sea",
@@ -229,7 +232,7 @@ export class Gazetteer {
     const found: PlaceMention[] = [];
     let i = 0;
     while (i < tokens.length) {
-      const hit = this.#nameAt(folded, tokens, i) ?? this.#codeAt(tokens, i);
+      const hit = this.#nameAt(folded, tokens, i) ?? this.#codeAt(folded, tokens, i);
       if (hit) {
         found.push(hit.mention);
         i += hit.length;
@@ -271,14 +274,22 @@ export class Gazetteer {
     return undefined;
   }
 
-  #codeAt(tokens: Token[], i: number): { mention: PlaceMention; length: number } | undefined {
+  #codeAt(folded: string, tokens: Token[], i: number): { mention: PlaceMention; length: number } | undefined {
     const t = tokens[i]!;
     if (t.raw.length !== 3) return undefined;
     const airport = this.#byIata.get(t.raw.toUpperCase());
     if (!airport) return undefined;
     const upper = t.raw === t.raw.toUpperCase();
     const routeWord = ["from", "to", "into"].includes(tokens[i - 1]?.word ?? "");
-    if (!upper && !(routeWord && !WORD_CODES.has(t.word))) return undefined;
+    // Two codes written as a route, in any case ("lax-jfk", "bos > mia"): each is an airport.
+    const paired = (j: number, from: number, to: number): boolean =>
+      tokens[j] !== undefined &&
+      tokens[j]!.raw.length === 3 &&
+      this.#byIata.has(tokens[j]!.raw.toUpperCase()) &&
+      ROUTE_JOIN.test(folded.slice(from, to));
+    const route =
+      paired(i + 1, t.end, tokens[i + 1]?.start ?? t.end) || paired(i - 1, tokens[i - 1]?.end ?? 0, t.start);
+    if (!upper && !route && !(routeWord && !WORD_CODES.has(t.word))) return undefined;
     return {
       mention: { start: t.start, end: t.end, text: t.raw, airports: [airport], via: "iata" },
       length: 1,

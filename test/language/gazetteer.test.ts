@@ -113,6 +113,14 @@ describe("Gazetteer", () => {
     expect(g.findPlaces("a sea view, mad about it")).toEqual([]);
   });
 
+  it("reads two codes written as a route in any case, word codes too", () => {
+    const iata = (text: string) => g.findPlaces(text).map((m) => m.airports[0]?.iata);
+    expect(iata("sea-mad on the 2nd")).toEqual(["SEA", "MAD"]);
+    expect(iata("one way den → bos")).toEqual(["DEN", "BOS"]);
+    // A hyphenated word is no route, nor is one code alone.
+    expect(iata("a sea-facing room, den mother")).toEqual([]);
+  });
+
   it("matches airlines by name, alias or code, and flights by either", () => {
     expect(g.airline("island air")?.code).toBe("IA");
     expect(g.airline("IA")?.name).toBe("Island Air");
