@@ -21,6 +21,11 @@ const MONTH =
   "(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
 const MONTH_KEYS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 const MONTH_WORD = new RegExp(`\\b${MONTH}\\b`);
+/** The full month names, for readings where a short form would be another word. */
+const FULL_MONTH = "(january|february|march|april|june|july|august|september|october|november|december)";
+/** What is said of a month as a time to go ("a good time", "too rainy", "worth it"). */
+const MONTH_VERDICT =
+  "(?:a|an|the|any|too|very|good|bad|best|better|worse|ok|okay|nice|busy|quiet|cheap|expensive|warm|hot|cold|rainy|wet|dry|worth)\\b";
 
 const monthIndex = (word: string): number => MONTH_KEYS.indexOf(word.slice(0, 3));
 const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
@@ -143,6 +148,14 @@ const AFTER_DAY_RULES: readonly SpanRule[] = [
   {
     re: new RegExp(`\\b${MONTH}\\s+(\\d{4})\\b`),
     read: (m, today) => monthRange(m.index, today, m[1]!, undefined, m[2]),
+  },
+  // A month spoken of as a time to go: "is March a good time", "October is too rainy". The full
+  // name only: a short form ("mar", "may") is too often another word here.
+  {
+    re: new RegExp(
+      `\\b(?:is|was|isn't)\\s+${FULL_MONTH}\\b(?=\\s+${MONTH_VERDICT})|\\b${FULL_MONTH}\\s+(?:is|was|would be)\\s+${MONTH_VERDICT}`,
+    ),
+    read: (m, today) => monthRange(m.index, today, m[1] ?? m[2]!),
   },
   {
     re: new RegExp(`\\b${NUM_OR_A}\\s+nights?\\b`),

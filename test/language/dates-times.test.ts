@@ -17,6 +17,16 @@ describe("dates", () => {
     expect(read(text).date).toBe(date);
   });
 
+  it("reads a full month name spoken of as a time to go, not a short form or the verb", () => {
+    expect(read("is november a sensible time for Lisbon? is it wet").dateRange).toEqual({
+      from: "2027-11-01",
+      to: "2027-11-30",
+    });
+    expect(read("September would be too hot for Seville, no?").dateRange?.from).toBe("2027-09-01");
+    expect(read("we march on regardless").dateRange).toBeUndefined();
+    expect(read("is may ok with you").dateRange).toBeUndefined();
+  });
+
   it("reads numeric dates as month/day, the next one to come, and keeps a written year", () => {
     expect(read("anything 9/2?").date).toBe("2027-09-02");
     expect(read("anything 3/2?").date).toBe("2028-03-02");

@@ -25,6 +25,8 @@ const CASES: Array<{ text: string; intents: Intent[]; negated?: Intent[] }> = [
     text: "put me on the earliest Dallas to Denver flight May 9 and charge my saved card",
     intents: ["book_flight", "payment"],
   },
+  // The clipped "temps" is a weather word.
+  { text: "what sort of temps does Denver get in late April", intents: ["weather"] },
   // A question about paying is no order to book.
   {
     text: "what do flights from Dallas to Denver cost in May, and can I pay by PayPal?",

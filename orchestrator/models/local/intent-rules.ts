@@ -182,7 +182,7 @@ export const PHRASE_RULES: readonly PhraseRule[] = [
   // weather
   {
     intent: "weather",
-    re: /\b(?:weather|forecast|temperatures?|rain(?:y|ing)?|storms?|hurricanes?|typhoons?|snow(?:ing)?|sunny|humid(?:ity)?|degrees)\b/,
+    re: /\b(?:weather|forecast|temp(?:erature)?s?|rain(?:y|ing)?|storms?|hurricanes?|typhoons?|snow(?:ing)?|sunny|humid(?:ity)?|degrees)\b/,
     weight: 1,
   },
   { intent: "weather", re: /\b(?:weather )?alerts?\b|\bwarnings?\b/, weight: 0.5 },
