@@ -96,7 +96,10 @@ export interface HelpEvidence {
   shared: string[];
   distinctive: string[];
   inTitle: string[];
-  /** Shared words general English does not know at all: the help centre's own terms ("etias", "klarna"). */
+  /**
+   * Shared words general English does not know at all, written as such in the document's heading:
+   * the help centre's own terms ("etias", "klarna"), not a misspelling that shares a stem ("payed").
+   */
   coined: string[];
   /**
    * Words of the title the heading writes as such, or as a longer form of the same spelling
@@ -259,7 +262,9 @@ export class HelpCentre {
           (this.#rank(w) ?? Infinity) >= RARE_RANK,
       );
       const inTitle = shared.filter((w) => doc.title.has(stem(w)));
-      const coined = this.#ranked ? shared.filter((w) => this.#rank(w) === undefined) : [];
+      const coined = this.#ranked
+        ? shared.filter((w) => this.#rank(w) === undefined && doc.heading.includes(w))
+        : [];
       const written = inTitle.filter((w) =>
         doc.heading.some((h) => h.startsWith(w) || (w.startsWith(h) && w.length - h.length <= 2)),
       );

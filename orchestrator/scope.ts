@@ -212,6 +212,10 @@ export class ScopeGate {
     const normalized = this.#normalize?.(text);
     const first = this.#decide(text, this.#examples, this.#vectors, normalized);
     if (first.serve || !this.#withTitles || normalized === undefined) return first;
+    // A help-centre heading's own term, one general English does not know ("etias", "ssss"),
+    // names the subject in any form of question ("ETIAS needed for france?").
+    if (this.#namesOwnTerm(text, first.topic))
+      return { ...withoutDecline(first), topic: "policies", serve: true };
     // A rules question the help centre may answer: read again in its terms, near its titles.
     if (!isRulesQuestion(normalized)) return first;
     if (OWN_CHARGE.test(normalized)) return { ...withoutDecline(first), topic: "payments", serve: true };
@@ -256,6 +260,16 @@ export class ScopeGate {
       // Two words the declined topic's examples never use, one of them in the document's heading.
       (inTitle.length >= 1 && shared.length >= 2)
     );
+  }
+
+  /**
+   * Whether the request says a term of a help-centre heading that general English does not know
+   * and the declined topic's examples never use.
+   */
+  #namesOwnTerm(text: string, declined: string): boolean {
+    const found = this.#evidence?.(text);
+    const own = this.#topicWords.get(declined);
+    return (found?.coined ?? []).some((w) => (found?.written ?? []).includes(w) && !own?.has(wordForm(w)));
   }
 
   /**
