@@ -17,6 +17,8 @@ const SHORTHAND: Readonly<Record<string, string>> = {
   pls: "please",
   plz: "please",
   thx: "thanks",
+  wat: "what",
+  wut: "what",
   ty: "thank you",
   abt: "about",
   thru: "through",

@@ -42,7 +42,7 @@ const RULES_FRAMES: readonly RegExp[] = [
   /\bhow (?:do|can|would|does) (?:i|we|one|it|that|this)\b(?! get (?:to|from|around)\b)/,
   /\bwhat (?:happens|if|does|do (?:i|we|you|u)|are the rules|is the (?:rule|policy|limit|fee|allowance))\b/,
   // what follows if the customer does something, what their options are, the latest or least allowed
-  /\bwhat\b[^?.!,]{0,40}\bif (?:i|we)\b|\bnow what\b/,
+  /\bwhat\b[^?.!,]{0,40}\bif (?:i|we)\b|\bnow what\b|\bwhat now\b/,
   /\bwhat(?:'s| is| are) (?:my|our|the) (?:options|choices|alternatives)\b|\bwhat(?:'s| is) the (?:latest|earliest|soonest|most|least|maximum|minimum)\b/,
   /\bwhere (?:does|do|will) (?:my|our|the) (?:[\w-]+ ){1,2}?(?:go|end up)\b/,
   // what a fare, a tier or a plan includes

@@ -38,6 +38,9 @@ const RULES_IN_OTHER_FORMS = [
   "where will our money go now that the account is shut?",
   "the airline never reimbursed my taxi",
   "the hotel charged me a resort fee, is that fair?",
+  // "what now" after what went wrong; "wat" in chat spelling.
+  "our bags never made the transfer in Frankfurt, what now",
+  "wat happens to my seat if i turn up late",
   "is the flexible rate refundable?",
   "what extras come with the premium fare?",
   // what was done to the customer's booking, and which of two options is better
