@@ -25,6 +25,8 @@ const CASES: Array<{ text: string; intents: Intent[]; negated?: Intent[] }> = [
     text: "put me on the earliest Dallas to Denver flight May 9 and charge my saved card",
     intents: ["book_flight", "payment"],
   },
+  // "cancel that" / "them" points at what was just booked.
+  { text: "ok, cancel that", intents: ["cancel_booking"] },
   // The clipped "temps" is a weather word.
   { text: "what sort of temps does Denver get in late April", intents: ["weather"] },
   // A question about paying is no order to book.

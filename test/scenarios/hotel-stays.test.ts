@@ -163,4 +163,13 @@ describe("hotel stays in my bookings", () => {
     const listed = (list!.json as { bookings: { booking_ref: string; status: string }[] }).bookings;
     expect(listed.find((b) => b.booking_ref === stay!.ref)?.status).toBe("cancelled");
   });
+  it("'ok, cancel that' right after booking a stay cancels that stay, not a help-centre search", async () => {
+    const actor = fresh[1]!;
+    const { ref, session } = await bookStay(actor, "Tokyo");
+    await s.invoke("ok, cancel that", { actor: String(actor), session });
+    const cancels = s.calls.filter((c) => c.name === "cancel_booking");
+    expect(cancels.map((c) => c.input.booking_ref)).toEqual([ref]);
+    expect(s.calls.map((c) => c.name)).not.toContain("search_knowledge_base");
+    expect(await status(ref)).toBe("cancelled");
+  });
 });

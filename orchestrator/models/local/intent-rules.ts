@@ -114,7 +114,7 @@ export const PHRASE_RULES: readonly PhraseRule[] = [
   },
   {
     intent: "cancel_booking",
-    re: /\bcancel(?:l?ing)?\b(?=[^.?!]*\b(?:booking|reservation|trip|flight|ticket|it|fl-|ht-|hotel|stay|room))/,
+    re: /\bcancel(?:l?ing)?\b(?=[^.?!]*\b(?:booking|reservation|trip|flight|ticket|it|that|this|them|both|fl-|ht-|hotel|stay|room))/,
     weight: 1,
     unless: /\b(?:can|could|may) (?:i|we)\b|\bpolic(?:y|ies)\b|\bwhat happens\b|\bif (?:i|we)\b/,
   },
