@@ -25,6 +25,9 @@ const CASES: Array<{ text: string; intents: Intent[]; negated?: Intent[] }> = [
     text: "put me on the earliest Dallas to Denver flight May 9 and charge my saved card",
     intents: ["book_flight", "payment"],
   },
+  // Visa the card is no visa question; the travel document still is.
+  { text: "charge the Denver stay to my Visa ending 1881", intents: ["payment"] },
+  { text: "is a visa needed for Vietnam", intents: ["policy_faq"] },
   // "cancel that" / "them" points at what was just booked.
   { text: "ok, cancel that", intents: ["cancel_booking"] },
   // The clipped "temps" is a weather word.

@@ -53,6 +53,10 @@ const HOTEL_WITHOUT_FLIGHT = /\b(?:hotels?|rooms?|resorts?|accommodations?)\b(?!
 const INSURANCE_QUESTION =
   /(?:^|[.!?]\s*)(?:does|do|what|is|are|how|which)\b[^.?!]*\binsur(?:ance|ed|e)\b|\binsurance\b[^.?!]*\b(?:cover|covers|covered|worth)\b[^.?!]*\?/;
 
+/** "Visa" the card: paid or charged with, or named with a card word ("my visa card", "visa ending 4242"). */
+const CARD_BRAND_VISA =
+  /\b(?:with|using|on|by|charge|use|onto) (?:my |a |the |your |our )?visa\b(?! (?:for|to)\b)|\bvisa (?:card|debit|credit|ending|number|no\.?|\d)/;
+
 export const PHRASE_RULES: readonly PhraseRule[] = [
   // greeting
   {
@@ -164,9 +168,11 @@ export const PHRASE_RULES: readonly PhraseRule[] = [
     re: /\b(?:miles|points|faq|rules?|allowed)\b/,
     weight: 0.5,
   },
+  // The travel document, not the card brand ("pay with my visa", "visa ending 4242").
+  { intent: "policy_faq", re: /\bvisas?\b/, weight: 1, unless: CARD_BRAND_VISA },
   {
     intent: "policy_faq",
-    re: /\b(?:visas?|passports?|loyalty|check-?in (?:time|online|desk|opens|closes))\b/,
+    re: /\b(?:passports?|loyalty|check-?in (?:time|online|desk|opens|closes))\b/,
     weight: 1,
     unless:
       /\b(?:my|our) (?:loyalty|flightly|membership|miles) (?:tier|status|level)\b|\b(?:tier|level) am i\b/,
