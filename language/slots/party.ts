@@ -69,7 +69,7 @@ const PARTY_RULES: readonly PartyRule[] = [
   },
   {
     re: new RegExp(
-      `\\b(?:family|party|group|team)\\s+of\\s+${NUM}\\b|\\b${NUM}\\s+(?:people|persons|passengers|travell?ers|guests|pax|tickets|seats|of us)\\b|\\bwe\\s+are\\s+${NUM}\\b|\\b(?:table|room)\\s+for\\s+${NUM}\\b`,
+      `\\b(?:family|party|group|team)\\s+of\\s+${NUM}\\b|\\b${NUM}\\s+(?:people|ppl|persons?|passengers?|travell?ers?|guests?|pax|tickets?|seats?|of us)\\b|\\bwe\\s+are\\s+${NUM}\\b|\\b(?:table|room)\\s+for\\s+${NUM}\\b`,
     ),
     read: (m, f) => {
       const n = toNumber(m[1] ?? m[2] ?? m[3] ?? m[4]);

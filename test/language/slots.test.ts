@@ -89,6 +89,9 @@ const CASES: Case[] = [
   // party
   { text: "family of four, kids 4 and 8", expect: { passengers: 4, adults: 2, childrenAges: [4, 8] } },
   { text: "for 3 people", expect: { passengers: 3 } },
+  // One seat, ticket or traveller in the singular; "ppl" in chat spelling.
+  { text: "just the 1 ticket to Lima please", expect: { passengers: 1 } },
+  { text: "a room in Quito for 3 ppl", expect: { passengers: 3 } },
   { text: "me, my wife and our kids 3 and 6", expect: { adults: 2, childrenAges: [3, 6], passengers: 4 } },
   { text: "3 kids, 2 adults", expect: { adults: 2, children: 3, passengers: 5, childrenAges: [] } },
   { text: "a 4-year-old and an 8-year-old", expect: { childrenAges: [4, 8], children: 2 } },
