@@ -25,6 +25,11 @@ const CASES: Array<{ text: string; intents: Intent[]; negated?: Intent[] }> = [
     text: "put me on the earliest Dallas to Denver flight May 9 and charge my saved card",
     intents: ["book_flight", "payment"],
   },
+  // Personal questions about what was booked and about the customer's own record.
+  { text: "what have we reserved lately", intents: ["my_bookings"] },
+  { text: "do we have any stays booked", intents: ["my_bookings"] },
+  { text: "am I platinum yet", intents: ["profile"] },
+  { text: "which email have you got on record for me", intents: ["profile"] },
   // Visa the card is no visa question; the travel document still is.
   { text: "charge the Denver stay to my Visa ending 1881", intents: ["payment"] },
   { text: "is a visa needed for Vietnam", intents: ["policy_faq"] },

@@ -57,6 +57,13 @@ const INSURANCE_QUESTION =
 const CARD_BRAND_VISA =
   /\b(?:with|using|on|by|charge|use|onto) (?:my |a |the |your |our )?visa\b(?! (?:for|to)\b)|\bvisa (?:card|debit|credit|ending|number|no\.?|\d)/;
 
+/**
+ * A booking already made, asked about: "what did I last book", "the most recent thing I booked",
+ * "have we reserved anything", "I recently bought".
+ */
+const PAST_BOOKING =
+  /\b(?:did|have) (?:i|we) (?:\w+ )?(?:book|booked|reserve|reserved|buy|bought)\b|\b(?:i|we) (?:booked|reserved|bought) (?:last|before|previously|recently)\b|\b(?:thing|trip|flight|stay|ticket|hotel)s? (?:that )?(?:i|we) (?:(?:last|recently|just) )?(?:booked|reserved|bought)\b|\b(?:i|we) (?:last|recently) (?:booked|reserved|bought)\b/;
+
 export const PHRASE_RULES: readonly PhraseRule[] = [
   // greeting
   {
@@ -113,7 +120,14 @@ export const PHRASE_RULES: readonly PhraseRule[] = [
   },
   {
     intent: "my_bookings",
-    re: /\b(?:my|our) (?:next|upcoming|last|previous|latest|most recent) (?:flight|trip|booking|reservation)s?\b|\b(?:did|have) (?:i|we) (?:book|booked|reserve|reserved)\b|\b(?:i|we) (?:booked|reserved) (?:last|before|previously)\b/,
+    re: /\b(?:my|our) (?:next|upcoming|last|previous|latest|most recent) (?:flight|trip|booking|reservation)s?\b/,
+    weight: 1,
+  },
+  { intent: "my_bookings", re: PAST_BOOKING, weight: 1 },
+  // "do I have any trips coming up": what the customer holds, not a search.
+  {
+    intent: "my_bookings",
+    re: /\b(?:do|have) (?:i|we) (?:got |have )?(?:any(?:thing)? )?(?:upcoming |booked |planned )?(?:trips?|flights?|bookings?|reservations?|stays?)\b/,
     weight: 1,
   },
   {
@@ -134,6 +148,12 @@ export const PHRASE_RULES: readonly PhraseRule[] = [
   {
     intent: "profile",
     re: /\b(?:my|our) (?:loyalty|flightly|membership|miles|frequent[- ]flyer) (?:tier|status|level)\b|\b(?:which|what) (?:loyalty |membership )?(?:tier|level) am i\b|\bmy (?:loyalty )?tier\b/,
+    weight: 1,
+  },
+  // "am I gold or platinum", "what name do you have on file for me": the customer's own record.
+  {
+    intent: "profile",
+    re: /\bam (?:i|we) (?:a |an )?(?:silver|gold|platinum|diamond|elite)\b|\b(?:what|which) (?:\w+ )?(?:do you have|have you got|is) (?:\w+ ){0,2}on (?:file|record)\b|\bon (?:file|record) for (?:me|us)\b/,
     weight: 1,
   },
   {
@@ -262,11 +282,7 @@ export const PHRASE_RULES: readonly PhraseRule[] = [
     weight: 1,
   },
   { intent: "book_flight", re: /\bhow (?:do|can) (?:i|we) book\b/, weight: -1 },
-  {
-    intent: "book_flight",
-    re: /\b(?:did|have) (?:i|we) (?:book|booked|reserve|reserved)\b|\b(?:i|we) (?:booked|reserved) (?:last|before|previously)\b/,
-    weight: -1,
-  },
+  { intent: "book_flight", re: PAST_BOOKING, weight: -1 },
 
   // insurance (an action; questions about it are policy questions)
   {

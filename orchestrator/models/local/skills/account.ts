@@ -331,7 +331,7 @@ const PROFILE_ASKS: ReadonlyArray<{ re: RegExp; line: (s: PlanState) => string |
       s.ctx.actor.name ? `Your name on your Flightly account is ${s.ctx.actor.name}.` : undefined,
   },
   {
-    re: /\b(?:tier|status|level|loyalty)\b/i,
+    re: /\b(?:tier|status|level|loyalty|silver|gold|platinum|diamond|elite)\b/i,
     line: (s) => {
       const tier = s.ctx.profile?.loyaltyTier;
       return tier ? `Your Flightly loyalty tier is ${tier[0]!.toUpperCase()}${tier.slice(1)}.` : undefined;
