@@ -198,6 +198,13 @@ const reader: chrono.Chrono = (() => {
       },
     },
     {
+      // "what about the 12th": a day of the month, where a small ordinal ("the 2nd") would be a
+      // pick from a list just shown.
+      pattern: () =>
+        /(?<=\babout\s+)the\s+(1\d|2\d|3[01])(?:st|nd|rd|th)\b(?!\s+(?:of\b|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|(?:one|flight|option|result|hotel|fare|choice|stop)\b))/i,
+      extract: (_context, match) => ({ day: Number(match[1]) }),
+    },
+    {
       pattern: () => /\b(?:the\s+)?day\s+after\s+tomorrow\b/i,
       extract: (context) => {
         const d = new Date(dayOf(context.reference.instant) + 2 * DAY_MS);

@@ -17,6 +17,11 @@ describe("dates", () => {
     expect(read(text).date).toBe(date);
   });
 
+  it("reads 'about the 14th' as a day, and 'about the 2nd' as a pick from a list", () => {
+    expect(read("ok and what about the 14th").date).toBe("2027-08-14");
+    expect(read("how about the 2nd").date).toBeUndefined();
+  });
+
   it("reads a full month name spoken of as a time to go, not a short form or the verb", () => {
     expect(read("is november a sensible time for Lisbon? is it wet").dateRange).toEqual({
       from: "2027-11-01",

@@ -325,6 +325,30 @@ describe("plans, follow-ups, personal questions and memory (local)", () => {
     expect(s.calls).toEqual([]);
   });
 
+  it("an elliptical follow-up asks the last request again with its new day, month or place", async () => {
+    const session = randomUUID();
+    const actor = "guest-ellipsis";
+    await s.invoke("weather in Vancouver in February?", { actor, session });
+    await s.invoke("how about in October", { actor, session });
+    expect(s.calls.find((c) => c.name.endsWith("get_forecast"))?.input).toMatchObject({
+      location: "Vancouver",
+      month: 10,
+    });
+    await s.invoke("and Dublin?", { actor, session });
+    expect(s.calls.find((c) => c.name.endsWith("get_forecast"))?.input).toMatchObject({
+      location: "Dublin",
+      month: 10,
+    });
+
+    const trip = randomUUID();
+    await s.invoke("any flights Seattle to Honolulu on April 10", { actor, session: trip });
+    const first = s.calls.find((c) => c.name === "search_flights")!;
+    await s.invoke("what about the 12th", { actor, session: trip });
+    const again = s.calls.find((c) => c.name === "search_flights");
+    expect(again?.input).toMatchObject({ origin: first.input.origin, destination: first.input.destination });
+    expect(String(again?.input.date)).toBe(`${String(first.input.date).slice(0, 7)}-12`);
+  });
+
   it("one trip's party never becomes a standing fact; a standing one does", async () => {
     const actor = fresh[5]!;
     await s.invoke("there are six of us this time, flights from Seattle to Honolulu next month", {

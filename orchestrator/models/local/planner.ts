@@ -19,6 +19,7 @@ import type {
   Usage,
 } from "../types.js";
 import { type PlannerContext, readContext, readConversation, type ToolCall } from "./context.js";
+import { throughPrevious } from "./follow-up.js";
 import type { Intent } from "./intents.js";
 import { preferences } from "./prefs.js";
 import { listing } from "./render.js";
@@ -269,9 +270,12 @@ export class LocalPlanner implements ModelProvider {
     const ctx = readContext(request.system, this.#clock);
     const conversation = readConversation(request.messages);
     const text = conversation.text || ctx.workflow.request || "";
-    const slots = extractSlots(text, ctx.now, gazetteer);
     const earlier = conversation.earlier.slice(0, 6).map((t) => extractSlots(t, ctx.now, gazetteer));
-    const intents = readIntents(text, slots);
+    const said = extractSlots(text, ctx.now, gazetteer);
+    const asked = { slots: said, intents: readIntents(text, said) };
+    // "and in May?" asks the last request again with its new month.
+    const before = conversation.earlier.slice(0, 6).map((t, i) => ({ text: t, slots: earlier[i]! }));
+    const { slots, intents } = throughPrevious(text, asked, before) ?? asked;
     const tools = toolBox(request.tools);
     const prefs = preferences(slots, earlier, ctx, gazetteer);
     // What "the cheapest" picks from is the list shown last: after hotels, never a flight.
