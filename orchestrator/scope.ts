@@ -222,12 +222,14 @@ export class ScopeGate {
     const again = this.#decide(normalized, this.#withTitles.examples, this.#withTitles.vectors);
     if (again.serve) return again;
     // …or in the help centre's own words, when they answer it and the declined topic's do not.
-    // Asking leave or help: one distinctive word of a help-centre heading names the subject; and
-    // when the declined topic won its vote only narrowly, any word a heading writes that the
-    // topic's examples never use.
+    // Asking leave or help: one distinctive word of a help-centre heading names the subject of a
+    // question declined as a travel topic, or declined only for being far from every example (no
+    // declined topic's vote is clear); and when the declined topic won its vote only narrowly,
+    // any word a heading writes that the topic's examples never use.
     const leave = asksLeave(normalized);
+    const unclear = first.similarity < this.#minSimilarity || first.share < this.#minShare;
     const narrow = first.share < this.#minShare + NARROW_MARGIN && leave;
-    return this.#helpCentreAnswers(text, first.topic, { narrow, leave })
+    return this.#helpCentreAnswers(text, first.topic, { narrow, leave, unclear })
       ? { ...withoutDecline(first), topic: "policies", serve: true }
       : first;
   }
@@ -238,7 +240,11 @@ export class ScopeGate {
    * distinctive word of its title beside another shared word, or a word of its title that
    * general English does not know (the help centre's own term: "etias", "klarna").
    */
-  #helpCentreAnswers(text: string, declined: string, { narrow = false, leave = false } = {}): boolean {
+  #helpCentreAnswers(
+    text: string,
+    declined: string,
+    { narrow = false, leave = false, unclear = false } = {},
+  ): boolean {
     const found = this.#evidence?.(text);
     if (!found) return false;
     const own = this.#topicWords.get(declined) ?? new Set<string>();
@@ -253,9 +259,12 @@ export class ScopeGate {
       // Won narrowly: one word the heading writes is enough.
       (narrow && unexplained(found.written ?? []).length > 0) ||
       // Asking leave for a thing a heading names in a distinctive word ("is a walker allowed on
-      // the plane"), declined as a travel topic Flightly does not serve: that word, not "plane",
-      // says what is asked about. (Outside travel one such word is chance: "discover" the card.)
-      (leave && declined !== OUTSIDE && distinctive.some((w) => (found.written ?? []).includes(w))) ||
+      // the plane"), declined as a travel topic Flightly does not serve or near no example: that
+      // word, not "plane", says what is asked about. (Clearly outside travel one such word is
+      // chance: "discover" the card.)
+      (leave &&
+        (declined !== OUTSIDE || unclear) &&
+        distinctive.some((w) => (found.written ?? []).includes(w))) ||
       unexplained(found.coined).some((w) => inTitle.includes(w)) ||
       // Two words the declined topic's examples never use, one of them in the document's heading.
       (inTitle.length >= 1 && shared.length >= 2)
