@@ -14,6 +14,7 @@ import {
   defaultGazetteer,
   extractEntities,
   isRulesQuestion,
+  referenceCarrier,
   type SmallTalk,
   smallTalkOf,
 } from "../language/index.js";
@@ -113,6 +114,28 @@ const SERVICE_WORDS =
 const OWN_CHARGE =
   /\b(?:be|get|getting|being|am|are|was|were) (?:charged|billed)\b|\b(?:charge|bill) (?:me|us|my card)\b|\bpay(?:ing)? (?:in|with)\b/i;
 
+/**
+ * A flight's live state asked of its number ("is NW403 on time", "has KZ289 departed"): a flight
+ * designator (an airline code the gazetteer or the reference carriers know, then 1-4 digits) with
+ * a word of the flight's state. Asked of the rules ("NW403 was cancelled, do I get a refund?") or
+ * of the customer's bags it is the help centre's, not a status question.
+ */
+const DESIGNATOR = /\b([a-z][a-z0-9]|[0-9][a-z])\s?(\d{1,4})\b/gi;
+const FLIGHT_STATE =
+  /\b(?:on time|status|delayed|late|early|departed|depart(?:ing|s)?|left|taken off|take off|landed|land(?:ing|s)?|arriv(?:ed|ing|es|al)|gate|boarding|running|where is)\b/i;
+
+/** What a customer's bags did is the help centre's ("where is my luggage, I was on AB123"). */
+const BAGS = /\b(?:luggage|baggage|bags?|suitcases?)\b/i;
+
+function asksFlightState(text: string, gazetteer: ReturnType<typeof defaultGazetteer>): boolean {
+  if (!FLIGHT_STATE.test(text) || BAGS.test(text)) return false;
+  for (const m of text.matchAll(DESIGNATOR)) {
+    const code = m[1]!.toUpperCase();
+    if (gazetteer.airline(code) || referenceCarrier(code)) return true;
+  }
+  return false;
+}
+
 /** A card number (13-19 digits, grouped or not) or a booking reference. */
 const CARD_OR_REF = /\b(?:\d[ -]?){13,19}\b|\b(?:FL|HT)-[A-Z0-9]{6}\b/i;
 
@@ -199,6 +222,16 @@ export class ScopeGate {
 
   #decideText(text: string): ScopeDecision {
     // Small talk is read by its form: its words are near phrase-book requests ("how do I say thanks").
+    if (!isRulesQuestion(text) && asksFlightState(text, defaultGazetteer())) {
+      return {
+        topic: "flight status",
+        serve: false,
+        decline: declineFor("flight status")!,
+        similarity: 1,
+        share: 1,
+        served: 0,
+      };
+    }
     const talk = smallTalkOf(text);
     if (talk)
       return {

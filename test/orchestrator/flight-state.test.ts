@@ -1,0 +1,26 @@
+/** A flight's live state asked of its number is declined by its form, whatever words surround it. */
+import { describe, expect, it } from "vitest";
+import { SCOPE_EXAMPLES } from "../../agents/scope.js";
+import { helpCentre } from "../../memory/help-centre.js";
+import { ScopeGate } from "../../orchestrator/scope.js";
+
+describe("flight state by flight number", () => {
+  const gate = new ScopeGate(SCOPE_EXAMPLES, { helpCentre: helpCentre() });
+
+  it("declines a status question naming a flight number, seeded or reference airline", () => {
+    for (const text of [
+      "has PC1014 taken off already",
+      "is Summit SU 88 running late?",
+      "ba287 - which gate?",
+    ])
+      expect(gate.decide(text), text).toMatchObject({ serve: false, topic: "flight status" });
+  });
+
+  it("leaves a question about the rules or about bags to the help centre", () => {
+    for (const text of [
+      "my flight PC1014 was 5 hours late, am I owed compensation?",
+      "my suitcase never came off KZ289 when it landed",
+    ])
+      expect(gate.decide(text), text).toMatchObject({ serve: true });
+  });
+});
