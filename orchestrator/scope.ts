@@ -95,6 +95,9 @@ const SMALL_TALK: Record<SmallTalk, string> = {
  */
 const NARROW_MARGIN = 0.05;
 
+/** A similarity at which a request says what an example says, near enough word for word. */
+const SAME_AS_EXAMPLE = 0.9;
+
 /** Words that make a request about travel whatever else it says (travel vocabulary and the help centre's topics). */
 const TRAVEL_WORDS =
   /\b(?:fl(?:y|ying|ights?)|air(?:port|line|fare|plane)s?|planes?|trips?|travel\w*|vacations?|holidays?|hotels?|motels?|lodging|accommodations?|booking|tickets?|luggage|baggage|suitcases?|carry[- ]?ons?|visas?|passports?|destinations?|itinerar(?:y|ies)|abroad|overseas|check-?in|boarding|layovers?|sightseeing|sights|things to do|tourists?|touris[mt]\w*|fares?(?! (?:codes?|basis|class))|cabin|on ?board|pets?|seats?|refunds?|cancell?ations?|insurance|miles|loyalty|wi-?fi|strollers?|wheelchairs?|infants?|unaccompanied|gates?|in-?flight)\b/i;
@@ -364,7 +367,13 @@ export class ScopeGate {
     // A request naming a route is most often a flight search: declining it needs a clear vote.
     const needed = places.places.length >= 2 ? this.#routeShare : this.#minShare;
     // A code asked about is answered by its tool, whatever topic its words are near.
-    const clear = codes === 0 && !SERVED.has(topic) && vote.best >= this.#minSimilarity && share >= needed;
+    // A request all but word for word one of the examples of a travel topic Flightly does not
+    // serve is that topic whatever its neighbours vote ("can i rent a car at the denver airport").
+    const clear =
+      codes === 0 &&
+      !SERVED.has(topic) &&
+      vote.best >= this.#minSimilarity &&
+      (share >= needed || (topic !== OUTSIDE && vote.best >= SAME_AS_EXAMPLE));
     // Near nothing Flightly serves and naming nothing of travel: outside travel.
     const read = v.some((x) => x !== 0);
     // A card number or a booking reference makes it a dealing with Flightly, whatever other

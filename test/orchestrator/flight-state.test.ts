@@ -1,4 +1,4 @@
-/** A flight's live state asked of its number is declined by its form, whatever words surround it. */
+/** Declined by form or by near-verbatim examples: a flight's live state asked of its number, a request saying what an unserved travel topic's example says. */
 import { describe, expect, it } from "vitest";
 import { SCOPE_EXAMPLES } from "../../agents/scope.js";
 import { helpCentre } from "../../memory/help-centre.js";
@@ -22,5 +22,14 @@ describe("flight state by flight number", () => {
       "my suitcase never came off KZ289 when it landed",
     ])
       expect(gate.decide(text), text).toMatchObject({ serve: true });
+  });
+});
+
+describe("a request saying what a declined travel topic's example says", () => {
+  const gate = new ScopeGate(SCOPE_EXAMPLES, { helpCentre: helpCentre() });
+
+  it("is declined even when it names a place", () => {
+    const text = "please rent me a car at the Phoenix airport";
+    expect(gate.decide(text)).toMatchObject({ serve: false, topic: "car rental" });
   });
 });
