@@ -25,6 +25,9 @@ const CASES: Array<{ text: string; intents: Intent[]; negated?: Intent[] }> = [
     text: "put me on the earliest Dallas to Denver flight May 9 and charge my saved card",
     intents: ["book_flight", "payment"],
   },
+  // Getting from an airport into its own city is ground transport, not a flight.
+  { text: "quickest way to go from LAX to Santa Monica?", intents: ["ground_transport"] },
+  { text: "heading from Haneda into town after we land", intents: ["ground_transport"] },
   // Personal questions about what was booked and about the customer's own record.
   { text: "what have we reserved lately", intents: ["my_bookings"] },
   { text: "do we have any stays booked", intents: ["my_bookings"] },

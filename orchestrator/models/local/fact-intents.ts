@@ -33,6 +33,8 @@ interface SlotRule {
 const RENTAL = /\b(?:rent(?:al|als|ed|ing)?|hire)\b/;
 const TRANSPORT_WORDS =
   /\b(?:taxis?|cabs?|limo(?:usine)?s?|shuttles?|bus(?:es)?|trains?|subway|metro|light rail|rideshares?|uber|lyft|transit)\b/;
+/** Asking how to get somewhere ("how do I get", "best way to get", "getting from … into"). */
+const GETTING = /\b(?:get|getting|go|going|travel|head|heading)\b[^.?!]{0,20}\b(?:to|into)\b/;
 /** Words that make a sentence about flying rather than about the airport as a place. */
 const FLYING = /\bflights?\b|\bfl(?:y|ying|ies)\b|\bfares?\b|\btickets?\b/;
 
@@ -89,6 +91,18 @@ export const FACT_SLOT_RULES: readonly SlotRule[] = [
     intent: "airline_info",
     weight: 1,
     when: (_s, lower) => askedAirlines(lower, defaultGazetteer()).length > 0,
+  },
+  // Getting from an airport into its own city ("from JFK into Manhattan", "from Narita into the
+  // city"): no other airport is the destination, and nothing is said of flying.
+  {
+    intent: "ground_transport",
+    weight: 1,
+    when: (s, lower) =>
+      s.origin !== undefined &&
+      s.destinations.every((d) => d.city === s.origin!.city) &&
+      GETTING.test(lower) &&
+      !FLYING.test(lower) &&
+      !RENTAL.test(lower),
   },
 ];
 
