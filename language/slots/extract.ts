@@ -44,15 +44,18 @@ export function readSlots(
 
 const readWithDefault = memoReadShared((text: string, now: Date) => read(text, now, defaultGazetteer()));
 
+/** Slots with nothing read yet. */
+const noSlots = (): Slots => ({
+  destinations: [],
+  unknownPlaces: [],
+  childrenAges: [],
+  avoidAirlines: [],
+  emails: [],
+  bookingRefs: [],
+});
+
 function read(text: string, now: Date, gazetteer: Gazetteer): { slots: Slots; unread: string } {
-  const out: Slots = {
-    destinations: [],
-    unknownPlaces: [],
-    childrenAges: [],
-    avoidAirlines: [],
-    emails: [],
-    bookingRefs: [],
-  };
+  const out = noSlots();
   const scan = new Scan(text);
   extractEmails(scan, out);
   extractRefs(scan, out);
@@ -82,14 +85,7 @@ const MODAL_MAY = /\bmay\s+[a-z]/;
  */
 export function withoutCalendarDays(text: string, now: Date): string {
   const scan = new Scan(text);
-  extractDates(scan, now, {
-    destinations: [],
-    unknownPlaces: [],
-    childrenAges: [],
-    avoidAirlines: [],
-    emails: [],
-    bookingRefs: [],
-  });
+  extractDates(scan, now, noSlots());
   const original = scan.original.toLowerCase();
   const read = scan.lower;
   if (read === original || read.length !== original.length) return original;
