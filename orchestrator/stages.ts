@@ -18,17 +18,18 @@ import {
 import type { Embedder } from "../memory/embeddings/types.js";
 import { actorSource } from "../memory/response-cache.js";
 import type { Actor, Tool } from "../tools/types.js";
-import { BeforeInvocationEvent, CacheDecisionEvent, type HookRegistry } from "./hooks.js";
+import { decided, lookup } from "./cache-decision.js";
+import { BeforeInvocationEvent, type HookRegistry } from "./hooks.js";
 import type { MemoryPort, SessionGate, TurnContext } from "./memory-port.js";
 import type { ModelProvider } from "./models/types.js";
 import { freeSlot, round, type Stage, type Turn } from "./pipeline.js";
 import type { SemanticRouter } from "./router.js";
 import type { ScopeGate } from "./scope.js";
 import { type CacheAudit, recordCalls } from "./semantic-cache/audit.js";
-import { type KeyedRequest, type SemanticCache, selfContainedKey } from "./semantic-cache/cache.js";
+import { type SemanticCache, selfContainedKey } from "./semantic-cache/cache.js";
 import { answerCachePolicy } from "./semantic-cache/policy.js";
 import { dependencyTags, toolMeta } from "./tool-catalog.js";
-import { type CacheStore, type CacheTrail, cacheMiss } from "./trail.js";
+import { type CacheStore, cacheMiss } from "./trail.js";
 import type { TurnSlots } from "./turn-slots.js";
 import { runWorkflow } from "./workflow.js";
 import { isWorkflowOf, type WorkflowState } from "./workflow-state.js";
@@ -331,56 +332,6 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
       },
     },
   ];
-}
-
-/**
- * Looks the resolved request up; a hit answers the turn, a miss is kept for the store stage.
- * Either way the decision and its reason go on the trail.
- */
-async function lookup(
-  deps: OrchestratorDeps,
-  t: Turn,
-  request: KeyedRequest,
-  fromContext = false,
-): Promise<void> {
-  const cache: SemanticCache = deps.cache!;
-  const looked = await cache.lookup(request, t.actor!.id, t.now).catch((err) => {
-    t.log.warn({ err }, "semantic cache unavailable; answering without it");
-    return undefined;
-  });
-  if (looked?.hit) {
-    const { kind, similarity, matched_prompt, entry_id } = looked;
-    const entry =
-      matched_prompt !== undefined ? { matched_prompt } : entry_id !== undefined ? { entry_id } : {};
-    t.answer = { response: looked.response, by: "cache", cache: { kind, similarity, ...entry } };
-    deps.audit?.sample(
-      { prompt: t.req.prompt, sessionId: t.req.sessionId, actorId: t.actor!.id },
-      { response: looked.response, calls: looked.calls, kind, entry: entry_id ?? matched_prompt },
-    );
-    await decided(deps, t, {
-      hit: true,
-      kind,
-      similarity,
-      ...entry,
-      reason: kind === "exact" ? "exact match" : "semantic match",
-      nearest: similarity,
-      depends_on: looked.sources ?? [],
-      store: null,
-    });
-    return;
-  }
-  t.miss = looked;
-  if (!looked) return decided(deps, t, cacheMiss("cache unavailable"));
-  // Entities that came from the session or memory: the words matched, what they point at did not.
-  const reason = looked.reason === "entity differs" && fromContext ? "context differs" : looked.reason;
-  await decided(deps, t, cacheMiss(reason ?? "no entry", looked.nearest ?? null));
-}
-
-/** Keeps the decision for the answer and tells the hooks (and a watching client, for a lookup). */
-async function decided(deps: OrchestratorDeps, t: Turn, decision: CacheTrail, stream = true): Promise<void> {
-  t.cacheTrail = decision;
-  if (stream) t.req.sink?.({ event: "cache", data: decision });
-  await deps.hooks.emit(new CacheDecisionEvent({ invocationId: t.id, decision }), () => t.log);
 }
 
 /** What a request may be resolved against: the session's state and earlier messages. */
