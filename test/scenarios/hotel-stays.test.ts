@@ -172,4 +172,14 @@ describe("hotel stays in my bookings", () => {
     expect(s.calls.map((c) => c.name)).not.toContain("search_knowledge_base");
     expect(await status(ref)).toBe("cancelled");
   });
+  it("'anything coming up?' lists a stay ahead, not only flights", async () => {
+    const actor = fresh[0]!;
+    const { ref } = await bookStay(actor, "Lisbon");
+    const res = await s.invoke("have we got anything coming up?", {
+      actor: String(actor),
+      session: randomUUID(),
+    });
+    expect(s.calls.map((c) => c.name)).toContain("list_bookings");
+    expect(res.body.response).toContain(ref);
+  });
 });

@@ -127,7 +127,7 @@ export const PHRASE_RULES: readonly PhraseRule[] = [
   // "do I have any trips coming up": what the customer holds, not a search.
   {
     intent: "my_bookings",
-    re: /\b(?:do|have) (?:i|we) (?:got |have )?(?:any(?:thing)? )?(?:upcoming |booked |planned )?(?:trips?|flights?|bookings?|reservations?|stays?)\b/,
+    re: /\b(?:do|have) (?:i|we) (?:got |have )?(?:any(?:thing)? )?(?:upcoming |booked |planned )?(?:trips?|flights?|bookings?|reservations?|stays?)\b|\b(?:do|have) (?:i|we) (?:got |have )?anything (?:coming up|booked|planned|upcoming)\b/,
     weight: 1,
   },
   {

@@ -213,6 +213,7 @@ function listAnswer(s: PlanState, c: ToolCall): string {
 }
 
 const NEXT_WORDS = /\b(?:next|upcoming|coming up|soonest)\b/i;
+const FLIGHT_WORD = /\bflights?\b/i;
 const LAST_WORDS = /\b(?:last|previous|latest|most recent|recently)\b/i;
 
 /** "When is my next flight?", "what did I book last time?": the one booking asked about. */
@@ -220,12 +221,20 @@ function pickedAnswer(s: PlanState, c: ToolCall): string | undefined {
   if (c.status !== "success") return undefined;
   const bookings = arrayField(c.result, "bookings").filter(isRecord);
   if (NEXT_WORDS.test(s.text)) {
-    const next = bookings
-      .filter((b) => active(b, s.ctx.now) && !isStay(b))
-      .sort((a, b) => Date.parse(str(a.depart_at) ?? "") - Date.parse(str(b.depart_at) ?? ""))[0];
-    return next
-      ? `Your next flight: ${bookingLine(next, s.gazetteer)}.`
-      : "You have no upcoming flight booked with us.";
+    // "my next flight" is a flight; "any trips coming up" is whatever is booked, stays too.
+    const flights = FLIGHT_WORD.test(s.text);
+    const starts = (b: Record<string, unknown>): number =>
+      Date.parse(str(b.depart_at) ?? str(b.check_in) ?? "");
+    const ahead = bookings
+      .filter((b) => active(b, s.ctx.now) && !(flights && isStay(b)))
+      .sort((a, b) => starts(a) - starts(b));
+    if (flights)
+      return ahead[0]
+        ? `Your next flight: ${bookingLine(ahead[0], s.gazetteer)}.`
+        : "You have no upcoming flight booked with us.";
+    return ahead.length > 0
+      ? ["Coming up:", numbered(ahead.slice(0, 10).map((b) => bookingLine(b, s.gazetteer)))].join("\n")
+      : "You have nothing booked with us coming up.";
   }
   if (LAST_WORDS.test(s.text)) {
     // Newest first, as the tool lists them.
