@@ -12,7 +12,7 @@ const FORMULAE: ReadonlyArray<[SmallTalk, RegExp]> = [
   ],
   [
     "thanks",
-    /^(?:thank (?:you|u)|thanks?|thx|thnx|ty|cheers|much appreciated|appreciate it|(?:that's|thats) (?:great|perfect|helpful|all)|great|perfect|awesome|cool|nice|brilliant|lovely)(?: (?:a lot|so much|very much|a bunch|a million|again|loads|heaps))?\b/,
+    /^(?:thank (?:you|u)|thanks?|thx|thnx|ty|cheers|much appreciated|appreciate it|(?:that's|thats|that is) (?:great|perfect|helpful|all|it|everything)(?: (?:i|we) (?:needed|wanted|need))?|great|perfect|awesome|cool|nice|brilliant|lovely)(?: (?:a lot|so much|very much|a bunch|a million|again|loads|heaps))?\b/,
   ],
   [
     "farewell",
@@ -21,7 +21,7 @@ const FORMULAE: ReadonlyArray<[SmallTalk, RegExp]> = [
 ];
 /** Words that may come between or around the formulae: fillers and who is addressed. */
 const FILLER =
-  /^(?:oh|ok(?:ay)?|well|and|so|great|there|again|then|all|everyone|folks|guys|team|mate|flightly|bot|for (?:the|your) help|for (?:that|everything))\b/;
+  /^(?:oh|ok(?:ay)?|well|and|so|great|there|again|then|all|everyone|folks|guys|team|mate|flightly|bot|for (?:the|your) help|for (?:that|everything)|for now|(?:that's|thats|that is) (?:all|it|everything)(?: (?:i|we) (?:needed|wanted|need))?|(?:super|very|so|really) helpful|helpful|(?:you've|you have) been (?:(?:really|very|so|super) )?(?:great|helpful|a (?:great |big )?help))\b/;
 
 /** What kind of small talk `text` is (the last formula said wins: "thanks, bye" is a goodbye), or undefined. */
 export function smallTalkOf(text: string): SmallTalk | undefined {

@@ -13,6 +13,8 @@ const SORTS: ReadonlyArray<{ re: RegExp; sort: NonNullable<Slots["sort"]> }> = [
 
 const ORDINALS: Readonly<Record<string, number>> = {
   first: 0,
+  // "the top one": the first of the list as shown.
+  top: 0,
   "1st": 0,
   second: 1,
   "2nd": 1,
@@ -35,7 +37,7 @@ export function extractPreferences(scan: Scan, out: Slots): void {
   if (sorts[0]) out.sort = sorts[0].sort;
 
   const the =
-    /\b(?:the|that)\s+(cheapest|earliest|fastest|latest|first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th|last)\b(?!\s+(?:week|weekend|half|day|days|of|time|thing|night|nights))/.exec(
+    /\b(?:the|that)\s+(cheapest|earliest|fastest|latest|first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th|last|top(?=\s+(?:one|option|result|choice|pick|hotel|flight)\b))\b(?!\s+(?:week|weekend|half|day|days|of|time|thing|night|nights))/.exec(
       scan.lower,
     );
   const numbered = /\b(?:option|number|choice|no\.|#)\s*(\d)\b/.exec(scan.lower);

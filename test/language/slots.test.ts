@@ -89,6 +89,8 @@ const CASES: Case[] = [
   // party
   { text: "family of four, kids 4 and 8", expect: { passengers: 4, adults: 2, childrenAges: [4, 8] } },
   { text: "for 3 people", expect: { passengers: 3 } },
+  // "the top one" is the first of the list shown; a top floor is no pick.
+  { text: "go with the top option", expect: { selection: { by: "index", index: 0 } } },
   // One seat, ticket or traveller in the singular; "ppl" in chat spelling.
   { text: "just the 1 ticket to Lima please", expect: { passengers: 1 } },
   { text: "a room in Quito for 3 ppl", expect: { passengers: 3 } },

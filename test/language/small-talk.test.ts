@@ -11,6 +11,8 @@ describe("small talk", () => {
     expect(smallTalkOf("good evening, how are you today?")).toBe("greeting");
     expect(smallTalkOf("Brilliant, thank you so much :)")).toBe("thanks");
     expect(smallTalkOf("cheers mate, see ya")).toBe("farewell");
+    expect(smallTalkOf("brilliant, that's everything we needed")).toBe("thanks");
+    expect(smallTalkOf("ok you've been really helpful, later")).toBe("farewell");
   });
 
   it("is not small talk when a request comes with it, or when thanks is what is asked about", () => {

@@ -36,6 +36,10 @@ const CASES: Array<{ text: string; intents: Intent[]; negated?: Intent[] }> = [
   // Visa the card is no visa question; the travel document still is.
   { text: "charge the Denver stay to my Visa ending 1881", intents: ["payment"] },
   { text: "is a visa needed for Vietnam", intents: ["policy_faq"] },
+  // Cancelling in other words, said of the booking.
+  { text: "please scrub that reservation", intents: ["cancel_booking"] },
+  { text: "nah, ditch the stay in Lisbon", intents: ["cancel_booking"] },
+  { text: "can you drop me near the terminal", intents: ["other"] },
   // "cancel that" / "them" points at what was just booked.
   { text: "ok, cancel that", intents: ["cancel_booking"] },
   // The clipped "temps" is a weather word.

@@ -47,7 +47,7 @@ export interface SlotRule {
 
 /** A stay the customer has booked: listing or cancelling it, not looking for a hotel. */
 const STAY_ON_ACCOUNT =
-  /\b(?:my|our) (?:hotel |room )?(?:bookings|reservations|stays)\b|\b(?:my|our) (?:hotel|room) (?:booking|reservation|stay)\b|\bcancel\w*\b[^.?!]*\b(?:hotel|stay|room)\b|\bht-[a-z0-9]{6}\b/;
+  /\b(?:my|our) (?:hotel |room )?(?:bookings|reservations|stays)\b|\b(?:my|our) (?:hotel|room) (?:booking|reservation|stay)\b|\b(?:cancel\w*|call off|scrap|scrub|scratch|drop|ditch|kill|axe|nix)\b[^.?!]*\b(?:hotel|stay|room)\b|\bht-[a-z0-9]{6}\b/;
 const HOTEL_WITHOUT_FLIGHT = /\b(?:hotels?|rooms?|resorts?|accommodations?)\b(?![^.]*\bflights?\b)/;
 /** "Does travel insurance cover…?", "what is the insurance…": a question, not an order. */
 const INSURANCE_QUESTION =
@@ -133,6 +133,15 @@ export const PHRASE_RULES: readonly PhraseRule[] = [
   {
     intent: "cancel_booking",
     re: /\bcancel(?:l?ing)?\b(?=[^.?!]*\b(?:booking|reservation|trip|flight|ticket|it|that|this|them|both|fl-|ht-|hotel|stay|room))/,
+    weight: 1,
+    unless: /\b(?:can|could|may) (?:i|we)\b|\bpolic(?:y|ies)\b|\bwhat happens\b|\bif (?:i|we)\b/,
+  },
+  // Cancelling in other words, said of the booking itself ("scrap that", "drop the hotel booking",
+  // "call off the trip"): "call off", "scrub" and "scratch" are WordNet's for cancel, the rest
+  // everyday speech.
+  {
+    intent: "cancel_booking",
+    re: /\b(?:call off|scrap|scrub|scratch|drop|ditch|kill|axe|nix) (?:the |my |our |that |this )?(?:hotel |flight )?(?:booking|reservation|trip|flight|ticket|hotel|stay|room)\b|\b(?:call off|scrap|scrub|scratch|ditch|kill|nix) (?:it|that|this)\b/,
     weight: 1,
     unless: /\b(?:can|could|may) (?:i|we)\b|\bpolic(?:y|ies)\b|\bwhat happens\b|\bif (?:i|we)\b/,
   },
