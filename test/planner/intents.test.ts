@@ -36,6 +36,9 @@ const CASES: Array<{ text: string; intents: Intent[]; negated?: Intent[] }> = [
   // Visa the card is no visa question; the travel document still is.
   { text: "charge the Denver stay to my Visa ending 1881", intents: ["payment"] },
   { text: "is a visa needed for Vietnam", intents: ["policy_faq"] },
+  // Moving a booking to another day asks the rules for changing (no booking is changed in place).
+  { text: "could you push my trip to the 3rd of May", intents: ["policy_faq"] },
+  { text: "switch FL-Q2W3E4 to next friday please", intents: ["policy_faq"] },
   // Cancelling in other words, said of the booking.
   { text: "please scrub that reservation", intents: ["cancel_booking"] },
   { text: "nah, ditch the stay in Lisbon", intents: ["cancel_booking"] },

@@ -64,6 +64,10 @@ const CARD_BRAND_VISA =
 const PAST_BOOKING =
   /\b(?:did|have) (?:i|we) (?:\w+ )?(?:book|booked|reserve|reserved|buy|bought)\b|\b(?:i|we) (?:booked|reserved|bought) (?:last|before|previously|recently)\b|\b(?:thing|trip|flight|stay|ticket|hotel)s? (?:that )?(?:i|we) (?:(?:last|recently|just) )?(?:booked|reserved|bought)\b|\b(?:i|we) (?:last|recently) (?:booked|reserved|bought)\b/;
 
+/** A booking asked to be moved to another day or time. */
+const BOOKING_CHANGE =
+  /\b(?:change|move|reschedule|rebook|switch|push|postpone|bring forward)\b (?:it|that|this|(?:my|our|the) (?:flight|booking|trip|reservation|ticket)|fl-[a-z0-9]{6})\b[^.?!]{0,30}\b(?:to|for|until|till)\b/;
+
 export const PHRASE_RULES: readonly PhraseRule[] = [
   // greeting
   {
@@ -136,6 +140,11 @@ export const PHRASE_RULES: readonly PhraseRule[] = [
     weight: 1,
     unless: /\b(?:can|could|may) (?:i|we)\b|\bpolic(?:y|ies)\b|\bwhat happens\b|\bif (?:i|we)\b/,
   },
+  // Changing a booking's date ("reschedule my flight to the 20th", "change FL-6JQ958 to feb 15"):
+  // Flightly changes no booking, so the rules for changing (cancel and book again) answer it.
+  { intent: "policy_faq", re: BOOKING_CHANGE, weight: 1 },
+  { intent: "flight_search", re: BOOKING_CHANGE, weight: -1 },
+  { intent: "my_bookings", re: BOOKING_CHANGE, weight: -1 },
   // Cancelling in other words, said of the booking itself ("scrap that", "drop the hotel booking",
   // "call off the trip"): "call off", "scrub" and "scratch" are WordNet's for cancel, the rest
   // everyday speech.
