@@ -347,6 +347,13 @@ describe("plans, follow-ups, personal questions and memory (local)", () => {
     const again = s.calls.find((c) => c.name === "search_flights");
     expect(again?.input).toMatchObject({ origin: first.input.origin, destination: first.input.destination });
     expect(String(again?.input.date)).toBe(`${String(first.input.date).slice(0, 7)}-12`);
+
+    // Another destination: the new route is searched and only its flights are shown, not the last list.
+    const before = (again!.json as { flights: { flight_id: string; flight_number?: string }[] }).flights;
+    const other = await s.invoke("and to Maui instead?", { actor, session: trip });
+    const maui = s.calls.find((c) => c.name === "search_flights");
+    expect(maui?.input).toMatchObject({ origin: first.input.origin, destination: "OGG" });
+    for (const f of before) if (f.flight_number) expect(other.body.response).not.toContain(f.flight_number);
   });
 
   it("one trip's party never becomes a standing fact; a standing one does", async () => {

@@ -150,6 +150,9 @@ function compose(plan: Plan, says: readonly string[], trailer?: string): string 
   const parts: string[] = [];
   const answered = new Set<Intent>();
   for (const skill of plan.skills) {
+    // An agent speaks only for the work it can do: another agent's skill answers there (support
+    // handing a search to booking does not show the last search's list).
+    if (!usable(skill, state.tools)) continue;
     const lines = skill.answer(state);
     if (lines.length > 0) answered.add(skill.intent);
     parts.push(...lines);
