@@ -122,7 +122,8 @@ const SPAN_RULES: readonly SpanRule[] = [
     },
   },
   {
-    re: /\b(next|this)\s+month\b/,
+    // Not "the 15th of next month": that is a day (the date reader's).
+    re: /(?<!\b\d{1,2}(?:st|nd|rd|th)?\s+of\s+)\b(next|this)\s+month\b/,
     read: (m, today) => {
       const d = new Date(today);
       if (m[1] === "this") return range(m.index, today, endOfMonth(d.getUTCFullYear(), d.getUTCMonth()));
@@ -195,6 +196,17 @@ const reader: chrono.Chrono = (() => {
       extract: (_context, match) => {
         const day = Number(match[1]);
         return day >= 1 && day <= 31 ? { day } : null;
+      },
+    },
+    {
+      // "the 15th of next month", "the 3rd of this month"
+      pattern: () => /\bthe\s+(\d{1,2})(?:st|nd|rd|th)?\s+of\s+(this|next)\s+month\b/i,
+      extract: (context, match) => {
+        const ref = context.reference.instant;
+        const at = new Date(
+          Date.UTC(ref.getUTCFullYear(), ref.getUTCMonth() + (match[2]!.toLowerCase() === "next" ? 1 : 0), 1),
+        );
+        return { day: Number(match[1]), month: at.getUTCMonth() + 1, year: at.getUTCFullYear() };
       },
     },
     {

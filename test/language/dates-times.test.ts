@@ -17,6 +17,11 @@ describe("dates", () => {
     expect(read(text).date).toBe(date);
   });
 
+  it("reads 'the 21st of next month' as that day, and 'next month' alone as the month", () => {
+    expect(read("fly out on the 21st of next month").date).toBe("2027-08-21");
+    expect(read("fly out next month").dateRange).toEqual({ from: "2027-08-01", to: "2027-08-31" });
+  });
+
   it("reads 'about the 14th' as a day, and 'about the 2nd' as a pick from a list", () => {
     expect(read("ok and what about the 14th").date).toBe("2027-08-14");
     expect(read("how about the 2nd").date).toBeUndefined();
