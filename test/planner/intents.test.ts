@@ -36,6 +36,10 @@ const CASES: Array<{ text: string; intents: Intent[]; negated?: Intent[] }> = [
   // Visa the card is no visa question; the travel document still is.
   { text: "charge the Denver stay to my Visa ending 1881", intents: ["payment"] },
   { text: "is a visa needed for Vietnam", intents: ["policy_faq"] },
+  // Cover asked for by that name; a past flight with Flightly asked about; bookings held.
+  { text: "reserve the cheapest and get us cover too", intents: ["book_flight", "insurance"] },
+  { text: "have we ever flown with you before?", intents: ["my_bookings"] },
+  { text: "what trips have we got", intents: ["my_bookings"] },
   // Moving a booking to another day asks the rules for changing (no booking is changed in place).
   { text: "could you push my trip to the 3rd of May", intents: ["policy_faq"] },
   { text: "switch FL-Q2W3E4 to next friday please", intents: ["policy_faq"] },

@@ -62,7 +62,7 @@ const CARD_BRAND_VISA =
  * "have we reserved anything", "I recently bought".
  */
 const PAST_BOOKING =
-  /\b(?:did|have) (?:i|we) (?:\w+ )?(?:book|booked|reserve|reserved|buy|bought)\b|\b(?:i|we) (?:booked|reserved|bought) (?:last|before|previously|recently)\b|\b(?:thing|trip|flight|stay|ticket|hotel)s? (?:that )?(?:i|we) (?:(?:last|recently|just) )?(?:booked|reserved|bought)\b|\b(?:i|we) (?:last|recently) (?:booked|reserved|bought)\b/;
+  /\b(?:did|have) (?:i|we) (?:\w+ )?(?:book|booked|reserve|reserved|buy|bought|fly|flown|travel|travell?ed)\b(?=[^.?!]*\b(?:with (?:you|flightly|us)|last|before|ever|recently)\b)|\b(?:did|have) (?:i|we) (?:\w+ )?(?:book|booked|reserve|reserved|buy|bought)\b|\b(?:i|we) (?:booked|reserved|bought) (?:last|before|previously|recently)\b|\b(?:thing|trip|flight|stay|ticket|hotel)s? (?:that )?(?:i|we) (?:(?:last|recently|just) )?(?:booked|reserved|bought)\b|\b(?:i|we) (?:last|recently) (?:booked|reserved|bought)\b/;
 
 /** A booking asked to be moved to another day or time. */
 const BOOKING_CHANGE =
@@ -131,7 +131,7 @@ export const PHRASE_RULES: readonly PhraseRule[] = [
   // "do I have any trips coming up": what the customer holds, not a search.
   {
     intent: "my_bookings",
-    re: /\b(?:do|have) (?:i|we) (?:got |have )?(?:any(?:thing)? )?(?:upcoming |booked |planned )?(?:trips?|flights?|bookings?|reservations?|stays?)\b|\b(?:do|have) (?:i|we) (?:got |have )?anything (?:coming up|booked|planned|upcoming)\b/,
+    re: /\b(?:do|have) (?:i|we) (?:got |have )?(?:any(?:thing)? )?(?:upcoming |booked |planned )?(?:trips?|flights?|bookings?|reservations?|stays?)\b|\b(?:do|have) (?:i|we) (?:got |have )?anything (?:coming up|booked|planned|upcoming)\b|\bwhat (?:bookings|reservations|trips|flights|stays) (?:do|have) (?:i|we)\b/,
     weight: 1,
   },
   {
@@ -301,6 +301,7 @@ export const PHRASE_RULES: readonly PhraseRule[] = [
   },
   { intent: "book_flight", re: /\bhow (?:do|can) (?:i|we) book\b/, weight: -1 },
   { intent: "book_flight", re: PAST_BOOKING, weight: -1 },
+  { intent: "flight_search", re: PAST_BOOKING, weight: -1 },
 
   // insurance (an action; questions about it are policy questions)
   {
@@ -313,7 +314,7 @@ export const PHRASE_RULES: readonly PhraseRule[] = [
   // Protection asked for by name alone ("then add protection", "throw in protection").
   {
     intent: "insurance",
-    re: /\b(?:add(?:ing)?|with|plus|get|include|throw in|want|need)\b[^.?!]{0,20}\bprotection\b/,
+    re: /\b(?:add(?:ing)?|with|plus|get|include|throw in|want|need)\b[^.?!]{0,20}\b(?:protection|cover(?:age)?)\b(?! (?:charge|letter|photo|page|band)\b)/,
     weight: 1,
   },
   { intent: "insurance", re: INSURANCE_QUESTION, weight: -1 },
