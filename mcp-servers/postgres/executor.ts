@@ -106,6 +106,9 @@ export async function withReadOnlyTransaction<T>(
   }
 }
 
+/** How long planning a query may take, ms (never less than the execution's own bound). */
+const PLAN_TIMEOUT_MS = 2_000;
+
 interface PlanNode {
   "Node Type"?: string;
   "Total Cost"?: number;
@@ -132,8 +135,19 @@ function effectivePlanCost(plan: PlanNode): number {
  * Plans the statement (never executes it) and refuses it when the plan calls a function outside
  * the allow-list or its cost passes `maxCost`.
  */
-async function checkPlan(tx: TransactionSql, statement: string, maxCost: number | undefined): Promise<void> {
+async function checkPlan(
+  tx: TransactionSql,
+  statement: string,
+  maxCost: number | undefined,
+  statementTimeoutMs: number,
+): Promise<void> {
+  // Planning has a bound of its own: with the execution's (300 ms in the tests) a plan delayed by a
+  // busy machine turned the refusal the caller can act on ("add a WHERE clause") into a timeout
+  // that says to retry. The execution's bound is set again before the statement runs.
+  const execution = Math.max(1, Math.floor(statementTimeoutMs));
+  await tx.unsafe(`SET LOCAL statement_timeout = ${Math.max(execution, PLAN_TIMEOUT_MS)}`);
   const [row] = await tx.unsafe(`EXPLAIN (VERBOSE, FORMAT JSON) ${statement}`, [], EXTENDED);
+  await tx.unsafe(`SET LOCAL statement_timeout = ${execution}`);
   const plans = row?.["QUERY PLAN"] as Array<{ Plan?: PlanNode }> | undefined;
   for (const fn of functionsInPlan(plans)) {
     const refusal = functionRefusal(fn.schema, fn.name);
@@ -161,7 +175,8 @@ export async function executeReadOnly(
   options: ExecuteOptions,
 ): Promise<QueryRows> {
   return withReadOnlyTransaction(target, options.statementTimeoutMs, async (tx) => {
-    if (options.checkPlan !== false) await checkPlan(tx, options.planned ?? statement, options.maxPlanCost);
+    if (options.checkPlan !== false)
+      await checkPlan(tx, options.planned ?? statement, options.maxPlanCost, options.statementTimeoutMs);
     await options.onPlanned?.();
     const query = tx.unsafe(statement, [], EXTENDED);
     const cancel = (): void => void query.cancel();

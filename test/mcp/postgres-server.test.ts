@@ -336,4 +336,16 @@ describe("run_query execution layers, each on its own (parser guard bypassed)", 
     });
     expect(ok.rows).toHaveLength(5);
   });
+
+  it("plan-cost cap: planning is bounded apart from execution, so a tight timeout still gets the cost refusal", async () => {
+    // 1 ms would cancel the EXPLAIN itself if planning ran under the execution's bound.
+    await expect(
+      executeReadOnly(target, "SELECT count(*) FROM generate_series(1, 100000000)", {
+        ...opts,
+        checkPlan: true,
+        statementTimeoutMs: 1,
+        maxPlanCost: 200_000,
+      }),
+    ).rejects.toThrow(/over the limit of 200000/);
+  });
 });
