@@ -123,7 +123,12 @@ const OWN_CHARGE =
  * a word of the flight's state. Asked of the rules ("NW403 was cancelled, do I get a refund?") or
  * of the customer's bags it is the help centre's, not a status question.
  */
-const DESIGNATOR = /\b([a-z][a-z0-9]|[0-9][a-z])\s?(\d{1,4})\b/gi;
+/**
+ * Written as one ("kz289", "NW403") in any case, or with a space only after an upper-case code
+ * ("BA 287"): "in 40", "at 6" and "to 5" are English words before a number, yet airline codes too.
+ */
+const DESIGNATOR =
+  /\b(?:([a-zA-Z][a-zA-Z0-9]|[0-9][a-zA-Z])(\d{1,4})|([A-Z][A-Z0-9]|[0-9][A-Z]) (\d{1,4}))\b/g;
 const FLIGHT_STATE =
   /\b(?:on time|status|delayed|late|early|departed|depart(?:ing|s)?|left|taken off|take off|landed|land(?:ing|s)?|arriv(?:ed|ing|es|al)|gate|boarding|running|where is)\b/i;
 
@@ -133,7 +138,7 @@ const BAGS = /\b(?:luggage|baggage|bags?|suitcases?)\b/i;
 function asksFlightState(text: string, gazetteer: ReturnType<typeof defaultGazetteer>): boolean {
   if (!FLIGHT_STATE.test(text) || BAGS.test(text)) return false;
   for (const m of text.matchAll(DESIGNATOR)) {
-    const code = m[1]!.toUpperCase();
+    const code = (m[1] ?? m[3]!).toUpperCase();
     if (gazetteer.airline(code) || referenceCarrier(code)) return true;
   }
   return false;
@@ -224,7 +229,7 @@ export class ScopeGate {
   );
 
   #decideText(text: string): ScopeDecision {
-    // Small talk is read by its form: its words are near phrase-book requests ("how do I say thanks").
+    // A flight's live state asked of its number is declined by its form, whatever its words are near.
     if (!isRulesQuestion(text) && asksFlightState(text, defaultGazetteer())) {
       return {
         topic: "flight status",
@@ -235,6 +240,7 @@ export class ScopeGate {
         served: 0,
       };
     }
+    // Small talk is read by its form: its words are near phrase-book requests ("how do I say thanks").
     const talk = smallTalkOf(text);
     if (talk)
       return {

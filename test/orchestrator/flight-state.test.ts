@@ -16,6 +16,12 @@ describe("flight state by flight number", () => {
       expect(gate.decide(text), text).toMatchObject({ serve: false, topic: "flight status" });
   });
 
+  it("does not take an English word before a number for an airline code", () => {
+    // "in", "at" and "to" are airline codes in the reference list too.
+    for (const text of ["the bus to 5 star hotels running late", "hotel shuttle at 7 running late again"])
+      expect(gate.decide(text), text).toMatchObject({ serve: true });
+  });
+
   it("leaves a question about the rules or about bags to the help centre", () => {
     for (const text of [
       "my flight PC1014 was 5 hours late, am I owed compensation?",
