@@ -18,7 +18,14 @@ export {
   nameKey,
   type PlaceMention,
 } from "./gazetteer.js";
-export { asksLeave, asksWhen, continuesConversation, isRulesQuestion } from "./question-form.js";
+export {
+  asksAnything,
+  asksLeave,
+  asksWhen,
+  continuesConversation,
+  isRulesQuestion,
+  speakerStatements,
+} from "./question-form.js";
 export type {
   MemoryFacts,
   MemoryRecord,
@@ -50,4 +57,9 @@ export {
 export { type SmallTalk, smallTalkOf } from "./small-talk.js";
 export { editDistance, Speller } from "./spelling.js";
 export type { NearbyAirport, UnservedCity } from "./unserved.js";
-export { TEMPERATURE_WORD, TEMPERATURE_WORDS } from "./weather-words.js";
+export {
+  ASKS_WHAT_TO_WEAR,
+  TEMPERATURE_WORD,
+  TEMPERATURE_WORDS,
+  WEATHER_GEAR_WORDS,
+} from "./weather-words.js";

@@ -123,3 +123,70 @@ const CONTINUES =
 export function continuesConversation(text: string): boolean {
   return CONTINUES.test(text.toLowerCase());
 }
+
+/** Words that open a question: a question word, or an auxiliary put before its subject. */
+const QUESTION_OPENING =
+  /^(?:(?:so|and|but|also|ok(?:ay)?|hey|hi|well|then|um+|uh+|oh)[,\s]+)*(?:what|which|who|whom|whose|where|when|why|how|do|does|did|is|are|was|were|am|can|could|would|will|shall|should|may|might|have|has|had|must|any|anything)\b/;
+/** Asked of the assistant to keep something in mind: a request in a question's form, stating what follows. */
+const ASKS_TO_NOTE =
+  /^(?:(?:can|could|would|will) (?:you|u) (?:please )?)?(?:remember|note|make a note|keep in mind|save|store|update|add to my profile)\b/;
+/**
+ * A request to search, book or act: what it says of seats, budget or party belongs to that request
+ * ("find me a hotel under $200 a night"), not to the customer.
+ */
+const ASKS_TO_DO =
+  /^(?:(?:please|pls|plz|ok(?:ay)?|so|and|now|then)[,\s]+)*(?:find|search|show|book|reserve|get|look|list|give|check|compare|pay|cancel|hold|send)\b/;
+
+/** The speaker (or the speaker's party) as the one spoken of. */
+const FIRST_PERSON = /\b(?:i|i'm|im|i've|ive|i'd|i'll|me|my|mine|myself|we|we're|we've|we'd|our|ours|us)\b/;
+
+/** A clause that goes on with the request before it rather than stating anything. */
+const REQUEST_GOES_ON = /^(?:but|and|or|except|not|without|only|just|no|preferably|ideally)\b/;
+
+/** A message's sentences, each split into its clauses, with whether the sentence is a question. */
+function clausesOf(text: string): Array<{ clauses: string[]; asked: boolean }> {
+  return [...foldText(text).matchAll(/[^.!?;\n]+[.!?;\n]*/g)].map(([sentence]) => ({
+    asked: sentence.includes("?"),
+    clauses: sentence
+      .replace(/[.!?;\n\s]+$/, "")
+      .split(",")
+      .map((c) => c.trim()),
+  }));
+}
+
+/** Whether a clause asks something: opened by a question word, unless it asks to note what follows. */
+const asks = (clause: string): boolean => {
+  const lower = expandChatSpeak(clause).toLowerCase();
+  return QUESTION_OPENING.test(lower) && !ASKS_TO_NOTE.test(lower);
+};
+
+/**
+ * The parts of a message that state something of the speaker: each sentence without its question
+ * clauses (opened by a question word or an auxiliary, or the last clause of a sentence ending in
+ * "?") and without requests to search or book, kept when it speaks of "I" or "we" ("rules for
+ * service dogs" states nothing of the speaker). "do you have vegetarian meals?" and "is a window
+ * seat better" state nothing of the customer; "I'm vegetarian, what can I eat on board?" states
+ * its first clause. Case is kept (airport codes are read by it).
+ */
+export function speakerStatements(text: string): string[] {
+  const out: string[] = [];
+  for (const { clauses, asked } of clausesOf(text)) {
+    let request = false;
+    const stated = clauses.filter((c, i) => {
+      const lower = c.toLowerCase();
+      // "book the cheapest, but not Island Air": the request's own terms go on after its comma.
+      request = ASKS_TO_DO.test(lower) || (request && REQUEST_GOES_ON.test(lower));
+      return (
+        c !== "" && !request && !asks(c) && !(asked && i === clauses.length - 1 && !ASKS_TO_NOTE.test(lower))
+      );
+    });
+    const kept = stated.join(", ");
+    if (FIRST_PERSON.test(kept.toLowerCase())) out.push(kept);
+  }
+  return out;
+}
+
+/** Whether any clause of the message asks something (see `speakerStatements`). */
+export function asksAnything(text: string): boolean {
+  return clausesOf(text).some(({ clauses, asked }) => asked || clauses.some((c) => c !== "" && asks(c)));
+}

@@ -27,3 +27,57 @@ const AFTER_PREDICATE =
 export const TEMPERATURE_WORD = new RegExp(
   `(?<!\\b(?:a|an)\\s+)\\b(?:${TEMPERATURE_WORDS.join("|")})\\b(?=\\s*(?:${AFTER_PREDICATE}|(?:${WEATHER_NOUNS})\\b))`,
 );
+
+/**
+ * Things worn or carried against the weather, derived from WordNet 3.1 by
+ * `scripts/weather-gear-words.ts` (nouns whose first sense lies below clothing, footwear or
+ * canopy). The test re-derives the list from WordNet.
+ */
+export const WEATHER_GEAR_WORDS: readonly string[] =
+  `aba abaya accessory accouterment accoutrement activewear alb anklet anklets anorak apparel apron
+ascot attire aventail awning babushka balaclava baldachin baldric baldrick balldress balmoral
+bandeau bandoleer bandolier bathrobe beachwear beanie beany beret berretta bicorn bicorne biggin
+biretta birretta blazer bloomers blouse boa boater bobbysock bobbysocks bodice boilersuit bola bolo
+bonnet boot bootee boothose bootie bowtie boxers boxershorts bra brassiere breechcloth breechclout
+breeches briefs britches brogan brogue brolly buckskins burberry burka burnoose burnous burnouse
+burqa busby buskin bustier bvd caftan cagoule calash calceus caleche calpac calpack camail camise
+camisole camlet canopy cap capote capuchin cardigan cassock chadar chaddar chador chapeau chasuble
+chemise chinos chiton chopine chuddar churidars civies civvies cleats clodhopper clog clothes
+clothing coat coatdress coatee coonskin cords corduroys coronet corset costume coverall cravat
+crinoline culotte daishiki dashiki deerstalker denim derby dhoti diadem diaper dirndl dolman
+doublet drawers dress duds espadrille eveningwear fatigues fedora fichu finery flats flatwork
+flipper footgear footwear formalwear frock furnishing gaberdine gaiter gallus galosh gamp garb
+garment geta getup ghillie glengarry golosh gown greatcoat grizzle gymslip habiliment haick haik
+hairpiece handwear hat headdress headgear headscarf hessian hijab homburg hoopskirt hose hosiery
+housecoat huarache huaraches ironing izar jackboot jacket jammies jeans jellaba jerkin jockstrap
+jodhpur jodhpurs jumpsuit kaffiyeh kaftan kalansuwa kalpac kameez kanzu kepi kerchief khakis khimar
+kilt kimono kirtle knickerbockers knickers knitwear kurta lambrequin laundry lavalava lederhosen
+legging leghorn leging leotard leotards levis lingerie livery loincloth loungewear mac mack
+mackinaw maillot mantilla mantua mask maxi mending middy mini miniskirt mitten mobcap mocassin
+moccasin muff muumuu nappy neckcloth neckerchief neckpiece necktie neckwear neglige negligee
+newmarket nightclothes nightdress nightgown nightie nightshirt nightwear niqab nylons oilskin
+outerwear overall overclothes overcoat overgarment overshoe overskirt pajama pantie pants pantsuit
+panty pantyhose parka patka patten peacoat peignoir pelisse peplos peplus periwig peruke petticoat
+pillbox pinafore pinner pinny pinstripe playsuit polonaise poncho pontifical porkpie postiche
+pullover puttee pyjama raglan raiment raincoat rayons rebozo regimentals reversible rigout robe
+sabot sackcloth sacque salwar sandal sarape saree sari sarong scanty scapulary scarf scrubs scuff
+scuffer seatbelt serape shako shalwar shawl shinpad shirt shirtdress shirtwaist shirtwaister shoe
+shorts silks singlet skivvies skullcap slacks sleepwear slicker slingback slipover slipper smock
+sneaker snowsuit sock soutane spacesuit sportswear stays stetson stocking stole stomacher
+straightjacket strapless suit sunblind sunbonnet sundress sunhat sunshade sunsuit surcoat surplice
+surtout suspender suspensor swallowtail sweater sweatpants sweats sweatshirt sweatsuit swimsuit
+swimwear tabard tabi tabis tailcoat tails talaria tallith tam tarboosh threads tiara tie tights
+tippet tirolean titfer toga togs topcoat topee topi topknot toque toupe toupee trappings trews
+tricorn tricorne trouser trousers trousseau trunks tudung turban turtle turtleneck tux tuxedo
+umbrella underbodice underclothes underclothing underdrawers undergarment underpants undershirt
+underskirt underwear undies uniform unitard unmentionable veil ventail vest vestiture vestment
+waders waistcoat washables wearable wedgie weeds wig wimple windbreaker windcheater workwear wrap
+wraparound wrapper yarmelke yarmulka yarmulke yashmac yashmak zori`.split(/\s+/);
+
+/**
+ * Asking what to wear or pack ("should I pack an umbrella", "will I need a heavy coat", "what
+ * should we wear"): with a place named, a question about its weather. Matches lower-case text.
+ */
+export const ASKS_WHAT_TO_WEAR = new RegExp(
+  `\\b(?:pack|packing|bring|wear|wearing|need|take)\\b(?:\\s+(?:a|an|my|our|some|the|any|extra))?(?:\\s+[a-z-]+)?\\s+(?:${WEATHER_GEAR_WORDS.join("|")})(?:e?s)?\\b|\\bwhat (?:should|do|to|shall|would) (?:i |we )?(?:wear|pack)\\b`,
+);

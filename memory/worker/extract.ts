@@ -9,7 +9,7 @@
  */
 import { z } from "zod";
 import { badResponse, type ModelProvider } from "../../core/model.js";
-import { extractSlots, type Slots } from "../../language/index.js";
+import { extractSlots, type Slots, speakerStatements } from "../../language/index.js";
 import type { CustomerProfile } from "../short-term/profile.js";
 
 export interface MemoryCandidate {
@@ -199,11 +199,17 @@ function needCandidates(lower: string, out: Extraction): void {
   }
 }
 
-/** The local planner's extractor: deterministic rules over one customer message. */
+/**
+ * The local planner's extractor: deterministic rules over what one customer message states of the
+ * customer (`speakerStatements`). A question states nothing: "do you have vegetarian meals" and
+ * "is a window seat better" are no dietary need or seat preference.
+ */
 export function extractWithRules(text: string, now: Date = new Date()): Extraction {
   const out: Extraction = { candidates: [], profile: {} };
-  const lower = text.toLowerCase().replace(/[’‘]/g, "'");
-  const slots = extractSlots(text, now);
+  const stated = speakerStatements(text).join(". ");
+  if (stated === "") return out;
+  const lower = stated.toLowerCase().replace(/[’‘]/g, "'");
+  const slots = extractSlots(stated, now);
   partyCandidates(slots, lower, out);
   preferenceCandidates(slots, lower, out);
   needCandidates(lower, out);

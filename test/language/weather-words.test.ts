@@ -1,8 +1,15 @@
 /** Temperature words: derived from WordNet, and counted only when said of the weather. */
 import { describe, expect, it } from "vitest";
-import { extractSlots, TEMPERATURE_WORD, TEMPERATURE_WORDS } from "../../language/index.js";
+import {
+  ASKS_WHAT_TO_WEAR,
+  extractSlots,
+  TEMPERATURE_WORD,
+  TEMPERATURE_WORDS,
+  WEATHER_GEAR_WORDS,
+} from "../../language/index.js";
 import { detectIntents } from "../../orchestrator/models/local/index.js";
 import { temperatureWords, wordnetDict } from "../../scripts/temperature-words.js";
+import { weatherGearWords } from "../../scripts/weather-gear-words.js";
 
 const NOW = new Date("2026-05-13T10:00:00Z");
 const intentsOf = (text: string) => detectIntents(text, extractSlots(text, NOW)).intents;
@@ -39,5 +46,23 @@ describe("temperature words", () => {
     // Without a place or a weather reading, the word alone does not.
     expect(intentsOf("is the cabin chilly")).not.toContain("weather");
     expect(intentsOf("cheap hot deals to Lisbon")).not.toContain("weather");
+  });
+});
+
+describe("what to wear or pack", () => {
+  it("reads the things worn or carried from WordNet, leaving out words whose first sense is other", () => {
+    const derived = weatherGearWords(wordnetDict());
+    expect(derived).toEqual([...WEATHER_GEAR_WORDS].sort());
+    expect(derived).toEqual(expect.arrayContaining(["parka", "galosh", "umbrella", "sandal"]));
+    for (const other of ["black", "stock", "switch", "change"]) expect(derived).not.toContain(other);
+  });
+
+  it("asked of a named place is a weather question; asked as leave to bring on board, a rules one", () => {
+    expect(ASKS_WHAT_TO_WEAR.test("do we need thermal parkas")).toBe(true);
+    expect(intentsOf("Would I want to bring galoshes to Seattle in November?")).toEqual(["weather"]);
+    expect(intentsOf("what should we wear for Anchorage over new year")).toEqual(["weather"]);
+    expect(intentsOf("may I take a parasol in my cabin bag to Honolulu")).not.toContain("weather");
+    // Without a place, nothing is asked of a forecast.
+    expect(intentsOf("should I pack sandals")).not.toContain("weather");
   });
 });

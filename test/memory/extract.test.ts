@@ -36,3 +36,18 @@ describe("party statements", () => {
     expect(family.facts[0]).toMatch(/^Family of five/);
   });
 });
+
+describe("what is kept is what the customer states", () => {
+  const kept = (text: string) => extractWithRules(text, NOW).candidates.map((c) => c.topic);
+
+  it("a question about meals, seats or budgets keeps nothing", () => {
+    expect(kept("do your long flights have halal food")).toEqual([]);
+    expect(kept("is the aisle better than the window on a red-eye?")).toEqual([]);
+    expect(kept("are there rooms in Nice under $180 a night?")).toEqual([]);
+  });
+
+  it("a search's own budget is that search's, while a statement beside it is kept", () => {
+    expect(kept("look for hotels in Kyoto below $140 a night")).toEqual([]);
+    expect(kept("look for hotels in Kyoto, I'm vegan")).toEqual(["dietary:vegan"]);
+  });
+});

@@ -141,7 +141,7 @@ describe.each(storeBackends())("tiering worker: %s", (name, open) => {
     const { worker, say } = setup();
     const erin = uniq("erin");
     const s = uniq("s");
-    await say(erin, s, "Window seats please.");
+    await say(erin, s, "Window seats for me, please.");
     await say(erin, s, "I always prefer sitting by the window");
     await say(erin, s, "We like window seats when we fly");
     await say(erin, s, "Our budget is $300 a night");
@@ -312,7 +312,7 @@ describe.each(storeBackends())("tiering worker: %s", (name, open) => {
     w.start();
     expect(w.running).toBe(true);
     const s = uniq("s");
-    for (let i = 0; i < 5; i++) await say(jack, s, `turn ${i} with window seats`);
+    for (let i = 0; i < 5; i++) await say(jack, s, `turn ${i}: I like window seats`);
     const deadline = Date.now() + 10_000;
     while (w.stats.processed < 5 && Date.now() < deadline) await sleep(20);
     await w.stop();

@@ -3,7 +3,7 @@
  * phrases (negative weights count against an intent) and rules on the extracted slots. The
  * travel-fact rules live in `fact-intents.ts` and are listed here.
  */
-import { type Slots, TEMPERATURE_WORD } from "../../../language/index.js";
+import { ASKS_WHAT_TO_WEAR, asksLeave, type Slots, TEMPERATURE_WORD } from "../../../language/index.js";
 import { FACT_PHRASE_RULES, FACT_SLOT_RULES, SHARED_PHRASE_RULES } from "./fact-intents.js";
 
 /** Intents in working order. */
@@ -29,6 +29,10 @@ export const INTENTS = [
 ] as const;
 
 export type Intent = (typeof INTENTS)[number];
+
+/** Asking what Flightly knows or keeps of the customer: their profile and memories answer it. */
+export const KNOWN_OF_ME =
+  /\bwhat (?:do you|does flightly|have you) (?:know|remember|got|have|saved|kept|stored)(?: on file)? (?:about|of|on|for) (?:me|us)\b/;
 
 export interface PhraseRule {
   intent: Intent;
@@ -156,9 +160,10 @@ export const PHRASE_RULES: readonly PhraseRule[] = [
   },
 
   // the customer's own profile: answered from it, not from a policy
+  { intent: "profile", re: KNOWN_OF_ME, weight: 1 },
   {
     intent: "profile",
-    re: /\bmy (?:first |full |last )?name(?! is\b)\b|\bname (?:is )?on my (?:account|profile)\b|\bwho am i\b|\bwhat (?:do you|does flightly) know about me\b/,
+    re: /\bmy (?:first |full |last )?name(?! is\b)\b|\bname (?:is )?on my (?:account|profile)\b|\bwho am i\b/,
     weight: 1,
     // A name written wrong on a ticket asks for the correction rules, not for the profile.
     unless: /\b(?:misspel\w*|mis-?typed|typo|wrong|incorrect|correct(?:ion|ing)?|fix)\b/,
@@ -356,6 +361,16 @@ export const SLOT_RULES: readonly SlotRule[] = [
     intent: "weather",
     weight: 0.5,
     when: (s, lower) => (s.destinations.length > 0 || s.origin !== undefined) && TEMPERATURE_WORD.test(lower),
+  },
+  // So is what to wear or pack there ("will I need a heavy coat in Chicago next week"); asking
+  // leave to bring it on board is a rules question.
+  {
+    intent: "weather",
+    weight: 1,
+    when: (s, lower) =>
+      (s.destinations.length > 0 || s.origin !== undefined) &&
+      ASKS_WHAT_TO_WEAR.test(lower) &&
+      !asksLeave(lower),
   },
   // "my hotel bookings", "cancel my hotel": a stay on the account, not a hotel search (no city named).
   {

@@ -3,7 +3,8 @@
  * rules on extracted slots. A request can carry several intents; they come back in the order a
  * careful agent would work through them (look things up first, then book, then pay).
  */
-import { isRulesQuestion, type Slots } from "../../../language/index.js";
+import { asksAnything, isRulesQuestion, type Slots } from "../../../language/index.js";
+import { extractWithRules } from "../../../memory/worker/index.js";
 import { FACT_SUPPRESSIONS } from "./fact-intents.js";
 import { INTENTS, type Intent, PHRASE_RULES, SLOT_RULES } from "./intent-rules.js";
 
@@ -48,6 +49,14 @@ function clauseBefore(lower: string, index: number): string {
       .split(/[.;!?,]|\bbut\b/)
       .pop() ?? ""
   );
+}
+
+/** What a message that only tells something of the customer does not ask for. */
+const NOT_ASKED: readonly Intent[] = ["policy_faq", "other"];
+
+/** Whether the message tells something of the customer that their memory keeps (`extractWithRules`). */
+export function statesOfSelf(text: string): boolean {
+  return extractWithRules(text).candidates.length > 0;
 }
 
 export interface IntentResult {
@@ -140,6 +149,12 @@ export function detectIntents(text: string, slots?: Slots): IntentResult {
   for (const rule of IMPLIES) {
     if (rule.when && !rule.when.test(lower)) continue;
     if (rule.all.every((i) => active.has(i)) && !negated.has(rule.add)) active.add(rule.add);
+  }
+  // What the customer tells of themself ("I'm vegetarian", "my home airport is Denver"), asking
+  // nothing, is said back (the tiering worker keeps it); beside a question it is kept unsaid.
+  if (!asksAnything(text) && statesOfSelf(text)) {
+    active.add("profile");
+    for (const i of NOT_ASKED) active.delete(i);
   }
   const work = [...active].filter((i) => i !== "greeting");
   if (work.length === 0 && !active.has("greeting")) active.add("other");

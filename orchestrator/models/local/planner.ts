@@ -20,7 +20,7 @@ import type {
 } from "../types.js";
 import { type PlannerContext, readContext, readConversation, type ToolCall } from "./context.js";
 import { throughPrevious } from "./follow-up.js";
-import type { Intent } from "./intents.js";
+import { type Intent, statesOfSelf } from "./intents.js";
 import { preferences } from "./prefs.js";
 import { listing } from "./render.js";
 import { readIntents } from "./rules-reading.js";
@@ -105,8 +105,16 @@ function usable(skill: Skill, tools: ToolBox): boolean {
   return skill.needs.length === 0 || skill.needs.some((t) => tools.has(t));
 }
 
-function guestDecline(intents: readonly Intent[], slots: Slots): string | undefined {
-  const actions = intents.flatMap((i) => (ACCOUNT_INTENTS.has(i) ? [ACCOUNT_ACTIONS[i] ?? i] : []));
+function guestDecline(intents: readonly Intent[], slots: Slots, text: string): string | undefined {
+  // What a guest tells of themself is kept by a customer's memory only: told alone, that is said;
+  // beside a request, the request is served and nothing is kept.
+  const told = intents.includes("profile") && statesOfSelf(text);
+  const asked = told && intents.length > 1 ? intents.filter((i) => i !== "profile") : intents;
+  const actions = asked.flatMap((i) =>
+    ACCOUNT_INTENTS.has(i)
+      ? [told && i === "profile" ? "have Flightly remember that" : (ACCOUNT_ACTIONS[i] ?? i)]
+      : [],
+  );
   if (actions.length === 0) return undefined;
   // A route we do not fly is said at once: signing in would not make it bookable.
   const unserved = intents.includes("book_flight") ? slots.unknownPlaces.map((u) => `${notServed(u)} `) : [];
@@ -302,7 +310,7 @@ export class LocalPlanner implements ModelProvider {
       gazetteer,
       inScope: new Set(skills.map((s) => s.intent)),
     };
-    const guest = ctx.actor.guest ? guestDecline(intents.intents, slots) : undefined;
+    const guest = ctx.actor.guest ? guestDecline(intents.intents, slots, text) : undefined;
     return decide({ state, skills }, guest);
   }
 

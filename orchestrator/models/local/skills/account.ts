@@ -1,5 +1,6 @@
 /** The customer's bookings: travel insurance, payment, look-ups and cancellation. */
 import { cardNumbersIn, maskedCardIn } from "../../../../core/redact.js";
+import { extractWithRules } from "../../../../memory/worker/index.js";
 import type { ToolCall } from "../context.js";
 import { arrayField, bookingLine, isRecord, num, numbered, str, usd } from "../render.js";
 import { bookingRef, bookingUnderway } from "./booking-steps.js";
@@ -372,9 +373,26 @@ export const profileSkill: Skill = {
     // One agent of a workflow answers it: the first.
     const plan = s.ctx.workflow.plan;
     if (plan.length > 0 && s.ctx.agent !== plan[0]) return [];
+    const told = extractWithRules(s.text, s.ctx.now).candidates.map((c) => c.content);
+    if (told.length > 0) return s.ctx.actor.guest ? [] : [noted(told)];
     const asked = PROFILE_ASKS.filter((a) => a.re.test(s.text));
     const lines = (asked.length > 0 ? asked : PROFILE_ASKS).map((a) => a.line(s));
     const known = lines.filter((l): l is string => l !== undefined);
+    const more = s.ctx.memories.filter((m) => !saidIn(known, m.content));
+    if (asked.length === 0 && more.length > 0)
+      known.push(`From our conversations: ${more.map((m) => lowerFirst(m.content)).join(" ")}`);
     return known.length > 0 ? known : ["Your profile doesn't say that yet."];
   },
 };
+
+/** Whether a profile line already says a memory: every longer word after its first ("Prefers aisle seats"). */
+function saidIn(lines: readonly string[], memory: string): boolean {
+  const words = (memory.toLowerCase().match(/[a-z0-9]{4,}/g) ?? []).slice(1);
+  return words.length > 0 && lines.some((l) => words.every((w) => l.toLowerCase().includes(w)));
+}
+
+const lowerFirst = (t: string): string => (/^[A-Z][a-z]/.test(t) ? t[0]!.toLowerCase() + t.slice(1) : t);
+
+/** What the customer told of themself, said back: the tiering worker keeps it in their memory. */
+const noted = (told: readonly string[]): string =>
+  `Noted, and saved for your next trips: ${told.map((t) => lowerFirst(t.replace(/\.$/, ""))).join("; ")}.`;
