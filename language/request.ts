@@ -67,6 +67,9 @@ const PLACE_TOPIC =
   /\b(?:weather|forecast|temperatures?|rain(?:y|ing)?|sunny|hotels?|accommodations?|lodging|places?\s+to\s+stay|where\s+to\s+stay|things\s+to\s+do|what\s+to\s+do|attractions|sights|sightseeing|activities|restaurants|places\s+to\s+eat)\b/;
 const FLIGHT_SEARCH =
   /\b(?:(?:show|find|search|list|any|see|get|cheap\w*|direct|nonstop|non-stop|available|other|later|earlier)\s+(?:\w+\s+){0,2}(?:flights|fares|airfares)|flights\s+(?:to|from|on|in|for|next|this|tomorrow|today))\b/;
+/** Topics whose answer is for a time: an undated one takes the conversation's dates. */
+const WHEN_TOPIC =
+  /\b(?:weather|forecast|temperatures?|rain(?:y|ing)?|sunny|hotels?|accommodations?|lodging|places?\s+to\s+stay|where\s+to\s+stay)\b/;
 /** A place named in words the gazetteer may not know ("in Japan", "near the Colosseum"). */
 const PLACE_PHRASE =
   /\b(?:in|near|at|around|to|from|between)\s+(?:the\s+)?(?!there\b|here\b|it\b|them\b)[a-z]{3,}/;
@@ -100,9 +103,14 @@ function readReferences(lower: string, slots: Slots): Reference[] {
   if (slots.selection && !named && !DAY_OF_MONTH.test(lower) && !refs.some((r) => r.kind === "selection")) {
     refs.push({ kind: "selection", text: "", at: -1 });
   }
+  const undated = !slots.date && !slots.dateRange;
   if (search || (named && /\b(?:flights?|fly|flying)\b/.test(lower))) {
     if (!slots.origin && !ORIGIN_PHRASE.test(lower)) refs.push({ kind: "origin", text: "", at: -1 });
-    if (!slots.date && !slots.dateRange) refs.push({ kind: "dates", text: "", at: -1 });
+    if (undated) refs.push({ kind: "dates", text: "", at: -1 });
+  } else if (undated && WHEN_TOPIC.test(lower) && !RULES.test(lower)) {
+    // An undated hotel or weather request takes the dates the conversation was about ("weather in
+    // Tokyo" after a June trip is June's): they are part of what it asks.
+    refs.push({ kind: "dates", text: "", at: -1 });
   }
   const relative = RELATIVE_DATE.exec(lower);
   if (relative && (slots.date || slots.dateRange))

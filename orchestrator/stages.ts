@@ -27,7 +27,7 @@ import type { SemanticRouter } from "./router.js";
 import type { ScopeGate } from "./scope.js";
 import { type CacheAudit, recordCalls } from "./semantic-cache/audit.js";
 import { type SemanticCache, selfContainedKey } from "./semantic-cache/cache.js";
-import { answerCachePolicy } from "./semantic-cache/policy.js";
+import { answerCachePolicy, keyedPlaces, placesOfInput } from "./semantic-cache/policy.js";
 import { dependencyTags, toolMeta } from "./tool-catalog.js";
 import { type CacheStore, cacheMiss } from "./trail.js";
 import type { TurnSlots } from "./turn-slots.js";
@@ -297,8 +297,10 @@ export function invocationStages(deps: OrchestratorDeps): Stage[] {
             answers: toolMeta(c.name).answers,
             sideEffect: deps.tools.get(c.name)?.sideEffect ?? true,
             status: c.result.status,
+            places: placesOfInput(c.input),
           })),
           deps.cacheTtlS,
+          keyedPlaces(t.miss!.entities),
         );
         const tags = dependencyTags(calls);
         const stored = await deps

@@ -40,13 +40,38 @@ describe("context-dependent questions and the response cache", () => {
     expect(other.body.response).not.toMatch(/Honolulu/);
     expect(other.body.response).toMatch(/Paris/);
 
-    // Keyed on what it resolved to: the same question about Honolulu, in words, is the same entry.
+    // Keyed on what it resolved to, the conversation's dates included: the same question about
+    // Honolulu in words, in another session about the same trip, is the same entry; in a new
+    // session (today's weather, not June's) it is not.
+    const sameTrip = await sessionAbout("43", "from Seattle to Honolulu");
     const named = await s.invoke("How's the weather looking in Honolulu?", {
       actor: "43",
-      session: randomUUID(),
+      session: sameTrip,
     });
     expect(named.body.cache.hit).toBe(true);
     expect(named.body.response).toBe(first.body.response);
+    const fresh = await s.invoke("How's the weather looking in Honolulu?", {
+      actor: "43",
+      session: randomUUID(),
+    });
+    expect(fresh.body.cache.hit).toBe(false);
+    expect(fresh.body.response).not.toBe(first.body.response);
+  });
+
+  it("an answer built on the session's place, for words that name none, is not stored under them", async () => {
+    const tokyo = await sessionAbout("46", "from Seattle to Tokyo");
+    // "in july" reads as a named place: the words alone say nothing of Tokyo.
+    const prompt = "any hotels in july?";
+    const first = await s.invoke(prompt, { actor: "46", session: tokyo });
+    expect(first.status).toBe(200);
+    const searched = s.calls.find((c) => c.name === "search_hotels");
+    expect(["NRT", "HND"]).toContain(searched?.input.city);
+    expect(first.body.cache.store?.reason).toBe("not cacheable: context");
+    const fresh = await s.invoke(prompt, { actor: "46", session: randomUUID() });
+    expect(fresh.body.cache.hit).toBe(false);
+    expect(
+      s.calls.filter((c) => c.name === "search_hotels" && ["NRT", "HND"].includes(String(c.input.city))),
+    ).toEqual([]);
   });
 
   it("'things to do there' is never answered from the cache for a guest with no context", async () => {

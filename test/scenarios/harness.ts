@@ -26,7 +26,14 @@ export interface Answer {
     response: string;
     session_id: string;
     actor_id: string;
-    cache: { hit: boolean; kind: string | null; similarity: number | null; matched_prompt?: string };
+    cache: {
+      hit: boolean;
+      kind: string | null;
+      similarity: number | null;
+      matched_prompt?: string;
+      /** What the store stage decided for a miss (`stored`, and why). */
+      store?: { stored: boolean; reason: string } | null;
+    };
     agents: { agent: string; tools: string[] }[];
     /** Where each reference of the request pointed: `source` is `session` or `memory`. */
     references: { kind: string; iata: string; source: string; via: string; ref?: string }[];
