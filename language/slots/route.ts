@@ -58,10 +58,11 @@ function resolveEnd(scan: Scan, gazetteer: Gazetteer, end: End): Resolved {
   if (unserved) return { kind: "unknown", name: unserved.text, city: unserved.city };
   const close = gazetteer.closestPlace(words);
   if (close) {
+    // Said back as the place is named, not as it was misspelt ("Sesttle").
     const mention: PlaceMention = {
       start: end.start,
       end: end.start + words.length,
-      text: words,
+      text: close[0]!.city,
       airports: close,
       via: "name",
     };

@@ -20,6 +20,8 @@ describe("route ends", () => {
     const s = read("cheap seats from nashvile to philadelphya");
     expect(s.origin?.iata).toBe("BNA");
     expect(s.destinations[0]?.iata).toBe("PHL");
+    // Said back as the city is named, not as it was typed.
+    expect([s.origin?.label, s.destinations[0]?.label]).toEqual(["Nashville", "Philadelphia"]);
     expect(defaultGazetteer().closestPlace("phoenixx")?.[0]?.iata).toBe("PHX");
     expect(defaultGazetteer().closestPlace("dover")).toBeUndefined();
   });
