@@ -81,8 +81,11 @@ const MAX_K = 100;
  * dir): the misses are one question, whose exact nearest lie in other templates' clusters. The
  * search is most of a recall's time (one graph, load ~1: server execution p50 3.1 ms at 40, 7.6 at
  * 140, 8.7 at 160; the whole recall 5.4, 9.9, 11.1 ms; three graphs at 160: 11.1-14.2 ms under load
- * 1-3). 160 keeps a margin of 40 over the widest failing width. Actors whose rows the planner reads
- * through the actor index (most) are searched exactly and never use it. A graph over
+ * 1-3). Another freshly built graph (2026-12-08, quiet machine, load ~1.3) gave the same: 0.94 at
+ * 120, 0.996 at 130, 140 and 160, the whole recall's p50 7.2, 8.0, 7.7 and 8.6 ms. 140 keeps a
+ * margin of 10 over the widest failing width on four graphs and spares about a millisecond against
+ * 160. Actors whose rows the planner reads through the actor index (most) are searched exactly and
+ * never use it. A graph over
  * `embedding::halfvec(384)` (the same m and ef_construction, 123MB instead of 191MB) is slower in
  * PGlite's WASM pgvector, not faster: the search touches as many pages (~5,550 buffer hits at 160)
  * and each half-precision distance costs more to compute; on one graph each, same load (2-5), the
@@ -93,7 +96,7 @@ const MAX_K = 100;
  * (p50 12.6-19.2 ms against 13.3-18.5 ms, three runs each); on PGlite every connection shares the
  * one backend's session, so such a setting would also reach every other search.
  */
-const DEFAULT_EF_SEARCH = 160;
+const DEFAULT_EF_SEARCH = 140;
 const SECTION_OF: Record<MemoryKind, string> = {
   preference: "preferences",
   fact: "facts",
