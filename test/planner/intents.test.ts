@@ -33,6 +33,10 @@ const CASES: Array<{ text: string; intents: Intent[]; negated?: Intent[] }> = [
   { text: "do we have any stays booked", intents: ["my_bookings"] },
   { text: "am I platinum yet", intents: ["profile"] },
   { text: "which email have you got on record for me", intents: ["profile"] },
+  // The balance of the customer's own miles is their account's; how miles work is a policy.
+  { text: "what is our points balance", intents: ["profile"] },
+  { text: "how many flightly miles have we collected so far", intents: ["profile"] },
+  { text: "my points never showed up after the Denver trip", intents: ["policy_faq"] },
   // Visa the card is no visa question; the travel document still is.
   { text: "charge the Denver stay to my Visa ending 1881", intents: ["payment"] },
   { text: "is a visa needed for Vietnam", intents: ["policy_faq"] },

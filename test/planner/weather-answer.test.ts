@@ -17,6 +17,8 @@ describe("weather answers", () => {
     );
     expect(text).toMatch(/February: avg high 3°C, avg low -2°C, avg precip 82 mm, avg rain days 15/);
     expect(text).toMatch(/\(Monthly averages, not a forecast\)/);
+    // Which provider answered is not the customer's to read.
+    expect(text).not.toMatch(/provider|offline/);
   });
 
   it("render forecast days", () => {

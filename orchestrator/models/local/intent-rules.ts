@@ -173,6 +173,12 @@ export const PHRASE_RULES: readonly PhraseRule[] = [
     re: /\b(?:my|our) (?:loyalty|flightly|membership|miles|frequent[- ]flyer) (?:tier|status|level)\b|\b(?:which|what) (?:loyalty |membership )?(?:tier|level) am i\b|\bmy (?:loyalty )?tier\b/,
     weight: 1,
   },
+  // The customer's own miles or points: their account answers (the balance is not kept here).
+  {
+    intent: "profile",
+    re: /\b(?:my|our) (?:flightly )?(?:miles|points) balance\b|\bhow many (?:flightly )?(?:miles|points) (?:do (?:i|we) have|have (?:i|we) (?:got|earned|collected))\b/,
+    weight: 1,
+  },
   // "am I gold or platinum", "what name do you have on file for me": the customer's own record.
   {
     intent: "profile",

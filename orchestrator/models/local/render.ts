@@ -198,9 +198,10 @@ export function describeWeather(value: unknown, fallbackPlace: string): string {
     );
     return `${when}${when ? ": " : ""}${[summary, rest].filter(Boolean).join(", ")}`;
   });
+  // Which provider answered is the trail's to keep, not the customer's to read ("provider offline").
   const head = describeFields(
     value,
-    ["location", "name", "city", "note", "label", "disclaimer", "source", "kind"],
+    ["location", "name", "city", "note", "label", "disclaimer", "source", "kind", "provider"],
     6,
   );
   return [

@@ -348,6 +348,11 @@ const PROFILE_ASKS: ReadonlyArray<{ re: RegExp; line: (s: PlanState) => string |
     },
   },
   {
+    re: /\b(?:miles|points)\b/i,
+    line: () =>
+      "I can't see your Flightly Miles balance from here: it is under Miles in your Flightly account.",
+  },
+  {
     re: /\bemail\b/i,
     line: (s) => (s.ctx.profile?.email ? `The email on your profile is ${s.ctx.profile.email}.` : undefined),
   },
