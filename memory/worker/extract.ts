@@ -94,9 +94,9 @@ const oneTrip = (lower: string): boolean => ONE_TRIP.test(lower) && !HABITUAL.te
 /** The speaker travels with the children named ("with my two kids", "I bring my kids"): one adult. */
 const SPEAKER_INCLUDED = /\b(?:i|i'm|i am)\b[^.?!]*\b(?:with|bring|bringing|take|taking) (?:my|our)\b/;
 
-function partyCandidates(slots: Slots, lower: string, out: Extraction): void {
+function partyCandidates(slots: Slots, lower: string, trip: boolean, out: Extraction): void {
   if (!PARTY_CONTEXT.test(lower) && slots.adults === undefined) return;
-  if (!STANDING_PARTY.test(lower) || oneTrip(lower)) return;
+  if (!STANDING_PARTY.test(lower) || trip) return;
   const children = slots.children;
   const adults = slots.adults ?? (children !== undefined && SPEAKER_INCLUDED.test(lower) ? 1 : undefined);
   const total = slots.passengers ?? (adults !== undefined ? adults + (children ?? 0) : undefined);
@@ -132,9 +132,8 @@ function partyCandidates(slots: Slots, lower: string, out: Extraction): void {
   }
 }
 
-function preferenceCandidates(slots: Slots, lower: string, out: Extraction): void {
+function preferenceCandidates(slots: Slots, lower: string, trip: boolean, out: Extraction): void {
   // One trip's seat or budget is that trip's: it never replaces the standing preference.
-  const trip = oneTrip(lower);
   if (slots.budget?.per === "night" && !trip) {
     const usd = Math.round(slots.budget.amountUsd);
     out.candidates.push({
@@ -210,8 +209,11 @@ export function extractWithRules(text: string, now: Date = new Date()): Extracti
   if (stated === "") return out;
   const lower = stated.toLowerCase().replace(/[’‘]/g, "'");
   const slots = extractSlots(stated, now);
-  partyCandidates(slots, lower, out);
-  preferenceCandidates(slots, lower, out);
+  // The trip a request names ("a hotel in Lisbon next weekend, my budget is 150 a night") binds
+  // what the message states beside it.
+  const trip = oneTrip(text.toLowerCase().replace(/[’‘]/g, "'"));
+  partyCandidates(slots, lower, trip, out);
+  preferenceCandidates(slots, lower, trip, out);
   needCandidates(lower, out);
   return out;
 }

@@ -49,5 +49,10 @@ describe("what is kept is what the customer states", () => {
   it("a search's own budget is that search's, while a statement beside it is kept", () => {
     expect(kept("look for hotels in Kyoto below $140 a night")).toEqual([]);
     expect(kept("look for hotels in Kyoto, I'm vegan")).toEqual(["dietary:vegan"]);
+    // The trip the request names binds the budget said beside it; a habit said beside it is kept.
+    expect(kept("get me a room in Oslo for this trip, our budget is 220 a night")).toEqual([]);
+    expect(kept("search Rome flights for next month, we always sit in the window")).toEqual([
+      "seat_preference",
+    ]);
   });
 });
