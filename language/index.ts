@@ -59,6 +59,7 @@ export { editDistance, Speller } from "./spelling.js";
 export type { NearbyAirport, UnservedCity } from "./unserved.js";
 export {
   ASKS_WHAT_TO_WEAR,
+  asksWhatToWear,
   TEMPERATURE_WORD,
   TEMPERATURE_WORDS,
   WEATHER_GEAR_WORDS,

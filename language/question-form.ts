@@ -129,19 +129,25 @@ const QUESTION_OPENING =
   /^(?:(?:so|and|but|also|ok(?:ay)?|hey|hi|well|then|um+|uh+|oh)[,\s]+)*(?:what|which|who|whom|whose|where|when|why|how|do|does|did|is|are|was|were|am|can|could|would|will|shall|should|may|might|have|has|had|must|any|anything)\b/;
 /** Asked of the assistant to keep something in mind: a request in a question's form, stating what follows. */
 const ASKS_TO_NOTE =
-  /^(?:(?:can|could|would|will) (?:you|u) (?:please )?)?(?:remember|note|make a note|keep in mind|save|store|update|add to my profile)\b/;
+  /^(?:(?:can|could|would|will) (?:you|u) (?:please )?)?(?:please )?(?:remember|note|make a note|keep in mind|add to my profile)\b/;
 /**
- * A request to search, book or act: what it says of seats, budget or party belongs to that request
- * ("find me a hotel under $200 a night"), not to the customer.
+ * A request to search, book, change or act, in the imperative or in the first person ("I'm looking
+ * for", "we need"): what it says of seats, budget or party belongs to that request ("find me a
+ * hotel under $200 a night"), not to the customer.
  */
 const ASKS_TO_DO =
-  /^(?:(?:please|pls|plz|ok(?:ay)?|so|and|now|then)[,\s]+)*(?:find|search|show|book|reserve|get|look|list|give|check|compare|pay|cancel|hold|send)\b/;
+  /^(?:(?:please|pls|plz|ok(?:ay)?|so|and|now|then|hi|hey)[,\s]+)*(?:find|search|show|book|reserve|get|look|list|give|check|compare|pay|cancel|hold|send|change|update|add|switch|move|upgrade|modify|remove|make|tell|help|(?:i|we)(?:'m| am|'re| are) looking for|looking for|(?:i|we)(?:'d| would) like|(?:i|we) (?:want|need|wanna))\b/;
 
 /** The speaker (or the speaker's party) as the one spoken of. */
 const FIRST_PERSON = /\b(?:i|i'm|im|i've|ive|i'd|i'll|me|my|mine|myself|we|we're|we've|we'd|our|ours|us)\b/;
 
-/** A clause that goes on with the request before it rather than stating anything. */
-const REQUEST_GOES_ON = /^(?:but|and|or|except|not|without|only|just|no|preferably|ideally)\b/;
+/**
+ * A clause that goes on with the request before it rather than stating anything ("…, but not
+ * Island Air", "…, for me and my wife"); one with a subject of its own ("…, and I'm vegetarian")
+ * states.
+ */
+const REQUEST_GOES_ON =
+  /^(?!(?:and|but) (?:i|i'm|im|we|we're|my|our)\b)(?:but|and|or|except|not|without|only|just|no|preferably|ideally|for|with|under|below|around|at|in|on|from|to|by|before|after|between)\b/;
 
 /** A message's sentences, each split into its clauses, with whether the sentence is a question. */
 function clausesOf(text: string): Array<{ clauses: string[]; asked: boolean }> {
@@ -163,12 +169,12 @@ const asks = (clause: string): boolean => {
 /**
  * The parts of a message that state something of the speaker: each sentence without its question
  * clauses (opened by a question word or an auxiliary, or the last clause of a sentence ending in
- * "?") and without requests to search or book, kept when it speaks of "I" or "we" ("rules for
+ * "?") and, unless `withRequests`, without requests, kept when it speaks of "I" or "we" ("rules for
  * service dogs" states nothing of the speaker). "do you have vegetarian meals?" and "is a window
  * seat better" state nothing of the customer; "I'm vegetarian, what can I eat on board?" states
  * its first clause. Case is kept (airport codes are read by it).
  */
-export function speakerStatements(text: string): string[] {
+export function speakerStatements(text: string, options: { withRequests?: boolean } = {}): string[] {
   const out: string[] = [];
   for (const { clauses, asked } of clausesOf(text)) {
     let request = false;
@@ -177,7 +183,10 @@ export function speakerStatements(text: string): string[] {
       // "book the cheapest, but not Island Air": the request's own terms go on after its comma.
       request = ASKS_TO_DO.test(lower) || (request && REQUEST_GOES_ON.test(lower));
       return (
-        c !== "" && !request && !asks(c) && !(asked && i === clauses.length - 1 && !ASKS_TO_NOTE.test(lower))
+        c !== "" &&
+        (options.withRequests || !request) &&
+        !asks(c) &&
+        !(asked && i === clauses.length - 1 && !ASKS_TO_NOTE.test(lower))
       );
     });
     const kept = stated.join(", ");
@@ -186,7 +195,12 @@ export function speakerStatements(text: string): string[] {
   return out;
 }
 
-/** Whether any clause of the message asks something (see `speakerStatements`). */
+/** Whether any clause of the message asks or requests something (see `speakerStatements`). */
 export function asksAnything(text: string): boolean {
-  return clausesOf(text).some(({ clauses, asked }) => asked || clauses.some((c) => c !== "" && asks(c)));
+  return clausesOf(text).some(
+    ({ clauses, asked }) =>
+      // "can you remember I'm vegan?" asks only to note what it states.
+      (asked && !ASKS_TO_NOTE.test(clauses.at(-1)!.toLowerCase())) ||
+      clauses.some((c) => c !== "" && (asks(c) || ASKS_TO_DO.test(c.toLowerCase()))),
+  );
 }

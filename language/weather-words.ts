@@ -1,3 +1,4 @@
+import pluralize from "pluralize";
 /**
  * Words that say how hot or cold it is, derived from WordNet 3.1 by `scripts/temperature-words.ts`
  * (the adjectives hot, cold, warm and cool and those WordNet lists as similar to them that it
@@ -74,10 +75,25 @@ underskirt underwear undies uniform unitard unmentionable veil ventail vest vest
 waders waistcoat washables wearable wedgie weeds wig wimple windbreaker windcheater workwear wrap
 wraparound wrapper yarmelke yarmulka yarmulke yashmac yashmak zori`.split(/\s+/);
 
+/** Each gear word and its plural ("galosh", "galoshes"; never "suit" for "suites"). */
+const GEAR_FORMS = [...new Set(WEATHER_GEAR_WORDS.flatMap((w) => [w, pluralize.plural(w)]))].join("|");
+
 /**
  * Asking what to wear or pack ("should I pack an umbrella", "will I need a heavy coat", "what
- * should we wear"): with a place named, a question about its weather. Matches lower-case text.
+ * should we wear"). Matches lower-case text.
  */
 export const ASKS_WHAT_TO_WEAR = new RegExp(
-  `\\b(?:pack|packing|bring|wear|wearing|need|take)\\b(?:\\s+(?:a|an|my|our|some|the|any|extra))?(?:\\s+[a-z-]+)?\\s+(?:${WEATHER_GEAR_WORDS.join("|")})(?:e?s)?\\b|\\bwhat (?:should|do|to|shall|would) (?:i |we )?(?:wear|pack)\\b`,
+  `\\b(?:pack|packing|bring|wear|wearing|need|take)\\b(?:\\s+(?:a|an|my|our|some|the|any|extra))?(?:\\s+[a-z-]+)?\\s+(?:${GEAR_FORMS})\\b|\\bwhat (?:should|do|to|shall|would) (?:i |we )?(?:wear|pack)\\b`,
 );
+
+/**
+ * Where what is worn is a rule or a service, not a matter of weather: on board ("wear a mask on
+ * my flight"), at the hotel ("laundry service at my hotel"), in the luggage.
+ */
+const ON_BOARD_OR_STAY =
+  /\b(?:flights?|planes?|aircraft|on ?board|cabin|seats?|luggage|bags?|carry-?on|suitcases?|hotels?|rooms?|suites?|service)\b/;
+
+/** Whether a message asks what to wear or pack against the weather (`ASKS_WHAT_TO_WEAR`, not on board or at a hotel). */
+export function asksWhatToWear(lower: string): boolean {
+  return ASKS_WHAT_TO_WEAR.test(lower) && !ON_BOARD_OR_STAY.test(lower);
+}

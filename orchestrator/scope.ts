@@ -10,7 +10,6 @@
 import { OUTSIDE, type ScopeExample, SERVED_TOPICS, UNSERVED_TRAVEL } from "../agents/scope.js";
 import { memoTextShared } from "../core/memo.js";
 import {
-  asksAnything,
   asksLeave,
   defaultGazetteer,
   extractEntities,
@@ -23,7 +22,7 @@ import { LocalEmbedder } from "../memory/embeddings/local.js";
 import { topicWordsOf, wordForm } from "../memory/help-centre.js";
 import { askedCodes } from "./models/local/codes.js";
 import { KNOWN_OF_ME } from "./models/local/intent-rules.js";
-import { statesOfSelf } from "./models/local/intents.js";
+import { onlyTellsOfSelf } from "./models/local/intents.js";
 
 export interface ScopeDecision {
   /** The nearest topic (for a decline, the nearest declined topic). */
@@ -257,7 +256,7 @@ export class ScopeGate {
     // What the customer tells of themself (and asks nothing) is noted on their profile, whatever
     // its words are near: "please remember I'm vegetarian" is near recipe requests.
     // So is asking what Flightly knows of them.
-    if ((!asksAnything(text) && statesOfSelf(text)) || KNOWN_OF_ME.test(text.toLowerCase()))
+    if (onlyTellsOfSelf(text) || KNOWN_OF_ME.test(text.toLowerCase()))
       return { topic: "conversation", serve: true, similarity: 1, share: 0, served: 1 };
     const normalized = this.#normalize?.(text);
     const first = this.#decide(text, this.#examples, this.#vectors, normalized);

@@ -206,7 +206,6 @@ function needCandidates(lower: string, out: Extraction): void {
 export function extractWithRules(text: string, now: Date = new Date()): Extraction {
   const out: Extraction = { candidates: [], profile: {} };
   const stated = speakerStatements(text).join(". ");
-  if (stated === "") return out;
   const lower = stated.toLowerCase().replace(/[’‘]/g, "'");
   const slots = extractSlots(stated, now);
   // The trip a request names ("a hotel in Lisbon next weekend, my budget is 150 a night") binds
@@ -214,7 +213,9 @@ export function extractWithRules(text: string, now: Date = new Date()): Extracti
   const trip = oneTrip(text.toLowerCase().replace(/[’‘]/g, "'"));
   partyCandidates(slots, lower, trip, out);
   preferenceCandidates(slots, lower, trip, out);
-  needCandidates(lower, out);
+  // A need is the customer's whether stated or asked for ("I need wheelchair assistance").
+  const needs = speakerStatements(text, { withRequests: true }).join(". ");
+  needCandidates(needs.toLowerCase().replace(/[’‘]/g, "'"), out);
   return out;
 }
 

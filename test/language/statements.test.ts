@@ -30,10 +30,12 @@ describe("speakerStatements", () => {
 });
 
 describe("asksAnything", () => {
-  it("is true of a question in any clause and false of statements and requests", () => {
+  it("is true of a question or a request in any clause, false of statements and of asking to note them", () => {
     expect(asksAnything("I use a cane, do I need to tell anyone")).toBe(true);
     expect(asksAnything("what's the bag limit")).toBe(true);
+    expect(asksAnything("book the morning one")).toBe(true);
+    expect(asksAnything("I'm a nervous flyer, show me a cooking video")).toBe(true);
     expect(asksAnything("I'm a nervous flyer.")).toBe(false);
-    expect(asksAnything("book the morning one")).toBe(false);
+    expect(asksAnything("would you remember that we fly out of Newark?")).toBe(false);
   });
 });

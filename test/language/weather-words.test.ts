@@ -62,6 +62,10 @@ describe("what to wear or pack", () => {
     expect(intentsOf("Would I want to bring galoshes to Seattle in November?")).toEqual(["weather"]);
     expect(intentsOf("what should we wear for Anchorage over new year")).toEqual(["weather"]);
     expect(intentsOf("may I take a parasol in my cabin bag to Honolulu")).not.toContain("weather");
+    // What is worn on board or supplied at a hotel is no weather question; "suites" is no "suit".
+    expect(intentsOf("must we wear face masks on the plane to Lima")).not.toContain("weather");
+    expect(intentsOf("we need three suites in Denver")).not.toContain("weather");
+    expect(intentsOf("I need an ironing board at my hotel in Paris")).not.toContain("weather");
     // Without a place, nothing is asked of a forecast.
     expect(intentsOf("should I pack sandals")).not.toContain("weather");
   });

@@ -48,6 +48,10 @@ describe("what is kept is what the customer states", () => {
 
   it("a search's own budget is that search's, while a statement beside it is kept", () => {
     expect(kept("look for hotels in Kyoto below $140 a night")).toEqual([]);
+    expect(kept("get us seats to Austin, for my husband and me")).toEqual([]);
+    expect(kept("we're looking for a room in Oslo under 90 a night")).toEqual([]);
+    // A need is the customer's whether stated or asked for.
+    expect(kept("we need a wheelchair at the gate")).toEqual(["accessibility:wheelchair-assistance"]);
     expect(kept("look for hotels in Kyoto, I'm vegan")).toEqual(["dietary:vegan"]);
     // The trip the request names binds the budget said beside it; a habit said beside it is kept.
     expect(kept("get me a room in Oslo for this trip, our budget is 220 a night")).toEqual([]);

@@ -83,6 +83,11 @@ describe("scope gate", () => {
     expect(gate.decide(text).serve).toBe(true);
   });
 
+  it("serves what a customer tells of themself, unless a request outside travel rides along", () => {
+    expect(gate.decide("just so you know, I'm a vegan").serve).toBe(true);
+    expect(gate.decide("I'm a vegan, write me a pancake recipe").serve).toBe(false);
+  });
+
   it("serves an off-topic-sounding request that names a place Flightly flies to", () => {
     expect(gate.decide("give me a good recipe for banana bread in Honolulu").serve).toBe(true);
   });

@@ -46,6 +46,21 @@ describe.each(MODES)("told of self (%s)", (mode) => {
     expect(asked.body.response).toMatch(/gluten-free/);
   });
 
+  it("a question beside a statement is answered, the statement kept unsaid", async () => {
+    const actor = "39";
+    const [me] = await s.sql<{ tier: string }[]>`
+      SELECT profile->>'loyalty_tier' AS tier FROM customers WHERE id = ${actor}`;
+    const r = await s.invoke("I'm lactose intolerant, which loyalty tier am I on?", {
+      actor,
+      session: randomUUID(),
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.response.toLowerCase()).toContain(me!.tier);
+    expect(r.body.response).not.toMatch(/Noted/);
+    await s.rt.app.worker.drain({ timeoutMs: 30_000 });
+    expect(await memoriesOf(actor)).toEqual(expect.arrayContaining([expect.stringMatching(/dairy-free/)]));
+  });
+
   it("a question about meals or seats stores nothing of the customer", async () => {
     const actor = "38";
     for (const prompt of [

@@ -3,7 +3,7 @@
  * phrases (negative weights count against an intent) and rules on the extracted slots. The
  * travel-fact rules live in `fact-intents.ts` and are listed here.
  */
-import { ASKS_WHAT_TO_WEAR, asksLeave, type Slots, TEMPERATURE_WORD } from "../../../language/index.js";
+import { asksLeave, asksWhatToWear, type Slots, TEMPERATURE_WORD } from "../../../language/index.js";
 import { FACT_PHRASE_RULES, FACT_SLOT_RULES, SHARED_PHRASE_RULES } from "./fact-intents.js";
 
 /** Intents in working order. */
@@ -369,14 +369,12 @@ export const SLOT_RULES: readonly SlotRule[] = [
     when: (s, lower) => (s.destinations.length > 0 || s.origin !== undefined) && TEMPERATURE_WORD.test(lower),
   },
   // So is what to wear or pack there ("will I need a heavy coat in Chicago next week"); asking
-  // leave to bring it on board is a rules question.
+  // leave to bring it on board, or what is worn on board, is a rules question.
   {
     intent: "weather",
     weight: 1,
     when: (s, lower) =>
-      (s.destinations.length > 0 || s.origin !== undefined) &&
-      ASKS_WHAT_TO_WEAR.test(lower) &&
-      !asksLeave(lower),
+      (s.destinations.length > 0 || s.origin !== undefined) && asksWhatToWear(lower) && !asksLeave(lower),
   },
   // "my hotel bookings", "cancel my hotel": a stay on the account, not a hotel search (no city named).
   {

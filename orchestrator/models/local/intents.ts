@@ -3,7 +3,7 @@
  * rules on extracted slots. A request can carry several intents; they come back in the order a
  * careful agent would work through them (look things up first, then book, then pay).
  */
-import { asksAnything, isRulesQuestion, type Slots } from "../../../language/index.js";
+import { asksAnything, foldText, isRulesQuestion, type Slots } from "../../../language/index.js";
 import { extractWithRules } from "../../../memory/worker/index.js";
 import { FACT_SUPPRESSIONS } from "./fact-intents.js";
 import { INTENTS, type Intent, PHRASE_RULES, SLOT_RULES } from "./intent-rules.js";
@@ -58,6 +58,32 @@ const NOT_ASKED: readonly Intent[] = ["policy_faq", "other"];
 export function statesOfSelf(text: string): boolean {
   return extractWithRules(text).candidates.length > 0;
 }
+
+/**
+ * Whether the message only tells something of the customer: it asks and requests nothing, and
+ * each of its clauses tells something or only frames it ("fyi", "just so you know"). "I'm vegan,
+ * write me a pancake recipe" does more than tell.
+ */
+export function onlyTellsOfSelf(text: string): boolean {
+  if (asksAnything(text) || !statesOfSelf(text)) return false;
+  const clauses = foldText(text)
+    .split(/[.!?;,\n]+/)
+    .map((c) => c.trim())
+    .filter((c) => c !== "");
+  return clauses.every(
+    (c) =>
+      c
+        .toLowerCase()
+        .split(/\s+/)
+        .every((w) => FILLER.has(w)) || statesOfSelf(c),
+  );
+}
+
+/** Words of a clause that only frames what is told ("just so you know", "by the way", "fyi"). */
+const FILLER = new Set(
+  `fyi btw by the way just so you know also and oh ok okay well hi hello hey please remember note
+that keep in mind for your information i want to tell let me quick heads up`.split(/\s+/),
+);
 
 export interface IntentResult {
   /** Active intents, in working order (see `INTENTS`). */
@@ -152,7 +178,7 @@ export function detectIntents(text: string, slots?: Slots): IntentResult {
   }
   // What the customer tells of themself ("I'm vegetarian", "my home airport is Denver"), asking
   // nothing, is said back (the tiering worker keeps it); beside a question it is kept unsaid.
-  if (!asksAnything(text) && statesOfSelf(text)) {
+  if (onlyTellsOfSelf(text)) {
     active.add("profile");
     for (const i of NOT_ASKED) active.delete(i);
   }

@@ -2,6 +2,7 @@
 import { cardNumbersIn, maskedCardIn } from "../../../../core/redact.js";
 import { extractWithRules } from "../../../../memory/worker/index.js";
 import type { ToolCall } from "../context.js";
+import { onlyTellsOfSelf } from "../intents.js";
 import { arrayField, bookingLine, isRecord, num, numbered, str, usd } from "../render.js";
 import { bookingRef, bookingUnderway } from "./booking-steps.js";
 import { answered, call, DONE, doneInWorkflow, lastCall, resultOf, say, WAIT } from "./shared.js";
@@ -334,7 +335,12 @@ export const cancelSkill: Skill = {
 // ---------------------------------------------------------------------------------------------
 // the customer's own profile
 
-const PROFILE_ASKS: ReadonlyArray<{ re: RegExp; line: (s: PlanState) => string | undefined }> = [
+const PROFILE_ASKS: ReadonlyArray<{
+  re: RegExp;
+  line: (s: PlanState) => string | undefined;
+  /** Said only when asked for, not in "what do you know about me". */
+  onlyAsked?: boolean;
+}> = [
   {
     re: /\bname\b|\bwho am i\b/i,
     line: (s) =>
@@ -349,6 +355,7 @@ const PROFILE_ASKS: ReadonlyArray<{ re: RegExp; line: (s: PlanState) => string |
   },
   {
     re: /\b(?:miles|points)\b/i,
+    onlyAsked: true,
     line: () =>
       "I can't see your Flightly Miles balance from here: it is under Miles in your Flightly account.",
   },
@@ -379,9 +386,10 @@ export const profileSkill: Skill = {
     const plan = s.ctx.workflow.plan;
     if (plan.length > 0 && s.ctx.agent !== plan[0]) return [];
     const told = extractWithRules(s.text, s.ctx.now).candidates.map((c) => c.content);
-    if (told.length > 0) return s.ctx.actor.guest ? [] : [noted(told)];
+    // Told with nothing asked, it is said back; beside a question, the question is answered.
+    if (told.length > 0 && onlyTellsOfSelf(s.text)) return s.ctx.actor.guest ? [] : [noted(told)];
     const asked = PROFILE_ASKS.filter((a) => a.re.test(s.text));
-    const lines = (asked.length > 0 ? asked : PROFILE_ASKS).map((a) => a.line(s));
+    const lines = (asked.length > 0 ? asked : PROFILE_ASKS.filter((a) => !a.onlyAsked)).map((a) => a.line(s));
     const known = lines.filter((l): l is string => l !== undefined);
     const more = s.ctx.memories.filter((m) => !saidIn(known, m.content));
     if (asked.length === 0 && more.length > 0)
