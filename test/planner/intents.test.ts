@@ -37,6 +37,8 @@ const CASES: Array<{ text: string; intents: Intent[]; negated?: Intent[] }> = [
   { text: "what is our points balance", intents: ["profile"] },
   { text: "how many flightly miles have we collected so far", intents: ["profile"] },
   { text: "my points never showed up after the Denver trip", intents: ["policy_faq"] },
+  // Told with nothing asked or requested, it is all the message is about: no search for "fly".
+  { text: "we always fly out of Newark", intents: ["profile"] },
   // Visa the card is no visa question; the travel document still is.
   { text: "charge the Denver stay to my Visa ending 1881", intents: ["payment"] },
   { text: "is a visa needed for Vietnam", intents: ["policy_faq"] },

@@ -51,9 +51,6 @@ function clauseBefore(lower: string, index: number): string {
   );
 }
 
-/** What a message that only tells something of the customer does not ask for. */
-const NOT_ASKED: readonly Intent[] = ["policy_faq", "other"];
-
 /** Whether the message tells something of the customer that their memory keeps (`extractWithRules`). */
 export function statesOfSelf(text: string): boolean {
   return extractWithRules(text).candidates.length > 0;
@@ -177,10 +174,11 @@ export function detectIntents(text: string, slots?: Slots): IntentResult {
     if (rule.all.every((i) => active.has(i)) && !negated.has(rule.add)) active.add(rule.add);
   }
   // What the customer tells of themself ("I'm vegetarian", "my home airport is Denver"), asking
-  // nothing, is said back (the tiering worker keeps it); beside a question it is kept unsaid.
+  // nothing, is all the message is about: said back (the tiering worker keeps it). Beside a
+  // question or a request it is kept unsaid.
   if (onlyTellsOfSelf(text)) {
+    active.clear();
     active.add("profile");
-    for (const i of NOT_ASKED) active.delete(i);
   }
   const work = [...active].filter((i) => i !== "greeting");
   if (work.length === 0 && !active.has("greeting")) active.add("other");

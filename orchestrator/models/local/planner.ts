@@ -20,7 +20,7 @@ import type {
 } from "../types.js";
 import { type PlannerContext, readContext, readConversation, type ToolCall } from "./context.js";
 import { throughPrevious } from "./follow-up.js";
-import { type Intent, statesOfSelf } from "./intents.js";
+import { type Intent, onlyTellsOfSelf } from "./intents.js";
 import { preferences } from "./prefs.js";
 import { listing } from "./render.js";
 import { readIntents } from "./rules-reading.js";
@@ -106,11 +106,9 @@ function usable(skill: Skill, tools: ToolBox): boolean {
 }
 
 function guestDecline(intents: readonly Intent[], slots: Slots, text: string): string | undefined {
-  // What a guest tells of themself is kept by a customer's memory only: told alone, that is said;
-  // beside a request, the request is served and nothing is kept.
-  const told = intents.includes("profile") && statesOfSelf(text);
-  const asked = told && intents.length > 1 ? intents.filter((i) => i !== "profile") : intents;
-  const actions = asked.flatMap((i) =>
+  // What a guest only tells of themself is kept by a customer's memory alone: that is said.
+  const told = onlyTellsOfSelf(text);
+  const actions = intents.flatMap((i) =>
     ACCOUNT_INTENTS.has(i)
       ? [told && i === "profile" ? "have Flightly remember that" : (ACCOUNT_ACTIONS[i] ?? i)]
       : [],
