@@ -52,7 +52,7 @@ function clauseBefore(lower: string, index: number): string {
 }
 
 /** Whether the message tells something of the customer that their memory keeps (`extractWithRules`). */
-export function statesOfSelf(text: string): boolean {
+function statesOfSelf(text: string): boolean {
   return extractWithRules(text).candidates.length > 0;
 }
 
