@@ -58,15 +58,8 @@ export function placesOfInput(input: unknown): string[] {
 
 /** The airports a request's key names: its places, and the session's origin it was keyed with. */
 export function keyedPlaces(entities: Pick<Entities, "places" | "context">): Set<string> {
-  const codes = [...entities.places, ...entities.context].flatMap(
-    (p) =>
-      p
-        .split(":")
-        .slice(1)
-        .join(":")
-        .match(/\b[A-Z]{3}\b/g) ?? [],
-  );
-  return new Set(codes);
+  // Roles and context kinds are lower-case ("to:HNL|OGG", "origin:SEA"): the codes are what is upper.
+  return new Set([...entities.places, ...entities.context].flatMap((p) => p.match(/\b[A-Z]{3}\b/g) ?? []));
 }
 
 export function answerCachePolicy(

@@ -3,6 +3,8 @@
  * rules on extracted slots. A request can carry several intents; they come back in the order a
  * careful agent would work through them (look things up first, then book, then pay).
  */
+
+import { memoText } from "../../../core/memo.js";
 import { asksAnything, foldText, isRulesQuestion, type Slots } from "../../../language/index.js";
 import { extractWithRules } from "../../../memory/worker/index.js";
 import { FACT_SUPPRESSIONS } from "./fact-intents.js";
@@ -59,9 +61,10 @@ function statesOfSelf(text: string): boolean {
 /**
  * Whether the message only tells something of the customer: it asks and requests nothing, and
  * each of its clauses tells something or only frames it ("fyi", "just so you know"). "I'm vegan,
- * write me a pancake recipe" does more than tell.
+ * write me a pancake recipe" does more than tell. Read once per text: the planner asks it at every
+ * step, of the message and of the ones before it.
  */
-export function onlyTellsOfSelf(text: string): boolean {
+export const onlyTellsOfSelf: (text: string) => boolean = memoText((text) => {
   if (asksAnything(text) || !statesOfSelf(text)) return false;
   const clauses = foldText(text)
     .split(/[.!?;,\n]+/)
@@ -74,7 +77,7 @@ export function onlyTellsOfSelf(text: string): boolean {
         .split(/\s+/)
         .every((w) => FILLER.has(w)) || statesOfSelf(c),
   );
-}
+});
 
 /** Words of a clause that only frames what is told ("just so you know", "by the way", "fyi"). */
 const FILLER = new Set(
